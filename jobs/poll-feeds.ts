@@ -1,0 +1,69 @@
+/**
+ * The poll job: claims due sources in small batches and refreshes them with at most
+ * `polling.concurrency` in flight, until none is due. Several instances may run it at
+ * once on one Postgres: the claim (FOR UPDATE SKIP LOCKED + lease) keeps them apart.
+ */
+import { refreshSource, type RefreshContext, type RefreshResult } from '../src/ingest/refresh-source.ts';
+import { claimDueSources, releaseLease } from '../src/store/sources.ts';
+import type { Source } from '../src/db/schema.ts';
+
+export interface PollOptions {
+  /** Poll only this source, due or not. */
+  sourceUrl?: string | undefined;
+  /** Aborting stops claiming and cancels in-flight fetches; their leases are released. */
+  signal?: AbortSignal | undefined;
+}
+
+/** How long a claim lasts: well beyond one poll's time budget, so only a dead poller loses it. */
+export function leaseSeconds(timeoutMs: number): number {
+  return Math.max(300, Math.ceil((timeoutMs * 3) / 1000));
+}
+
+export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}): Promise<RefreshResult[]> {
+  const { concurrency } = ctx.polling;
+  const results: RefreshResult[] = [];
+  const queue: Source[] = [];
+  let exhausted = false;
+  let claiming: Promise<void> | null = null;
+
+  // One claim at a time, a batch the size of the worker pool: claimed sources start within
+  // one poll's time, so their leases never lapse while they wait.
+  const refill = () =>
+    (claiming ??= claimDueSources(ctx.db, {
+      owner: ctx.owner,
+      now: ctx.now(),
+      leaseSeconds: leaseSeconds(ctx.polling.timeoutMs),
+      limit: options.sourceUrl === undefined ? concurrency : 1,
+      url: options.sourceUrl,
+    })
+      .then((claimed) => {
+        queue.push(...claimed);
+        if (claimed.length === 0 || options.sourceUrl !== undefined) exhausted = true;
+      })
+      .finally(() => {
+        claiming = null;
+      }));
+
+  // A database error stops the cycle (every worker would hit it too); feed errors never do.
+  let failure: { error: unknown } | null = null;
+  const worker = async () => {
+    while (!options.signal?.aborted && failure === null) {
+      try {
+        if (queue.length === 0) {
+          if (exhausted) return;
+          await refill();
+          continue;
+        }
+        const source = queue.shift()!;
+        results.push(await refreshSource(ctx, source, options.signal));
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  // Claimed but never started (shutdown or failure): give them back for the next poller.
+  await Promise.allSettled(queue.splice(0).map((source) => releaseLease(ctx.db, source.id, ctx.owner)));
+  if (failure !== null) throw (failure as { error: unknown }).error;
+  return results;
+}

@@ -1,0 +1,11 @@
+/**
+ * Every migration, in order. A static list rather than a folder scan: kysely's
+ * FileMigrationProvider cannot import .ts files under vitest (STACK.md).
+ * Never edit a migration once it has landed; add a new one.
+ */
+import type { Migration } from 'kysely';
+import * as sourcesAndItems from './2026-11-24T00-00-sources-and-items.ts';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-24T00-00-sources-and-items': sourcesAndItems,
+};

@@ -1,0 +1,168 @@
+/**
+ * The `tidings` command: every subcommand reads the same environment and config as the
+ * service, prints a table (or JSON with --json), and exits non-zero with one line on failure.
+ */
+import { parseArgs } from 'node:util';
+import { readEnv, type Env } from './config/env.ts';
+import type { FeedsConfig } from './config/feeds-config.ts';
+import { loadFeedsConfig } from './config/load-config.ts';
+import { openDatabase } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { ConfigError } from './errors.ts';
+import type { RefreshResult } from './ingest/refresh-source.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { formatTable, relativeTime } from './render/text-table.ts';
+import { openRuntime } from './runtime.ts';
+import { listSourcesWithHealth, type SourceHealth } from './store/sources.ts';
+import { pollFeeds } from '../jobs/poll-feeds.ts';
+import { serve } from './main.ts';
+
+const USAGE = `Usage: tidings <command> [options]
+
+Commands:
+  serve                      migrate, sync feeds.config.json, serve HTTP and run the scheduler (npm start)
+  poll --once [--source URL] run one poll cycle (or poll one source now) and print the results
+  migrate                    apply pending database migrations
+  sources list               print every source with its health
+
+Options:
+  --json                     machine-readable output
+  -h, --help                 this help
+
+Environment: DATABASE_URL (unset: embedded database in DATA_DIR, default ./data),
+FEEDS_CONFIG (./feeds.config.json), PORT, HOST, PUBLIC_URL, ADMIN_TOKEN, LOG_LEVEL.`;
+
+class UsageError extends Error {}
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** Runs one command; returns the exit code. */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        once: { type: 'boolean', default: false },
+        source: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.help || command === undefined || command === 'help') {
+      io.out(USAGE);
+      return command === undefined && !values.help ? 2 : 0;
+    }
+    const env = readEnv();
+    // Commands print their own output on stdout; logs go to stderr at warn level so they don't mix.
+    const quietLog = createLogger(process.env.LOG_LEVEL ? env.logLevel : 'warn', 2);
+    switch (`${command} ${rest[0] ?? ''}`.trim()) {
+      case 'serve':
+        return await serveCommand(env);
+      case 'migrate':
+        return await migrateCommand(env, io, values.json);
+      case 'poll':
+        if (!values.once) throw new UsageError('poll needs --once (the scheduler polls continuously under `tidings serve`)');
+        return await pollCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, values);
+      case 'sources list':
+        return await sourcesListCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, values.json);
+      default:
+        throw new UsageError(`unknown command "${[command, ...rest].join(' ')}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`tidings: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`tidings: ${error instanceof ConfigError ? error.message : (error as Error).message ?? String(error)}`);
+    return 1;
+  }
+}
+
+async function serveCommand(env: Env): Promise<number> {
+  const service = await serve(env, loadFeedsConfig(env.feedsConfigPath), createLogger(env.logLevel));
+  await service.stopped;
+  return 0;
+}
+
+async function migrateCommand(env: Env, io: Io, json: boolean): Promise<number> {
+  const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
+  try {
+    const applied = (await migrateToLatest(database.db)).map((m) => m.migrationName);
+    if (json) io.out(JSON.stringify({ applied }));
+    else io.out(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+async function pollCommand(
+  env: Env,
+  config: FeedsConfig,
+  log: Logger,
+  io: Io,
+  options: { json: boolean; source?: string | undefined },
+): Promise<number> {
+  const runtime = await openRuntime(env, config, log);
+  try {
+    const results = await pollFeeds(runtime.refresh, { sourceUrl: options.source });
+    if (options.source !== undefined && results.length === 0) {
+      throw new Error(`no enabled source with URL ${options.source} (or another poller holds it right now)`);
+    }
+    if (options.json) io.out(JSON.stringify(results, null, 2));
+    else io.out(results.length === 0 ? 'No source is due.' : formatPollResults(results));
+    return results.some((r) => r.outcome === 'failed') ? 1 : 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+export function formatPollResults(results: RefreshResult[]): string {
+  return formatTable(results, [
+    { header: 'ID', value: (r) => r.sourceId },
+    { header: 'URL', value: (r) => r.url, maxWidth: 60 },
+    { header: 'STATUS', value: (r) => (r.outcome === 'failed' ? (r.status ?? 'error') : r.status) },
+    { header: 'NEW', value: (r) => r.newItems },
+    { header: 'UPDATED', value: (r) => r.updatedItems },
+    { header: 'MS', value: (r) => r.durationMs },
+    { header: 'ERROR', value: (r) => (r.errorCode ? `${r.errorCode}: ${r.errorMessage}` : null), maxWidth: 100 },
+  ]);
+}
+
+async function sourcesListCommand(env: Env, config: FeedsConfig, log: Logger, io: Io, json: boolean): Promise<number> {
+  const runtime = await openRuntime(env, config, log);
+  try {
+    const now = new Date();
+    const sources = await listSourcesWithHealth(runtime.database.db, now);
+    io.out(json ? JSON.stringify(sources, null, 2) : formatSources(sources, now));
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+function formatSources(sources: SourceHealth[], now: Date): string {
+  if (sources.length === 0) return 'No sources. Add some to feeds.config.json.';
+  return formatTable(sources, [
+    { header: 'ID', value: (s) => s.id },
+    { header: 'URL', value: (s) => s.url, maxWidth: 60 },
+    { header: 'STATE', value: (s) => (s.enabled ? (s.error_code ? 'failing' : 'ok') : 'disabled') },
+    { header: 'LAST POLL', value: (s) => relativeTime(s.last_polled_at, now) },
+    { header: 'LAST OK', value: (s) => relativeTime(s.last_success_at, now) },
+    { header: 'NEXT', value: (s) => (s.enabled ? relativeTime(s.next_poll_at, now) : null) },
+    { header: 'FAILS', value: (s) => s.consecutive_failures },
+    { header: 'ITEMS', value: (s) => s.items_total },
+    { header: '7D', value: (s) => s.items_last_7_days },
+    { header: 'ERROR', value: (s) => (s.error_code ? `${s.error_code}: ${s.error_message}` : s.disabled_reason), maxWidth: 90 },
+  ]);
+}

@@ -1,0 +1,138 @@
+/**
+ * The schema of feeds.config.json: topics, sources, polling and retention, with the
+ * defaults ARCHITECTURE.md documents. Everything else reads the parsed `FeedsConfig`,
+ * never the raw file.
+ */
+import cron from 'node-cron';
+import { z } from 'zod';
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const UNIT_SECONDS = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+/** "90s", "10m", "24h", "7d", or a number of seconds → seconds. */
+export function parseDurationSeconds(value: string | number): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
+  const match = DURATION.exec(value.trim());
+  if (!match) return null;
+  return Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
+}
+
+const duration = (fallback: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      const seconds = parseDurationSeconds(value);
+      if (seconds === null) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration like "90s", "10m", "24h" or a number of seconds' });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = z.string().trim().refine(isHttpUrl, { message: 'must be an http(s) URL' });
+const phrase = z.string().trim().min(1, 'must not be empty').transform((s) => s.toLowerCase());
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+
+const digestSchema = z
+  .object({
+    time: z.string().regex(HH_MM, 'must be a 24-hour time like "07:00"').default('07:00'),
+    timezone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone like "Asia/Seoul"' }).default('UTC'),
+    maxStories: z.number().int().min(1).max(200).default(20),
+    period: z.enum(['daily', 'weekly']).default('daily'),
+    weekday: z.enum(WEEKDAYS).default('monday'),
+  })
+  .strict();
+
+const topicSchema = z
+  .object({
+    slug: z.string().regex(SLUG, 'must be lower-case letters, digits and dashes (e.g. "korea")'),
+    title: z.string().trim().min(1, 'must not be empty'),
+    description: z.string().trim().default(''),
+    include: z.array(phrase).default([]),
+    exclude: z.array(phrase).default([]),
+    digest: digestSchema.optional(),
+  })
+  .strict();
+
+const sourceSchema = z
+  .object({
+    url: httpUrl,
+    title: z.string().trim().min(1).optional(),
+    topics: z.array(z.string()).default([]),
+  })
+  .strict();
+
+const pollingSchema = z
+  .object({
+    schedule: z
+      .string()
+      .refine((s) => cron.validate(s), { message: 'must be a valid cron expression like "*/10 * * * *"' })
+      .default('*/10 * * * *'),
+    concurrency: z.number().int().min(1).max(1024).default(16),
+    perHost: z.number().int().min(1).max(64).default(2),
+    timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
+    maxBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+    allowPrivateNetworks: z.boolean().default(false),
+    minInterval: duration('10m'),
+    maxInterval: duration('24h'),
+  })
+  .strict()
+  .refine((p) => p.minInterval <= p.maxInterval, {
+    message: 'minInterval must not exceed maxInterval',
+    path: ['minInterval'],
+  });
+
+const retentionSchema = z.object({ days: z.number().int().min(1).default(90) }).strict();
+
+export const feedsConfigSchema = z
+  .object({
+    topics: z.array(topicSchema).default([]),
+    sources: z.array(sourceSchema).default([]),
+    polling: pollingSchema.default(() => pollingSchema.parse({})),
+    retention: retentionSchema.default(() => ({ days: 90 })),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const slugs = new Set<string>();
+    config.topics.forEach((topic, i) => {
+      if (slugs.has(topic.slug)) ctx.addIssue({ code: 'custom', path: ['topics', i, 'slug'], message: `duplicate topic "${topic.slug}"` });
+      slugs.add(topic.slug);
+    });
+    const urls = new Set<string>();
+    config.sources.forEach((source, i) => {
+      if (urls.has(source.url)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'url'], message: `duplicate source ${source.url}` });
+      urls.add(source.url);
+      source.topics.forEach((slug, j) => {
+        if (!slugs.has(slug)) {
+          ctx.addIssue({ code: 'custom', path: ['sources', i, 'topics', j], message: `unknown topic "${slug}" (not in topics[])` });
+        }
+      });
+    });
+  });
+
+export type FeedsConfig = z.output<typeof feedsConfigSchema>;
+export type TopicConfig = FeedsConfig['topics'][number];
+export type SourceConfig = FeedsConfig['sources'][number];
+export type PollingConfig = FeedsConfig['polling'];
+export type DigestConfig = z.output<typeof digestSchema>;

@@ -1,0 +1,66 @@
+/**
+ * Opens the database: real Postgres through `pg` when a URL is given, else the
+ * embedded PGlite (Postgres compiled to WASM) through its node-postgres adapter.
+ * Both go through kysely's standard PostgresDialect, so every query and migration
+ * runs unchanged on either (STACK.md: avoid kysely-pglite).
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.ts';
+
+export interface Database {
+  db: Kysely<DB>;
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+// int8 (bigint ids, count(*)) arrive as strings by default; our ids and counts stay far
+// below 2^53, so numbers are safe and far less error-prone.
+const INT8_OID = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export interface OpenOptions {
+  /** Postgres connection string; null selects the embedded database. */
+  databaseUrl: string | null;
+  /** Directory of the embedded database (created when missing). */
+  dataDir: string;
+  /** Pool size for Postgres. */
+  maxConnections?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl !== null) return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
+  mkdirSync(options.dataDir, { recursive: true });
+  return openPglite(new PGlite(options.dataDir));
+}
+
+export function openPostgres(connectionString: string, max = 10): Database {
+  const pool = new pg.Pool({ connectionString, max, types, application_name: 'tidings' });
+  // An idle client losing its connection (database restart) must not crash the process;
+  // the pool drops that client and the next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+/** Wraps an open PGlite instance; closing the Database closes PGlite too. */
+export async function openPglite(pglite: PGlite): Promise<Database> {
+  await pglite.waitReady;
+  // PGlite is one connection: a pool larger than 1 would interleave two clients' protocol streams.
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'pglite',
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/** Table types for kysely, kept in step with migrations/. */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface SourcesTable {
+  id: Generated<number>;
+  url: string;
+  title: string | null;
+  site_url: string | null;
+  origin: 'config' | 'admin';
+  topics: ColumnType<string[], string[] | undefined, string[]>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  disabled_reason: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  poll_interval_seconds: number | null;
+  next_poll_at: DefaultedTimestamp;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  last_polled_at: Timestamp | null;
+  last_success_at: Timestamp | null;
+  last_status: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ItemsTable {
+  id: Generated<number>;
+  source_id: number;
+  item_key: string;
+  url: string | null;
+  canonical_url: string | null;
+  title: string;
+  summary: string;
+  content_html: string | null;
+  author: string | null;
+  categories: ColumnType<string[], string[] | undefined, string[]>;
+  enclosure_url: string | null;
+  enclosure_type: string | null;
+  enclosure_length: number | null;
+  published_at: Timestamp;
+  feed_published_at: Timestamp | null;
+  feed_updated_at: Timestamp | null;
+  first_seen_at: DefaultedTimestamp;
+  changed_at: DefaultedTimestamp;
+  content_hash: string;
+}
+
+export interface DB {
+  sources: SourcesTable;
+  items: ItemsTable;
+}
+
+export type Source = Selectable<SourcesTable>;
+export type NewSource = Insertable<SourcesTable>;
+export type SourceUpdate = Updateable<SourcesTable>;
+export type Item = Selectable<ItemsTable>;
+export type NewItem = Insertable<ItemsTable>;

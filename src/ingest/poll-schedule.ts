@@ -1,0 +1,52 @@
+/**
+ * When to poll a source next: a pure function of the poll's outcome, so the policy is
+ * testable without a clock or a database.
+ */
+
+export interface ScheduleInput {
+  now: Date;
+  outcome: 'success' | 'failure';
+  /** Consecutive failures including this one (failure) or 0 (success). */
+  consecutiveFailures: number;
+  minIntervalSeconds: number;
+  maxIntervalSeconds: number;
+  /** An admin-set interval for this source: replaces the computed one on success. */
+  overrideSeconds?: number | null | undefined;
+  /** Publisher hints, all lower bounds: RSS <ttl> (RSS 2.0 spec), Cache-Control max-age and
+   * Expires (RFC 9111 §5.2.2.1, §5.3), Retry-After (RFC 9110 §10.2.3). */
+  ttlMinutes?: number | null | undefined;
+  cacheMaxAgeSeconds?: number | null | undefined;
+  expires?: Date | null | undefined;
+  retryAfterSeconds?: number | null | undefined;
+  /** [0, 1); injectable for tests. */
+  random?: () => number;
+}
+
+const JITTER = 0.1;
+
+/** ±10% so sources added together drift apart instead of hitting one host in lockstep. */
+function withJitter(seconds: number, random: () => number): number {
+  return seconds * (1 - JITTER + 2 * JITTER * random());
+}
+
+export function nextPollAt(input: ScheduleInput): Date {
+  const random = input.random ?? Math.random;
+  const { minIntervalSeconds: min, maxIntervalSeconds: max } = input;
+  let seconds: number;
+  if (input.outcome === 'failure') {
+    // Exponential backoff that never gives up: after reaching the maximum, keep probing at it.
+    const exponent = Math.min(Math.max(input.consecutiveFailures - 1, 0), 30);
+    seconds = withJitter(Math.min(min * 2 ** exponent, max), random);
+  } else {
+    seconds = withJitter(input.overrideSeconds ?? min, random);
+  }
+  const hints = [
+    input.ttlMinutes ? input.ttlMinutes * 60 : 0,
+    input.cacheMaxAgeSeconds ?? 0,
+    input.expires ? (input.expires.getTime() - input.now.getTime()) / 1000 : 0,
+    input.retryAfterSeconds ?? 0,
+  ];
+  // Publisher hints may lengthen the interval, but never beyond the maximum.
+  seconds = Math.max(seconds, Math.min(Math.max(...hints), max));
+  return new Date(input.now.getTime() + Math.round(seconds * 1000));
+}

@@ -1,0 +1,149 @@
+/**
+ * One poll of one source, top to bottom: fetch → read (decode, parse, normalize) →
+ * derive → store, with every failure recorded on the source row as a stable code and
+ * message. The only place where ingest stages meet the store.
+ */
+import type { Kysely } from 'kysely';
+import type { PollingConfig } from '../config/feeds-config.ts';
+import type { DB, Source } from '../db/schema.ts';
+import { FeedError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { NormalizedFeed } from '../model.ts';
+import { upsertItems, type StorableItem } from '../store/items.ts';
+import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease } from '../store/sources.ts';
+import { canonicalUrl } from './canonical-url.ts';
+import type { Fetcher } from './fetch.ts';
+import { nextPollAt } from './poll-schedule.ts';
+
+export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string) => Promise<{ feed: NormalizedFeed }>;
+
+export interface RefreshContext {
+  db: Kysely<DB>;
+  fetcher: Pick<Fetcher, 'fetchFeed'>;
+  readFeed: ReadFeed;
+  polling: PollingConfig;
+  log: Logger;
+  /** Lease owner name of this poller. */
+  owner: string;
+  now: () => Date;
+}
+
+export interface RefreshResult {
+  sourceId: number;
+  url: string;
+  outcome: 'stored' | 'not_modified' | 'failed' | 'released';
+  status: number | null;
+  newItems: number;
+  updatedItems: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  durationMs: number;
+}
+
+/** Polls one claimed source. Feed problems are recorded, never thrown; database errors propagate. */
+export async function refreshSource(ctx: RefreshContext, source: Source, signal?: AbortSignal): Promise<RefreshResult> {
+  const started = performance.now();
+  const base = { sourceId: source.id, url: source.url, newItems: 0, updatedItems: 0, errorCode: null, errorMessage: null };
+  let result: RefreshResult;
+  try {
+    result = { ...base, ...(await pollAndStore(ctx, source, signal)), durationMs: 0 };
+  } catch (error) {
+    if (signal?.aborted) {
+      // Shutting down: hand the source back untouched rather than record a failure that isn't one.
+      await releaseLease(ctx.db, source.id, ctx.owner);
+      result = { ...base, outcome: 'released', status: null, durationMs: 0 };
+    } else {
+      result = { ...base, ...(await recordFailure(ctx, source, error)), durationMs: 0 };
+    }
+  }
+  result.durationMs = Math.round(performance.now() - started);
+  logResult(ctx.log, result);
+  return result;
+}
+
+async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSignal | undefined) {
+  const response = await ctx.fetcher.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.last_modified, signal });
+  const now = ctx.now();
+  const schedule = {
+    now,
+    outcome: 'success' as const,
+    consecutiveFailures: 0,
+    minIntervalSeconds: ctx.polling.minInterval,
+    maxIntervalSeconds: ctx.polling.maxInterval,
+    overrideSeconds: source.poll_interval_seconds,
+    cacheMaxAgeSeconds: response.headers.cacheControlMaxAge,
+    expires: response.headers.expires,
+  };
+  if (response.kind === 'not_modified') {
+    await recordPollSuccess(ctx.db, source.id, {
+      now,
+      nextPollAt: nextPollAt(schedule),
+      status: 304,
+      etag: source.etag,
+      lastModified: source.last_modified,
+      newUrl: response.permanentUrl,
+    });
+    return { outcome: 'not_modified' as const, status: 304 };
+  }
+  const { feed } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
+  const items: StorableItem[] = feed.items.map((item) => ({ ...item, canonicalUrl: canonicalUrl(item.url) }));
+  const written = await ctx.db.transaction().execute(async (trx) => {
+    const upserted = await upsertItems(trx, source.id, items, now);
+    await recordPollSuccess(trx, source.id, {
+      now,
+      nextPollAt: nextPollAt({ ...schedule, ttlMinutes: feed.ttlMinutes }),
+      status: response.status,
+      etag: response.etag,
+      lastModified: response.lastModified,
+      newUrl: response.permanentUrl,
+      title: feed.title,
+      siteUrl: feed.siteUrl,
+    });
+    return upserted;
+  });
+  return { outcome: 'stored' as const, status: response.status, newItems: written.inserted, updatedItems: written.updated };
+}
+
+async function recordFailure(ctx: RefreshContext, source: Source, error: unknown) {
+  const failure = asFeedError(error);
+  if (failure.code === 'internal_error') ctx.log.error({ err: error, sourceId: source.id }, 'poll failed with an unexpected error');
+  const now = ctx.now();
+  const consecutiveFailures = source.consecutive_failures + 1;
+  await recordPollFailure(ctx.db, source.id, {
+    now,
+    nextPollAt: nextPollAt({
+      now,
+      outcome: 'failure',
+      consecutiveFailures,
+      minIntervalSeconds: ctx.polling.minInterval,
+      maxIntervalSeconds: ctx.polling.maxInterval,
+      retryAfterSeconds: failure.details.retryAfterSeconds,
+    }),
+    status: failure.details.status ?? null,
+    code: failure.code,
+    message: failure.message,
+    disable: failure.code === 'http_gone' ? DISABLED_REASONS.gone : undefined,
+  });
+  return { outcome: 'failed' as const, status: failure.details.status ?? null, errorCode: failure.code, errorMessage: failure.message };
+}
+
+function asFeedError(error: unknown): FeedError {
+  if (error instanceof FeedError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new FeedError('internal_error', `internal error while polling: ${message}`, { cause: error });
+}
+
+function logResult(log: Logger, result: RefreshResult): void {
+  const fields = {
+    sourceId: result.sourceId,
+    url: result.url,
+    outcome: result.outcome,
+    status: result.status,
+    newItems: result.newItems,
+    updatedItems: result.updatedItems,
+    durationMs: result.durationMs,
+    ...(result.errorCode ? { errorCode: result.errorCode, error: result.errorMessage } : {}),
+  };
+  if (result.outcome === 'failed') log.warn(fields, 'poll failed');
+  else log.info(fields, 'poll done');
+}

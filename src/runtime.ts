@@ -1,0 +1,75 @@
+/**
+ * The long-lived pieces every command needs, built once from env + config and passed
+ * down: the database (migrated, config synced), the fetcher and the poll context.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Env } from './config/env.ts';
+import type { FeedsConfig } from './config/feeds-config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { createFetcher, type Fetcher } from './ingest/fetch.ts';
+import { readFeed } from './ingest/read-feed.ts';
+import type { RefreshContext } from './ingest/refresh-source.ts';
+import type { Logger } from './logger.ts';
+import { syncConfigSources } from './store/sources.ts';
+import packageJson from '../package.json' with { type: 'json' };
+
+export const VERSION: string = packageJson.version;
+
+export interface Runtime {
+  env: Env;
+  config: FeedsConfig;
+  database: Database;
+  fetcher: Fetcher;
+  refresh: RefreshContext;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export function userAgent(publicUrl: string): string {
+  return `Tidings/${VERSION} (feed aggregator; +${publicUrl})`;
+}
+
+/** Opens and migrates the database, syncs config sources, and builds the poll context. */
+export async function openRuntime(env: Env, config: FeedsConfig, log: Logger): Promise<Runtime> {
+  const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) log.info({ migrations: applied.map((m) => m.migrationName) }, 'database migrated');
+    const synced = await syncConfigSources(database.db, config.sources, new Date());
+    log.info({ ...synced, database: database.kind }, 'config sources synced');
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const fetcher = createFetcher({
+    timeoutMs: config.polling.timeoutMs,
+    maxBytes: config.polling.maxBytes,
+    userAgent: userAgent(env.publicUrl),
+    allowPrivateNetworks: config.polling.allowPrivateNetworks,
+    concurrency: config.polling.concurrency,
+    perHost: config.polling.perHost,
+  });
+  const refresh: RefreshContext = {
+    db: database.db,
+    fetcher,
+    readFeed,
+    polling: config.polling,
+    log: log.child({ component: 'poll' }),
+    owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    now: () => new Date(),
+  };
+  return {
+    env,
+    config,
+    database,
+    fetcher,
+    refresh,
+    log,
+    async close() {
+      await fetcher.close();
+      await database.close();
+    },
+  };
+}

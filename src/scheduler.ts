@@ -1,0 +1,69 @@
+/**
+ * node-cron wiring for the periodic jobs. Each job never overlaps itself (a tick that
+ * finds the previous run still going is skipped), and stop() aborts the running jobs'
+ * signal and waits for them to wind down, so SIGTERM never cuts a poll in half.
+ */
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from './logger.ts';
+
+export interface Job {
+  name: string;
+  /** Cron expression (node-cron syntax, optional seconds field). */
+  schedule: string;
+  timezone?: string | undefined;
+  /** Run once right away as well (e.g. polling at start-up). */
+  runAtStart?: boolean;
+  run(signal: AbortSignal): Promise<unknown>;
+}
+
+export interface Scheduler {
+  /** Runs a job now unless it is already running; resolves when that run ends. */
+  runNow(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startScheduler(jobs: Job[], log: Logger): Scheduler {
+  const controller = new AbortController();
+  const running = new Map<string, Promise<void>>();
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+
+  const trigger = (job: Job): Promise<void> => {
+    const current = running.get(job.name);
+    if (current) {
+      log.debug({ job: job.name }, 'previous run still going; tick skipped');
+      return current;
+    }
+    if (controller.signal.aborted) return Promise.resolve();
+    const started = performance.now();
+    const run = job
+      .run(controller.signal)
+      .then(
+        () => log.debug({ job: job.name, durationMs: Math.round(performance.now() - started) }, 'job finished'),
+        (error: unknown) => log.error({ job: job.name, err: error }, 'job failed'),
+      )
+      .finally(() => running.delete(job.name));
+    running.set(job.name, run);
+    return run;
+  };
+
+  const tasks: ScheduledTask[] = jobs.map((job) =>
+    cron.schedule(job.schedule, () => void trigger(job), {
+      name: job.name,
+      ...(job.timezone ? { timezone: job.timezone } : {}),
+    }),
+  );
+  for (const job of jobs) if (job.runAtStart) void trigger(job);
+
+  return {
+    runNow: (name) => {
+      const job = byName.get(name);
+      if (!job) throw new Error(`unknown job "${name}"`);
+      return trigger(job);
+    },
+    async stop() {
+      await Promise.all(tasks.map((task) => task.destroy()));
+      controller.abort();
+      await Promise.all(running.values());
+    },
+  };
+}

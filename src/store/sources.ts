@@ -1,0 +1,216 @@
+/** All SQL about sources: config sync, claiming due sources, recording poll outcomes, health. */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB, Source } from '../db/schema.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface ConfigSource {
+  url: string;
+  title?: string | undefined;
+  topics: string[];
+}
+
+export interface SyncSummary {
+  added: number;
+  updated: number;
+  disabled: number;
+}
+
+/** Why a source is not polled; shown to admins. */
+export const DISABLED_REASONS = {
+  removedFromConfig: 'removed from feeds.config.json',
+  gone: 'the server answered 410 Gone',
+  paused: 'paused by an admin',
+} as const;
+
+/**
+ * Upserts the config file's sources (origin `config`) and disables config sources no
+ * longer in the file, keeping their items. A source an admin paused stays paused; one
+ * that was disabled only because it had left the file is enabled again.
+ */
+export async function syncConfigSources(db: Kysely<DB>, sources: ConfigSource[], now: Date): Promise<SyncSummary> {
+  return db.transaction().execute(async (trx) => {
+    let added = 0;
+    let updated = 0;
+    for (const source of sources) {
+      const row = await trx
+        .insertInto('sources')
+        .values({ url: source.url, title: source.title ?? null, origin: 'config', topics: source.topics, next_poll_at: now })
+        .onConflict((oc) =>
+          oc.column('url').doUpdateSet((eb) => ({
+            origin: 'config',
+            title: eb.fn.coalesce(eb.ref('excluded.title'), eb.ref('sources.title')),
+            topics: eb.ref('excluded.topics'),
+            enabled: sql<boolean>`sources.enabled or sources.disabled_reason = ${DISABLED_REASONS.removedFromConfig}`,
+            disabled_reason: sql<string | null>`case when sources.disabled_reason = ${DISABLED_REASONS.removedFromConfig} then null else sources.disabled_reason end`,
+            updated_at: now,
+          })),
+        )
+        .returning(sql<boolean>`xmax = 0`.as('inserted'))
+        .executeTakeFirstOrThrow();
+      if (row.inserted) added++;
+      else updated++;
+    }
+    const urls = sources.map((s) => s.url);
+    let removed = trx
+      .updateTable('sources')
+      .set({ enabled: false, disabled_reason: DISABLED_REASONS.removedFromConfig, lease_owner: null, lease_until: null, updated_at: now })
+      .where('origin', '=', 'config')
+      .where('enabled', '=', true);
+    if (urls.length > 0) removed = removed.where('url', 'not in', urls);
+    const result = await removed.executeTakeFirst();
+    return { added, updated, disabled: Number(result.numUpdatedRows) };
+  });
+}
+
+export interface ClaimOptions {
+  owner: string;
+  now: Date;
+  leaseSeconds: number;
+  limit: number;
+  /** Claim this source whatever its next_poll_at (still never one leased by another poller). */
+  url?: string | undefined;
+}
+
+/**
+ * Claims up to `limit` due, enabled, unleased sources for `owner`. FOR UPDATE SKIP LOCKED
+ * lets several instances claim concurrently without waiting on or double-claiming rows;
+ * the lease makes a claim outlive the transaction, and expires if its owner dies.
+ */
+export async function claimDueSources(db: Kysely<DB>, options: ClaimOptions): Promise<Source[]> {
+  const leaseUntil = new Date(options.now.getTime() + options.leaseSeconds * 1000);
+  let due = db
+    .selectFrom('sources')
+    .select('id')
+    .where('enabled', '=', true)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', options.now)]))
+    .orderBy('next_poll_at')
+    .limit(options.limit)
+    .forUpdate()
+    .skipLocked();
+  due = options.url === undefined ? due.where('next_poll_at', '<=', options.now) : due.where('url', '=', options.url);
+  return db
+    .updateTable('sources')
+    .set({ lease_owner: options.owner, lease_until: leaseUntil })
+    .where('id', 'in', due)
+    .returningAll()
+    .execute()
+    .then((rows) => rows.sort((a, b) => a.next_poll_at.getTime() - b.next_poll_at.getTime()));
+}
+
+/** Gives a claimed source back untouched (shutdown mid-poll): another poller may take it at once. */
+export async function releaseLease(db: Executor, sourceId: number, owner: string): Promise<void> {
+  await db
+    .updateTable('sources')
+    .set({ lease_owner: null, lease_until: null })
+    .where('id', '=', sourceId)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+export interface PollSuccess {
+  now: Date;
+  nextPollAt: Date;
+  status: number;
+  etag: string | null;
+  lastModified: string | null;
+  /** Set after a chain of permanent redirects (RFC 9110 §15.4.2, §15.4.9). */
+  newUrl?: string | null | undefined;
+  title?: string | null | undefined;
+  siteUrl?: string | null | undefined;
+}
+
+/** Records a successful poll (200 or 304): clears the error and the lease. */
+export async function recordPollSuccess(db: Executor, sourceId: number, outcome: PollSuccess): Promise<void> {
+  await db
+    .updateTable('sources')
+    .set((eb) => ({
+      last_polled_at: outcome.now,
+      last_success_at: outcome.now,
+      last_status: outcome.status,
+      next_poll_at: outcome.nextPollAt,
+      etag: outcome.etag,
+      last_modified: outcome.lastModified,
+      error_code: null,
+      error_message: null,
+      consecutive_failures: 0,
+      lease_owner: null,
+      lease_until: null,
+      // A config title wins; a feed's own title fills in when none was given.
+      title: outcome.title ? eb.fn.coalesce('title', eb.val(outcome.title)) : eb.ref('title'),
+      site_url: outcome.siteUrl ? eb.val(outcome.siteUrl) : eb.ref('site_url'),
+      updated_at: outcome.now,
+    }))
+    .where('id', '=', sourceId)
+    .execute();
+  if (outcome.newUrl) await moveSourceUrl(db, sourceId, outcome.newUrl, outcome.now);
+}
+
+/** Follows a permanent redirect, unless another source already has that URL. */
+async function moveSourceUrl(db: Executor, sourceId: number, newUrl: string, now: Date): Promise<void> {
+  await db
+    .updateTable('sources')
+    .set({ url: newUrl, updated_at: now })
+    .where('id', '=', sourceId)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('sources as other').select('other.id').where('other.url', '=', newUrl))))
+    .execute();
+}
+
+export interface PollFailure {
+  now: Date;
+  nextPollAt: Date;
+  status: number | null;
+  code: string;
+  message: string;
+  /** Stop polling (410 Gone). */
+  disable?: string | undefined;
+}
+
+/** Records a failed poll: the error, one more consecutive failure, the backed-off next poll. */
+export async function recordPollFailure(db: Executor, sourceId: number, failure: PollFailure): Promise<void> {
+  await db
+    .updateTable('sources')
+    .set((eb) => ({
+      last_polled_at: failure.now,
+      last_status: failure.status,
+      next_poll_at: failure.nextPollAt,
+      error_code: failure.code,
+      error_message: failure.message,
+      consecutive_failures: eb('consecutive_failures', '+', 1),
+      lease_owner: null,
+      lease_until: null,
+      updated_at: failure.now,
+      ...(failure.disable ? { enabled: false, disabled_reason: failure.disable } : {}),
+    }))
+    .where('id', '=', sourceId)
+    .execute();
+}
+
+export interface SourceHealth extends Source {
+  items_total: number;
+  items_last_7_days: number;
+}
+
+/** Every source with its health and item counts; failing sources first, then by URL. */
+export async function listSourcesWithHealth(db: Kysely<DB>, now: Date): Promise<SourceHealth[]> {
+  const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
+  return db
+    .selectFrom('sources')
+    .selectAll('sources')
+    .select((eb) => [
+      eb.selectFrom('items').select(eb.fn.countAll<number>().as('n')).whereRef('items.source_id', '=', 'sources.id').as('items_total'),
+      eb
+        .selectFrom('items')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('items.source_id', '=', 'sources.id')
+        .where('items.first_seen_at', '>=', weekAgo)
+        .as('items_last_7_days'),
+    ])
+    .orderBy(sql`sources.error_code is null`)
+    .orderBy('sources.url')
+    .execute() as Promise<SourceHealth[]>;
+}
+
+export async function findSourceByUrl(db: Executor, url: string): Promise<Source | undefined> {
+  return db.selectFrom('sources').selectAll().where('url', '=', url).executeTakeFirst();
+}

@@ -1,0 +1,52 @@
+/**
+ * A fresh, migrated database per test file: a new Postgres database when
+ * TEST_DATABASE_URL is set, else an embedded PGlite loaded from the run's template.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openPglite, openPostgres, type Database } from '../../src/db/database.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+
+export interface TestDatabase extends Database {
+  /** Connection string of this database (Postgres only), for child processes. */
+  url: string | null;
+}
+
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL?.trim() || null;
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (testDatabaseUrl) return createPostgresDatabase(testDatabaseUrl);
+  const template = readFileSync(inject('pgliteTemplate'));
+  const database = await openPglite(new PGlite({ loadDataDir: new Blob([template]) }));
+  return { ...database, url: null };
+}
+
+async function createPostgresDatabase(adminUrl: string): Promise<TestDatabase> {
+  const name = `tidings_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await withAdminClient(adminUrl, (client) => client.query(`create database ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = openPostgres(url.toString(), 5);
+  await migrateToLatest(database.db);
+  return {
+    ...database,
+    url: url.toString(),
+    close: async () => {
+      await database.close();
+      await withAdminClient(adminUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
+async function withAdminClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
