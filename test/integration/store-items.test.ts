@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { countItems, upsertItems } from '../../src/store/items.ts';
+import { syncConfigSources } from '../../src/store/sources.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { makeItem } from '../helpers/items.ts';
+
+let database: TestDatabase;
+let sourceId: number;
+const now = new Date('2026-11-24T00:00:00Z');
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.close();
+});
+beforeEach(async () => {
+  await database.db.deleteFrom('sources').execute();
+  await syncConfigSources(database.db, [{ url: 'https://feeds.example.org/rss', topics: [] }], now);
+  sourceId = (await database.db.selectFrom('sources').select('id').executeTakeFirstOrThrow()).id;
+});
+
+describe('upsertItems', () => {
+  it('inserts new items and reports them', async () => {
+    const result = await upsertItems(database.db, sourceId, [makeItem({ key: 'a' }), makeItem({ key: 'b' })], now);
+    expect(result).toMatchObject({ inserted: 2, updated: 0 });
+    expect(await countItems(database.db, sourceId)).toBe(2);
+  });
+
+  it('writes nothing when the same items come again unchanged', async () => {
+    const items = [makeItem({ key: 'a' }), makeItem({ key: 'b' })];
+    await upsertItems(database.db, sourceId, items, now);
+    const before = await database.db.selectFrom('items').select(['id', 'changed_at']).orderBy('id').execute();
+    const again = await upsertItems(database.db, sourceId, items, new Date(now.getTime() + 60_000));
+    expect(again).toEqual({ inserted: 0, updated: 0, changedIds: [] });
+    expect(await database.db.selectFrom('items').select(['id', 'changed_at']).orderBy('id').execute()).toEqual(before);
+  });
+
+  it('updates a changed item in place, keeping its id and first-seen time', async () => {
+    await upsertItems(database.db, sourceId, [makeItem({ key: 'a', title: 'Old title' })], now);
+    const original = await database.db.selectFrom('items').selectAll().executeTakeFirstOrThrow();
+    const later = new Date(now.getTime() + 3600_000);
+    const result = await upsertItems(database.db, sourceId, [makeItem({ key: 'a', title: 'Corrected title' })], later);
+    expect(result).toMatchObject({ inserted: 0, updated: 1, changedIds: [original.id] });
+    const row = await database.db.selectFrom('items').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ id: original.id, title: 'Corrected title', first_seen_at: original.first_seen_at, changed_at: later });
+    expect(await countItems(database.db, sourceId)).toBe(1);
+  });
+
+  it('keeps items that drop out of the feed', async () => {
+    await upsertItems(database.db, sourceId, [makeItem({ key: 'a' }), makeItem({ key: 'b' })], now);
+    await upsertItems(database.db, sourceId, [makeItem({ key: 'b' })], now);
+    expect(await countItems(database.db, sourceId)).toBe(2);
+  });
+
+  it('stores the first-seen time for an undated item and never a future date', async () => {
+    await upsertItems(database.db, sourceId, [makeItem({ key: 'undated', publishedAt: null }), makeItem({ key: 'future', publishedAt: new Date('2030-01-01T00:00:00Z') })], now);
+    const rows = await database.db.selectFrom('items').select(['item_key', 'published_at', 'feed_published_at']).orderBy('item_key').execute();
+    expect(rows).toEqual([
+      { item_key: 'future', published_at: now, feed_published_at: new Date('2030-01-01T00:00:00Z') },
+      { item_key: 'undated', published_at: now, feed_published_at: null },
+    ]);
+  });
+
+  it('keeps the first of two items with one key in a single poll', async () => {
+    const result = await upsertItems(database.db, sourceId, [makeItem({ key: 'dup', title: 'First' }), makeItem({ key: 'dup', title: 'Second' })], now);
+    expect(result.inserted).toBe(1);
+    expect((await database.db.selectFrom('items').select('title').executeTakeFirstOrThrow()).title).toBe('First');
+  });
+
+  it('stores keys longer than an index entry allows as a stable hash', async () => {
+    const longKey = `urn:${'x'.repeat(10_000)}`;
+    await upsertItems(database.db, sourceId, [makeItem({ key: longKey })], now);
+    const again = await upsertItems(database.db, sourceId, [makeItem({ key: longKey })], now);
+    expect(again.inserted + again.updated).toBe(0);
+    expect((await database.db.selectFrom('items').select('item_key').executeTakeFirstOrThrow()).item_key).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('strips NUL characters that Postgres text cannot hold', async () => {
+    await upsertItems(database.db, sourceId, [makeItem({ key: 'nul', title: 'A\u0000B' })], now);
+    expect((await database.db.selectFrom('items').select('title').executeTakeFirstOrThrow()).title).toBe('AB');
+  });
+
+  it('writes large polls in batches', async () => {
+    const items = Array.from({ length: 1234 }, (_, i) => makeItem({ key: `k${i}` }));
+    expect((await upsertItems(database.db, sourceId, items, now)).inserted).toBe(1234);
+    expect(await countItems(database.db, sourceId)).toBe(1234);
+  });
+});

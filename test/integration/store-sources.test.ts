@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { claimDueSources, DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease, syncConfigSources } from '../../src/store/sources.ts';
+import { upsertItems } from '../../src/store/items.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { makeItem } from '../helpers/items.ts';
+
+let database: TestDatabase;
+const now = new Date('2026-11-24T00:00:00Z');
+const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+const A = 'https://a.example/feed';
+const B = 'https://b.example/feed';
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.close();
+});
+beforeEach(async () => {
+  await database.db.deleteFrom('sources').execute();
+});
+
+const sources = () => database.db.selectFrom('sources').selectAll().orderBy('url').execute();
+
+describe('syncConfigSources', () => {
+  it('adds config sources as due, with origin config', async () => {
+    expect(await syncConfigSources(database.db, [{ url: A, title: 'A', topics: ['korea'] }, { url: B, topics: [] }], now)).toEqual({ added: 2, updated: 0, disabled: 0 });
+    expect(await sources()).toMatchObject([
+      { url: A, title: 'A', origin: 'config', topics: ['korea'], enabled: true, next_poll_at: now },
+      { url: B, title: null, origin: 'config', topics: [], enabled: true },
+    ]);
+  });
+
+  it('updates topics of existing sources', async () => {
+    await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
+    expect(await syncConfigSources(database.db, [{ url: A, topics: ['korea'] }], now)).toEqual({ added: 0, updated: 1, disabled: 0 });
+    expect((await sources())[0]!.topics).toEqual(['korea']);
+  });
+
+  it('disables a source removed from the file, keeping its items, and re-enables it when it returns', async () => {
+    await syncConfigSources(database.db, [{ url: A, topics: [] }, { url: B, topics: [] }], now);
+    const a = (await sources())[0]!;
+    await upsertItems(database.db, a.id, [makeItem({ key: 'x' })], now);
+    expect((await syncConfigSources(database.db, [{ url: B, topics: [] }], now)).disabled).toBe(1);
+    expect((await sources())[0]).toMatchObject({ url: A, enabled: false, disabled_reason: DISABLED_REASONS.removedFromConfig });
+    expect(await database.db.selectFrom('items').select('id').where('source_id', '=', a.id).execute()).toHaveLength(1);
+    await syncConfigSources(database.db, [{ url: A, topics: [] }, { url: B, topics: [] }], now);
+    expect((await sources())[0]).toMatchObject({ url: A, enabled: true, disabled_reason: null });
+  });
+
+  it('does not re-enable a source disabled for another reason', async () => {
+    await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
+    await database.db.updateTable('sources').set({ enabled: false, disabled_reason: DISABLED_REASONS.gone }).execute();
+    await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
+    expect((await sources())[0]).toMatchObject({ enabled: false, disabled_reason: DISABLED_REASONS.gone });
+  });
+
+  it('leaves admin sources alone', async () => {
+    await database.db.insertInto('sources').values({ url: B, origin: 'admin' }).execute();
+    await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
+    expect((await sources())[1]).toMatchObject({ url: B, origin: 'admin', enabled: true });
+  });
+});
+
+describe('claimDueSources', () => {
+  beforeEach(async () => {
+    await syncConfigSources(database.db, [{ url: A, topics: [] }, { url: B, topics: [] }], now);
+  });
+  const claim = (owner: string, when = now, url?: string) => claimDueSources(database.db, { owner, now: when, leaseSeconds: 300, limit: 10, url });
+
+  it('claims due sources once: a second poller gets none while the lease holds', async () => {
+    expect((await claim('one')).map((s) => s.url)).toEqual([A, B]);
+    expect(await claim('two')).toEqual([]);
+  });
+
+  it('lets another poller take over once a lease expires', async () => {
+    await claim('dead');
+    expect((await claim('two', at(301))).map((s) => s.lease_owner)).toEqual(['two', 'two']);
+  });
+
+  it('skips sources that are not yet due or are disabled', async () => {
+    await database.db.updateTable('sources').set({ next_poll_at: at(600) }).where('url', '=', A).execute();
+    await database.db.updateTable('sources').set({ enabled: false }).where('url', '=', B).execute();
+    expect(await claim('one')).toEqual([]);
+  });
+
+  it('claims one named source even when it is not due', async () => {
+    await database.db.updateTable('sources').set({ next_poll_at: at(600) }).execute();
+    expect((await claim('one', now, B)).map((s) => s.url)).toEqual([B]);
+  });
+
+  it('releases a lease only for its owner', async () => {
+    const [a] = await claim('one');
+    await releaseLease(database.db, a!.id, 'someone-else');
+    expect(await claim('two', now, A)).toEqual([]);
+    await releaseLease(database.db, a!.id, 'one');
+    expect(await claim('two', now, A)).toHaveLength(1);
+  });
+});
+
+describe('recording poll outcomes', () => {
+  let id: number;
+  beforeEach(async () => {
+    await syncConfigSources(database.db, [{ url: A, topics: [] }, { url: B, topics: [] }], now);
+    id = (await sources())[0]!.id;
+  });
+
+  it('records a failure with its code, message and backoff, counting consecutive failures', async () => {
+    for (const n of [1, 2]) {
+      await recordPollFailure(database.db, id, { now, nextPollAt: at(600 * n), status: 500, code: 'http_server_error', message: 'HTTP 500' });
+    }
+    expect((await sources())[0]).toMatchObject({ error_code: 'http_server_error', error_message: 'HTTP 500', consecutive_failures: 2, last_status: 500, next_poll_at: at(1200), last_success_at: null });
+  });
+
+  it('clears the error and resets failures on success, keeping a configured title', async () => {
+    await syncConfigSources(database.db, [{ url: A, title: 'Configured', topics: [] }, { url: B, topics: [] }], now);
+    await recordPollFailure(database.db, id, { now, nextPollAt: at(600), status: null, code: 'timeout', message: 'timed out' });
+    await recordPollSuccess(database.db, id, { now: at(700), nextPollAt: at(1300), status: 200, etag: '"v1"', lastModified: null, title: 'Feed title', siteUrl: 'https://a.example/' });
+    expect((await sources())[0]).toMatchObject({ title: 'Configured', site_url: 'https://a.example/', etag: '"v1"', error_code: null, consecutive_failures: 0, last_success_at: at(700), lease_owner: null });
+  });
+
+  it('disables a source that is gone', async () => {
+    await recordPollFailure(database.db, id, { now, nextPollAt: at(600), status: 410, code: 'http_gone', message: 'HTTP 410', disable: DISABLED_REASONS.gone });
+    expect((await sources())[0]).toMatchObject({ enabled: false, disabled_reason: DISABLED_REASONS.gone });
+  });
+
+  it('follows a permanent redirect unless another source has that URL', async () => {
+    await recordPollSuccess(database.db, id, { now, nextPollAt: at(600), status: 200, etag: null, lastModified: null, newUrl: B });
+    expect((await sources()).map((s) => s.url)).toEqual([A, B]);
+    await recordPollSuccess(database.db, id, { now, nextPollAt: at(600), status: 200, etag: null, lastModified: null, newUrl: 'https://a.example/new-feed' });
+    expect((await sources()).map((s) => s.url)).toEqual(['https://a.example/new-feed', B]);
+  });
+});
