@@ -6,6 +6,7 @@
 import { refreshSource, type RefreshContext, type RefreshResult } from '../src/ingest/refresh-source.ts';
 import { claimDueSources, releaseLease } from '../src/store/sources.ts';
 import type { Source } from '../src/db/schema.ts';
+import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
 
 export interface PollOptions {
   /** Poll only this source, due or not. */
@@ -65,5 +66,13 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
   // Claimed but never started (shutdown or failure): give them back for the next poller.
   await Promise.allSettled(queue.splice(0).map((source) => releaseLease(ctx.db, source.id, ctx.owner)));
   if (failure !== null) throw (failure as { error: unknown }).error;
+  return results;
+}
+
+/** One poll cycle, then the topic feeds it changed are regenerated. */
+export async function pollAndRegenerate(refresh: RefreshContext, regenerate: RegenerateContext, options: PollOptions = {}): Promise<RefreshResult[]> {
+  const results = await pollFeeds(refresh, options);
+  const topics = new Set(results.flatMap((r) => r.changedTopics));
+  if (topics.size > 0) await regenerateFeeds(regenerate, topics);
   return results;
 }

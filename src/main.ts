@@ -1,45 +1,79 @@
 /**
  * Composition root of `tidings serve`: open and migrate the database, sync the config's
- * sources, start the HTTP server and the scheduler; stop both cleanly on SIGTERM/SIGINT.
+ * sources, re-classify if the topic rules changed, make sure every topic feed is
+ * rendered, then start the HTTP server and the scheduler; stop both cleanly on
+ * SIGTERM/SIGINT.
  */
 import type { Env } from './config/env.ts';
 import type { FeedsConfig } from './config/feeds-config.ts';
+import { createFeedCache } from './http/feed-cache.ts';
 import { buildServer } from './http/server.ts';
 import type { Logger } from './logger.ts';
-import { openRuntime } from './runtime.ts';
+import type { IndexTopic } from './render/pages.ts';
+import { openRuntime, type Runtime } from './runtime.ts';
 import { startScheduler } from './scheduler.ts';
-import { pollFeeds } from '../jobs/poll-feeds.ts';
+import { renderedFeedsSince } from './store/rendered-feeds.ts';
+import { pollAndRegenerate } from '../jobs/poll-feeds.ts';
+import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
+import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
 
 export interface Service {
   /** Base URL the server listens on. */
   url: string;
+  runtime: Runtime;
+  /** Runs a poll cycle now (unless one is running) and waits for it. */
+  pollNow(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves once the service has stopped (after a signal or stop()). */
   stopped: Promise<void>;
 }
 
+const FEED_CACHE_SYNC_MS = 5_000;
+
 export async function serve(env: Env, config: FeedsConfig, log: Logger, options: { handleSignals?: boolean } = {}): Promise<Service> {
   const runtime = await openRuntime(env, config, log);
-  const server = buildServer({ db: runtime.database.db, log });
+  const { db } = runtime.database;
+  const feedCache = createFeedCache((since) => renderedFeedsSince(db, since));
+  let server: ReturnType<typeof buildServer>;
   let url: string;
   try {
+    await reclassifyIfRulesChanged(runtime.reclassify);
+    // All topics, not only re-classified ones: titles and descriptions may have changed too.
+    await regenerateFeeds(runtime.regenerate);
+    await feedCache.sync();
+    const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, hasDigest: false }));
+    server = buildServer({
+      log,
+      topics,
+      publicUrl: env.publicUrl,
+      feedCache,
+      renderDocument: async (slug, _kind, format, limit) => {
+        const topic = topics.find((t) => t.slug === slug)!;
+        const body = (await renderTopicDocuments(db, topic, env.publicUrl, limit))[format];
+        return { body, etag: etagOf(body) };
+      },
+    });
     url = await server.listen({ host: env.host, port: env.port });
   } catch (error) {
     await runtime.close();
-    throw new Error(`cannot listen on ${env.host}:${env.port}: ${(error as Error).message}`, { cause: error });
+    const listening = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as NodeJS.ErrnoException).code === 'EACCES';
+    throw listening ? new Error(`cannot listen on ${env.host}:${env.port}: ${(error as Error).message}`, { cause: error }) : error;
   }
+  feedCache.start(FEED_CACHE_SYNC_MS, (error) => log.warn({ err: error }, 'feed cache sync failed; serving the last documents'));
+
+  const regenerate = { ...runtime.regenerate, onChange: feedCache.put };
   const scheduler = startScheduler(
     [
       {
         name: 'poll-feeds',
         schedule: config.polling.schedule,
         runAtStart: true,
-        run: (signal) => pollFeeds(runtime.refresh, { signal }),
+        run: (signal) => pollAndRegenerate(runtime.refresh, regenerate, { signal }),
       },
     ],
     log.child({ component: 'scheduler' }),
   );
-  log.info({ url, database: runtime.database.kind, sources: config.sources.length }, 'Tidings is running');
+  log.info({ url, publicUrl: env.publicUrl, database: runtime.database.kind, topics: config.topics.length, sources: config.sources.length }, 'Tidings is running');
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -47,6 +81,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
   const stop = () =>
     (stopping ??= (async () => {
       log.info('stopping: finishing in-flight polls');
+      feedCache.stop();
       await server.close();
       await scheduler.stop();
       await runtime.close();
@@ -55,9 +90,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
     })());
 
   if (options.handleSignals ?? true) {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => void stop());
-    }
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop());
   }
-  return { url, stop, stopped };
+  return { url, runtime, pollNow: () => scheduler.runNow('poll-feeds'), stop, stopped };
 }

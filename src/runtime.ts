@@ -8,12 +8,16 @@ import type { Env } from './config/env.ts';
 import type { FeedsConfig } from './config/feeds-config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { compileTopics } from './ingest/classify.ts';
 import { createFetcher, type Fetcher } from './ingest/fetch.ts';
 import { readFeed } from './ingest/read-feed.ts';
 import type { RefreshContext } from './ingest/refresh-source.ts';
 import type { Logger } from './logger.ts';
 import { syncConfigSources } from './store/sources.ts';
+import type { TopicInfo } from './render/topic-feed.ts';
 import packageJson from '../package.json' with { type: 'json' };
+import type { RegenerateContext } from '../jobs/regenerate-feeds.ts';
+import type { ReclassifyContext } from '../jobs/reclassify-items.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -23,6 +27,8 @@ export interface Runtime {
   database: Database;
   fetcher: Fetcher;
   refresh: RefreshContext;
+  regenerate: RegenerateContext;
+  reclassify: ReclassifyContext;
   log: Logger;
   close(): Promise<void>;
 }
@@ -51,14 +57,27 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger): P
     concurrency: config.polling.concurrency,
     perHost: config.polling.perHost,
   });
+  const compiled = compileTopics(config.topics);
+  const now = () => new Date();
   const refresh: RefreshContext = {
     db: database.db,
     fetcher,
     readFeed,
     polling: config.polling,
+    topics: compiled,
     log: log.child({ component: 'poll' }),
     owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
-    now: () => new Date(),
+    now,
+  };
+  const topics: TopicInfo[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description }));
+  const regenerate: RegenerateContext = { db: database.db, topics, publicUrl: env.publicUrl, log: log.child({ component: 'render' }), now };
+  const reclassify: ReclassifyContext = {
+    db: database.db,
+    topics: config.topics,
+    compiled,
+    retentionDays: config.retention.days,
+    log: log.child({ component: 'classify' }),
+    now,
   };
   return {
     env,
@@ -66,6 +85,8 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger): P
     database,
     fetcher,
     refresh,
+    regenerate,
+    reclassify,
     log,
     async close() {
       await fetcher.close();

@@ -49,11 +49,52 @@ export interface ItemsTable {
   first_seen_at: DefaultedTimestamp;
   changed_at: DefaultedTimestamp;
   content_hash: string;
+  story_id: number | null;
+  topics: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export interface StoriesTable {
+  id: Generated<number>;
+  guid: Generated<string>;
+  representative_item_id: number | null;
+  published_at: Timestamp;
+  first_seen_at: Timestamp;
+  updated_at: Timestamp;
+  item_count: ColumnType<number, number | undefined, number>;
+  source_count: ColumnType<number, number | undefined, number>;
+}
+
+export interface StoryTopicsTable {
+  topic: string;
+  story_id: number;
+  published_at: Timestamp;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: DefaultedTimestamp;
+}
+
+export type FeedKind = 'feed' | 'digest';
+export type FeedFormat = 'rss' | 'atom' | 'json';
+
+export interface RenderedFeedsTable {
+  topic: string;
+  kind: FeedKind;
+  format: FeedFormat;
+  body: string;
+  etag: string;
+  updated_at: Timestamp;
 }
 
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
+  stories: StoriesTable;
+  story_topics: StoryTopicsTable;
+  settings: SettingsTable;
+  rendered_feeds: RenderedFeedsTable;
 }
 
 export type Source = Selectable<SourcesTable>;
@@ -61,3 +102,5 @@ export type NewSource = Insertable<SourcesTable>;
 export type SourceUpdate = Updateable<SourcesTable>;
 export type Item = Selectable<ItemsTable>;
 export type NewItem = Insertable<ItemsTable>;
+export type Story = Selectable<StoriesTable>;
+export type RenderedFeed = Selectable<RenderedFeedsTable>;

@@ -1,16 +1,22 @@
-/** The HTTP server: public feed routes and health endpoints. */
+/** The HTTP server: public routes (and, when enabled, the admin API). */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
+import { installErrorHandlers } from './errors.ts';
+import { registerPublicRoutes, type PublicRoutesDeps } from './public-routes.ts';
 
-export interface ServerDeps {
-  db: Kysely<DB>;
+export interface ServerDeps extends PublicRoutesDeps {
   log: Logger;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    // Answer malformed URLs and bodies with 400s, never 500s.
+    return503OnClosing: true,
+    maxParamLength: 200,
+  });
+  installErrorHandlers(app);
+  registerPublicRoutes(app, deps);
   return app;
 }

@@ -11,7 +11,10 @@ import type { Logger } from '../logger.ts';
 import type { NormalizedFeed } from '../model.ts';
 import { upsertItems, type StorableItem } from '../store/items.ts';
 import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease } from '../store/sources.ts';
+import { assignStories } from '../store/stories.ts';
 import { canonicalUrl } from './canonical-url.ts';
+import { classify, type CompiledTopics } from './classify.ts';
+import { htmlToPlainText } from './html-text.ts';
 import type { Fetcher } from './fetch.ts';
 import { nextPollAt } from './poll-schedule.ts';
 
@@ -22,6 +25,7 @@ export interface RefreshContext {
   fetcher: Pick<Fetcher, 'fetchFeed'>;
   readFeed: ReadFeed;
   polling: PollingConfig;
+  topics: CompiledTopics;
   log: Logger;
   /** Lease owner name of this poller. */
   owner: string;
@@ -38,12 +42,14 @@ export interface RefreshResult {
   errorCode: string | null;
   errorMessage: string | null;
   durationMs: number;
+  /** Topics whose feeds this poll changed (to regenerate). */
+  changedTopics: string[];
 }
 
 /** Polls one claimed source. Feed problems are recorded, never thrown; database errors propagate. */
 export async function refreshSource(ctx: RefreshContext, source: Source, signal?: AbortSignal): Promise<RefreshResult> {
   const started = performance.now();
-  const base = { sourceId: source.id, url: source.url, newItems: 0, updatedItems: 0, errorCode: null, errorMessage: null };
+  const base = { sourceId: source.id, url: source.url, newItems: 0, updatedItems: 0, errorCode: null, errorMessage: null, changedTopics: [] };
   let result: RefreshResult;
   try {
     result = { ...base, ...(await pollAndStore(ctx, source, signal)), durationMs: 0 };
@@ -86,9 +92,14 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     return { outcome: 'not_modified' as const, status: 304 };
   }
   const { feed } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
-  const items: StorableItem[] = feed.items.map((item) => ({ ...item, canonicalUrl: canonicalUrl(item.url) }));
+  const items: StorableItem[] = feed.items.map((item) => ({
+    ...item,
+    canonicalUrl: canonicalUrl(item.url),
+    topics: classify({ ...item, contentText: item.contentHtml ? htmlToPlainText(item.contentHtml) : '' }, source.topics, ctx.topics),
+  }));
   const written = await ctx.db.transaction().execute(async (trx) => {
     const upserted = await upsertItems(trx, source.id, items, now);
+    const stories = await assignStories(trx, upserted.insertedIds, upserted.updatedIds, now);
     await recordPollSuccess(trx, source.id, {
       now,
       nextPollAt: nextPollAt({ ...schedule, ttlMinutes: feed.ttlMinutes }),
@@ -99,9 +110,9 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
       title: feed.title,
       siteUrl: feed.siteUrl,
     });
-    return upserted;
+    return { newItems: upserted.insertedIds.length, updatedItems: upserted.updatedIds.length, changedTopics: [...stories.topics] };
   });
-  return { outcome: 'stored' as const, status: response.status, newItems: written.inserted, updatedItems: written.updated };
+  return { outcome: 'stored' as const, status: response.status, ...written };
 }
 
 async function recordFailure(ctx: RefreshContext, source: Source, error: unknown) {

@@ -9,13 +9,15 @@ type Executor = Kysely<DB> | Transaction<DB>;
 /** An item ready to store: the normalized item plus what later stages derived from it. */
 export interface StorableItem extends NormalizedItem {
   canonicalUrl: string | null;
+  /** Topic slugs the item belongs to (classify.ts). */
+  topics: string[];
 }
 
 export interface UpsertResult {
-  inserted: number;
-  updated: number;
-  /** Ids of the rows written (inserted or changed), for later stages (topics, stories). */
-  changedIds: number[];
+  /** Ids of new rows, for story assignment. */
+  insertedIds: number[];
+  /** Ids of rows changed in place. */
+  updatedIds: number[];
 }
 
 // 500-row multi-row INSERTs reach ~10,000 items/s (ARCHITECTURE.md) and stay far under
@@ -75,6 +77,7 @@ function toRow(sourceId: number, item: StorableItem, now: Date): NewItem {
     first_seen_at: now,
     changed_at: now,
     content_hash: contentHash(item),
+    topics: item.topics,
   };
 }
 
@@ -84,7 +87,7 @@ function toRow(sourceId: number, item: StorableItem, now: Date): NewItem {
  * unchanged feed writes no rows. Items missing from this poll are left alone.
  */
 export async function upsertItems(db: Executor, sourceId: number, items: StorableItem[], now: Date): Promise<UpsertResult> {
-  const result: UpsertResult = { inserted: 0, updated: 0, changedIds: [] };
+  const result: UpsertResult = { insertedIds: [], updatedIds: [] };
   const rows = dedupeByKey(items.map((item) => toRow(sourceId, item, now)));
   for (let start = 0; start < rows.length; start += BATCH_SIZE) {
     const written = await db
@@ -111,16 +114,13 @@ export async function upsertItems(db: Executor, sourceId: number, items: Storabl
             feed_updated_at: eb.ref('excluded.feed_updated_at'),
             changed_at: eb.ref('excluded.changed_at'),
             content_hash: eb.ref('excluded.content_hash'),
+            topics: eb.ref('excluded.topics'),
           }))
           .where('items.content_hash', 'is distinct from', (eb) => eb.ref('excluded.content_hash')),
       )
       .returning(['id', sql<boolean>`xmax = 0`.as('inserted')])
       .execute();
-    for (const row of written) {
-      if (row.inserted) result.inserted++;
-      else result.updated++;
-      result.changedIds.push(row.id);
-    }
+    for (const row of written) (row.inserted ? result.insertedIds : result.updatedIds).push(row.id);
   }
   return result;
 }
@@ -135,4 +135,34 @@ export async function countItems(db: Executor, sourceId?: number): Promise<numbe
   let query = db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n'));
   if (sourceId !== undefined) query = query.where('source_id', '=', sourceId);
   return (await query.executeTakeFirstOrThrow()).n;
+}
+
+export interface ClassifiableRow {
+  id: number;
+  source_id: number;
+  story_id: number | null;
+  title: string;
+  summary: string;
+  categories: string[];
+  content_html: string | null;
+  topics: string[];
+}
+
+/** Items published since `since`, in id order after `afterId`, a page at a time. */
+export async function itemsToClassify(db: Executor, since: Date, afterId: number, limit: number): Promise<ClassifiableRow[]> {
+  return db
+    .selectFrom('items')
+    .select(['id', 'source_id', 'story_id', 'title', 'summary', 'categories', 'content_html', 'topics'])
+    .where('published_at', '>=', since)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function setItemTopics(db: Executor, updates: ReadonlyArray<{ id: number; topics: string[] }>): Promise<void> {
+  for (let start = 0; start < updates.length; start += 1000) {
+    const values = sql.join(updates.slice(start, start + 1000).map((u) => sql`(${u.id}::bigint, ${u.topics}::text[])`));
+    await sql`update items set topics = v.topics from (values ${values}) as v(id, topics) where items.id = v.id`.execute(db);
+  }
 }

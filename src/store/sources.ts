@@ -214,3 +214,8 @@ export async function listSourcesWithHealth(db: Kysely<DB>, now: Date): Promise<
 export async function findSourceByUrl(db: Executor, url: string): Promise<Source | undefined> {
   return db.selectFrom('sources').selectAll().where('url', '=', url).executeTakeFirst();
 }
+
+/** Each source's declared topics (for classification). */
+export async function listSourceTopics(db: Kysely<DB>): Promise<Array<{ id: number; topics: string[] }>> {
+  return db.selectFrom('sources').select(['id', 'topics']).orderBy('id').execute();
+}

@@ -23,7 +23,8 @@ beforeEach(async () => {
 describe('upsertItems', () => {
   it('inserts new items and reports them', async () => {
     const result = await upsertItems(database.db, sourceId, [makeItem({ key: 'a' }), makeItem({ key: 'b' })], now);
-    expect(result).toMatchObject({ inserted: 2, updated: 0 });
+    expect(result.insertedIds).toHaveLength(2);
+    expect(result.updatedIds).toEqual([]);
     expect(await countItems(database.db, sourceId)).toBe(2);
   });
 
@@ -32,7 +33,7 @@ describe('upsertItems', () => {
     await upsertItems(database.db, sourceId, items, now);
     const before = await database.db.selectFrom('items').select(['id', 'changed_at']).orderBy('id').execute();
     const again = await upsertItems(database.db, sourceId, items, new Date(now.getTime() + 60_000));
-    expect(again).toEqual({ inserted: 0, updated: 0, changedIds: [] });
+    expect(again).toEqual({ insertedIds: [], updatedIds: [] });
     expect(await database.db.selectFrom('items').select(['id', 'changed_at']).orderBy('id').execute()).toEqual(before);
   });
 
@@ -41,7 +42,7 @@ describe('upsertItems', () => {
     const original = await database.db.selectFrom('items').selectAll().executeTakeFirstOrThrow();
     const later = new Date(now.getTime() + 3600_000);
     const result = await upsertItems(database.db, sourceId, [makeItem({ key: 'a', title: 'Corrected title' })], later);
-    expect(result).toMatchObject({ inserted: 0, updated: 1, changedIds: [original.id] });
+    expect(result).toEqual({ insertedIds: [], updatedIds: [original.id] });
     const row = await database.db.selectFrom('items').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({ id: original.id, title: 'Corrected title', first_seen_at: original.first_seen_at, changed_at: later });
     expect(await countItems(database.db, sourceId)).toBe(1);
@@ -64,7 +65,7 @@ describe('upsertItems', () => {
 
   it('keeps the first of two items with one key in a single poll', async () => {
     const result = await upsertItems(database.db, sourceId, [makeItem({ key: 'dup', title: 'First' }), makeItem({ key: 'dup', title: 'Second' })], now);
-    expect(result.inserted).toBe(1);
+    expect(result.insertedIds).toHaveLength(1);
     expect((await database.db.selectFrom('items').select('title').executeTakeFirstOrThrow()).title).toBe('First');
   });
 
@@ -72,7 +73,7 @@ describe('upsertItems', () => {
     const longKey = `urn:${'x'.repeat(10_000)}`;
     await upsertItems(database.db, sourceId, [makeItem({ key: longKey })], now);
     const again = await upsertItems(database.db, sourceId, [makeItem({ key: longKey })], now);
-    expect(again.inserted + again.updated).toBe(0);
+    expect(again).toEqual({ insertedIds: [], updatedIds: [] });
     expect((await database.db.selectFrom('items').select('item_key').executeTakeFirstOrThrow()).item_key).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
@@ -83,7 +84,7 @@ describe('upsertItems', () => {
 
   it('writes large polls in batches', async () => {
     const items = Array.from({ length: 1234 }, (_, i) => makeItem({ key: `k${i}` }));
-    expect((await upsertItems(database.db, sourceId, items, now)).inserted).toBe(1234);
+    expect((await upsertItems(database.db, sourceId, items, now)).insertedIds).toHaveLength(1234);
     expect(await countItems(database.db, sourceId)).toBe(1234);
   });
 });

@@ -1,0 +1,85 @@
+/**
+ * Re-applies the topic rules to stored items when the rules changed (feeds.config.json
+ * topics or the config sources' topics), so a feed reflects the new rules at start-up
+ * instead of only for items ingested afterwards. Items inside the retention window only.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { TopicConfig } from '../src/config/feeds-config.ts';
+import type { DB } from '../src/db/schema.ts';
+import { classify, type CompiledTopics } from '../src/ingest/classify.ts';
+import { htmlToPlainText } from '../src/ingest/html-text.ts';
+import type { Logger } from '../src/logger.ts';
+import { itemsToClassify, setItemTopics } from '../src/store/items.ts';
+import { getSetting, putSetting } from '../src/store/settings.ts';
+import { listSourceTopics } from '../src/store/sources.ts';
+import { refreshStories } from '../src/store/stories.ts';
+
+const SETTING = 'classification_rules';
+const PAGE = 1000;
+
+export interface ReclassifyContext {
+  db: Kysely<DB>;
+  topics: readonly TopicConfig[];
+  compiled: CompiledTopics;
+  retentionDays: number;
+  log: Logger;
+  now: () => Date;
+}
+
+/** A fingerprint of everything classification depends on. */
+async function rulesFingerprint(ctx: ReclassifyContext): Promise<string> {
+  const sources = await listSourceTopics(ctx.db);
+  const rules = {
+    topics: ctx.topics.map((t) => [t.slug, t.include, t.exclude]),
+    sources: sources.map((s) => [s.id, [...s.topics].sort()]),
+  };
+  return createHash('sha256').update(JSON.stringify(rules)).digest('hex');
+}
+
+/** Re-classifies when the rules changed since the last run; returns the topics whose content changed. */
+export async function reclassifyIfRulesChanged(ctx: ReclassifyContext): Promise<Set<string>> {
+  const fingerprint = await rulesFingerprint(ctx);
+  const previous = await getSetting(ctx.db, SETTING);
+  if (previous === fingerprint) return new Set();
+  const changed = previous === null ? new Set<string>() : await reclassifyItems(ctx);
+  await putSetting(ctx.db, SETTING, fingerprint, ctx.now());
+  return changed;
+}
+
+export async function reclassifyItems(ctx: ReclassifyContext, sourceIds?: ReadonlySet<number>): Promise<Set<string>> {
+  const started = performance.now();
+  const now = ctx.now();
+  const since = new Date(now.getTime() - ctx.retentionDays * 86_400_000);
+  const sourceTopics = new Map((await listSourceTopics(ctx.db)).map((s) => [s.id, s.topics]));
+  const stories = new Set<number>();
+  let scanned = 0;
+  let updated = 0;
+  for (let afterId = 0; ; ) {
+    const rows = await itemsToClassify(ctx.db, since, afterId, PAGE);
+    if (rows.length === 0) break;
+    afterId = rows.at(-1)!.id;
+    scanned += rows.length;
+    const updates = rows
+      .filter((row) => sourceIds === undefined || sourceIds.has(row.source_id))
+      .map((row) => ({
+        row,
+        topics: classify(
+          { title: row.title, summary: row.summary, categories: row.categories, contentText: row.content_html ? htmlToPlainText(row.content_html) : '' },
+          sourceTopics.get(row.source_id) ?? [],
+          ctx.compiled,
+        ),
+      }))
+      .filter(({ row, topics }) => topics.join('\u0000') !== row.topics.join('\u0000'));
+    await setItemTopics(ctx.db, updates.map(({ row, topics }) => ({ id: row.id, topics })));
+    for (const { row } of updates) if (row.story_id !== null) stories.add(row.story_id);
+    updated += updates.length;
+  }
+  const topics = new Set<string>();
+  const storyIds = [...stories];
+  for (let start = 0; start < storyIds.length; start += PAGE) {
+    for (const topic of await refreshStories(ctx.db, storyIds.slice(start, start + PAGE), now)) topics.add(topic);
+  }
+  ctx.log.info({ scanned, updated, stories: storyIds.length, durationMs: Math.round(performance.now() - started) }, 'items re-classified');
+  return topics;
+}

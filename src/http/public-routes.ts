@@ -1,0 +1,100 @@
+/**
+ * What readers use: the index page, topic documents (from the in-memory cache, with
+ * ETag / Last-Modified / 304 and pre-compressed bodies), OPML, health.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FeedFormat, FeedKind } from '../db/schema.ts';
+import { FEED_CONTENT_TYPES } from '../render/feed-formats.ts';
+import { renderOpml } from '../render/opml.ts';
+import { indexPage, type IndexTopic } from '../render/pages.ts';
+import { topicFeedUrls } from '../render/topic-feed.ts';
+import { isNotModified, preferredEncoding, representationEtag } from './conditional.ts';
+import { HttpError } from './errors.ts';
+import { compressed, type CachedDocument, type FeedCache } from './feed-cache.ts';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 500;
+// Readers may reuse a copy for 5 minutes, then revalidate cheaply with the ETag.
+const CACHE_CONTROL = 'public, max-age=300';
+const ON_DEMAND_TTL_MS = 60_000;
+const ON_DEMAND_MAX = 64;
+
+export interface PublicRoutesDeps {
+  topics: readonly IndexTopic[];
+  publicUrl: string;
+  feedCache: FeedCache;
+  /** Renders a document straight from the database (non-default limits, or not yet cached). */
+  renderDocument(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<{ body: string; etag: string }>;
+}
+
+export function parseLimit(raw: unknown): number {
+  if (raw === undefined) return DEFAULT_LIMIT;
+  const text = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof text !== 'string' || !/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > MAX_LIMIT) {
+    throw new HttpError(400, 'invalid_limit', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  }
+  return Number(text);
+}
+
+function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDocument, contentType: string): FastifyReply {
+  const encoding = preferredEncoding(request.headers['accept-encoding']);
+  reply
+    .header('content-type', contentType)
+    .header('etag', representationEtag(doc.etag, encoding))
+    .header('last-modified', doc.lastModified.toUTCString())
+    .header('cache-control', CACHE_CONTROL)
+    .header('vary', 'Accept-Encoding');
+  if (isNotModified(request.headers, doc.etag, doc.lastModified)) return reply.code(304).send();
+  if (encoding === 'identity') return reply.send(doc.body);
+  return reply.header('content-encoding', encoding).send(compressed(doc, encoding));
+}
+
+export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDeps): void {
+  const topics = new Map(deps.topics.map((t) => [t.slug, t]));
+  const onDemand = new Map<string, { doc: CachedDocument; expires: number }>();
+
+  async function documentFor(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<CachedDocument> {
+    const cached = deps.feedCache.get(slug, kind, format);
+    if (cached && limit === DEFAULT_LIMIT) return cached;
+    const key = `${slug}|${kind}|${format}|${limit}`;
+    const hit = onDemand.get(key);
+    if (hit && hit.expires > Date.now()) return hit.doc;
+    let rendered: { body: string; etag: string };
+    try {
+      rendered = await deps.renderDocument(slug, kind, format, limit);
+    } catch (error) {
+      if (cached) return cached; // database unreachable: the default document is better than nothing
+      throw new HttpError(503, 'unavailable', `this feed cannot be rendered right now (${(error as Error).message}); try again shortly`);
+    }
+    const doc: CachedDocument = { topic: slug, kind, format, body: Buffer.from(rendered.body), etag: rendered.etag, lastModified: cached?.lastModified ?? new Date(Math.floor(Date.now() / 1000) * 1000) };
+    onDemand.delete(key);
+    onDemand.set(key, { doc, expires: Date.now() + ON_DEMAND_TTL_MS });
+    if (onDemand.size > ON_DEMAND_MAX) onDemand.delete(onDemand.keys().next().value!);
+    return doc;
+  }
+
+  const feedRoute = (kind: FeedKind, format: FeedFormat) => async (request: FastifyRequest<{ Params: { slug: string }; Querystring: { limit?: string } }>, reply: FastifyReply) => {
+    const { slug } = request.params;
+    if (!topics.has(slug)) throw new HttpError(404, 'unknown_topic', `no topic "${slug}"; see ${deps.publicUrl}/ for the list`);
+    const limit = parseLimit(request.query.limit);
+    return sendCached(request, reply, await documentFor(slug, kind, format, limit), FEED_CONTENT_TYPES[format]);
+  };
+  for (const kind of ['feed', 'digest'] as const) {
+    const prefix = kind === 'digest' ? '/topics/:slug/digest' : '/topics/:slug';
+    app.get(`${prefix}/rss.xml`, feedRoute(kind, 'rss'));
+    app.get(`${prefix}/atom.xml`, feedRoute(kind, 'atom'));
+    app.get(`${prefix}/feed.json`, feedRoute(kind, 'json'));
+  }
+
+  const page = Buffer.from(indexPage(deps.topics, deps.publicUrl));
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', CACHE_CONTROL).send(page));
+
+  const opml = renderOpml(
+    'Tidings topic feeds',
+    deps.topics.map((t) => ({ title: t.title, xmlUrl: topicFeedUrls(deps.publicUrl, t.slug, 'feed').rss, htmlUrl: `${deps.publicUrl}/`, category: t.slug })),
+    new Date(0),
+  );
+  app.get('/topics.opml', async (_request, reply) => reply.type('text/x-opml; charset=utf-8').header('cache-control', CACHE_CONTROL).send(opml));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+}

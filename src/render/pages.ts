@@ -1,0 +1,73 @@
+/** Server-rendered HTML pages (no build step, no client framework). */
+import { escapeHtml } from '../ingest/html-text.ts';
+import type { FeedKind } from './topic-feed.ts';
+import { topicFeedUrls, type TopicInfo } from './topic-feed.ts';
+
+export interface IndexTopic extends TopicInfo {
+  hasDigest: boolean;
+}
+
+const STYLE = `
+  :root { color-scheme: light dark; --muted: #666; }
+  body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
+  h1 { margin-bottom: 0; } .tagline { color: var(--muted); margin-top: .25rem; }
+  section { border-top: 1px solid #8884; padding: .5rem 0 1rem; }
+  ul.links { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .5rem 1rem; }
+  code { font-size: .9em; word-break: break-all; }
+`;
+
+/** `<link rel="alternate">` tags so browsers and readers discover every feed (RSS Autodiscovery). */
+function discoveryLinks(topic: IndexTopic, publicUrl: string): string[] {
+  const kinds: FeedKind[] = topic.hasDigest ? ['feed', 'digest'] : ['feed'];
+  return kinds.flatMap((kind) => {
+    const urls = topicFeedUrls(publicUrl, topic.slug, kind);
+    const name = escapeHtml(kind === 'digest' ? `${topic.title} — daily digest` : topic.title);
+    return [
+      `<link rel="alternate" type="application/rss+xml" title="${name} (RSS)" href="${escapeHtml(urls.rss)}">`,
+      `<link rel="alternate" type="application/atom+xml" title="${name} (Atom)" href="${escapeHtml(urls.atom)}">`,
+      `<link rel="alternate" type="application/feed+json" title="${name} (JSON Feed)" href="${escapeHtml(urls.json)}">`,
+    ];
+  });
+}
+
+function subscribeLinks(label: string, urls: Record<'rss' | 'atom' | 'json', string>): string {
+  return `<p>${label}</p><ul class="links">
+      <li><a href="${escapeHtml(urls.rss)}" type="application/rss+xml">RSS</a></li>
+      <li><a href="${escapeHtml(urls.atom)}" type="application/atom+xml">Atom</a></li>
+      <li><a href="${escapeHtml(urls.json)}" type="application/feed+json">JSON Feed</a></li>
+    </ul>`;
+}
+
+export function indexPage(topics: readonly IndexTopic[], publicUrl: string): string {
+  const sections = topics.map((topic) => {
+    const digest = topic.hasDigest ? subscribeLinks('Daily digest, one entry a day:', topicFeedUrls(publicUrl, topic.slug, 'digest')) : '';
+    return `<section id="${escapeHtml(topic.slug)}">
+    <h2>${escapeHtml(topic.title)}</h2>
+    ${topic.description ? `<p>${escapeHtml(topic.description)}</p>` : ''}
+    ${subscribeLinks('Every story, as it is published:', topicFeedUrls(publicUrl, topic.slug, 'feed'))}
+    ${digest}
+    <p>Paste a feed address into your feed reader, e.g. <code>${escapeHtml(topicFeedUrls(publicUrl, topic.slug, 'feed').rss)}</code></p>
+  </section>`;
+  });
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Tidings</title>
+  ${topics.flatMap((t) => discoveryLinks(t, publicUrl)).join('\n  ')}
+  <style>${STYLE}</style>
+</head>
+<body>
+  <header>
+    <h1>Tidings</h1>
+    <p class="tagline">Topic feeds gathered from many outlets, each story once.</p>
+  </header>
+  <main>
+  ${topics.length === 0 ? '<p>No topics are configured yet: add one to feeds.config.json.</p>' : sections.join('\n  ')}
+  </main>
+  <footer><p><a href="${escapeHtml(publicUrl)}/topics.opml">All topic feeds as OPML</a>, to import into a feed reader.</p></footer>
+</body>
+</html>
+`;
+}
