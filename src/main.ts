@@ -6,6 +6,7 @@
  */
 import type { Env } from './config/env.ts';
 import type { FeedsConfig } from './config/feeds-config.ts';
+import type { Database } from './db/database.ts';
 import { createFeedCache } from './http/feed-cache.ts';
 import { buildServer } from './http/server.ts';
 import type { Logger } from './logger.ts';
@@ -30,8 +31,15 @@ export interface Service {
 
 const FEED_CACHE_SYNC_MS = 5_000;
 
-export async function serve(env: Env, config: FeedsConfig, log: Logger, options: { handleSignals?: boolean } = {}): Promise<Service> {
-  const runtime = await openRuntime(env, config, log);
+export interface ServeOptions {
+  /** Install SIGTERM/SIGINT handlers (default true). */
+  handleSignals?: boolean;
+  /** Use this database instead of the one env names (tests). */
+  database?: Database;
+}
+
+export async function serve(env: Env, config: FeedsConfig, log: Logger, options: ServeOptions = {}): Promise<Service> {
+  const runtime = await openRuntime(env, config, log, options.database);
   const { db } = runtime.database;
   const feedCache = createFeedCache((since) => renderedFeedsSince(db, since));
   let server: ReturnType<typeof buildServer>;

@@ -37,9 +37,12 @@ export function userAgent(publicUrl: string): string {
   return `Tidings/${VERSION} (feed aggregator; +${publicUrl})`;
 }
 
-/** Opens and migrates the database, syncs config sources, and builds the poll context. */
-export async function openRuntime(env: Env, config: FeedsConfig, log: Logger): Promise<Runtime> {
-  const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
+/**
+ * Opens and migrates the database, syncs config sources, and builds the job contexts.
+ * `database` replaces the one env names (tests); the runtime owns and closes it.
+ */
+export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, database?: Database): Promise<Runtime> {
+  database ??= await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) log.info({ migrations: applied.map((m) => m.migrationName) }, 'database migrated');

@@ -1,5 +1,5 @@
 /** The HTTP server: public routes (and, when enabled, the admin API). */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.ts';
 import { installErrorHandlers } from './errors.ts';
 import { registerPublicRoutes, type PublicRoutesDeps } from './public-routes.ts';
@@ -11,10 +11,10 @@ export interface ServerDeps extends PublicRoutesDeps {
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
-    // Answer malformed URLs and bodies with 400s, never 500s.
+    // One log line per request would drown the poll logs; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   });
   installErrorHandlers(app);
   registerPublicRoutes(app, deps);

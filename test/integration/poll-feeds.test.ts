@@ -1,0 +1,220 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pollFeeds } from '../../jobs/poll-feeds.ts';
+import { syncConfigSources } from '../../src/store/sources.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
+import { testConfig, testContexts, type TestContexts } from '../helpers/context.ts';
+
+let database: TestDatabase;
+let server: FixtureServer;
+let ctx: TestContexts;
+let clock = new Date('2026-11-24T00:00:00Z');
+const advance = (minutes: number) => {
+  clock = new Date(clock.getTime() + minutes * 60_000);
+  ctx.setNow(clock);
+};
+
+const feed = (n: number) =>
+  rssFeed('Wire', Array.from({ length: n }, (_, i) => ({ guid: `wire-${i}`, title: `North Korea story ${i}`, link: `https://wire.example/${i}`, description: `<p>Body ${i}</p>` })));
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startFixtureServer();
+});
+afterAll(async () => {
+  await ctx?.fetcher.close();
+  await server.close();
+  await database.close();
+});
+beforeEach(async () => {
+  server.reset();
+  await database.db.deleteFrom('sources').execute();
+  await ctx?.fetcher.close();
+  ctx = testContexts(database, testConfig({ polling: { timeoutMs: 800, maxBytes: 64 * 1024, allowPrivateNetworks: true } }));
+  clock = new Date('2026-11-24T00:00:00Z');
+  ctx.setNow(clock);
+});
+
+async function addSources(...paths: string[]) {
+  await syncConfigSources(database.db, paths.map((p) => ({ url: server.url(p), topics: [] })), clock);
+}
+const source = (path: string) => database.db.selectFrom('sources').selectAll().where('url', '=', server.url(path)).executeTakeFirstOrThrow();
+const items = () => database.db.selectFrom('items').selectAll().orderBy('item_key').execute();
+
+describe('poll job', () => {
+  it('stores every item of a new feed once and records the source as healthy', async () => {
+    server.route('/feed.xml', { body: feed(3) });
+    await addSources('/feed.xml');
+    const [result] = await pollFeeds(ctx.refresh);
+    expect(result).toMatchObject({ outcome: 'stored', status: 200, newItems: 3, updatedItems: 0, errorCode: null });
+    expect((await items()).map((i) => i.title)).toEqual(['North Korea story 0', 'North Korea story 1', 'North Korea story 2']);
+    expect(await source('/feed.xml')).toMatchObject({ last_status: 200, last_success_at: clock, error_code: null, consecutive_failures: 0, title: 'Wire', lease_owner: null });
+    expect((await source('/feed.xml')).next_poll_at.getTime()).toBeGreaterThan(clock.getTime());
+  });
+
+  it('sends the stored ETag and writes nothing but the poll time on 304', async () => {
+    server.route('/feed.xml', { body: feed(2) });
+    await addSources('/feed.xml');
+    await pollFeeds(ctx.refresh);
+    const before = await items();
+    advance(60);
+    const [result] = await pollFeeds(ctx.refresh);
+    expect(result).toMatchObject({ outcome: 'not_modified', status: 304, newItems: 0 });
+    expect(server.lastHeaders('/feed.xml')?.['if-none-match']).toBeDefined();
+    expect(await items()).toEqual(before);
+    expect((await source('/feed.xml')).last_polled_at).toEqual(clock);
+  });
+
+  it('writes no item rows when an unchanged feed is served again without validators', async () => {
+    server.route('/feed.xml', (_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed(2)));
+    await addSources('/feed.xml');
+    await pollFeeds(ctx.refresh);
+    const before = await items();
+    advance(60);
+    expect((await pollFeeds(ctx.refresh))[0]).toMatchObject({ outcome: 'stored', newItems: 0, updatedItems: 0 });
+    expect(await items()).toEqual(before);
+  });
+
+  it('updates a changed item in place and adds new ones', async () => {
+    server.route('/feed.xml', { body: feed(2) });
+    await addSources('/feed.xml');
+    await pollFeeds(ctx.refresh);
+    server.route('/feed.xml', { body: feed(3).replace('North Korea story 0', 'North Korea story 0 (updated)') });
+    advance(60);
+    expect((await pollFeeds(ctx.refresh))[0]).toMatchObject({ newItems: 1, updatedItems: 1 });
+    expect((await items()).map((i) => i.title)).toEqual(['North Korea story 0 (updated)', 'North Korea story 1', 'North Korea story 2']);
+  });
+
+  it('follows a 301 and stores the new URL; a 302 leaves it alone', async () => {
+    server.route('/moved', { body: '', status: 301, headers: { location: '/new-home.xml' } });
+    server.route('/new-home.xml', { body: feed(1) });
+    server.route('/temporary', { body: '', status: 302, headers: { location: '/elsewhere.xml' } });
+    server.route('/elsewhere.xml', { body: feed(1).replace(/wire-/g, 'elsewhere-') });
+    await addSources('/moved', '/temporary');
+    await pollFeeds(ctx.refresh);
+    const urls = (await database.db.selectFrom('sources').select('url').orderBy('url').execute()).map((s) => s.url);
+    expect(urls).toEqual([server.url('/new-home.xml'), server.url('/temporary')]);
+  });
+
+  it.each([
+    [404, 'http_not_found'],
+    [401, 'http_unauthorized'],
+    [500, 'http_server_error'],
+  ])('records HTTP %i as %s and backs off', async (status, code) => {
+    server.route('/feed.xml', { body: 'nope', status, contentType: 'text/plain' });
+    await addSources('/feed.xml');
+    await pollFeeds(ctx.refresh);
+    const row = await source('/feed.xml');
+    expect(row).toMatchObject({ error_code: code, last_status: status, consecutive_failures: 1, enabled: true, last_success_at: null });
+    expect(row.error_message).toContain(String(status));
+    expect(row.next_poll_at.getTime()).toBeGreaterThan(clock.getTime());
+  });
+
+  it('counts consecutive failures and resets them on success', async () => {
+    server.route('/feed.xml', { body: 'down', status: 503, contentType: 'text/plain' });
+    await addSources('/feed.xml');
+    await pollFeeds(ctx.refresh);
+    advance(60);
+    await pollFeeds(ctx.refresh);
+    expect((await source('/feed.xml')).consecutive_failures).toBe(2);
+    server.route('/feed.xml', { body: feed(1) });
+    advance(60 * 24);
+    await pollFeeds(ctx.refresh);
+    expect(await source('/feed.xml')).toMatchObject({ consecutive_failures: 0, error_code: null, error_message: null });
+  });
+
+  it('disables a source that answers 410 Gone', async () => {
+    server.route('/feed.xml', { body: 'gone', status: 410, contentType: 'text/plain' });
+    await addSources('/feed.xml');
+    await pollFeeds(ctx.refresh);
+    expect(await source('/feed.xml')).toMatchObject({ enabled: false, error_code: 'http_gone' });
+  });
+
+  it('records a timeout when the server never answers, within the time budget', async () => {
+    server.route('/slow.xml', () => {});
+    await addSources('/slow.xml');
+    const started = performance.now();
+    await pollFeeds(ctx.refresh);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect((await source('/slow.xml')).error_code).toBe('timeout');
+  });
+
+  it('records too_large for a body over maxBytes', async () => {
+    server.route('/huge.xml', { body: feed(2).replace('</channel>', `<!-- ${'x'.repeat(100 * 1024)} --></channel>`) });
+    await addSources('/huge.xml');
+    await pollFeeds(ctx.refresh);
+    expect((await source('/huge.xml')).error_code).toBe('too_large');
+  });
+
+  it('records not_a_feed for an HTML page, naming the feeds it advertises', async () => {
+    server.route('/page', {
+      contentType: 'text/html; charset=utf-8',
+      body: '<!doctype html><html><head><title>News</title><link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>Hi</body></html>',
+    });
+    await addSources('/page');
+    await pollFeeds(ctx.refresh);
+    const row = await source('/page');
+    expect(row.error_code).toBe('not_a_feed');
+    expect(row.error_message).toContain(server.url('/rss.xml'));
+  });
+
+  it('records malformed_xml for a broken document', async () => {
+    server.route('/broken.xml', { body: '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>a</item></channel>' });
+    await addSources('/broken.xml');
+    await pollFeeds(ctx.refresh);
+    expect((await source('/broken.xml')).error_code).toBe('malformed_xml');
+  });
+
+  it('decodes a feed whose server sends the wrong charset', async () => {
+    const bytes = readFileSync('../shared/corpus/feeds/synthetic/euckr-header-says-utf8.xml');
+    server.route('/euckr.xml', { body: bytes, contentType: 'application/xml; charset=utf-8' });
+    await addSources('/euckr.xml');
+    await pollFeeds(ctx.refresh);
+    const titles = (await items()).map((i) => i.title);
+    expect(titles.length).toBeGreaterThan(0);
+    expect(titles.every((t) => /[\uAC00-\uD7A3]/.test(t) && !t.includes('\uFFFD'))).toBe(true);
+  });
+
+  it('keeps polling the other sources when one fails', async () => {
+    server.route('/good.xml', { body: feed(2) });
+    server.route('/bad.xml', { body: 'oops', status: 500, contentType: 'text/plain' });
+    await addSources('/good.xml', '/bad.xml');
+    const results = await pollFeeds(ctx.refresh);
+    expect(results.map((r) => r.outcome).sort()).toEqual(['failed', 'stored']);
+    expect(await items()).toHaveLength(2);
+  });
+
+  it('polls only the named source with sourceUrl, even when it is not due', async () => {
+    server.route('/a.xml', { body: feed(1) });
+    server.route('/b.xml', { body: feed(1) });
+    await addSources('/a.xml', '/b.xml');
+    await pollFeeds(ctx.refresh);
+    advance(1);
+    const results = await pollFeeds(ctx.refresh, { sourceUrl: server.url('/b.xml') });
+    expect(results.map((r) => r.url)).toEqual([server.url('/b.xml')]);
+    expect(server.hits('/a.xml')).toBe(1);
+    expect(server.hits('/b.xml')).toBe(2);
+  });
+
+  it('never fetches a source twice when two pollers run at once', async () => {
+    const paths = Array.from({ length: 8 }, (_, i) => `/f${i}.xml`);
+    for (const p of paths) server.route(p, { body: feed(1).replace(/wire-/g, `${p}-`) });
+    await addSources(...paths);
+    const other = { ...ctx.refresh, owner: 'other' };
+    const [a, b] = await Promise.all([pollFeeds(ctx.refresh), pollFeeds(other)]);
+    expect(a.length + b.length).toBe(8);
+    expect(paths.map((p) => server.hits(p))).toEqual(paths.map(() => 1));
+  });
+
+  it('hands claimed sources back when the poll is aborted', async () => {
+    server.route('/slow.xml', () => {});
+    await addSources('/slow.xml');
+    const controller = new AbortController();
+    const polling = pollFeeds(ctx.refresh, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort();
+    expect((await polling)[0]).toMatchObject({ outcome: 'released' });
+    expect(await source('/slow.xml')).toMatchObject({ lease_owner: null, lease_until: null, consecutive_failures: 0, error_code: null });
+  });
+});
