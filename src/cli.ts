@@ -34,7 +34,7 @@ FEEDS_CONFIG (./feeds.config.json), PORT, HOST, PUBLIC_URL, ADMIN_TOKEN, LOG_LEV
 
 class UsageError extends Error {}
 
-interface Io {
+export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
 }
@@ -45,7 +45,7 @@ const defaultIo: Io = {
 };
 
 /** Runs one command; returns the exit code. */
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], io: Io = defaultIo, environment: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -62,9 +62,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.out(USAGE);
       return command === undefined && !values.help ? 2 : 0;
     }
-    const env = readEnv();
+    const env = readEnv(environment);
     // Commands print their own output on stdout; logs go to stderr at warn level so they don't mix.
-    const quietLog = createLogger(process.env.LOG_LEVEL ? env.logLevel : 'warn', 2);
+    const quietLog = createLogger(environment.LOG_LEVEL ? env.logLevel : 'warn', 2);
     switch (`${command} ${rest[0] ?? ''}`.trim()) {
       case 'serve':
         return await serveCommand(env);

@@ -41,7 +41,9 @@ async function joinOrCreateStories(db: Executor, itemIds: number[], now: Date): 
     .where(idIn('id', itemIds))
     .orderBy('id')
     .execute();
-  const existing = await storiesByCanonicalUrl(db, items.map((i) => i.canonical_url).filter((u): u is string => u !== null), itemIds);
+  const urls = items.map((i) => i.canonical_url).filter((u): u is string => u !== null);
+  await lockCanonicalUrls(db, urls);
+  const existing = await storiesByCanonicalUrl(db, urls, itemIds);
 
   const assignments = new Map<number, number>(); // item id → story id
   const founders: typeof items = []; // first new item of each new story
@@ -69,6 +71,17 @@ async function joinOrCreateStories(db: Executor, itemIds: number[], now: Date): 
   }
   await setStoryIds(db, assignments);
   return [...new Set(assignments.values())];
+}
+
+/**
+ * Serializes story assignment per canonical URL across concurrent polls (other sources,
+ * other instances): without it, two transactions inserting copies of one article at
+ * once each see no story and found two. Held until commit; taken in a fixed order so
+ * two transactions never wait on each other in a cycle.
+ */
+async function lockCanonicalUrls(db: Executor, urls: string[]): Promise<void> {
+  if (urls.length === 0) return;
+  await sql`select pg_advisory_xact_lock(k) from (select distinct hashtextextended(u, 0) as k from unnest(${[...new Set(urls)]}::text[]) as u order by 1) as keys`.execute(db);
 }
 
 /** For each canonical URL, the story of the oldest stored item with it (excluding `newIds`). */
