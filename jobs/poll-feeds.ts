@@ -73,6 +73,6 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
 export async function pollAndRegenerate(refresh: RefreshContext, regenerate: RegenerateContext, options: PollOptions = {}): Promise<RefreshResult[]> {
   const results = await pollFeeds(refresh, options);
   const topics = new Set(results.flatMap((r) => r.changedTopics));
-  if (topics.size > 0) await regenerateFeeds(regenerate, topics);
+  if (topics.size > 0) await regenerateFeeds(regenerate, topics, ['feed']);
   return results;
 }

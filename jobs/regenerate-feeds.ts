@@ -4,10 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { DB, FeedFormat } from '../src/db/schema.ts';
+import type { DB, FeedFormat, FeedKind } from '../src/db/schema.ts';
 import type { Logger } from '../src/logger.ts';
-import { renderFeed } from '../src/render/feed-formats.ts';
+import { digestFeedDocument } from '../src/render/digest.ts';
+import { renderFeed, type FeedDocument } from '../src/render/feed-formats.ts';
 import { topicFeedDocument, type TopicInfo } from '../src/render/topic-feed.ts';
+import { recentDigests } from '../src/store/digests.ts';
 import { saveRenderedFeed, type RenderedDocument } from '../src/store/rendered-feeds.ts';
 import { topicFeedEntries } from '../src/store/stories.ts';
 
@@ -30,28 +32,48 @@ export function etagOf(body: string): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
 }
 
-/** Renders one topic's documents for a given number of entries (no saving). */
-export async function renderTopicDocuments(db: Kysely<DB>, topic: TopicInfo, publicUrl: string, limit: number): Promise<Record<FeedFormat, string>> {
-  const doc = topicFeedDocument(topic, await topicFeedEntries(db, topic.slug, limit), publicUrl);
+async function topicDocument(db: Kysely<DB>, topic: TopicInfo, kind: FeedKind, publicUrl: string, limit: number): Promise<FeedDocument> {
+  if (kind === 'feed') return topicFeedDocument(topic, await topicFeedEntries(db, topic.slug, limit), publicUrl);
+  return digestFeedDocument(topic, await recentDigests(db, topic.slug, limit), publicUrl);
+}
+
+/** Renders one topic's documents of a kind for a given number of entries (no saving). */
+export async function renderTopicDocuments(
+  db: Kysely<DB>,
+  topic: TopicInfo,
+  kind: FeedKind,
+  publicUrl: string,
+  limit: number,
+): Promise<Record<FeedFormat, string>> {
+  const doc = await topicDocument(db, topic, kind, publicUrl, limit);
   return { rss: renderFeed(doc, 'rss'), atom: renderFeed(doc, 'atom'), json: renderFeed(doc, 'json') };
 }
 
-/** Regenerates the given topics (all configured topics when omitted); returns how many documents changed. */
-export async function regenerateFeeds(ctx: RegenerateContext, slugs?: Iterable<string>): Promise<number> {
+/**
+ * Regenerates the documents of the given topics (all configured topics when omitted) and
+ * kinds (topic feed and digest feed by default); returns how many documents changed.
+ */
+export async function regenerateFeeds(ctx: RegenerateContext, slugs?: Iterable<string>, kinds: readonly FeedKind[] = ['feed', 'digest']): Promise<number> {
   const wanted = slugs === undefined ? null : new Set(slugs);
   let changed = 0;
   for (const topic of ctx.topics) {
     if (wanted !== null && !wanted.has(topic.slug)) continue;
-    const bodies = await renderTopicDocuments(ctx.db, topic, ctx.publicUrl, DEFAULT_FEED_LIMIT);
-    for (const format of FORMATS) {
-      const doc: RenderedDocument = { topic: topic.slug, kind: 'feed', format, body: bodies[format], etag: etagOf(bodies[format]) };
-      const now = ctx.now();
-      if (await saveRenderedFeed(ctx.db, doc, now)) {
-        changed++;
-        ctx.onChange?.({ ...doc, updated_at: now });
-      }
+    for (const kind of kinds) changed += await regenerateDocuments(ctx, topic, kind);
+  }
+  if (changed > 0) ctx.log.info({ documents: changed }, 'feeds regenerated');
+  return changed;
+}
+
+async function regenerateDocuments(ctx: RegenerateContext, topic: TopicInfo, kind: FeedKind): Promise<number> {
+  let changed = 0;
+  const bodies = await renderTopicDocuments(ctx.db, topic, kind, ctx.publicUrl, DEFAULT_FEED_LIMIT);
+  for (const format of FORMATS) {
+    const doc: RenderedDocument = { topic: topic.slug, kind, format, body: bodies[format], etag: etagOf(bodies[format]) };
+    const now = ctx.now();
+    if (await saveRenderedFeed(ctx.db, doc, now)) {
+      changed++;
+      ctx.onChange?.({ ...doc, updated_at: now });
     }
   }
-  if (changed > 0) ctx.log.info({ documents: changed }, 'topic feeds regenerated');
   return changed;
 }

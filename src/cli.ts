@@ -15,6 +15,10 @@ import { formatTable, relativeTime } from './render/text-table.ts';
 import { openRuntime } from './runtime.ts';
 import { listSourcesWithHealth, type SourceHealth } from './store/sources.ts';
 import { pollFeeds } from '../jobs/poll-feeds.ts';
+import { buildDigest, periodForDate } from '../jobs/build-digests.ts';
+import { regenerateFeeds } from '../jobs/regenerate-feeds.ts';
+import { latestEndedPeriod } from './digest-periods.ts';
+import { findDigest } from './store/digests.ts';
 import { serve } from './main.ts';
 
 const USAGE = `Usage: tidings <command> [options]
@@ -24,6 +28,9 @@ Commands:
   poll --once [--source URL] run one poll cycle (or poll one source now) and print the results
   migrate                    apply pending database migrations
   sources list               print every source with its health
+  digest build --topic SLUG [--date YYYY-MM-DD] [--force]
+                             build the digest of the period ending on that local date (default:
+                             the latest ended period) and print it; --force rebuilds a published one
 
 Options:
   --json                     machine-readable output
@@ -54,6 +61,9 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
         json: { type: 'boolean', default: false },
         once: { type: 'boolean', default: false },
         source: { type: 'string' },
+        topic: { type: 'string' },
+        date: { type: 'string' },
+        force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -75,6 +85,9 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
         return await pollCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, values);
       case 'sources list':
         return await sourcesListCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, values.json);
+      case 'digest build':
+        if (!values.topic) throw new UsageError('digest build needs --topic SLUG');
+        return await digestBuildCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, { ...values, topic: values.topic });
       default:
         throw new UsageError(`unknown command "${[command, ...rest].join(' ')}"`);
     }
@@ -165,4 +178,32 @@ function formatSources(sources: SourceHealth[], now: Date): string {
     { header: '7D', value: (s) => s.items_last_7_days },
     { header: 'ERROR', value: (s) => (s.error_code ? `${s.error_code}: ${s.error_message}` : s.disabled_reason), maxWidth: 90 },
   ]);
+}
+
+async function digestBuildCommand(
+  env: Env,
+  config: FeedsConfig,
+  log: Logger,
+  io: Io,
+  options: { topic: string; date?: string | undefined; force: boolean; json: boolean },
+): Promise<number> {
+  const runtime = await openRuntime(env, config, log);
+  try {
+    const topic = runtime.digestTopics.find((t) => t.slug === options.topic);
+    if (!topic) throw new Error(`unknown topic "${options.topic}" (topics: ${runtime.digestTopics.map((t) => t.slug).join(', ') || 'none'})`);
+    const period = options.date ? periodForDate(topic, options.date) : latestEndedPeriod(new Date(), topic.digest);
+    const built = await buildDigest(runtime.digest, topic, period, options.force);
+    if (built.published) await regenerateFeeds(runtime.regenerate, [topic.slug], ['digest']);
+    const existing = built.published ? undefined : await findDigest(runtime.database.db, topic.slug, period.date);
+    const status = built.published ? 'published' : existing ? 'already published (use --force to rebuild)' : 'empty period: no stories, nothing published';
+    if (options.json) {
+      io.out(JSON.stringify({ topic: topic.slug, date: period.date, start: period.start, end: period.end, status, stories: existing?.story_ids.length ?? built.stories, text: existing?.text ?? built.text }, null, 2));
+    } else {
+      io.out(`${topic.slug} digest for ${period.date} (${period.start.toISOString()} – ${period.end.toISOString()}): ${status}\n`);
+      if (built.published || existing) io.out(existing?.text ?? built.text);
+    }
+    return 0;
+  } finally {
+    await runtime.close();
+  }
 }

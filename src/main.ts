@@ -13,7 +13,10 @@ import type { Logger } from './logger.ts';
 import type { IndexTopic } from './render/pages.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { startScheduler } from './scheduler.ts';
+import { digestCronExpression } from './digest-periods.ts';
+import { findDigest } from './store/digests.ts';
 import { renderedFeedsSince } from './store/rendered-feeds.ts';
+import { buildDueDigests } from '../jobs/build-digests.ts';
 import { pollAndRegenerate } from '../jobs/poll-feeds.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
 import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
@@ -24,6 +27,10 @@ export interface Service {
   runtime: Runtime;
   /** Runs a poll cycle now (unless one is running) and waits for it. */
   pollNow(): Promise<void>;
+  /** Runs every topic's digest job now and waits for them. */
+  digestsNow(): Promise<void>;
+  /** Loads documents rendered elsewhere (other instances, the CLI) into the serving cache now. */
+  syncFeeds(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves once the service has stopped (after a signal or stop()). */
   stopped: Promise<void>;
@@ -49,16 +56,20 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
     // All topics, not only re-classified ones: titles and descriptions may have changed too.
     await regenerateFeeds(runtime.regenerate);
     await feedCache.sync();
-    const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, hasDigest: false }));
+    const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, hasDigest: true }));
     server = buildServer({
       log,
       topics,
       publicUrl: env.publicUrl,
       feedCache,
-      renderDocument: async (slug, _kind, format, limit) => {
+      renderDocument: async (slug, kind, format, limit) => {
         const topic = topics.find((t) => t.slug === slug)!;
-        const body = (await renderTopicDocuments(db, topic, env.publicUrl, limit))[format];
+        const body = (await renderTopicDocuments(db, topic, kind, env.publicUrl, limit))[format];
         return { body, etag: etagOf(body) };
+      },
+      findDigest: async (slug, date) => {
+        const digest = await findDigest(db, slug, date);
+        return digest && { title: digest.title, html: digest.html, periodStart: digest.period_start, periodEnd: digest.period_end };
       },
     });
     url = await server.listen({ host: env.host, port: env.port });
@@ -78,9 +89,23 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         runAtStart: true,
         run: (signal) => pollAndRegenerate(runtime.refresh, regenerate, { signal }),
       },
+      // One job per topic, in the topic's time zone, a few seconds after each period ends.
+      ...runtime.digestTopics.map((topic) => ({
+        name: `digest:${topic.slug}`,
+        schedule: `5 ${digestCronExpression(topic.digest)}`,
+        timezone: topic.digest.timezone,
+        run: async () => {
+          const built = await buildDueDigests(runtime.digest, topic);
+          if (built.length > 0) await regenerateFeeds(regenerate, [topic.slug], ['digest']);
+        },
+      })),
     ],
     log.child({ component: 'scheduler' }),
   );
+  const digestsNow = () => Promise.all(runtime.digestTopics.map((t) => scheduler.runNow(`digest:${t.slug}`))).then(() => {});
+  // Catch up on digests missed while down, but only after the first poll: the items of
+  // those periods still in the sources' feeds belong in them.
+  void scheduler.runNow('poll-feeds').then(digestsNow);
   log.info({ url, publicUrl: env.publicUrl, database: runtime.database.kind, topics: config.topics.length, sources: config.sources.length }, 'Tidings is running');
 
   let resolveStopped!: () => void;
@@ -100,5 +125,13 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
   if (options.handleSignals ?? true) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop());
   }
-  return { url, runtime, pollNow: () => scheduler.runNow('poll-feeds'), stop, stopped };
+  return {
+    url,
+    runtime,
+    pollNow: () => scheduler.runNow('poll-feeds'),
+    digestsNow,
+    syncFeeds: () => feedCache.sync().then(() => {}),
+    stop,
+    stopped,
+  };
 }

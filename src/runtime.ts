@@ -18,6 +18,7 @@ import type { TopicInfo } from './render/topic-feed.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import type { RegenerateContext } from '../jobs/regenerate-feeds.ts';
 import type { ReclassifyContext } from '../jobs/reclassify-items.ts';
+import type { DigestContext, DigestTopic } from '../jobs/build-digests.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -29,6 +30,8 @@ export interface Runtime {
   refresh: RefreshContext;
   regenerate: RegenerateContext;
   reclassify: ReclassifyContext;
+  digest: DigestContext;
+  digestTopics: DigestTopic[];
   log: Logger;
   close(): Promise<void>;
 }
@@ -82,6 +85,8 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     log: log.child({ component: 'classify' }),
     now,
   };
+  const digestTopics: DigestTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, digest: t.digest }));
+  const digest: DigestContext = { db: database.db, log: log.child({ component: 'digest' }), now };
   return {
     env,
     config,
@@ -90,6 +95,8 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     refresh,
     regenerate,
     reclassify,
+    digest,
+    digestTopics,
     log,
     async close() {
       await fetcher.close();

@@ -71,7 +71,8 @@ const topicSchema = z
     description: z.string().trim().default(''),
     include: z.array(phrase).default([]),
     exclude: z.array(phrase).default([]),
-    digest: digestSchema.optional(),
+    // Every topic has a digest; without settings it is daily at 07:00 UTC.
+    digest: digestSchema.default(() => digestSchema.parse({})),
   })
   .strict();
 

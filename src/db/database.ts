@@ -19,10 +19,19 @@ export interface Database {
 
 // int8 (bigint ids, count(*)) arrive as strings by default; our ids and counts stay far
 // below 2^53, so numbers are safe and far less error-prone.
+// A date column is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of a
+// Date at local midnight, which would shift with the server's time zone.
 const INT8_OID = 20;
+const INT8_ARRAY_OID = 1016;
+const DATE_OID = 1082;
+const parseInt8Array = pg.types.getTypeParser(INT8_ARRAY_OID as never) as (value: string) => string[];
 const types = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string) => {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    if (oid === INT8_ARRAY_OID) return (value: string) => parseInt8Array(value).map(Number);
+    if (oid === DATE_OID) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as typeof pg.types.getTypeParser,
 };
 
 export interface OpenOptions {

@@ -88,6 +88,20 @@ export interface RenderedFeedsTable {
   updated_at: Timestamp;
 }
 
+export interface DigestsTable {
+  id: Generated<number>;
+  topic: string;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  /** YYYY-MM-DD (pg returns date columns as strings here; see database.ts). */
+  period_date: string;
+  title: string;
+  html: string;
+  text: string;
+  story_ids: number[];
+  created_at: Timestamp;
+}
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -95,6 +109,7 @@ export interface DB {
   story_topics: StoryTopicsTable;
   settings: SettingsTable;
   rendered_feeds: RenderedFeedsTable;
+  digests: DigestsTable;
 }
 
 export type Source = Selectable<SourcesTable>;
@@ -104,3 +119,4 @@ export type Item = Selectable<ItemsTable>;
 export type NewItem = Insertable<ItemsTable>;
 export type Story = Selectable<StoriesTable>;
 export type RenderedFeed = Selectable<RenderedFeedsTable>;
+export type Digest = Selectable<DigestsTable>;

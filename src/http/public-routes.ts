@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FeedFormat, FeedKind } from '../db/schema.ts';
 import { FEED_CONTENT_TYPES } from '../render/feed-formats.ts';
 import { renderOpml } from '../render/opml.ts';
-import { indexPage, type IndexTopic } from '../render/pages.ts';
+import { digestPage, indexPage, type DigestPageInput, type IndexTopic } from '../render/pages.ts';
 import { topicFeedUrls } from '../render/topic-feed.ts';
 import { isNotModified, preferredEncoding, representationEtag } from './conditional.ts';
 import { HttpError } from './errors.ts';
@@ -25,6 +25,8 @@ export interface PublicRoutesDeps {
   feedCache: FeedCache;
   /** Renders a document straight from the database (non-default limits, or not yet cached). */
   renderDocument(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<{ body: string; etag: string }>;
+  /** A published digest, by topic and local date (YYYY-MM-DD). */
+  findDigest(slug: string, date: string): Promise<Omit<DigestPageInput, 'topic'> | undefined>;
 }
 
 export function parseLimit(raw: unknown): number {
@@ -85,6 +87,17 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     app.get(`${prefix}/atom.xml`, feedRoute(kind, 'atom'));
     app.get(`${prefix}/feed.json`, feedRoute(kind, 'json'));
   }
+
+  app.get('/topics/:slug/digest/:date', async (request: FastifyRequest<{ Params: { slug: string; date: string } }>, reply) => {
+    const { slug, date } = request.params;
+    const topic = topics.get(slug);
+    if (!topic) throw new HttpError(404, 'unknown_topic', `no topic "${slug}"; see ${deps.publicUrl}/ for the list`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new HttpError(400, 'invalid_date', 'a digest is named by its date, like 2026-11-24');
+    const digest = await deps.findDigest(slug, date);
+    if (!digest) throw new HttpError(404, 'unknown_digest', `no ${topic.title} digest was published for ${date}`);
+    // Published digests never change: cache for a day.
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=86400').send(digestPage({ ...digest, topic }, deps.publicUrl));
+  });
 
   const page = Buffer.from(indexPage(deps.topics, deps.publicUrl));
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', CACHE_CONTROL).send(page));

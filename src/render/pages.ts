@@ -71,3 +71,36 @@ export function indexPage(topics: readonly IndexTopic[], publicUrl: string): str
 </html>
 `;
 }
+
+export interface DigestPageInput {
+  topic: TopicInfo;
+  title: string;
+  html: string;
+  periodStart: Date;
+  periodEnd: Date;
+}
+
+/** The permalink page of one published digest. */
+export function digestPage(input: DigestPageInput, publicUrl: string): string {
+  const urls = topicFeedUrls(publicUrl, input.topic.slug, 'digest');
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${escapeHtml(input.title)}</title>
+  <link rel="alternate" type="application/rss+xml" title="${escapeHtml(input.topic.title)} digest (RSS)" href="${escapeHtml(urls.rss)}">
+  <link rel="alternate" type="application/atom+xml" title="${escapeHtml(input.topic.title)} digest (Atom)" href="${escapeHtml(urls.atom)}">
+  <link rel="alternate" type="application/feed+json" title="${escapeHtml(input.topic.title)} digest (JSON Feed)" href="${escapeHtml(urls.json)}">
+  <style>${STYLE}</style>
+</head>
+<body>
+  <main>
+  ${input.html}
+  <p class="tagline">Stories published from ${escapeHtml(input.periodStart.toUTCString())} to ${escapeHtml(input.periodEnd.toUTCString())}.</p>
+  </main>
+  <footer><p><a href="${escapeHtml(publicUrl)}/">All topics</a> · subscribe to this digest: <a href="${escapeHtml(urls.rss)}">RSS</a>, <a href="${escapeHtml(urls.atom)}">Atom</a>, <a href="${escapeHtml(urls.json)}">JSON Feed</a></p></footer>
+</body>
+</html>
+`;
+}

@@ -91,6 +91,17 @@ describe('tidings CLI', () => {
     expect((await run('frobnicate')).code).toBe(2);
   });
 
+  it('builds and prints a digest, and refuses to rebuild it without --force', async () => {
+    const first = await run('digest', 'build', '--topic', 'korea', '--date', '2026-11-24');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('korea digest for 2026-11-24 (2026-11-23T07:00:00.000Z – 2026-11-24T07:00:00.000Z): published');
+    expect(first.out).toContain('Korea — daily digest, Tuesday 24 November 2026');
+    expect(first.out).toContain('1. North Korea news');
+    expect((await run('digest', 'build', '--topic', 'korea', '--date', '2026-11-24')).out).toContain('already published (use --force to rebuild)');
+    expect((await run('digest', 'build', '--topic', 'korea', '--date', '2026-11-24', '--force')).out).toContain(': published');
+    expect(await run('digest', 'build', '--topic', 'nope')).toMatchObject({ code: 1, err: expect.stringContaining('unknown topic "nope"') });
+  });
+
   it('runs as the `tidings` bin', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['bin/tidings.mjs', '--help']);
     expect(stdout).toContain('Usage: tidings <command>');

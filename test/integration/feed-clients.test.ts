@@ -14,6 +14,8 @@ import { createTestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { silentLog, testConfig } from '../helpers/context.ts';
 import { sharedDir } from '../helpers/shared.ts';
+import { buildDigest, periodForDate } from '../../jobs/build-digests.ts';
+import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
 
 let fixtures: FixtureServer;
 let service: Service;
@@ -31,7 +33,29 @@ beforeAll(async () => {
   const config = testConfig({ sources: [{ url: fixtures.url('/a.xml') }, { url: fixtures.url('/b.xml') }] });
   service = await serve({ ...readEnv({}), port: 0 }, config, silentLog, { handleSignals: false, database: await createTestDatabase() });
   await service.pollNow();
+  // The fixture items are dated 23 November 2026: publish the digest of the day ending on the 24th.
+  const topic = service.runtime.digestTopics[0]!;
+  await buildDigest(service.runtime.digest, topic, periodForDate(topic, '2026-11-24'), true);
+  await regenerateFeeds(service.runtime.regenerate, [topic.slug], ['digest']);
+  await service.syncFeeds();
 });
+
+async function checkAll(base: string, min: number): Promise<string> {
+  const script = path.join(sharedDir(), 'clients/check-all.sh');
+  const run = await promisify(execFile)('bash', [script, `${base}/rss.xml`, `${base}/atom.xml`, `${base}/feed.json`, String(min)], { timeout: 120_000 }).catch(
+    (error: { stdout: string; stderr: string }) => error,
+  );
+  console.log(run.stdout);
+  return run.stdout;
+}
+
+function expectAllPassed(stdout: string): void {
+  expect(stdout).toMatch(/\b0 failed\b/);
+  // Only the W3C validator may be skipped (it needs a source tree this machine lacks).
+  const skipped = stdout.split('\n').filter((line) => line.startsWith('SKIP'));
+  expect(skipped.every((line) => line.includes('w3c'))).toBe(true);
+  expect(Number(/(\d+) passed/.exec(stdout)?.[1])).toBeGreaterThanOrEqual(7);
+}
 afterAll(async () => {
   await service?.stop();
   await fixtures?.close();
@@ -39,16 +63,29 @@ afterAll(async () => {
 
 describe('real feed clients', () => {
   it('accept the RSS, Atom and JSON Feed documents of a topic', async () => {
-    const base = `${service.url}/topics/korea`;
-    const script = path.join(sharedDir(), 'clients/check-all.sh');
-    const run = await promisify(execFile)('bash', [script, `${base}/rss.xml`, `${base}/atom.xml`, `${base}/feed.json`, '3'], { timeout: 120_000 }).catch(
-      (error: { stdout: string; stderr: string }) => error,
-    );
-    console.log(run.stdout);
-    expect(run.stdout).toMatch(/\b0 failed\b/);
-    // Only the W3C validator may be skipped (it needs a source tree this machine lacks).
-    const skipped = run.stdout.split('\n').filter((line) => line.startsWith('SKIP'));
-    expect(skipped.every((line) => line.includes('w3c'))).toBe(true);
-    expect(Number(/(\d+) passed/.exec(run.stdout)?.[1])).toBeGreaterThanOrEqual(7);
+    expectAllPassed(await checkAll(`${service.url}/topics/korea`, 3));
+  });
+
+  it('accept the digest feeds', async () => {
+    expectAllPassed(await checkAll(`${service.url}/topics/korea/digest`, 1));
+  });
+});
+
+describe('digest permalink', () => {
+  it('serves the HTML page of a published digest', async () => {
+    const response = await fetch(`${service.url}/topics/korea/digest/2026-11-24`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const page = await response.text();
+    expect(page).toContain('<title>Korea — daily digest, Tuesday 24 November 2026</title>');
+    expect(page).toContain('<a href="https://alpha.example/1">North Korea &amp; &quot;quotes&quot;</a>');
+    expect(page).toContain('Reported by Alpha &amp; Co, Beta');
+  });
+
+  it('answers 404 for a day without a digest and 400 for a malformed date', async () => {
+    expect((await fetch(`${service.url}/topics/korea/digest/2020-01-01`)).status).toBe(404);
+    const bad = await fetch(`${service.url}/topics/korea/digest/yesterday`);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()) as unknown).toMatchObject({ error: { code: 'invalid_date' } });
   });
 });

@@ -1,0 +1,91 @@
+/**
+ * The digest job: for each topic, publishes the digest of every period that ended since
+ * the last one built (catching up after downtime), then re-renders the topic's digest
+ * feed. Publishing is a unique insert per (topic, period), so any number of instances
+ * may run it: each digest is published once and never changes afterwards.
+ */
+import type { Kysely } from 'kysely';
+import type { DigestConfig } from '../src/config/feeds-config.ts';
+import type { DB } from '../src/db/schema.ts';
+import { latestEndedPeriod, periodEndingOnDate, periodsEndedBetween, type DigestPeriod } from '../src/digest-periods.ts';
+import type { Logger } from '../src/logger.ts';
+import { digestHtml, digestText, digestTitle } from '../src/render/digest.ts';
+import type { TopicInfo } from '../src/render/topic-feed.ts';
+import { latestDigestEnd, publishDigest, storiesForDigest } from '../src/store/digests.ts';
+
+/** After downtime, at most this many missed periods are built (the newest ones). */
+export const MAX_CATCH_UP_PERIODS = 14;
+
+export interface DigestTopic extends TopicInfo {
+  digest: DigestConfig;
+}
+
+export interface DigestContext {
+  db: Kysely<DB>;
+  log: Logger;
+  now: () => Date;
+}
+
+export interface BuiltDigest {
+  topic: string;
+  period: DigestPeriod;
+  title: string;
+  text: string;
+  stories: number;
+  /** False when it already existed (or the period was empty). */
+  published: boolean;
+}
+
+/** Builds (or, with replace, rebuilds) the digest of one period. An empty period publishes no entry. */
+export async function buildDigest(ctx: DigestContext, topic: DigestTopic, period: DigestPeriod, replace = false): Promise<BuiltDigest> {
+  const stories = await storiesForDigest(ctx.db, topic.slug, period.start, period.end, topic.digest.maxStories);
+  const title = digestTitle(topic, topic.digest.period, period.date);
+  const published = await publishDigest(
+    ctx.db,
+    {
+      topic: topic.slug,
+      periodStart: period.start,
+      periodEnd: period.end,
+      periodDate: period.date,
+      title,
+      html: stories.length > 0 ? digestHtml(title, stories) : '',
+      text: stories.length > 0 ? digestText(title, stories) : '',
+      // Recorded even when empty (never shown), so the period is not reconsidered later.
+      storyIds: stories.map((s) => s.storyId),
+      createdAt: ctx.now(),
+    },
+    replace,
+  );
+  const built = { topic: topic.slug, period, title, text: digestText(title, stories), stories: stories.length, published: published && stories.length > 0 };
+  if (built.published) ctx.log.info({ topic: topic.slug, period: period.date, stories: stories.length }, 'digest published');
+  return built;
+}
+
+/** The periods of a topic still to build: after the last built one, else only the latest. */
+export async function duePeriods(ctx: DigestContext, topic: DigestTopic): Promise<DigestPeriod[]> {
+  const now = ctx.now();
+  const lastEnd = await latestDigestEnd(ctx.db, topic.slug);
+  // A new topic starts with the period that just ended, not a backlog of old ones.
+  if (lastEnd === null) return [latestEndedPeriod(now, topic.digest)];
+  return periodsEndedBetween(lastEnd, now, topic.digest, MAX_CATCH_UP_PERIODS);
+}
+
+/** Builds every due digest of a topic; returns the ones published by this call. */
+export async function buildDueDigests(ctx: DigestContext, topic: DigestTopic): Promise<BuiltDigest[]> {
+  const built: BuiltDigest[] = [];
+  for (const period of await duePeriods(ctx, topic)) built.push(await buildDigest(ctx, topic, period));
+  return built.filter((d) => d.published);
+}
+
+/** The period ending on a local date, for `tidings digest build --date`. */
+export function periodForDate(topic: DigestTopic, date: string): DigestPeriod {
+  const period = periodEndingOnDate(date, topic.digest);
+  if (period === null) {
+    throw new Error(
+      topic.digest.period === 'weekly'
+        ? `${date} is not a valid date on which a weekly ${topic.slug} digest ends (they end on ${topic.digest.weekday}s)`
+        : `${date} is not a valid date (expected YYYY-MM-DD)`,
+    );
+  }
+  return period;
+}

@@ -1,0 +1,251 @@
+/**
+ * Are two items copies of one story? Decided from their stored TextSignatures alone
+ * (fingerprint.ts lists the columns), so the store can run it on the candidates its
+ * bucket-key look-up returns.
+ *
+ * The evidence, strongest first:
+ * - numbers: copies carry the same numbers, dates and weekdays; a daily template ("Seoul stocks
+ *   close higher", "Weather: …") or a second missile launch a week later is worded alike with
+ *   other numbers. Too few shared numbers vetoes a merge whatever the text says.
+ * - body SimHash distance (Charikar 2002): copies with edits or boilerplate are a few bits
+ *   apart, independently written reports of one event ~20–30 (they share names and stock
+ *   phrases, not sentences), another language ~32.
+ * - lede SimHash distance: a copy cut to its first paragraphs, or with a tail added, keeps
+ *   the lede word for word while its whole-body fingerprint drifts (no containment in SimHash).
+ * - title similarity: Dice over title features (words; character bigrams in Hangul/Han/Kana),
+ *   after bracket tags, wire slugs and outlet suffixes are removed. It confirms a body match and
+ *   decides alone only when a body is too short for SimHash to mean anything.
+ */
+import { hammingDistance, titleFeatures, type TextSignature } from './fingerprint.ts';
+
+export interface MatchThresholds {
+  /** Bodies this close (of 64 bits) are copies whatever the titles say. */
+  nearIdenticalHammingDistance: number;
+  /** Bodies this close are copies when titles are at least minTitleSimilarity alike. */
+  maxHammingDistance: number;
+  minTitleSimilarity: number;
+  /** A looser body distance, allowed when titles are at least nearIdenticalTitleSimilarity alike. */
+  looseHammingDistance: number;
+  nearIdenticalTitleSimilarity: number;
+  /** Ledes this close are copies (one shortened, or with a tail added) when titles are at least minLeadTitleSimilarity alike. */
+  maxLeadHammingDistance: number;
+  minLeadTitleSimilarity: number;
+  /** Bodies with fewer tokens are "short": whole-body SimHash is not trusted. */
+  minBodyTokens: number;
+  /** Both bodies need this many tokens for the lede comparison (the lede is 32 tokens). */
+  minLeadTokens: number;
+  /** With a short body, titles alone must be this alike. */
+  shortBodyTitleSimilarity: number;
+  /** Of the numbers of the item that has fewer, at least this share must appear in the other. */
+  minNumberOverlap: number;
+}
+
+export const DEFAULT_THRESHOLDS: Readonly<MatchThresholds> = Object.freeze({
+  nearIdenticalHammingDistance: 4,
+  maxHammingDistance: 12,
+  minTitleSimilarity: 0.3,
+  looseHammingDistance: 16,
+  nearIdenticalTitleSimilarity: 0.9,
+  maxLeadHammingDistance: 10,
+  minLeadTitleSimilarity: 0.5,
+  minBodyTokens: 60,
+  minLeadTokens: 28,
+  shortBodyTitleSimilarity: 0.8,
+  minNumberOverlap: 0.5,
+});
+
+export interface MatchResult {
+  same: boolean;
+  /** Differing bits of the body fingerprints (0–64). */
+  hammingDistance: number;
+  /** Differing bits of the lede fingerprints (0–64). */
+  leadHammingDistance: number;
+  /** Dice similarity of the title features, 0–1. */
+  titleSimilarity: number;
+  /** For choosing among several matching candidates: higher is a closer copy (0–1). */
+  score: number;
+  /** One line for an admin: why these are (not) one story. */
+  reason: string;
+}
+
+/** Dice coefficient 2|A∩B| / (|A|+|B|) over titleFeatures (words; CJK character bigrams). */
+export function titleSimilarity(a: readonly string[], b: readonly string[]): number {
+  const fa = titleFeatures(a);
+  const fb = titleFeatures(b);
+  if (fa.size === 0 || fb.size === 0) return 0;
+  let shared = 0;
+  for (const f of fa) if (fb.has(f)) shared++;
+  return (2 * shared) / (fa.size + fb.size);
+}
+
+interface NumberOverlap {
+  shared: number;
+  /** Size of the smaller list. */
+  fewer: number;
+  ratio: number;
+}
+
+function numberOverlap(a: readonly string[], b: readonly string[]): NumberOverlap {
+  const fewer = Math.min(a.length, b.length);
+  if (fewer === 0) return { shared: 0, fewer, ratio: 1 };
+  const set = new Set(a);
+  let shared = 0;
+  for (const n of b) if (set.has(n)) shared++;
+  return { shared, fewer, ratio: shared / fewer };
+}
+
+const percent = (x: number): string => `${Math.round(x * 100)}%`;
+
+function onlyIn(a: readonly string[], b: readonly string[]): string {
+  const other = new Set(b);
+  return a.filter((n) => !other.has(n)).slice(0, 4).join(', ');
+}
+
+/** Whether two items are copies of one story, with the measures behind the answer. */
+export function compareSignatures(a: TextSignature, b: TextSignature, thresholds: MatchThresholds = DEFAULT_THRESHOLDS): MatchResult {
+  const t = thresholds;
+  const hamming = hammingDistance(a.fingerprint, b.fingerprint);
+  const lead = hammingDistance(a.leadFingerprint, b.leadFingerprint);
+  const title = titleSimilarity(a.titleKey, b.titleKey);
+  const bothLong = a.length >= t.minBodyTokens && b.length >= t.minBodyTokens;
+  const ledesComparable = a.length >= t.minLeadTokens && b.length >= t.minLeadTokens;
+  const result = (same: boolean, reason: string): MatchResult => {
+    const bodyDistance = Math.min(bothLong ? hamming : 64, ledesComparable ? lead : 64);
+    const closeness = Math.max(0, 1 - bodyDistance / 32);
+    const score = bothLong || ledesComparable ? 0.75 * closeness + 0.25 * title : title;
+    return { same, hammingDistance: hamming, leadHammingDistance: lead, titleSimilarity: title, score, reason };
+  };
+  const bodies = `body fingerprints differ in ${hamming} of 64 bits`;
+  const ledes = `ledes differ in ${lead} of 64 bits`;
+  const titles = `titles are ${percent(title)} alike`;
+
+  const numbers = numberOverlap(a.numbers, b.numbers);
+  if (numbers.fewer > 0 && numbers.ratio < t.minNumberOverlap) {
+    const differing = `${onlyIn(a.numbers, b.numbers)} vs ${onlyIn(b.numbers, a.numbers)}`;
+    return result(false, `numbers differ (${numbers.shared} of ${numbers.fewer} shared: ${differing}); ${bodies} and ${titles}`);
+  }
+  if (bothLong) {
+    if (hamming <= t.nearIdenticalHammingDistance) return result(true, `${bodies} (near-identical) and ${titles}`);
+    if (hamming <= t.maxHammingDistance && title >= t.minTitleSimilarity) return result(true, `${bodies} and ${titles}`);
+    if (hamming <= t.looseHammingDistance && title >= t.nearIdenticalTitleSimilarity) return result(true, `${bodies} and titles are nearly identical (${percent(title)})`);
+  }
+  if (ledesComparable && lead <= t.maxLeadHammingDistance && title >= t.minLeadTitleSimilarity) {
+    return result(true, `${ledes} (one copy shortened or extended; ${bodies}) and ${titles}`);
+  }
+  if (!bothLong) {
+    const shortOne = Math.min(a.length, b.length);
+    if (title >= t.shortBodyTitleSimilarity) return result(true, `a body is short (${shortOne} tokens), so titles decide: ${titles}`);
+    return result(false, `a body is short (${shortOne} tokens) and ${titles}; ${ledes}`);
+  }
+  return result(false, `${bodies}, ${ledes} and ${titles}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grouping: the decision order the store follows
+
+export const DEFAULT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** An earlier item the look-up returned (shares a bucket key or the canonical URL, within the window). */
+export interface StoryCandidate<Id = string> {
+  id: Id;
+  storyId: Id;
+  publishedAt: Date;
+  canonicalUrl: string | null;
+  signature: TextSignature;
+}
+
+export interface StoryDecision<Id = string> {
+  /** The story to join, or null to found a new one. */
+  storyId: Id | null;
+  via: 'canonical-url' | 'text' | null;
+  /** The candidate that decided it. */
+  matchedId: Id | null;
+  match: MatchResult | null;
+}
+
+/**
+ * Which story a new item joins, given the candidates the look-up found:
+ * 1. a candidate with the same canonical URL (identity: the earliest such);
+ * 2. else, among candidates compareSignatures calls `same`, the best score (closest copy), ties
+ *    to the earliest published: a template story's neighbours may also pass, and the closest
+ *    copy is the safer anchor than the first in time;
+ * 3. else none: the item founds a story.
+ */
+export function chooseStory<Id>(
+  item: { canonicalUrl: string | null; signature: TextSignature },
+  candidates: readonly StoryCandidate<Id>[],
+  thresholds: MatchThresholds = DEFAULT_THRESHOLDS,
+): StoryDecision<Id> {
+  const byTime = [...candidates].sort((x, y) => x.publishedAt.getTime() - y.publishedAt.getTime());
+  if (item.canonicalUrl !== null) {
+    const sameUrl = byTime.find((c) => c.canonicalUrl === item.canonicalUrl);
+    if (sameUrl !== undefined) return { storyId: sameUrl.storyId, via: 'canonical-url', matchedId: sameUrl.id, match: null };
+  }
+  let best: { candidate: StoryCandidate<Id>; match: MatchResult } | null = null;
+  for (const candidate of byTime) {
+    const match = compareSignatures(item.signature, candidate.signature, thresholds);
+    if (match.same && (best === null || match.score > best.match.score)) best = { candidate, match };
+  }
+  if (best === null) return { storyId: null, via: null, matchedId: null, match: null };
+  return { storyId: best.candidate.storyId, via: 'text', matchedId: best.candidate.id, match: best.match };
+}
+
+export interface GroupableItem {
+  id: string;
+  publishedAt: Date;
+  canonicalUrl: string | null;
+  signature: TextSignature;
+}
+
+export interface Placement {
+  id: string;
+  /** The story: the id of the item that founded it. */
+  story: string;
+  via: 'founded' | 'canonical-url' | 'text';
+  matchedId: string | null;
+  match: MatchResult | null;
+}
+
+/**
+ * Groups items into stories exactly as the store does, with an in-memory inverted index in
+ * place of the GIN index: items in publishedAt order (ties by id); each item's candidates are
+ * the earlier items within `windowMs` that share a bucket key or the canonical URL; chooseStory
+ * decides.
+ */
+export function groupBySignature(
+  items: readonly GroupableItem[],
+  options: { windowMs?: number; thresholds?: MatchThresholds } = {},
+): Placement[] {
+  const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const ordered = [...items].sort((x, y) => x.publishedAt.getTime() - y.publishedAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  const byKey = new Map<bigint, GroupableItem[]>();
+  const byUrl = new Map<string, GroupableItem[]>();
+  const storyOf = new Map<string, string>();
+  const placements: Placement[] = [];
+  for (const item of ordered) {
+    const since = item.publishedAt.getTime() - windowMs;
+    const found = new Map<string, GroupableItem>();
+    const collect = (list: GroupableItem[] | undefined): void => {
+      for (const other of list ?? []) if (other.publishedAt.getTime() >= since) found.set(other.id, other);
+    };
+    for (const key of item.signature.bucketKeys) collect(byKey.get(key));
+    if (item.canonicalUrl !== null) collect(byUrl.get(item.canonicalUrl));
+    const candidates = [...found.values()].map((c) => ({ ...c, storyId: storyOf.get(c.id)! }));
+    const decision = chooseStory(item, candidates, thresholds);
+    const story = decision.storyId ?? item.id;
+    storyOf.set(item.id, story);
+    placements.push({ id: item.id, story, via: decision.via ?? 'founded', matchedId: decision.matchedId, match: decision.match });
+    for (const key of new Set(item.signature.bucketKeys)) {
+      const list = byKey.get(key);
+      if (list === undefined) byKey.set(key, [item]);
+      else list.push(item);
+    }
+    if (item.canonicalUrl !== null) {
+      const list = byUrl.get(item.canonicalUrl);
+      if (list === undefined) byUrl.set(item.canonicalUrl, [item]);
+      else list.push(item);
+    }
+  }
+  return placements;
+}
