@@ -10,7 +10,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { compileTopics } from './ingest/classify.ts';
 import { createFetcher, type Fetcher } from './ingest/fetch.ts';
-import { readFeed } from './ingest/read-feed.ts';
+import { createReadFeedPool } from './ingest/read-feed-pool.ts';
 import type { RefreshContext } from './ingest/refresh-source.ts';
 import type { Logger } from './logger.ts';
 import { syncConfigSources } from './store/sources.ts';
@@ -63,12 +63,14 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     concurrency: config.polling.concurrency,
     perHost: config.polling.perHost,
   });
+  // Parsing runs in worker threads: every core works and the HTTP server never stalls.
+  const readFeedPool = createReadFeedPool();
   const compiled = compileTopics(config.topics);
   const now = () => new Date();
   const refresh: RefreshContext = {
     db: database.db,
     fetcher,
-    readFeed,
+    readFeed: readFeedPool.readFeed,
     polling: config.polling,
     topics: compiled,
     log: log.child({ component: 'poll' }),
@@ -99,6 +101,7 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     digestTopics,
     log,
     async close() {
+      await readFeedPool.close();
       await fetcher.close();
       await database.close();
     },

@@ -1,0 +1,128 @@
+/**
+ * A pool of worker threads running readFeed. Parsing is the ingest bottleneck (~100 ms of
+ * blocked event loop per MB, ARCHITECTURE.md): the pool spreads it over the cores and
+ * keeps the main thread free for HTTP. Each worker has a heap cap, so a hostile document
+ * that explodes in memory kills its worker (and fails that one source), not the service;
+ * a document still parsing after `taskTimeoutMs` gets the same treatment.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { FeedError } from '../errors.ts';
+import type { ReadFeedResult } from './read-feed.ts';
+import type { ReadFeedReply, ReadFeedTask } from './read-feed-worker.ts';
+
+export interface ReadFeedPoolOptions {
+  /** Worker count; default: the number of cores. */
+  size?: number;
+  /** Heap cap per worker, in MB. */
+  maxHeapMb?: number;
+  /** A document still being read after this long is abandoned (its worker replaced). */
+  taskTimeoutMs?: number;
+}
+
+export interface ReadFeedPool {
+  readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string): Promise<ReadFeedResult>;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  task: ReadFeedTask;
+  resolve: (result: ReadFeedResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Pending | null;
+  timer: NodeJS.Timeout | null;
+}
+
+// A JavaScript entry that registers tsx, then loads read-feed-worker.ts.
+const WORKER_URL = new URL('./read-feed-worker.mjs', import.meta.url);
+
+export function createReadFeedPool(options: ReadFeedPoolOptions = {}): ReadFeedPool {
+  const size = Math.max(1, options.size ?? availableParallelism());
+  const maxHeapMb = options.maxHeapMb ?? 256;
+  const taskTimeoutMs = options.taskTimeoutMs ?? 30_000;
+  const queue: Pending[] = [];
+  const slots: Slot[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const spawn = (): Slot => {
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
+    const slot: Slot = { worker, busy: null, timer: null };
+    worker.on('message', (reply: ReadFeedReply) => finish(slot, reply));
+    worker.on('error', (error: Error & { code?: string }) =>
+      fail(
+        slot,
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new FeedError('too_large', `the document needs more memory to read than the parser's limit (${maxHeapMb} MB)`)
+          : new FeedError('internal_error', `the parser worker failed: ${error.message}`),
+      ),
+    );
+    worker.on('exit', () => {
+      if (closed) return;
+      fail(slot, new FeedError('internal_error', 'the parser worker stopped unexpectedly'));
+    });
+    worker.unref();
+    return slot;
+  };
+
+  const replace = (slot: Slot) => {
+    const index = slots.indexOf(slot);
+    if (index === -1) return;
+    slot.worker.removeAllListeners();
+    void slot.worker.terminate();
+    slots[index] = spawn();
+    dispatch();
+  };
+
+  const fail = (slot: Slot, error: FeedError) => {
+    const pending = slot.busy;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.busy = null;
+    pending?.reject(error);
+    replace(slot);
+  };
+
+  const finish = (slot: Slot, reply: ReadFeedReply) => {
+    const pending = slot.busy;
+    if (!pending || pending.task.id !== reply.id) return;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.busy = null;
+    slot.timer = null;
+    if (reply.ok) pending.resolve(reply.result);
+    else pending.reject(new FeedError(reply.error.code, reply.error.message, reply.error.details));
+    dispatch();
+  };
+
+  const dispatch = () => {
+    for (const slot of slots) {
+      if (slot.busy || queue.length === 0) continue;
+      const pending = queue.shift()!;
+      slot.busy = pending;
+      slot.timer = setTimeout(() => fail(slot, new FeedError('timeout', `reading the document took longer than ${taskTimeoutMs / 1000} s`)), taskTimeoutMs);
+      // Transfer a copy of the bytes: no second copy inside the worker.
+      const bytes = pending.task.bytes.slice();
+      slot.worker.postMessage({ ...pending.task, bytes }, [bytes.buffer]);
+    }
+  };
+
+  for (let i = 0; i < size; i++) slots.push(spawn());
+
+  return {
+    readFeed(bytes, contentType, feedUrl) {
+      if (closed) return Promise.reject(new Error('the read-feed pool is closed'));
+      return new Promise((resolve, reject) => {
+        queue.push({ task: { id: nextId++, bytes, contentType, feedUrl }, resolve, reject });
+        dispatch();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const pending of queue.splice(0)) pending.reject(new Error('the read-feed pool is closed'));
+      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { FeedError } from '../../src/errors.ts';
+import { createReadFeedPool } from '../../src/ingest/read-feed-pool.ts';
+import { readFeed } from '../../src/ingest/read-feed.ts';
+import { rssFeed } from '../helpers/fixture-server.ts';
+
+const pool = createReadFeedPool({ size: 2, taskTimeoutMs: 5_000 });
+afterAll(() => pool.close());
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const feed = rssFeed('Wire', [
+  { guid: 'a', title: 'North Korea', link: 'https://wire.example/a' },
+  { guid: 'b', title: '북한', link: 'https://wire.example/b' },
+]);
+
+describe('read-feed pool', () => {
+  it('reads a feed in a worker exactly as readFeed does in-process', async () => {
+    const inWorker = await pool.readFeed(bytes(feed), 'application/rss+xml', 'https://wire.example/feed');
+    expect(inWorker).toEqual(await readFeed(bytes(feed), 'application/rss+xml', 'https://wire.example/feed'));
+    expect(inWorker.feed.items[0]!.publishedAt).toBeInstanceOf(Date);
+  });
+
+  it('rejects with the FeedError the worker raised, alternates included', async () => {
+    const html = '<!doctype html><html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head><body></body></html>';
+    const error = await pool.readFeed(bytes(html), 'text/html', 'https://site.example/page').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FeedError);
+    expect(error).toMatchObject({ code: 'not_a_feed', details: { alternates: ['https://site.example/rss'] } });
+  });
+
+  it('reads many documents concurrently and keeps answers apart', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => pool.readFeed(bytes(rssFeed(`Feed ${i}`, [{ guid: `g${i}`, title: `Item ${i}` }])), null, `https://f${i}.example/`)),
+    );
+    expect(results.map((r) => r.feed.title)).toEqual(Array.from({ length: 20 }, (_, i) => `Feed ${i}`));
+  });
+
+  it('survives a worker running out of memory and keeps serving', async () => {
+    const tiny = createReadFeedPool({ size: 1, maxHeapMb: 16 });
+    try {
+      const items = Array.from({ length: 40_000 }, (_, i) => `<item><guid>${i}</guid><title>${'y'.repeat(500)}</title></item>`).join('');
+      const huge = `<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>${items}</channel></rss>`;
+      const error = await tiny.readFeed(bytes(huge), null, 'https://x.example/').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FeedError);
+      expect((error as FeedError).code).toBe('too_large');
+      expect((await tiny.readFeed(bytes(feed), null, 'https://wire.example/feed')).feed.items).toHaveLength(2);
+    } finally {
+      await tiny.close();
+    }
+  });
+});
