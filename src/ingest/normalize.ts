@@ -1,0 +1,370 @@
+/**
+ * normalize: ParsedFeed → NormalizedFeed (src/model.ts).
+ *
+ * - URLs are absolute: resolved against xml:base (XML Base §4.2, nested: root → channel/feed →
+ *   entry → element), else the URL the feed was fetched from; only http(s) survive.
+ * - Dates are UTC instants parsed from RFC 822/1123/5322 and ISO 8601/RFC 3339 forms; anything
+ *   else is null, never a guess.
+ * - The item key is the guid/id, else the link, else a hash of title + date: stable across polls.
+ * - Titles and summaries are plain text; contentHtml keeps markup (with absolute href/src) for
+ *   the renderer to sanitize.
+ */
+import { createHash } from 'node:crypto';
+import type { NormalizedFeed, NormalizedItem } from '../model.ts';
+import { collapseWhitespace, containsHtmlTag, decodeHtmlEntities, escapeHtml, htmlToPlainText } from './html-text.ts';
+import type { ParsedEnclosure, ParsedFeed, ParsedItem, ParsedLink, ParsedText } from './parse.ts';
+
+/** Summaries are cut to about this many characters, on a word boundary, with an ellipsis. */
+export const SUMMARY_MAX_LENGTH = 500;
+
+export function normalizeFeed(parsed: ParsedFeed, feedUrl: string): NormalizedFeed {
+  const feedBase = parsed.bases.reduce(resolveBase, feedUrl);
+  const feedAuthor = firstAuthor(parsed.authors);
+  const items = parsed.items.map((item) => normalizeItem(item, feedBase, feedAuthor));
+  return {
+    format: parsed.format,
+    title: nullIfEmpty(plainText(parsed.title)),
+    siteUrl: pickUrl(parsed.links, feedBase),
+    description: nullIfEmpty(plainText(parsed.description)),
+    ttlMinutes: parseTtl(parsed.ttl),
+    items: keepOnePerKey(items),
+  };
+}
+
+function normalizeItem(item: ParsedItem, feedBase: string, feedAuthor: string | null): NormalizedItem {
+  const base = resolveBase(feedBase, item.base);
+  const url = pickUrl(item.links, base) ?? urlFromIdentifier(item, base);
+  const title = plainText(item.title);
+  const publishedAt = firstDate(item.published);
+  const updatedAt = firstDate(item.updated);
+  return {
+    key: itemKey(item, url, title, publishedAt ?? updatedAt),
+    url,
+    title,
+    summary: truncateOnWordBoundary(plainText(item.description) || plainText(item.content), SUMMARY_MAX_LENGTH),
+    contentHtml: contentHtml(item, base),
+    author: firstAuthor(item.authors) ?? feedAuthor,
+    categories: flattenCategories(item.categories),
+    publishedAt,
+    updatedAt,
+    enclosure: pickEnclosure(item, base),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// URLs
+
+/** xml:base resolved against its parent base; an unusable or non-http(s) base (e.g. javascript:) is ignored. */
+function resolveBase(parent: string, base: string | null): string {
+  if (base === null || base.trim() === '') return parent;
+  return resolveHttpUrl(base, parent) ?? parent;
+}
+
+/** An absolute http(s) URL, or null (javascript:, data:, mailto:, unparseable…). */
+function resolveHttpUrl(reference: string, base: string): string | null {
+  const trimmed = reference.trim();
+  if (trimmed === '') return null;
+  try {
+    const url = new URL(trimmed, base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+const ALTERNATE_RELS: ReadonlySet<string> = new Set(['', 'alternate', 'http://www.iana.org/assignments/relation/alternate']);
+
+/**
+ * The link to the page: rel="alternate" or no rel (RFC 4287 §4.2.7.2 default), preferring
+ * HTML ones (an entry may also have alternates in other formats), first usable one wins.
+ */
+function pickUrl(links: ParsedLink[], base: string): string | null {
+  const alternates = links.filter((link) => ALTERNATE_RELS.has((link.rel ?? '').trim().toLowerCase()));
+  const htmlFirst = [...alternates.filter(isHtmlLink), ...alternates.filter((link) => !isHtmlLink(link))];
+  for (const link of htmlFirst) {
+    const url = resolveHttpUrl(link.href, resolveBase(base, link.base));
+    if (url !== null) return url;
+  }
+  return null;
+}
+
+function isHtmlLink(link: ParsedLink): boolean {
+  const type = (link.type ?? '').trim().toLowerCase();
+  return type === '' || type === 'text/html' || type === 'application/xhtml+xml';
+}
+
+/**
+ * Without a link, an identifier that is an absolute http(s) URL is the page: an RSS guid is a
+ * permalink unless isPermaLink="false" (RSS 2.0 <guid>), likewise an Atom id or RSS 1.0 rdf:about.
+ */
+function urlFromIdentifier(item: ParsedItem, base: string): string | null {
+  const candidates = [item.guidIsPermaLink === false ? null : item.id, item.about];
+  for (const candidate of candidates) {
+    if (candidate !== null && /^\s*https?:\/\//i.test(candidate)) {
+      const url = resolveHttpUrl(candidate, base);
+      if (url !== null) return url;
+    }
+  }
+  return null;
+}
+
+function pickEnclosure(item: ParsedItem, base: string): NormalizedItem['enclosure'] {
+  const fromLinks: ParsedEnclosure[] = item.links
+    .filter((link) => (link.rel ?? '').trim().toLowerCase() === 'enclosure')
+    .map((link) => ({ url: link.href, type: link.type, length: link.length }));
+  for (const enclosure of [...item.enclosures, ...fromLinks]) {
+    const url = resolveHttpUrl(enclosure.url, base);
+    if (url === null) continue;
+    const type = enclosure.type?.trim() ?? '';
+    return { url, type: type === '' ? null : type, length: parseLength(enclosure.length) };
+  }
+  return null;
+}
+
+function parseLength(length: string | null): number | null {
+  const trimmed = length?.trim() ?? '';
+  if (!/^\d{1,15}$/.test(trimmed)) return null;
+  return Number(trimmed);
+}
+
+/** Relative href/src in content resolve against the content's xml:base (the renderer no longer knows it). */
+const URL_ATTRIBUTE = /(\s(?:href|src)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/gi;
+
+function absolutizeHtmlUrls(html: string, base: string): string {
+  if (!/\s(?:href|src)\s*=/i.test(html)) return html;
+  return html.replace(URL_ATTRIBUTE, (whole, prefix: string, quoted?: string, singleQuoted?: string, bare?: string) => {
+    const value = decodeHtmlEntities(quoted ?? singleQuoted ?? bare ?? '').trim();
+    const isAbsoluteOrFragment = value === '' || value.startsWith('#') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(value);
+    if (isAbsoluteOrFragment) return whole;
+    try {
+      return `${prefix}"${escapeHtml(new URL(value, base).href)}"`;
+    } catch {
+      return whole;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+function plainText(text: ParsedText | null): string {
+  if (text === null) return '';
+  return text.type === 'text' ? collapseWhitespace(text.value) : htmlToPlainText(text.value);
+}
+
+function nullIfEmpty(text: string): string | null {
+  return text === '' ? null : text;
+}
+
+/** Cuts on the last space in the final 40% (text without spaces, e.g. CJK, is cut at the limit). */
+export function truncateOnWordBoundary(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  let cut = text.slice(0, maxLength);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  const lastSpace = cut.lastIndexOf(' ');
+  if (lastSpace > maxLength * 0.6) cut = cut.slice(0, lastSpace);
+  return `${cut.replace(/[\s,;:.…–—-]+$/, '')}…`;
+}
+
+/**
+ * The item's HTML: content:encoded / Atom content (plain-text content is escaped), else a
+ * description/summary that contains markup. Relative URLs in it are made absolute against the
+ * element's own base.
+ */
+function contentHtml(item: ParsedItem, itemBase: string): string | null {
+  const chosen = htmlOf(item.content, false) ?? htmlOf(item.description, true);
+  if (chosen === null) return null;
+  return absolutizeHtmlUrls(chosen.html, resolveBase(itemBase, chosen.source.base));
+}
+
+function htmlOf(text: ParsedText | null, onlyWithMarkup: boolean): { html: string; source: ParsedText } | null {
+  if (text === null || text.value.trim() === '') return null;
+  if (text.type === 'text') return onlyWithMarkup ? null : { html: escapeHtml(text.value.trim()), source: text };
+  if (onlyWithMarkup && !containsHtmlTag(text.value)) return null;
+  return { html: text.value.trim(), source: text };
+}
+
+/** "jo@example.com (Jo Smith)" (RSS 2.0 <author>) reads as "Jo Smith". */
+function firstAuthor(authors: string[]): string | null {
+  for (const author of authors) {
+    const text = collapseWhitespace(decodeHtmlEntities(author));
+    const named = /^\S+@\S+\s*\(([^()]+)\)$/.exec(text);
+    const name = named === null ? text : named[1]!.trim();
+    if (name !== '') return name;
+  }
+  return null;
+}
+
+/** RSS categories ("x" or {_: "x", $: {domain}}), Atom categories ({$: {term, label}}: label, else term), dc:subject. */
+function flattenCategories(values: unknown[]): string[] {
+  const categories = new Set<string>();
+  for (const value of values) {
+    const text = collapseWhitespace(decodeHtmlEntities(categoryText(value)));
+    if (text !== '') categories.add(text);
+  }
+  return [...categories];
+}
+
+function categoryText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return '';
+  const element = value as { _?: unknown; $?: Record<string, unknown> };
+  if (typeof element._ === 'string' && element._.trim() !== '') return element._;
+  const label = element.$?.label;
+  const term = element.$?.term;
+  if (typeof label === 'string' && label.trim() !== '') return label;
+  return typeof term === 'string' ? term : '';
+}
+
+function parseTtl(ttl: string | null): number | null {
+  const trimmed = ttl?.trim() ?? '';
+  if (!/^\d{1,7}$/.test(trimmed)) return null;
+  const minutes = Number(trimmed);
+  return minutes > 0 ? minutes : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity
+
+/** guid/id (trimmed, case kept: RFC 4287 §4.2.6.1 compares ids character by character), else link, else a hash. */
+function itemKey(item: ParsedItem, url: string | null, title: string, date: Date | null): string {
+  const id = item.id?.trim() ?? '';
+  if (id !== '') return id;
+  if (url !== null) return url;
+  const dateText = date?.toISOString() ?? item.published[0] ?? item.updated[0] ?? '';
+  const parts = [title, dateText];
+  if (title === '' && dateText === '') parts.push((item.description ?? item.content)?.value.trim() ?? '');
+  return `sha256:${createHash('sha256').update(parts.join('\n')).digest('hex')}`;
+}
+
+/**
+ * One item per key. RFC 4287 §4.1.1: entries sharing an id are the same entry, and the usual
+ * choice is the one with the latest atom:updated; the same holds for a repeated RSS guid. So
+ * the latest-dated occurrence wins (updated, else published); with equal or no dates the first
+ * occurrence wins. The survivor keeps the first occurrence's position.
+ */
+function keepOnePerKey(items: NormalizedItem[]): NormalizedItem[] {
+  const positions = new Map<string, number>();
+  const kept: NormalizedItem[] = [];
+  for (const item of items) {
+    const position = positions.get(item.key);
+    if (position === undefined) {
+      positions.set(item.key, kept.length);
+      kept.push(item);
+    } else if (timeOf(item) > timeOf(kept[position]!)) {
+      kept[position] = item;
+    }
+  }
+  return kept;
+}
+
+function timeOf(item: NormalizedItem): number {
+  return (item.updatedAt ?? item.publishedAt)?.getTime() ?? Number.NEGATIVE_INFINITY;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+function firstDate(candidates: string[]): Date | null {
+  for (const candidate of candidates) {
+    const date = parseFeedDate(candidate);
+    if (date !== null) return date;
+  }
+  return null;
+}
+
+/**
+ * A feed date as a UTC instant, or null. Accepts RFC 822/1123/5322 dates (named and numeric
+ * zones, optional weekday and seconds, two-digit years) and ISO 8601 / RFC 3339 / W3CDTF dates
+ * (fractional seconds, lower-case t/z, a space for T). A missing zone means UTC. Impossible
+ * dates (31 Feb) and unknown zone names are null.
+ */
+export function parseFeedDate(raw: string): Date | null {
+  const text = raw.trim().replace(/\s*\([^()]{0,40}\)$/, ''); // RFC 5322 trailing comment: "+0900 (KST)"
+  if (text === '' || text.length > 64) return null;
+  return parseIsoDate(text) ?? parseRfc822Date(text);
+}
+
+const ISO_DATE =
+  /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[Tt ]+(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?|[A-Za-z]{1,5})?$/;
+
+function parseIsoDate(text: string): Date | null {
+  const match = ISO_DATE.exec(text);
+  if (match === null) return null;
+  const [, year, month, day, hour, minute, second, fraction, zone] = match;
+  const offset = zoneOffsetMinutes(zone ?? '');
+  if (offset === null) return null;
+  const milliseconds = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
+  return utcDate(Number(year), Number(month) - 1, Number(day ?? 1), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0), milliseconds, offset);
+}
+
+const RFC822_DATE =
+  /^(?:[A-Za-z]{2,9}\.?\s*,?\s*)?(\d{1,2})[\s-]+([A-Za-z]{3,9})\.?[\s-]+(\d{2,4})(?:[\s,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?\s*([A-Za-z]{0,5}\s*(?:[+-]\d{1,2}(?::?\d{2})?)?)$/;
+
+function parseRfc822Date(text: string): Date | null {
+  const match = RFC822_DATE.exec(text);
+  if (match === null) return null;
+  const [, day, monthName, yearText, hour, minute, second, zone] = match;
+  const month = MONTHS.get(monthName!.toLowerCase());
+  const offset = zoneOffsetMinutes(zone ?? '');
+  if (month === undefined || offset === null) return null;
+  return utcDate(fullYear(yearText!), month, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0), 0, offset);
+}
+
+/** RFC 5322 §4.3: two-digit years 00–49 are 20xx and 50–99 are 19xx; three-digit years add 1900. */
+function fullYear(yearText: string): number {
+  const year = Number(yearText);
+  if (yearText.length === 2) return year < 50 ? 2000 + year : 1900 + year;
+  if (yearText.length === 3) return 1900 + year;
+  return year;
+}
+
+const MONTHS: ReadonlyMap<string, number> = new Map(
+  ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].flatMap((short, index) => {
+    const long = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'][index]!;
+    return [[short, index], [long, index], ...(short === 'sep' ? [['sept', index] as [string, number]] : [])] as Array<[string, number]>;
+  }),
+);
+
+/**
+ * Zone names in minutes east of UTC: RFC 822 §5's (UT, GMT, Z, and the US zones) plus
+ * unambiguous ones feeds use (KST and JST are UTC+9). Ambiguous abbreviations (IST, CST-China,
+ * BST…) are deliberately absent: a wrong offset would be a guess.
+ */
+const ZONE_OFFSETS: ReadonlyMap<string, number> = new Map([
+  ['ut', 0], ['utc', 0], ['gmt', 0], ['z', 0],
+  ['est', -300], ['edt', -240], ['cst', -360], ['cdt', -300], ['mst', -420], ['mdt', -360], ['pst', -480], ['pdt', -420],
+  ['akst', -540], ['akdt', -480], ['hst', -600],
+  ['wet', 0], ['west', 60], ['cet', 60], ['cest', 120], ['met', 60], ['mest', 120], ['eet', 120], ['eest', 180], ['msk', 180],
+  ['kst', 540], ['jst', 540], ['hkt', 480], ['sgt', 480], ['aest', 600], ['aedt', 660], ['nzst', 720], ['nzdt', 780],
+]);
+
+/**
+ * Minutes east of UTC for a zone: empty (no zone: UTC), a numeric offset ("+0900", "+09:00",
+ * "GMT+9"), a name above, or an RFC 822 military letter, which RFC 5322 §4.3 says to read as
+ * UTC because RFC 822 defined their signs backwards. Null for anything else.
+ */
+function zoneOffsetMinutes(zone: string): number | null {
+  const text = zone.trim().toLowerCase();
+  if (text === '') return 0;
+  const numeric = /^(?:gmt|utc|ut)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(text);
+  if (numeric !== null) {
+    const hours = Number(numeric[2]);
+    const minutes = Number(numeric[3] ?? 0);
+    if (hours > 23 || minutes > 59) return null;
+    return (numeric[1] === '-' ? -1 : 1) * (hours * 60 + minutes);
+  }
+  const named = ZONE_OFFSETS.get(text);
+  if (named !== undefined) return named;
+  return /^[a-ik-z]$/.test(text) ? 0 : null;
+}
+
+function utcDate(year: number, month: number, day: number, hour: number, minute: number, second: number, milliseconds: number, offsetMinutes: number): Date | null {
+  if (year < 1000 || year > 9999 || hour > 23 || minute > 59 || second > 60) return null;
+  const clampedSecond = Math.min(second, 59); // a leap second reads as :59
+  const local = Date.UTC(year, month, day, hour, minute, clampedSecond, milliseconds);
+  const check = new Date(local);
+  // Date.UTC rolls 31 Feb over into March: such a date does not exist.
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month || check.getUTCDate() !== day) return null;
+  return new Date(local - offsetMinutes * 60_000);
+}
