@@ -5,12 +5,14 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Env } from './config/env.ts';
-import type { FeedsConfig } from './config/feeds-config.ts';
+import type { DedupeConfig, FeedsConfig } from './config/feeds-config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { compileTopics } from './ingest/classify.ts';
-import { createFetcher, type Fetcher } from './ingest/fetch.ts';
+import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch.ts';
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
+import { chooseStory, DEFAULT_THRESHOLDS } from './ingest/story-match.ts';
+import type { StoryGrouping } from './store/story-grouping.ts';
 import type { RefreshContext } from './ingest/refresh-source.ts';
 import type { Logger } from './logger.ts';
 import { syncConfigSources } from './store/sources.ts';
@@ -40,11 +42,21 @@ export function userAgent(publicUrl: string): string {
   return `Tidings/${VERSION} (feed aggregator; +${publicUrl})`;
 }
 
+/** Fetcher settings only tests set (a fake DNS, one reachable local address). */
+export type FetcherTestHooks = Partial<Pick<FetcherOptions, 'lookup' | 'isAllowedAddress'>>;
+
+/** Near-duplicate grouping as feeds.config.json's `dedupe` section sets it (unset thresholds keep their defaults). */
+export function storyGrouping(dedupe: DedupeConfig): StoryGrouping {
+  const { windowDays, ...overrides } = dedupe;
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  return { windowMs: windowDays * 86_400_000, decide: (item, candidates) => chooseStory(item, candidates, thresholds) };
+}
+
 /**
  * Opens and migrates the database, syncs config sources, and builds the job contexts.
  * `database` replaces the one env names (tests); the runtime owns and closes it.
  */
-export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, database?: Database): Promise<Runtime> {
+export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, database?: Database, fetcherHooks: FetcherTestHooks = {}): Promise<Runtime> {
   database ??= await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
   try {
     const applied = await migrateToLatest(database.db);
@@ -62,6 +74,7 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     allowPrivateNetworks: config.polling.allowPrivateNetworks,
     concurrency: config.polling.concurrency,
     perHost: config.polling.perHost,
+    ...fetcherHooks,
   });
   // Parsing runs in worker threads: every core works and the HTTP server never stalls.
   const readFeedPool = createReadFeedPool();
@@ -73,6 +86,7 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     readFeed: readFeedPool.readFeed,
     polling: config.polling,
     topics: compiled,
+    grouping: storyGrouping(config.dedupe),
     log: log.child({ component: 'poll' }),
     owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     now,

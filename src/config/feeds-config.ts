@@ -81,6 +81,30 @@ const sourceSchema = z
     url: httpUrl,
     title: z.string().trim().min(1).optional(),
     topics: z.array(z.string()).default([]),
+    /** When copies of a story tie on publication time, the higher priority is shown. */
+    priority: z.number().int().min(-1000).max(1000).default(0),
+    /** false: group this source's items with others by canonical URL only, never by text. */
+    nearDuplicates: z.boolean().default(true),
+  })
+  .strict();
+
+const fraction = z.number().min(0).max(1);
+const bits = z.number().int().min(0).max(64);
+/** Near-duplicate grouping (src/ingest/story-match.ts); every threshold has a safe default. */
+const dedupeSchema = z
+  .object({
+    windowDays: z.number().min(0).max(60).default(7),
+    nearIdenticalHammingDistance: bits.optional(),
+    maxHammingDistance: bits.optional(),
+    minTitleSimilarity: fraction.optional(),
+    looseHammingDistance: bits.optional(),
+    nearIdenticalTitleSimilarity: fraction.optional(),
+    maxLeadHammingDistance: bits.optional(),
+    minLeadTitleSimilarity: fraction.optional(),
+    minBodyTokens: z.number().int().min(0).optional(),
+    minLeadTokens: z.number().int().min(0).optional(),
+    shortBodyTitleSimilarity: fraction.optional(),
+    minNumberOverlap: fraction.optional(),
   })
   .strict();
 
@@ -112,6 +136,7 @@ export const feedsConfigSchema = z
     sources: z.array(sourceSchema).default([]),
     polling: pollingSchema.default(() => pollingSchema.parse({})),
     retention: retentionSchema.default(() => ({ days: 90 })),
+    dedupe: dedupeSchema.default(() => dedupeSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -137,3 +162,4 @@ export type TopicConfig = FeedsConfig['topics'][number];
 export type SourceConfig = FeedsConfig['sources'][number];
 export type PollingConfig = FeedsConfig['polling'];
 export type DigestConfig = z.output<typeof digestSchema>;
+export type DedupeConfig = FeedsConfig['dedupe'];

@@ -25,6 +25,10 @@ export interface SourcesTable {
   error_code: string | null;
   error_message: string | null;
   consecutive_failures: ColumnType<number, number | undefined, number>;
+  /** Breaks ties when choosing a story's representative: higher wins. */
+  priority: ColumnType<number, number | undefined, number>;
+  /** False: this source's items group by canonical URL only, never by text. */
+  near_duplicates: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -51,7 +55,22 @@ export interface ItemsTable {
   content_hash: string;
   story_id: number | null;
   topics: ColumnType<string[], string[] | undefined, string[]>;
+  /** Near-duplicate signature (fingerprint.ts). 64-bit values: read them with ::text and BigInt(). */
+  fingerprint: ColumnType<string | null, bigint | null | undefined, bigint | null>;
+  lead_fingerprint: ColumnType<string | null, bigint | null | undefined, bigint | null>;
+  bucket_keys: ColumnType<string[], bigint[] | undefined, bigint[]>;
+  title_key: ColumnType<string[], string[] | undefined, string[]>;
+  numbers: ColumnType<string[], string[] | undefined, string[]>;
+  body_length: ColumnType<number, number | undefined, number>;
+  signature_version: ColumnType<number, number | undefined, number>;
+  /** Why the item is in its story (founder, canonical URL, or text match with measures). */
+  story_reason: ColumnType<StoryReason | null, string | null | undefined, string | null>;
 }
+
+export type StoryReason =
+  | { via: 'founded' }
+  | { via: 'canonical-url'; matchedItemId: number }
+  | { via: 'text'; matchedItemId: number; hammingDistance: number; leadHammingDistance: number; titleSimilarity: number; reason: string };
 
 export interface StoriesTable {
   id: Generated<number>;

@@ -1,5 +1,7 @@
 /**
- * The pure ingest pipeline for one fetched document: decode → parse → normalize.
+ * The pure ingest pipeline for one fetched document: decode → parse → normalize, then
+ * the per-item text features later stages need (plain content text for classification,
+ * the near-duplicate signature for story grouping).
  *
  * It runs in a worker thread (parsing blocks ~100 ms per MB, ARCHITECTURE.md), so it takes and
  * returns structured-cloneable data only, throws only FeedError, and imports nothing from db/,
@@ -8,13 +10,30 @@
 import { FeedError } from '../errors.ts';
 import type { NormalizedFeed } from '../model.ts';
 import { decodeFeed } from './decode.ts';
+import { textSignature, type TextSignature } from './fingerprint.ts';
+import { htmlToPlainText } from './html-text.ts';
 import { normalizeFeed } from './normalize.ts';
 import { describeHtmlPage, parseFeed, resolveAlternateHrefs } from './parse.ts';
+
+export interface ItemFeatures {
+  /** The content as plain text ('' when the item has no content). */
+  contentText: string;
+  signature: TextSignature;
+}
 
 export interface ReadFeedResult {
   feed: NormalizedFeed;
   /** The character encoding the body was decoded with (e.g. "utf-8", "euc-kr"). */
   encoding: string;
+  /** One per item of feed.items, in the same order. */
+  features: ItemFeatures[];
+}
+
+export function itemFeatures(item: NormalizedFeed['items'][number]): ItemFeatures {
+  const contentText = item.contentHtml ? htmlToPlainText(item.contentHtml) : '';
+  // The body is whichever is longer: some feeds carry the full text only in the summary.
+  const body = contentText.length >= item.summary.length ? contentText : item.summary;
+  return { contentText, signature: textSignature({ title: item.title, text: body }) };
 }
 
 export async function readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string): Promise<ReadFeedResult> {
@@ -23,7 +42,8 @@ export async function readFeed(bytes: Uint8Array, contentType: string | null, fe
     const parsed = await parseFeed(text).catch((error: unknown) => {
       throw withAbsoluteAlternates(error, feedUrl);
     });
-    return { feed: normalizeFeed(parsed, feedUrl), encoding };
+    const feed = normalizeFeed(parsed, feedUrl);
+    return { feed, encoding, features: feed.items.map(itemFeatures) };
   } catch (error) {
     if (error instanceof FeedError) throw error;
     throw new FeedError('internal_error', `reading the feed failed unexpectedly: ${String(error)}`, { cause: error });

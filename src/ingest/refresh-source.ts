@@ -8,17 +8,16 @@ import type { PollingConfig } from '../config/feeds-config.ts';
 import type { DB, Source } from '../db/schema.ts';
 import { FeedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { NormalizedFeed } from '../model.ts';
+import type { ReadFeedResult } from './read-feed.ts';
 import { upsertItems, type StorableItem } from '../store/items.ts';
 import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease } from '../store/sources.ts';
-import { assignStories } from '../store/stories.ts';
+import { assignStories, type StoryGrouping } from '../store/story-grouping.ts';
 import { canonicalUrl } from './canonical-url.ts';
 import { classify, type CompiledTopics } from './classify.ts';
-import { htmlToPlainText } from './html-text.ts';
 import type { Fetcher } from './fetch.ts';
 import { nextPollAt } from './poll-schedule.ts';
 
-export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string) => Promise<{ feed: NormalizedFeed }>;
+export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string) => Promise<ReadFeedResult>;
 
 export interface RefreshContext {
   db: Kysely<DB>;
@@ -26,6 +25,8 @@ export interface RefreshContext {
   readFeed: ReadFeed;
   polling: PollingConfig;
   topics: CompiledTopics;
+  /** How new items join stories (canonical URL, near-duplicate text). */
+  grouping: StoryGrouping;
   log: Logger;
   /** Lease owner name of this poller. */
   owner: string;
@@ -91,15 +92,16 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     });
     return { outcome: 'not_modified' as const, status: 304 };
   }
-  const { feed } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
-  const items: StorableItem[] = feed.items.map((item) => ({
+  const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
+  const items: StorableItem[] = feed.items.map((item, i) => ({
     ...item,
     canonicalUrl: canonicalUrl(item.url),
-    topics: classify({ ...item, contentText: item.contentHtml ? htmlToPlainText(item.contentHtml) : '' }, source.topics, ctx.topics),
+    topics: classify({ ...item, contentText: features[i]!.contentText }, source.topics, ctx.topics),
+    signature: features[i]!.signature,
   }));
   const written = await ctx.db.transaction().execute(async (trx) => {
     const upserted = await upsertItems(trx, source.id, items, now);
-    const stories = await assignStories(trx, upserted.insertedIds, upserted.updatedIds, now);
+    const stories = await assignStories(trx, upserted.insertedIds, upserted.updatedIds, now, ctx.grouping);
     await recordPollSuccess(trx, source.id, {
       now,
       nextPollAt: nextPollAt({ ...schedule, ttlMinutes: feed.ttlMinutes }),

@@ -2,6 +2,8 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, NewItem } from '../db/schema.ts';
+import type { TextSignature } from '../ingest/fingerprint.ts';
+import { SIGNATURE_VERSION } from '../ingest/fingerprint.ts';
 import type { NormalizedItem } from '../model.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -11,6 +13,8 @@ export interface StorableItem extends NormalizedItem {
   canonicalUrl: string | null;
   /** Topic slugs the item belongs to (classify.ts). */
   topics: string[];
+  /** Near-duplicate signature (fingerprint.ts); null leaves the item to canonical-URL grouping. */
+  signature: TextSignature | null;
 }
 
 export interface UpsertResult {
@@ -21,7 +25,7 @@ export interface UpsertResult {
 }
 
 // 500-row multi-row INSERTs reach ~10,000 items/s (ARCHITECTURE.md) and stay far under
-// Postgres's 65,535 bind parameters (21 columns × 500).
+// Postgres's 65,535 bind parameters (29 columns × 500).
 const BATCH_SIZE = 500;
 // A btree index entry must fit in ~2.7 kB; a hostile feed's 10 kB guid must not fail the poll.
 const MAX_KEY_LENGTH = 512;
@@ -50,6 +54,8 @@ export function contentHash(item: StorableItem): string {
     item.publishedAt?.toISOString() ?? null,
     item.updatedAt?.toISOString() ?? null,
     item.enclosure ? `${item.enclosure.url} ${item.enclosure.type} ${item.enclosure.length}` : null,
+    // A new signature algorithm rewrites each item once, so its signature is recomputed.
+    item.signature ? SIGNATURE_VERSION : 0,
   ];
   return createHash('sha1').update(JSON.stringify(fields)).digest('base64url');
 }
@@ -78,6 +84,13 @@ function toRow(sourceId: number, item: StorableItem, now: Date): NewItem {
     changed_at: now,
     content_hash: contentHash(item),
     topics: item.topics,
+    fingerprint: item.signature?.fingerprint ?? null,
+    lead_fingerprint: item.signature?.leadFingerprint ?? null,
+    bucket_keys: item.signature?.bucketKeys ?? [],
+    title_key: item.signature?.titleKey.map((t) => pgText(t)) ?? [],
+    numbers: item.signature?.numbers ?? [],
+    body_length: item.signature?.length ?? 0,
+    signature_version: item.signature ? SIGNATURE_VERSION : 0,
   };
 }
 
@@ -115,6 +128,13 @@ export async function upsertItems(db: Executor, sourceId: number, items: Storabl
             changed_at: eb.ref('excluded.changed_at'),
             content_hash: eb.ref('excluded.content_hash'),
             topics: eb.ref('excluded.topics'),
+            fingerprint: eb.ref('excluded.fingerprint'),
+            lead_fingerprint: eb.ref('excluded.lead_fingerprint'),
+            bucket_keys: eb.ref('excluded.bucket_keys'),
+            title_key: eb.ref('excluded.title_key'),
+            numbers: eb.ref('excluded.numbers'),
+            body_length: eb.ref('excluded.body_length'),
+            signature_version: eb.ref('excluded.signature_version'),
           }))
           .where('items.content_hash', 'is distinct from', (eb) => eb.ref('excluded.content_hash')),
       )

@@ -8,6 +8,8 @@ export interface ConfigSource {
   url: string;
   title?: string | undefined;
   topics: string[];
+  priority?: number | undefined;
+  nearDuplicates?: boolean | undefined;
 }
 
 export interface SyncSummary {
@@ -35,12 +37,22 @@ export async function syncConfigSources(db: Kysely<DB>, sources: ConfigSource[],
     for (const source of sources) {
       const row = await trx
         .insertInto('sources')
-        .values({ url: source.url, title: source.title ?? null, origin: 'config', topics: source.topics, next_poll_at: now })
+        .values({
+          url: source.url,
+          title: source.title ?? null,
+          origin: 'config',
+          topics: source.topics,
+          priority: source.priority ?? 0,
+          near_duplicates: source.nearDuplicates ?? true,
+          next_poll_at: now,
+        })
         .onConflict((oc) =>
           oc.column('url').doUpdateSet((eb) => ({
             origin: 'config',
             title: eb.fn.coalesce(eb.ref('excluded.title'), eb.ref('sources.title')),
             topics: eb.ref('excluded.topics'),
+            priority: eb.ref('excluded.priority'),
+            near_duplicates: eb.ref('excluded.near_duplicates'),
             enabled: sql<boolean>`sources.enabled or sources.disabled_reason = ${DISABLED_REASONS.removedFromConfig}`,
             disabled_reason: sql<string | null>`case when sources.disabled_reason = ${DISABLED_REASONS.removedFromConfig} then null else sources.disabled_reason end`,
             updated_at: now,

@@ -1,113 +1,12 @@
 /**
- * All SQL about stories: grouping copies of one article (from one or many sources)
- * into a story, keeping each story's aggregates and topics current, and reading
- * topic feeds one entry per story.
+ * All SQL about stories once items are grouped (story-grouping.ts): keeping each story's
+ * aggregates, representative and topics current, and reading topic feeds one entry per story.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { idIn } from './id-list.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
-
-export interface StoryChanges {
-  /** Stories created or changed. */
-  storyIds: number[];
-  /** Topics whose feeds may look different now (before and after the change). */
-  topics: Set<string>;
-}
-
-/**
- * Puts each new item into a story: the story of an earlier item with the same canonical
- * URL, else a new story (new items sharing a canonical URL share the new story). Then
- * refreshes the aggregates and topics of every story that gained or changed an item.
- */
-export async function assignStories(db: Executor, insertedIds: number[], updatedIds: number[], now: Date): Promise<StoryChanges> {
-  const touched = new Set<number>();
-  if (insertedIds.length > 0) {
-    for (const id of await joinOrCreateStories(db, insertedIds, now)) touched.add(id);
-  }
-  if (updatedIds.length > 0) {
-    const rows = await db.selectFrom('items').select('story_id').where(idIn('id', updatedIds)).where('story_id', 'is not', null).execute();
-    for (const row of rows) touched.add(row.story_id!);
-  }
-  const storyIds = [...touched];
-  return { storyIds, topics: await refreshStories(db, storyIds, now) };
-}
-
-async function joinOrCreateStories(db: Executor, itemIds: number[], now: Date): Promise<number[]> {
-  const items = await db
-    .selectFrom('items')
-    .select(['id', 'canonical_url', 'published_at'])
-    .where(idIn('id', itemIds))
-    .orderBy('id')
-    .execute();
-  const urls = items.map((i) => i.canonical_url).filter((u): u is string => u !== null);
-  await lockCanonicalUrls(db, urls);
-  const existing = await storiesByCanonicalUrl(db, urls, itemIds);
-
-  const assignments = new Map<number, number>(); // item id → story id
-  const founders: typeof items = []; // first new item of each new story
-  const foundedBy = new Map<string, number>(); // canonical URL → founder item id
-  const joiners = new Map<number, number>(); // item id → founder item id
-  for (const item of items) {
-    const url = item.canonical_url;
-    const storyId = url === null ? undefined : existing.get(url);
-    if (storyId !== undefined) assignments.set(item.id, storyId);
-    else if (url !== null && foundedBy.has(url)) joiners.set(item.id, foundedBy.get(url)!);
-    else {
-      founders.push(item);
-      if (url !== null) foundedBy.set(url, item.id);
-    }
-  }
-  if (founders.length > 0) {
-    const created = await db
-      .insertInto('stories')
-      .values(founders.map((f) => ({ representative_item_id: f.id, published_at: f.published_at, first_seen_at: now, updated_at: now })))
-      .returning(['id', 'representative_item_id'])
-      .execute();
-    const storyOfFounder = new Map(created.map((s) => [s.representative_item_id!, s.id]));
-    for (const [founder, storyId] of storyOfFounder) assignments.set(founder, storyId);
-    for (const [joiner, founder] of joiners) assignments.set(joiner, storyOfFounder.get(founder)!);
-  }
-  await setStoryIds(db, assignments);
-  return [...new Set(assignments.values())];
-}
-
-/**
- * Serializes story assignment per canonical URL across concurrent polls (other sources,
- * other instances): without it, two transactions inserting copies of one article at
- * once each see no story and found two. Held until commit; taken in a fixed order so
- * two transactions never wait on each other in a cycle.
- */
-async function lockCanonicalUrls(db: Executor, urls: string[]): Promise<void> {
-  if (urls.length === 0) return;
-  await sql`select pg_advisory_xact_lock(k) from (select distinct hashtextextended(u, 0) as k from unnest(${[...new Set(urls)]}::text[]) as u order by 1) as keys`.execute(db);
-}
-
-/** For each canonical URL, the story of the oldest stored item with it (excluding `newIds`). */
-async function storiesByCanonicalUrl(db: Executor, urls: string[], newIds: number[]): Promise<Map<string, number>> {
-  if (urls.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('items')
-    .select(['canonical_url', 'story_id'])
-    .distinctOn('canonical_url')
-    .where(sql<boolean>`canonical_url = any(${[...new Set(urls)]}::text[])`)
-    .where('story_id', 'is not', null)
-    .where(sql<boolean>`id <> all(${newIds}::bigint[])`)
-    .orderBy('canonical_url')
-    .orderBy('id')
-    .execute();
-  return new Map(rows.map((r) => [r.canonical_url!, r.story_id!]));
-}
-
-async function setStoryIds(db: Executor, assignments: Map<number, number>): Promise<void> {
-  if (assignments.size === 0) return;
-  const pairs = [...assignments];
-  for (let start = 0; start < pairs.length; start += 1000) {
-    const values = sql.join(pairs.slice(start, start + 1000).map(([item, story]) => sql`(${item}::bigint, ${story}::bigint)`));
-    await sql`update items set story_id = v.story_id from (values ${values}) as v(item_id, story_id) where items.id = v.item_id`.execute(db);
-  }
-}
 
 /**
  * Recomputes aggregates and topic memberships of stories from their items. The
@@ -128,12 +27,15 @@ export async function refreshStories(db: Executor, storyIds: number[], now: Date
       published_at = a.published_at,
       updated_at = ${now}
     from (
-      select story_id,
+      -- The representative is the original publisher when known: the earliest published
+      -- copy, ties broken by source priority, then by which was stored first.
+      select i.story_id,
              count(*)::int as item_count,
-             count(distinct source_id)::int as source_count,
-             (array_agg(id order by published_at, id))[1] as representative_item_id,
-             min(published_at) as published_at
-      from items where story_id = any(${storyIds}::bigint[]) group by story_id
+             count(distinct i.source_id)::int as source_count,
+             (array_agg(i.id order by i.published_at, src.priority desc, i.id))[1] as representative_item_id,
+             min(i.published_at) as published_at
+      from items i join sources src on src.id = i.source_id
+      where i.story_id = any(${storyIds}::bigint[]) group by i.story_id
     ) a
     where s.id = a.story_id`.execute(db);
   await sql`delete from stories s where s.id = any(${storyIds}::bigint[]) and not exists (select 1 from items i where i.story_id = s.id)`.execute(db);

@@ -15,6 +15,7 @@ export function makeItem(overrides: Partial<StorableItem> & { key: string }): St
     updatedAt: null,
     enclosure: null,
     topics: [],
+    signature: null,
     ...overrides,
   };
 }

@@ -29,7 +29,7 @@ beforeAll(async () => {
       { guid: 'a3', title: 'Seoul weather', pubDate: 'not a date', description: 'No link, no date.' },
     ]),
   });
-  fixtures.route('/b.xml', { body: rssFeed('Beta', [{ guid: 'b1', title: 'North Korea talks', link: 'https://alpha.example/1?utm_source=beta' }]) });
+  fixtures.route('/b.xml', { body: rssFeed('Beta', [{ guid: 'b1', title: 'North Korea talks', link: 'https://alpha.example/1?utm_source=beta', pubDate: 'Mon, 23 Nov 2026 11:00:00 GMT' }]) });
   const config = testConfig({ sources: [{ url: fixtures.url('/a.xml') }, { url: fixtures.url('/b.xml') }] });
   service = await serve({ ...readEnv({}), port: 0 }, config, silentLog, { handleSignals: false, database: await createTestDatabase() });
   await service.pollNow();

@@ -1,0 +1,247 @@
+/**
+ * Grouping new items into stories: every item joins the story of an earlier copy (same
+ * canonical URL, or a near-duplicate text within the time window), or founds a story.
+ * The SQL and bookkeeping live here; which candidate to join is decided by the caller's
+ * `decide` (src/ingest/story-match.ts chooseStory), a pure function of the signatures.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB, StoryReason } from '../db/schema.ts';
+import type { TextSignature } from '../ingest/fingerprint.ts';
+import type { StoryCandidate, StoryDecision } from '../ingest/story-match.ts';
+import { idIn } from './id-list.ts';
+import { refreshStories } from './stories.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface StoryGrouping {
+  /** Copies further apart in publication time than this are different stories. */
+  windowMs: number;
+  decide(item: { canonicalUrl: string | null; signature: TextSignature }, candidates: readonly StoryCandidate<number>[]): StoryDecision<number>;
+}
+
+/** Canonical-URL grouping only (no text matching): for callers without dedupe settings. */
+export const CANONICAL_URL_ONLY: StoryGrouping = {
+  windowMs: 0,
+  decide: (item, candidates) => {
+    const same = [...candidates].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime()).find((c) => c.canonicalUrl === item.canonicalUrl);
+    return same ? { storyId: same.storyId, via: 'canonical-url', matchedId: same.id, match: null } : { storyId: null, via: null, matchedId: null, match: null };
+  },
+};
+
+export interface StoryChanges {
+  /** Stories created or changed. */
+  storyIds: number[];
+  /** Topics whose feeds may look different now (before and after the change). */
+  topics: Set<string>;
+}
+
+/** Ends the ~1 in 10^4 chance of a hot bucket turning one look-up into a scan of thousands. */
+const MAX_CANDIDATES = 2000;
+// Any fixed 64-bit key: one lock serializes story assignment across concurrent polls and instances.
+const STORY_ASSIGNMENT_LOCK = 0x7469_6469_6e67_73n; // "tidings"
+
+interface GroupingRow {
+  id: number;
+  story_id: number | null;
+  canonical_url: string | null;
+  published_at: Date;
+  fingerprint: string | null;
+  lead_fingerprint: string | null;
+  bucket_keys: string[];
+  title_key: string[];
+  numbers: string[];
+  body_length: number;
+  near_duplicates: boolean;
+}
+
+interface Groupable {
+  id: number;
+  storyId: number;
+  publishedAt: Date;
+  canonicalUrl: string | null;
+  bucketKeys: string[];
+  /** Null when the item cannot be matched by text (no signature, or its source opted out). */
+  signature: TextSignature | null;
+}
+
+function toGroupable(row: GroupingRow, storyId: number): Groupable {
+  const signature =
+    row.fingerprint === null || row.lead_fingerprint === null || !row.near_duplicates
+      ? null
+      : {
+          fingerprint: BigInt(row.fingerprint),
+          leadFingerprint: BigInt(row.lead_fingerprint),
+          bucketKeys: row.bucket_keys.map(BigInt),
+          titleKey: row.title_key,
+          numbers: row.numbers,
+          length: row.body_length,
+        };
+  return { id: row.id, storyId, publishedAt: row.published_at, canonicalUrl: row.canonical_url, bucketKeys: row.bucket_keys, signature };
+}
+
+const GROUPING_COLUMNS = [
+  'i.id',
+  'i.story_id',
+  'i.canonical_url',
+  'i.published_at',
+  sql<string | null>`i.fingerprint::text`.as('fingerprint'),
+  sql<string | null>`i.lead_fingerprint::text`.as('lead_fingerprint'),
+  sql<string[]>`i.bucket_keys::text[]`.as('bucket_keys'),
+  'i.title_key',
+  'i.numbers',
+  'i.body_length',
+  's.near_duplicates',
+] as const;
+
+/**
+ * Puts new items into stories, then refreshes the aggregates and topics of every story
+ * that gained or changed an item. Runs inside the poll's transaction.
+ */
+export async function assignStories(db: Executor, insertedIds: number[], updatedIds: number[], now: Date, grouping: StoryGrouping = CANONICAL_URL_ONLY): Promise<StoryChanges> {
+  const touched = new Set<number>();
+  if (insertedIds.length > 0) {
+    for (const id of await groupNewItems(db, insertedIds, now, grouping)) touched.add(id);
+  }
+  if (updatedIds.length > 0) {
+    const rows = await db.selectFrom('items').select('story_id').where(idIn('id', updatedIds)).where('story_id', 'is not', null).execute();
+    for (const row of rows) touched.add(row.story_id!);
+  }
+  const storyIds = [...touched];
+  return { storyIds, topics: await refreshStories(db, storyIds, now) };
+}
+
+async function groupNewItems(db: Executor, itemIds: number[], now: Date, grouping: StoryGrouping): Promise<number[]> {
+  // Two polls inserting copies of one article at once must not each found a story: the
+  // second waits here until the first commits, then sees its items as candidates.
+  await sql`select pg_advisory_xact_lock(${STORY_ASSIGNMENT_LOCK}::bigint)`.execute(db);
+  const rows = (await db
+    .selectFrom('items as i')
+    .innerJoin('sources as s', 's.id', 'i.source_id')
+    .select(GROUPING_COLUMNS)
+    .where(idIn('i.id', itemIds))
+    .orderBy('i.published_at')
+    .orderBy('i.id')
+    .execute()) as GroupingRow[];
+  const index = new CandidateIndex();
+  for (const candidate of await storedCandidates(db, rows, itemIds, grouping.windowMs)) index.add(toGroupable(candidate, candidate.story_id!));
+
+  const assignments: Array<{ itemId: number; storyId: number; reason: StoryReason }> = [];
+  const founders: GroupingRow[] = [];
+  for (const row of rows) {
+    const item = toGroupable(row, -row.id); // negative: the story it would found, created below
+    const candidates = index.candidatesFor(item, grouping.windowMs);
+    const decision = item.signature || candidates.length > 0
+      ? grouping.decide({ canonicalUrl: item.canonicalUrl, signature: item.signature ?? EMPTY_SIGNATURE }, candidates)
+      : { storyId: null, via: null, matchedId: null, match: null };
+    if (decision.storyId === null) {
+      founders.push(row);
+      assignments.push({ itemId: row.id, storyId: item.storyId, reason: { via: 'founded' } });
+    } else {
+      item.storyId = decision.storyId;
+      assignments.push({ itemId: row.id, storyId: decision.storyId, reason: storyReason(decision) });
+    }
+    index.add(item);
+  }
+  const created = await createStories(db, founders, now);
+  const resolved = assignments.map((a) => ({ ...a, storyId: a.storyId < 0 ? created.get(-a.storyId)! : a.storyId }));
+  await setStoryIds(db, resolved);
+  return [...new Set(resolved.map((a) => a.storyId))];
+}
+
+/** An item without a signature can still match by canonical URL; its text never matches. */
+const EMPTY_SIGNATURE: TextSignature = { fingerprint: 0n, leadFingerprint: 0n, bucketKeys: [], titleKey: [], numbers: [], length: 0 };
+
+function storyReason(decision: StoryDecision<number>): StoryReason {
+  if (decision.via === 'text' && decision.match) {
+    const { hammingDistance, leadHammingDistance, titleSimilarity, reason } = decision.match;
+    return { via: 'text', matchedItemId: decision.matchedId!, hammingDistance, leadHammingDistance, titleSimilarity, reason };
+  }
+  return { via: 'canonical-url', matchedItemId: decision.matchedId! };
+}
+
+/**
+ * Stored items that could be earlier copies of the new ones: same canonical URL (at any
+ * time), or a shared bucket key within the window (GIN index on bucket_keys), from
+ * sources that allow text grouping.
+ */
+async function storedCandidates(db: Executor, items: GroupingRow[], newIds: number[], windowMs: number): Promise<GroupingRow[]> {
+  const urls = [...new Set(items.map((i) => i.canonical_url).filter((u): u is string => u !== null))];
+  const textual = items.filter((i) => i.near_duplicates && i.fingerprint !== null);
+  const keys = [...new Set(textual.flatMap((i) => i.bucket_keys))];
+  if (urls.length === 0 && keys.length === 0) return [];
+  const times = textual.map((i) => i.published_at.getTime());
+  const from = new Date(Math.min(...times, Infinity) - windowMs);
+  const to = new Date(Math.max(...times, -Infinity) + windowMs);
+  return (await db
+    .selectFrom('items as i')
+    .innerJoin('sources as s', 's.id', 'i.source_id')
+    .select(GROUPING_COLUMNS)
+    .where('i.story_id', 'is not', null)
+    .where(sql<boolean>`i.id <> all(${newIds}::bigint[])`)
+    .where((eb) =>
+      eb.or([
+        eb(sql`i.canonical_url`, '=', sql`any(${urls}::text[])`),
+        ...(keys.length > 0 && windowMs > 0
+          ? [eb.and([eb('s.near_duplicates', '=', true), eb(sql`i.bucket_keys`, '&&', sql`${keys}::bigint[]`), eb('i.published_at', '>=', from), eb('i.published_at', '<=', to)])]
+          : []),
+      ]),
+    )
+    .orderBy('i.published_at')
+    .limit(MAX_CANDIDATES)
+    .execute()) as GroupingRow[];
+}
+
+/** In-memory inverted index of possible earlier copies: by canonical URL and by bucket key. */
+class CandidateIndex {
+  private readonly byUrl = new Map<string, Groupable[]>();
+  private readonly byKey = new Map<string, Groupable[]>();
+
+  add(item: Groupable): void {
+    if (item.canonicalUrl !== null) push(this.byUrl, item.canonicalUrl, item);
+    if (item.signature !== null) for (const key of new Set(item.bucketKeys)) push(this.byKey, key, item);
+  }
+
+  candidatesFor(item: Groupable, windowMs: number): StoryCandidate<number>[] {
+    const found = new Map<number, Groupable>();
+    for (const c of item.canonicalUrl === null ? [] : (this.byUrl.get(item.canonicalUrl) ?? [])) found.set(c.id, c);
+    if (item.signature !== null) {
+      for (const key of item.bucketKeys) {
+        for (const c of this.byKey.get(key) ?? []) {
+          if (Math.abs(c.publishedAt.getTime() - item.publishedAt.getTime()) <= windowMs) found.set(c.id, c);
+        }
+      }
+    }
+    return [...found.values()].map((c) => ({
+      id: c.id,
+      storyId: c.storyId,
+      publishedAt: c.publishedAt,
+      canonicalUrl: c.canonicalUrl,
+      // A candidate found only through its canonical URL may lack a signature: it then never matches by text.
+      signature: c.signature ?? EMPTY_SIGNATURE,
+    }));
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** One story per founder; returns founder item id → story id. */
+async function createStories(db: Executor, founders: GroupingRow[], now: Date): Promise<Map<number, number>> {
+  if (founders.length === 0) return new Map();
+  const created = await db
+    .insertInto('stories')
+    .values(founders.map((f) => ({ representative_item_id: f.id, published_at: f.published_at, first_seen_at: now, updated_at: now })))
+    .returning(['id', 'representative_item_id'])
+    .execute();
+  return new Map(created.map((s) => [s.representative_item_id!, s.id]));
+}
+
+async function setStoryIds(db: Executor, assignments: Array<{ itemId: number; storyId: number; reason: StoryReason }>): Promise<void> {
+  for (let start = 0; start < assignments.length; start += 1000) {
+    const values = sql.join(assignments.slice(start, start + 1000).map((a) => sql`(${a.itemId}::bigint, ${a.storyId}::bigint, ${JSON.stringify(a.reason)}::jsonb)`));
+    await sql`update items set story_id = v.story_id, story_reason = v.reason from (values ${values}) as v(item_id, story_id, reason) where items.id = v.item_id`.execute(db);
+  }
+}

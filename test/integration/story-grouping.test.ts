@@ -1,0 +1,156 @@
+/**
+ * Cross-source story grouping through the real store: the labeled set is ingested poll by
+ * poll (one batch per source, sources in turn, as concurrent polls land), and the stories
+ * the database ends up with are compared with the labels.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalUrl } from '../../src/ingest/canonical-url.ts';
+import { itemFeatures } from '../../src/ingest/read-feed.ts';
+import { parseFeedsConfig } from '../../src/config/load-config.ts';
+import { storyGrouping } from '../../src/runtime.ts';
+import { upsertItems, type StorableItem } from '../../src/store/items.ts';
+import { syncConfigSources } from '../../src/store/sources.ts';
+import { assignStories } from '../../src/store/story-grouping.ts';
+import { topicFeedEntries } from '../../src/store/stories.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { makeItem } from '../helpers/items.ts';
+
+interface LabeledItem {
+  id: string;
+  source: string;
+  url: string;
+  title: string;
+  text: string;
+  publishedAt: string;
+  story: string;
+}
+
+const { items: labeled } = JSON.parse(readFileSync(new URL('../fixtures/dedupe/labeled-set.json', import.meta.url), 'utf8')) as { items: LabeledItem[] };
+const grouping = storyGrouping(parseFeedsConfig({}, 'x').dedupe);
+let database: TestDatabase;
+const now = new Date('2026-12-01T00:00:00Z');
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.close();
+});
+beforeEach(async () => {
+  await database.db.deleteFrom('stories').execute();
+  await database.db.deleteFrom('sources').execute();
+});
+
+function storable(item: LabeledItem, topics: string[] = ['korea']): StorableItem {
+  const normalized = makeItem({ key: item.id, url: item.url, title: item.title, summary: item.text.slice(0, 300), contentHtml: `<p>${item.text}</p>`, publishedAt: new Date(item.publishedAt) });
+  return { ...normalized, canonicalUrl: canonicalUrl(item.url), topics, signature: itemFeatures(normalized).signature };
+}
+
+async function addSources(names: string[], options: Record<string, { priority?: number; nearDuplicates?: boolean }> = {}): Promise<Map<string, number>> {
+  await syncConfigSources(database.db, names.map((n) => ({ url: `https://${n}.example/feed`, title: n, topics: [], ...options[n] })), now);
+  const rows = await database.db.selectFrom('sources').select(['id', 'url']).execute();
+  return new Map(rows.map((r) => [new URL(r.url).hostname.replace('.example', ''), r.id]));
+}
+
+/** One poll per source, each in its own transaction, as refresh-source does. */
+async function ingest(sourceIds: Map<string, number>, items: LabeledItem[]) {
+  const bySource = new Map<string, LabeledItem[]>();
+  for (const item of items) bySource.set(item.source, [...(bySource.get(item.source) ?? []), item]);
+  for (const [source, batch] of bySource) {
+    await database.db.transaction().execute(async (trx) => {
+      const written = await upsertItems(trx, sourceIds.get(source)!, batch.map((i) => storable(i)), now);
+      await assignStories(trx, written.insertedIds, written.updatedIds, now, grouping);
+    });
+  }
+}
+
+async function storyOfItem(): Promise<Map<string, number>> {
+  const rows = await database.db.selectFrom('items').select(['item_key', 'story_id']).execute();
+  return new Map(rows.map((r) => [r.item_key, r.story_id!]));
+}
+
+describe('story grouping in the store', () => {
+  it('groups the labeled set with precision ≥ 0.95 and recall ≥ 0.90', async () => {
+    const sourceIds = await addSources([...new Set(labeled.map((i) => i.source))]);
+    await ingest(sourceIds, labeled);
+    const story = await storyOfItem();
+    let truePairs = 0;
+    let grouped = 0;
+    let correct = 0;
+    const wrong: string[] = [];
+    for (let x = 0; x < labeled.length; x++) {
+      for (let y = x + 1; y < labeled.length; y++) {
+        const a = labeled[x]!;
+        const b = labeled[y]!;
+        const truth = a.story === b.story;
+        const together = story.get(a.id) === story.get(b.id);
+        truePairs += Number(truth);
+        grouped += Number(together);
+        correct += Number(truth && together);
+        if (truth !== together) wrong.push(`${a.id}~${b.id} ${truth ? 'missed' : 'wrongly grouped'}`);
+      }
+    }
+    const precision = grouped === 0 ? 1 : correct / grouped;
+    const recall = truePairs === 0 ? 1 : correct / truePairs;
+    console.log(
+      `store grouping: ${labeled.length} items, ${new Set(story.values()).size} stories (labels: ${new Set(labeled.map((i) => i.story)).size}), ` +
+        `precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}${wrong.length ? `\n  ${wrong.join('\n  ')}` : ''}`,
+    );
+    expect(precision).toBeGreaterThanOrEqual(0.95);
+    expect(recall).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('records why each item is in its story', async () => {
+    const sourceIds = await addSources([...new Set(labeled.map((i) => i.source))]);
+    await ingest(sourceIds, labeled);
+    const reasons = await database.db.selectFrom('items').select(['item_key', 'story_reason']).execute();
+    expect(reasons.every((r) => r.story_reason !== null)).toBe(true);
+    const text = reasons.find((r) => r.story_reason?.via === 'text');
+    expect(text?.story_reason).toMatchObject({ via: 'text', matchedItemId: expect.any(Number), titleSimilarity: expect.any(Number), reason: expect.any(String) });
+  });
+
+  it('keeps the earliest copy as representative and the entry id when later copies join', async () => {
+    const copies = labeled.filter((i) => i.story === labeled.find((x) => labeled.filter((y) => y.story === x.story).length >= 3)!.story);
+    const sorted = [...copies].sort((a, b) => a.publishedAt.localeCompare(b.publishedAt));
+    const sourceIds = await addSources([...new Set(copies.map((i) => i.source))]);
+    await ingest(sourceIds, [sorted[1]!]);
+    const [first] = await topicFeedEntries(database.db, 'korea', 10);
+    await ingest(sourceIds, sorted.filter((_, i) => i !== 1));
+    const entries = await topicFeedEntries(database.db, 'korea', 10);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.guid).toBe(first!.guid);
+    expect(entries[0]!.title).toBe(sorted[0]!.title);
+    expect(entries[0]!.alsoReportedBy.length).toBe(new Set(copies.map((c) => c.source)).size - 1);
+  });
+
+  it('breaks publication-time ties by source priority', async () => {
+    const sourceIds = await addSources(['low', 'high'], { high: { priority: 5 } });
+    const base = labeled[0]!;
+    await ingest(sourceIds, [{ ...base, id: 'low-copy', source: 'low' }]);
+    await ingest(sourceIds, [{ ...base, id: 'high-copy', source: 'high', url: `${base.url}?utm_source=high` }]);
+    const [entry] = await topicFeedEntries(database.db, 'korea', 10);
+    expect(entry!.source.title).toBe('high');
+  });
+
+  it('lets a source opt out of text grouping (canonical URLs still group)', async () => {
+    const sourceIds = await addSources(['wire', 'optout'], { optout: { nearDuplicates: false } });
+    const base = labeled[0]!;
+    await ingest(sourceIds, [{ ...base, id: 'wire-1', source: 'wire' }]);
+    await ingest(sourceIds, [{ ...base, id: 'optout-text-copy', source: 'optout', url: 'https://optout.example/elsewhere' }]);
+    await ingest(sourceIds, [{ ...base, id: 'optout-url-copy', source: 'optout', url: `${base.url}?fbclid=1` }]);
+    const story = await storyOfItem();
+    expect(story.get('optout-text-copy')).not.toBe(story.get('wire-1'));
+    expect(story.get('optout-url-copy')).toBe(story.get('wire-1'));
+  });
+
+  it('keeps copies further apart than the window in different stories', async () => {
+    const sourceIds = await addSources(['wire', 'late']);
+    const base = labeled[0]!;
+    const later = new Date(new Date(base.publishedAt).getTime() + 8 * 86_400_000).toISOString();
+    await ingest(sourceIds, [{ ...base, id: 'w', source: 'wire' }]);
+    await ingest(sourceIds, [{ ...base, id: 'l', source: 'late', url: 'https://late.example/reprint', publishedAt: later }]);
+    const story = await storyOfItem();
+    expect(story.get('l')).not.toBe(story.get('w'));
+  });
+});
