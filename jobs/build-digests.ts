@@ -9,6 +9,7 @@ import type { DigestConfig } from '../src/config/feeds-config.ts';
 import type { DB } from '../src/db/schema.ts';
 import { latestEndedPeriod, periodEndingOnDate, periodsEndedBetween, type DigestPeriod } from '../src/digest-periods.ts';
 import type { Logger } from '../src/logger.ts';
+import type { Metrics } from '../src/metrics.ts';
 import { digestHtml, digestText, digestTitle } from '../src/render/digest.ts';
 import type { TopicInfo } from '../src/render/topic-feed.ts';
 import { latestDigestEnd, publishDigest, storiesForDigest } from '../src/store/digests.ts';
@@ -24,6 +25,7 @@ export interface DigestContext {
   db: Kysely<DB>;
   log: Logger;
   now: () => Date;
+  metrics?: Metrics | undefined;
 }
 
 export interface BuiltDigest {
@@ -57,7 +59,10 @@ export async function buildDigest(ctx: DigestContext, topic: DigestTopic, period
     replace,
   );
   const built = { topic: topic.slug, period, title, text: digestText(title, stories), stories: stories.length, published: published && stories.length > 0 };
-  if (built.published) ctx.log.info({ topic: topic.slug, period: period.date, stories: stories.length }, 'digest published');
+  if (built.published) {
+    ctx.log.info({ topic: topic.slug, period: period.date, stories: stories.length }, 'digest published');
+    ctx.metrics?.digestsPublished.inc({ topic: topic.slug });
+  }
   return built;
 }
 

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB, FeedFormat, FeedKind } from '../src/db/schema.ts';
 import type { Logger } from '../src/logger.ts';
+import type { Metrics } from '../src/metrics.ts';
 import { digestFeedDocument } from '../src/render/digest.ts';
 import { renderFeed, type FeedDocument } from '../src/render/feed-formats.ts';
 import { topicFeedDocument, type TopicInfo } from '../src/render/topic-feed.ts';
@@ -23,6 +24,7 @@ export interface RegenerateContext {
   publicUrl: string;
   log: Logger;
   now: () => Date;
+  metrics?: Metrics | undefined;
   /** Told about every document that changed (the local serving cache). */
   onChange?: ((doc: RenderedDocument & { updated_at: Date }) => void) | undefined;
 }
@@ -72,6 +74,7 @@ async function regenerateDocuments(ctx: RegenerateContext, topic: TopicInfo, kin
     const now = ctx.now();
     if (await saveRenderedFeed(ctx.db, doc, now)) {
       changed++;
+      ctx.metrics?.regenerations.inc({ kind });
       ctx.onChange?.({ ...doc, updated_at: now });
     }
   }

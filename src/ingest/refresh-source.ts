@@ -9,6 +9,7 @@ import type { DB, Source } from '../db/schema.ts';
 import { FeedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ReadFeedResult } from './read-feed.ts';
+import type { Metrics } from '../metrics.ts';
 import { upsertItems, type StorableItem } from '../store/items.ts';
 import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease } from '../store/sources.ts';
 import { assignStories, type StoryGrouping } from '../store/story-grouping.ts';
@@ -27,6 +28,7 @@ export interface RefreshContext {
   topics: CompiledTopics;
   /** How new items join stories (canonical URL, near-duplicate text). */
   grouping: StoryGrouping;
+  metrics?: Metrics | undefined;
   log: Logger;
   /** Lease owner name of this poller. */
   owner: string;
@@ -65,11 +67,37 @@ export async function refreshSource(ctx: RefreshContext, source: Source, signal?
   }
   result.durationMs = Math.round(performance.now() - started);
   logResult(ctx.log, result);
+  if (result.outcome !== 'released') ctx.metrics?.polls.inc({ outcome: result.outcome, code: result.errorCode ?? '' });
   return result;
 }
 
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid';
+  }
+}
+
+/** Fetch with its duration, bytes and per-host outcome recorded. */
+async function instrumentedFetch(ctx: RefreshContext, source: Source, signal: AbortSignal | undefined) {
+  const started = performance.now();
+  const host = hostOf(source.url);
+  try {
+    const response = await ctx.fetcher.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.last_modified, signal });
+    ctx.metrics?.fetchSeconds.observe({ outcome: response.kind }, (performance.now() - started) / 1000);
+    ctx.metrics?.hostRequests.inc({ host, outcome: response.kind });
+    if (response.kind === 'ok') ctx.metrics?.bytesFetched.inc({ host }, response.bytesReceived);
+    return response;
+  } catch (error) {
+    ctx.metrics?.fetchSeconds.observe({ outcome: 'error' }, (performance.now() - started) / 1000);
+    ctx.metrics?.hostRequests.inc({ host, outcome: error instanceof FeedError ? error.code : 'cancelled' });
+    throw error;
+  }
+}
+
 async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSignal | undefined) {
-  const response = await ctx.fetcher.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.last_modified, signal });
+  const response = await instrumentedFetch(ctx, source, signal);
   const now = ctx.now();
   const schedule = {
     now,
@@ -104,7 +132,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     const stories = await assignStories(trx, upserted.insertedIds, upserted.updatedIds, now, ctx.grouping);
     await recordPollSuccess(trx, source.id, {
       now,
-      nextPollAt: nextPollAt({ ...schedule, ttlMinutes: feed.ttlMinutes }),
+      nextPollAt: nextPollAt({ ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: feed.items.map((i) => i.publishedAt) }),
       status: response.status,
       etag: response.etag,
       lastModified: response.lastModified,
@@ -112,9 +140,12 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
       title: feed.title,
       siteUrl: feed.siteUrl,
     });
-    return { newItems: upserted.insertedIds.length, updatedItems: upserted.updatedIds.length, changedTopics: [...stories.topics] };
+    return { newItems: upserted.insertedIds.length, updatedItems: upserted.updatedIds.length, changedTopics: [...stories.topics], merged: stories.merged };
   });
-  return { outcome: 'stored' as const, status: response.status, ...written };
+  ctx.metrics?.items.inc({ change: 'new' }, written.newItems);
+  ctx.metrics?.items.inc({ change: 'updated' }, written.updatedItems);
+  for (const [via, count] of Object.entries(written.merged)) if (count > 0) ctx.metrics?.storiesMerged.inc({ via }, count);
+  return { outcome: 'stored' as const, status: response.status, newItems: written.newItems, updatedItems: written.updatedItems, changedTopics: written.changedTopics };
 }
 
 async function recordFailure(ctx: RefreshContext, source: Source, error: unknown) {

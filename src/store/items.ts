@@ -186,3 +186,27 @@ export async function setItemTopics(db: Executor, updates: ReadonlyArray<{ id: n
     await sql`update items set topics = v.topics from (values ${values}) as v(id, topics) where items.id = v.id`.execute(db);
   }
 }
+
+/**
+ * Deletes up to `batch` items published before `cutoff`, except items of stories a
+ * published digest lists (its links must keep working). Rows another transaction holds
+ * are skipped (SKIP LOCKED), so pruning never waits on, or blocks, a poll. Returns the
+ * stories that lost items.
+ */
+export async function pruneItemsBatch(db: Executor, cutoff: Date, batch: number): Promise<{ deleted: number; storyIds: number[] }> {
+  const result = await sql<{ story_id: number | null }>`
+    with protected as materialized (
+      select distinct unnest(story_ids) as story_id from digests
+    ), doomed as (
+      select i.id from items i
+      where i.published_at < ${cutoff}
+        and not exists (select 1 from protected p where p.story_id = i.story_id)
+      order by i.published_at
+      limit ${batch}
+      for update of i skip locked
+    )
+    delete from items using doomed where items.id = doomed.id
+    returning items.story_id`.execute(db);
+  const storyIds = [...new Set(result.rows.map((r) => r.story_id).filter((id): id is number => id !== null))];
+  return { deleted: result.rows.length, storyIds };
+}

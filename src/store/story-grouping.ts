@@ -33,6 +33,8 @@ export interface StoryChanges {
   storyIds: number[];
   /** Topics whose feeds may look different now (before and after the change). */
   topics: Set<string>;
+  /** New items that joined an existing story, by how they matched. */
+  merged: { 'canonical-url': number; text: number };
 }
 
 /** Ends the ~1 in 10^4 chance of a hot bucket turning one look-up into a scan of thousands. */
@@ -99,18 +101,27 @@ const GROUPING_COLUMNS = [
  */
 export async function assignStories(db: Executor, insertedIds: number[], updatedIds: number[], now: Date, grouping: StoryGrouping = CANONICAL_URL_ONLY): Promise<StoryChanges> {
   const touched = new Set<number>();
+  const merged = { 'canonical-url': 0, text: 0 };
   if (insertedIds.length > 0) {
-    for (const id of await groupNewItems(db, insertedIds, now, grouping)) touched.add(id);
+    const grouped = await groupNewItems(db, insertedIds, now, grouping);
+    for (const id of grouped.storyIds) touched.add(id);
+    merged['canonical-url'] = grouped.merged['canonical-url'];
+    merged.text = grouped.merged.text;
   }
   if (updatedIds.length > 0) {
     const rows = await db.selectFrom('items').select('story_id').where(idIn('id', updatedIds)).where('story_id', 'is not', null).execute();
     for (const row of rows) touched.add(row.story_id!);
   }
   const storyIds = [...touched];
-  return { storyIds, topics: await refreshStories(db, storyIds, now) };
+  return { storyIds, topics: await refreshStories(db, storyIds, now), merged };
 }
 
-async function groupNewItems(db: Executor, itemIds: number[], now: Date, grouping: StoryGrouping): Promise<number[]> {
+async function groupNewItems(
+  db: Executor,
+  itemIds: number[],
+  now: Date,
+  grouping: StoryGrouping,
+): Promise<{ storyIds: number[]; merged: StoryChanges['merged'] }> {
   // Two polls inserting copies of one article at once must not each found a story: the
   // second waits here until the first commits, then sees its items as candidates.
   await sql`select pg_advisory_xact_lock(${STORY_ASSIGNMENT_LOCK}::bigint)`.execute(db);
@@ -145,7 +156,9 @@ async function groupNewItems(db: Executor, itemIds: number[], now: Date, groupin
   const created = await createStories(db, founders, now);
   const resolved = assignments.map((a) => ({ ...a, storyId: a.storyId < 0 ? created.get(-a.storyId)! : a.storyId }));
   await setStoryIds(db, resolved);
-  return [...new Set(resolved.map((a) => a.storyId))];
+  const merged = { 'canonical-url': 0, text: 0 };
+  for (const { reason } of resolved) if (reason.via !== 'founded') merged[reason.via]++;
+  return { storyIds: [...new Set(resolved.map((a) => a.storyId))], merged };
 }
 
 /** An item without a signature can still match by canonical URL; its text never matches. */

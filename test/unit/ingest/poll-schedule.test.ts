@@ -30,6 +30,24 @@ describe('nextPollAt', () => {
     expect(delay({ ttlMinutes: 100_000 })).toBe(86400);
   });
 
+  it('follows how often the source publishes: half the mean gap of the last week', () => {
+    const hourly = Array.from({ length: 7 * 24 }, (_, i) => new Date(now.getTime() - (i + 1) * 3600_000));
+    expect(delay({ itemDates: hourly })).toBe(1800);
+    const daily = Array.from({ length: 7 }, (_, i) => new Date(now.getTime() - (i + 1) * 86_400_000 + 1));
+    expect(delay({ itemDates: daily })).toBe(43200);
+  });
+
+  it('keeps the publishing rate within the minimum and maximum intervals', () => {
+    const burst = Array.from({ length: 5000 }, () => new Date(now.getTime() - 60_000));
+    expect(delay({ itemDates: burst })).toBe(600);
+    expect(delay({ itemDates: [new Date('2020-01-01T00:00:00Z')] })).toBe(86400);
+  });
+
+  it('uses the minimum interval when the feed has no dates, and the admin interval over the rate', () => {
+    expect(delay({ itemDates: [null, null] })).toBe(600);
+    expect(delay({ itemDates: [new Date('2020-01-01T00:00:00Z')], overrideSeconds: 900 })).toBe(900);
+  });
+
   it('backs off exponentially on consecutive failures', () => {
     expect([1, 2, 3, 4].map((n) => delay({ outcome: 'failure', consecutiveFailures: n }))).toEqual([600, 1200, 2400, 4800]);
   });

@@ -1,0 +1,37 @@
+/**
+ * Retention: deletes items older than `retention.days`, a batch per short transaction so
+ * polls never wait long, keeping what published digests link to; then refreshes the
+ * stories that lost items and regenerates the topic feeds that changed.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../src/db/schema.ts';
+import type { Logger } from '../src/logger.ts';
+import { pruneItemsBatch } from '../src/store/items.ts';
+import { refreshStories } from '../src/store/stories.ts';
+
+const BATCH = 1000;
+
+export interface PruneContext {
+  db: Kysely<DB>;
+  retentionDays: number;
+  log: Logger;
+  now: () => Date;
+}
+
+/** Returns how many items were deleted and the topics whose feeds changed. */
+export async function pruneItems(ctx: PruneContext, signal?: AbortSignal): Promise<{ deleted: number; topics: Set<string> }> {
+  const cutoff = new Date(ctx.now().getTime() - ctx.retentionDays * 86_400_000);
+  const topics = new Set<string>();
+  let deleted = 0;
+  while (!signal?.aborted) {
+    const batch = await ctx.db.transaction().execute(async (trx) => {
+      const pruned = await pruneItemsBatch(trx, cutoff, BATCH);
+      for (const topic of await refreshStories(trx, pruned.storyIds, ctx.now())) topics.add(topic);
+      return pruned;
+    });
+    deleted += batch.deleted;
+    if (batch.deleted < BATCH) break;
+  }
+  if (deleted > 0) ctx.log.info({ deleted, cutoff, topics: [...topics] }, 'old items pruned');
+  return { deleted, topics };
+}

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pruneItems } from '../../jobs/prune-items.ts';
+import { upsertItems } from '../../src/store/items.ts';
+import { publishDigest } from '../../src/store/digests.ts';
+import { syncConfigSources } from '../../src/store/sources.ts';
+import { assignStories } from '../../src/store/story-grouping.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { makeItem } from '../helpers/items.ts';
+import { silentLog } from '../helpers/context.ts';
+
+let database: TestDatabase;
+let source: number;
+const now = new Date('2026-11-24T00:00:00Z');
+const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.close();
+});
+beforeEach(async () => {
+  await database.db.deleteFrom('digests').execute();
+  await database.db.deleteFrom('stories').execute();
+  await database.db.deleteFrom('sources').execute();
+  await syncConfigSources(database.db, [{ url: 'https://a.example/feed', topics: [] }], daysAgo(200));
+  source = (await database.db.selectFrom('sources').select('id').executeTakeFirstOrThrow()).id;
+});
+
+async function store(key: string, published: Date): Promise<number> {
+  const written = await upsertItems(database.db, source, [makeItem({ key, publishedAt: published, topics: ['korea'] })], published);
+  await assignStories(database.db, written.insertedIds, [], published);
+  return (await database.db.selectFrom('items').select('story_id').where('item_key', '=', key).executeTakeFirstOrThrow()).story_id!;
+}
+
+const keys = async () => (await database.db.selectFrom('items').select('item_key').orderBy('item_key').execute()).map((r) => r.item_key);
+const ctx = () => ({ db: database.db, retentionDays: 90, log: silentLog, now: () => now });
+
+describe('pruning old items', () => {
+  it('deletes items older than the retention window, with their stories and topics', async () => {
+    await store('old', daysAgo(120));
+    await store('recent', daysAgo(10));
+    const result = await pruneItems(ctx());
+    expect(result).toEqual({ deleted: 1, topics: new Set(['korea']) });
+    expect(await keys()).toEqual(['recent']);
+    expect(await database.db.selectFrom('stories').select('id').execute()).toHaveLength(1);
+    expect(await database.db.selectFrom('story_topics').select('story_id').execute()).toHaveLength(1);
+  });
+
+  it('keeps items a published digest links to', async () => {
+    const story = await store('in-digest', daysAgo(120));
+    await store('not-in-digest', daysAgo(121));
+    await publishDigest(database.db, { topic: 'korea', periodStart: daysAgo(121), periodEnd: daysAgo(120), periodDate: '2026-07-27', title: 't', html: 'h', text: 't', storyIds: [story], createdAt: daysAgo(120) });
+    await pruneItems(ctx());
+    expect(await keys()).toEqual(['in-digest']);
+  });
+
+  it('works through more items than one batch', async () => {
+    const items = Array.from({ length: 2500 }, (_, i) => makeItem({ key: `k${i}`, publishedAt: daysAgo(100) }));
+    await upsertItems(database.db, source, items, daysAgo(100));
+    expect((await pruneItems(ctx())).deleted).toBe(2500);
+    expect(await keys()).toEqual([]);
+  });
+});
