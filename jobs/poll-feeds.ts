@@ -4,6 +4,7 @@
  * once on one Postgres: the claim (FOR UPDATE SKIP LOCKED + lease) keeps them apart.
  */
 import { refreshSource, type RefreshContext, type RefreshResult } from '../src/ingest/refresh-source.ts';
+import { recordPollEvent, type NewPollEvent } from '../src/store/poll-events.ts';
 import { claimDueSources, releaseLease } from '../src/store/sources.ts';
 import type { Source } from '../src/db/schema.ts';
 import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
@@ -56,7 +57,10 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
           continue;
         }
         const source = queue.shift()!;
-        results.push(await refreshSource(ctx, source, options.signal));
+        const result = await refreshSource(ctx, source, options.signal);
+        results.push(result);
+        // The source row keeps only the latest outcome; the events give admins its history.
+        if (result.outcome !== 'released') await recordPollEvent(ctx.db, pollEventOf(result, result.outcome, ctx.now()));
       } catch (error) {
         failure ??= { error };
       }
@@ -67,6 +71,20 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
   await Promise.allSettled(queue.splice(0).map((source) => releaseLease(ctx.db, source.id, ctx.owner)));
   if (failure !== null) throw (failure as { error: unknown }).error;
   return results;
+}
+
+function pollEventOf(result: RefreshResult, outcome: NewPollEvent['outcome'], polledAt: Date): NewPollEvent {
+  return {
+    sourceId: result.sourceId,
+    polledAt,
+    outcome,
+    status: result.status,
+    errorCode: result.errorCode,
+    errorMessage: result.errorMessage,
+    newItems: result.newItems,
+    updatedItems: result.updatedItems,
+    durationMs: result.durationMs,
+  };
 }
 
 /** One poll cycle, then the topic feeds it changed are regenerated. */

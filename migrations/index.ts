@@ -8,10 +8,12 @@ import * as sourcesAndItems from './2026-11-24T00-00-sources-and-items.ts';
 import * as storiesTopicsRenderedFeeds from './2026-11-24T01-00-stories-topics-rendered-feeds.ts';
 import * as digests from './2026-11-24T02-00-digests.ts';
 import * as nearDuplicates from './2026-11-24T03-00-near-duplicates.ts';
+import * as pollEvents from './2026-11-24T04-00-poll-events.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
   '2026-11-24T01-00-stories-topics-rendered-feeds': storiesTopicsRenderedFeeds,
   '2026-11-24T02-00-digests': digests,
   '2026-11-24T03-00-near-duplicates': nearDuplicates,
+  '2026-11-24T04-00-poll-events': pollEvents,
 };

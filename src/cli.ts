@@ -3,6 +3,9 @@
  * service, prints a table (or JSON with --json), and exits non-zero with one line on failure.
  */
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { createAdminApi, type AdminApi } from './admin/api.ts';
+import { adminContext } from './admin/context.ts';
 import { readEnv, type Env } from './config/env.ts';
 import type { FeedsConfig } from './config/feeds-config.ts';
 import { loadFeedsConfig } from './config/load-config.ts';
@@ -28,6 +31,12 @@ Commands:
   poll --once [--source URL] run one poll cycle (or poll one source now) and print the results
   migrate                    apply pending database migrations
   sources list               print every source with its health
+  sources add URL [--topic SLUG]... [--title TEXT]
+                             fetch URL, check it is a feed, add it and store its items; for a web
+                             page, print the feeds it offers
+  sources remove ID          delete a source (by id or URL) and its items
+  opml import FILE           add the feeds of an OPML list (folders/categories named like a topic map to it)
+  opml export                print every source as OPML
   digest build --topic SLUG [--date YYYY-MM-DD] [--force]
                              build the digest of the period ending on that local date (default:
                              the latest ended period) and print it; --force rebuilds a published one
@@ -61,7 +70,8 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
         json: { type: 'boolean', default: false },
         once: { type: 'boolean', default: false },
         source: { type: 'string' },
-        topic: { type: 'string' },
+        topic: { type: 'string', multiple: true },
+        title: { type: 'string' },
         date: { type: 'string' },
         force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -85,9 +95,14 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
         return await pollCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, values);
       case 'sources list':
         return await sourcesListCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, values.json);
+      case 'sources add':
+      case 'sources remove':
+      case 'opml import':
+      case 'opml export':
+        return await adminCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, `${command} ${rest[0]}`, rest.slice(1), values);
       case 'digest build':
-        if (!values.topic) throw new UsageError('digest build needs --topic SLUG');
-        return await digestBuildCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, { ...values, topic: values.topic });
+        if (values.topic?.length !== 1) throw new UsageError('digest build needs one --topic SLUG');
+        return await digestBuildCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, { ...values, topic: values.topic[0]! });
       default:
         throw new UsageError(`unknown command "${[command, ...rest].join(' ')}"`);
     }
@@ -165,7 +180,7 @@ async function sourcesListCommand(env: Env, config: FeedsConfig, log: Logger, io
 }
 
 function formatSources(sources: SourceHealth[], now: Date): string {
-  if (sources.length === 0) return 'No sources. Add some to feeds.config.json.';
+  if (sources.length === 0) return 'No sources. Add some to feeds.config.json, or with `tidings sources add URL`.';
   return formatTable(sources, [
     { header: 'ID', value: (s) => s.id },
     { header: 'URL', value: (s) => s.url, maxWidth: 60 },
@@ -178,6 +193,97 @@ function formatSources(sources: SourceHealth[], now: Date): string {
     { header: '7D', value: (s) => s.items_last_7_days },
     { header: 'ERROR', value: (s) => (s.error_code ? `${s.error_code}: ${s.error_message}` : s.disabled_reason), maxWidth: 90 },
   ]);
+}
+
+/** The admin commands: the same use-cases as the admin API, on the same database. */
+async function adminCommand(
+  env: Env,
+  config: FeedsConfig,
+  log: Logger,
+  io: Io,
+  command: string,
+  args: string[],
+  options: { json: boolean; topic?: string[] | undefined; title?: string | undefined },
+): Promise<number> {
+  const [argument, ...extra] = args;
+  if (command !== 'opml export' && argument === undefined) throw new UsageError(`${command} needs ${command === 'opml import' ? 'a FILE' : command === 'sources add' ? 'a URL' : 'an ID'}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  // Read the file before opening the database, so a typo fails fast.
+  const opml = command === 'opml import' ? readOpmlFile(argument!) : '';
+  const runtime = await openRuntime(env, config, log);
+  try {
+    const api = createAdminApi(adminContext(runtime));
+    switch (command) {
+      case 'sources add':
+        return await sourcesAdd(api, io, argument!, options);
+      case 'sources remove':
+        return await sourcesRemove(api, io, argument!, options.json);
+      case 'opml import':
+        return opmlImportResult(io, await api.importOpml(opml), options.json);
+      default:
+        io.out((await api.exportOpml()).trimEnd());
+        return 0;
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+function readOpmlFile(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+async function sourcesAdd(api: AdminApi, io: Io, url: string, options: { json: boolean; topic?: string[] | undefined; title?: string | undefined }): Promise<number> {
+  const outcome = await api.addSource({ url, title: options.title, topics: options.topic ?? [] });
+  if (options.json) io.out(JSON.stringify(outcome, null, 2));
+  if (outcome.kind === 'choices') {
+    if (!options.json) io.out(formatTable(outcome.choices, [{ header: 'FEED', value: (c) => c.url, maxWidth: 100 }, { header: 'TITLE', value: (c) => c.title, maxWidth: 60 }, { header: 'ITEMS', value: (c) => c.itemCount }]));
+    io.err(`tidings: ${outcome.pageUrl} is a web page, not a feed; add one of the feeds it offers (listed above)`);
+    return 1;
+  }
+  if (outcome.kind !== 'added' || options.json) return 0;
+  const { source, feed } = outcome;
+  io.out(`Added source #${source.id}: ${source.title ?? feed.title ?? source.url} <${source.url}>`);
+  io.out(`${feed.format}, ${feed.itemCount} items, ${source.itemsTotal} stored; topics: ${source.topics.join(', ') || 'none (items enter topics by phrase)'}
+`);
+  if (feed.items.length > 0) {
+    io.out(formatTable(feed.items, [
+      { header: 'PUBLISHED', value: (i) => i.publishedAt?.toISOString().slice(0, 16).replace('T', ' ') },
+      { header: 'TOPICS', value: (i) => i.topics.join(',') || null },
+      { header: 'TITLE', value: (i) => i.title, maxWidth: 90 },
+    ]));
+  }
+  return 0;
+}
+
+async function sourcesRemove(api: AdminApi, io: Io, idOrUrl: string, json: boolean): Promise<number> {
+  let id = /^\d+$/.test(idOrUrl) ? Number(idOrUrl) : undefined;
+  if (id === undefined) {
+    id = (await api.listSources()).find((s) => s.url === idOrUrl)?.id;
+    if (id === undefined) throw new Error(`no source with id or URL ${idOrUrl}`);
+  }
+  const removed = await api.removeSource(id);
+  if (json) io.out(JSON.stringify(removed, null, 2));
+  else io.out(`Removed source #${removed.source.id} <${removed.source.url}> and its ${removed.deletedItems} items.${removed.note ? `\nNote: ${removed.note}.` : ''}`);
+  return 0;
+}
+
+function opmlImportResult(io: Io, summary: Awaited<ReturnType<AdminApi['importOpml']>>, json: boolean): number {
+  if (json) {
+    io.out(JSON.stringify(summary, null, 2));
+    return 0;
+  }
+  io.out(`Added ${summary.added.length}, already present ${summary.existing.length}, invalid ${summary.invalid.length}.`);
+  if (summary.added.length > 0) {
+    io.out(`\n${formatTable(summary.added, [{ header: 'ID', value: (s) => s.id }, { header: 'URL', value: (s) => s.url, maxWidth: 80 }, { header: 'TOPICS', value: (s) => s.topics.join(',') || null }])}`);
+  }
+  if (summary.invalid.length > 0) io.out(`\n${formatTable(summary.invalid, [{ header: 'INVALID', value: (i) => i.url ?? i.title, maxWidth: 80 }, { header: 'REASON', value: (i) => i.reason, maxWidth: 100 }])}`);
+  if (summary.unmatchedCategories.length > 0) io.out(`\nCategories matching no topic (ignored): ${summary.unmatchedCategories.join(', ')}`);
+  return 0;
 }
 
 async function digestBuildCommand(

@@ -7,11 +7,13 @@
 import type { Env } from './config/env.ts';
 import type { FeedsConfig } from './config/feeds-config.ts';
 import type { Database } from './db/database.ts';
+import { adminContext } from './admin/context.ts';
+import { createAdminApi } from './admin/api.ts';
 import { createFeedCache } from './http/feed-cache.ts';
 import { buildServer } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import type { IndexTopic } from './render/pages.ts';
-import { openRuntime, type Runtime } from './runtime.ts';
+import { openRuntime, type FetcherTestHooks, type Runtime } from './runtime.ts';
 import { startScheduler } from './scheduler.ts';
 import { digestCronExpression } from './digest-periods.ts';
 import { findDigest } from './store/digests.ts';
@@ -43,12 +45,18 @@ export interface ServeOptions {
   handleSignals?: boolean;
   /** Use this database instead of the one env names (tests). */
   database?: Database;
+  /** Fetcher hooks (tests only). */
+  fetcherHooks?: FetcherTestHooks;
 }
 
+/** Shorter admin tokens are accepted but easy to guess: say so at start-up. */
+const MIN_ADMIN_TOKEN_LENGTH = 24;
+
 export async function serve(env: Env, config: FeedsConfig, log: Logger, options: ServeOptions = {}): Promise<Service> {
-  const runtime = await openRuntime(env, config, log, options.database);
+  const runtime = await openRuntime(env, config, log, options.database, options.fetcherHooks);
   const { db } = runtime.database;
   const feedCache = createFeedCache((since) => renderedFeedsSince(db, since));
+  const regenerate = { ...runtime.regenerate, onChange: feedCache.put };
   let server: ReturnType<typeof buildServer>;
   let url: string;
   try {
@@ -57,6 +65,9 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
     await regenerateFeeds(runtime.regenerate);
     await feedCache.sync();
     const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, hasDigest: true }));
+    if (env.adminToken !== null && env.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+      log.warn({ length: env.adminToken.length }, `ADMIN_TOKEN is short; use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters (e.g. openssl rand -hex 32)`);
+    }
     server = buildServer({
       log,
       topics,
@@ -71,6 +82,8 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         const digest = await findDigest(db, slug, date);
         return digest && { title: digest.title, html: digest.html, periodStart: digest.period_start, periodEnd: digest.period_end };
       },
+      // Admin changes re-render feeds through `regenerate`, which also updates this instance's cache.
+      admin: { token: env.adminToken, api: createAdminApi(adminContext(runtime, regenerate)), secureCookies: env.publicUrl.startsWith('https:') },
     });
     url = await server.listen({ host: env.host, port: env.port });
   } catch (error) {
@@ -80,7 +93,6 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
   }
   feedCache.start(FEED_CACHE_SYNC_MS, (error) => log.warn({ err: error }, 'feed cache sync failed; serving the last documents'));
 
-  const regenerate = { ...runtime.regenerate, onChange: feedCache.put };
   const scheduler = startScheduler(
     [
       {

@@ -121,6 +121,19 @@ export interface DigestsTable {
   created_at: Timestamp;
 }
 
+export interface PollEventsTable {
+  id: Generated<number>;
+  source_id: number;
+  polled_at: Timestamp;
+  outcome: 'stored' | 'not_modified' | 'failed';
+  status: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  new_items: ColumnType<number, number | undefined, number>;
+  updated_items: ColumnType<number, number | undefined, number>;
+  duration_ms: ColumnType<number, number | undefined, number>;
+}
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -129,6 +142,7 @@ export interface DB {
   settings: SettingsTable;
   rendered_feeds: RenderedFeedsTable;
   digests: DigestsTable;
+  poll_events: PollEventsTable;
 }
 
 export type Source = Selectable<SourcesTable>;
@@ -139,3 +153,4 @@ export type NewItem = Insertable<ItemsTable>;
 export type Story = Selectable<StoriesTable>;
 export type RenderedFeed = Selectable<RenderedFeedsTable>;
 export type Digest = Selectable<DigestsTable>;
+export type PollEvent = Selectable<PollEventsTable>;

@@ -1,5 +1,5 @@
-/** Every error answer has one shape: { "error": { "code", "message" } }. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+/** Every error answer has one shape: { "error": { "code", "message" } } (plus, rarely, context such as the existing source of a 409). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -10,6 +10,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Fields added next to `error` in the answer. */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -19,20 +21,22 @@ export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(errorBody(code, message));
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
+  return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send({ ...errorBody(code, message), ...extra });
 }
 
 /** Maps thrown errors to answers: ours keep their status, bad input is 400, the rest 500 (logged). */
+export function handleError(error: Error & { statusCode?: number; code?: string; validation?: unknown }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof HttpError) return sendError(reply, error.status, error.code, error.message, error.extra);
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return sendError(reply, status, error.validation ? 'invalid_request' : (error.code ?? 'bad_request').toLowerCase(), error.message);
+  }
+  request.log.error({ err: error, url: request.url }, 'request failed');
+  return sendError(reply, 500, 'internal_error', 'something went wrong on our side; the error has been logged');
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `no such page: ${request.method} ${request.url.split('?')[0]}`));
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
-    if (error instanceof HttpError) return sendError(reply, error.status, error.code, error.message);
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      return sendError(reply, status, error.validation ? 'invalid_request' : (error.code ?? 'bad_request').toLowerCase(), error.message);
-    }
-    request.log.error({ err: error, url: request.url }, 'request failed');
-    return sendError(reply, 500, 'internal_error', 'something went wrong on our side; the error has been logged');
-  });
+  app.setErrorHandler(handleError);
 }

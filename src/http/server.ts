@@ -1,11 +1,14 @@
 /** The HTTP server: public routes (and, when enabled, the admin API). */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.ts';
-import { installErrorHandlers } from './errors.ts';
+import { registerAdminRoutes, type AdminDeps } from './admin-routes.ts';
+import { installErrorHandlers, sendError } from './errors.ts';
 import { registerPublicRoutes, type PublicRoutesDeps } from './public-routes.ts';
 
 export interface ServerDeps extends PublicRoutesDeps {
   log: Logger;
+  /** The admin API and page; without it, /admin answers 503. */
+  admin?: AdminDeps | undefined;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
@@ -15,8 +18,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // A URL that cannot be decoded, and the like: the same error shape as everything else.
+    frameworkErrors: (error, _request, reply) => sendError(reply, 400, 'bad_request', error.message),
   });
   installErrorHandlers(app);
   registerPublicRoutes(app, deps);
+  registerAdminRoutes(app, deps.admin);
   return app;
 }

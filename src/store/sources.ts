@@ -1,6 +1,7 @@
-/** All SQL about sources: config sync, claiming due sources, recording poll outcomes, health. */
+/** All SQL about sources: config sync, claiming due sources, recording poll outcomes, health, admin changes. */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, Source } from '../db/schema.ts';
+import { refreshStories } from './stories.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -205,6 +206,15 @@ export interface SourceHealth extends Source {
 
 /** Every source with its health and item counts; failing sources first, then by URL. */
 export async function listSourcesWithHealth(db: Kysely<DB>, now: Date): Promise<SourceHealth[]> {
+  return healthQuery(db, now).orderBy(sql`sources.error_code is null`).orderBy('sources.url').execute() as Promise<SourceHealth[]>;
+}
+
+/** One source with its health and item counts. */
+export async function findSourceHealth(db: Kysely<DB>, id: number, now: Date): Promise<SourceHealth | undefined> {
+  return healthQuery(db, now).where('sources.id', '=', id).executeTakeFirst() as Promise<SourceHealth | undefined>;
+}
+
+function healthQuery(db: Kysely<DB>, now: Date) {
   const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
   return db
     .selectFrom('sources')
@@ -217,10 +227,7 @@ export async function listSourcesWithHealth(db: Kysely<DB>, now: Date): Promise<
         .whereRef('items.source_id', '=', 'sources.id')
         .where('items.first_seen_at', '>=', weekAgo)
         .as('items_last_7_days'),
-    ])
-    .orderBy(sql`sources.error_code is null`)
-    .orderBy('sources.url')
-    .execute() as Promise<SourceHealth[]>;
+    ]);
 }
 
 export async function findSourceByUrl(db: Executor, url: string): Promise<Source | undefined> {
@@ -230,4 +237,109 @@ export async function findSourceByUrl(db: Executor, url: string): Promise<Source
 /** Each source's declared topics (for classification). */
 export async function listSourceTopics(db: Kysely<DB>): Promise<Array<{ id: number; topics: string[] }>> {
   return db.selectFrom('sources').select(['id', 'topics']).orderBy('id').execute();
+}
+
+/** Every source, by id (for export). */
+export async function listSources(db: Kysely<DB>): Promise<Source[]> {
+  return db.selectFrom('sources').selectAll().orderBy('id').execute();
+}
+
+export interface NewAdminSource {
+  url: string;
+  title: string | null;
+  topics: string[];
+}
+
+/**
+ * Inserts sources added by an admin (origin `admin`), due at once. URLs that already are
+ * sources are skipped, atomically (ON CONFLICT), so two admins adding one URL at the
+ * same moment get one source. Returns the rows inserted.
+ */
+export async function insertAdminSources(db: Executor, sources: NewAdminSource[], now: Date): Promise<Source[]> {
+  const inserted: Source[] = [];
+  for (let start = 0; start < sources.length; start += 500) {
+    const rows = await db
+      .insertInto('sources')
+      .values(sources.slice(start, start + 500).map((s) => ({ url: s.url, title: s.title, topics: s.topics, origin: 'admin' as const, next_poll_at: now, created_at: now, updated_at: now })))
+      .onConflict((oc) => oc.column('url').doNothing())
+      .returningAll()
+      .execute();
+    inserted.push(...rows);
+  }
+  return inserted;
+}
+
+export interface SourcePatch {
+  title?: string | null | undefined;
+  topics?: string[] | undefined;
+  /** false pauses (DISABLED_REASONS.paused); true resumes and makes the source due now. */
+  enabled?: boolean | undefined;
+  /** Seconds between polls (overrides the computed interval); null returns to the default. */
+  pollIntervalSeconds?: number | null | undefined;
+}
+
+/** Applies an admin's changes to a source; undefined when there is no such source. */
+export async function updateSource(db: Executor, id: number, patch: SourcePatch, now: Date): Promise<Source | undefined> {
+  return db
+    .updateTable('sources')
+    .set((eb) => ({
+      updated_at: now,
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.topics !== undefined ? { topics: patch.topics } : {}),
+      ...(patch.enabled === false
+        ? {
+            enabled: false,
+            // Keep a more telling reason (410 Gone, removed from the config) if already disabled.
+            disabled_reason: sql<string | null>`case when sources.enabled then ${DISABLED_REASONS.paused} else sources.disabled_reason end`,
+          }
+        : {}),
+      ...(patch.enabled === true
+        ? { enabled: true, disabled_reason: null, next_poll_at: sql<Date>`case when sources.enabled then sources.next_poll_at else ${now}::timestamptz end` }
+        : {}),
+      ...(patch.pollIntervalSeconds !== undefined ? { poll_interval_seconds: patch.pollIntervalSeconds } : {}),
+      // A shorter interval takes effect now rather than after the poll already scheduled.
+      ...(patch.pollIntervalSeconds != null && patch.enabled !== true
+        ? { next_poll_at: sql<Date>`least(sources.next_poll_at, ${new Date(now.getTime() + patch.pollIntervalSeconds * 1000)}::timestamptz)` }
+        : {}),
+    }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export interface DeletedSource {
+  source: Source;
+  items: number;
+  /** Topics whose feeds lost entries (to regenerate). */
+  topics: Set<string>;
+}
+
+/**
+ * Deletes a source and, through the foreign key, its items and poll events; then the
+ * stories those items were in are recomputed, so a story whose representative was
+ * deleted picks another copy, or disappears when none is left. One transaction.
+ */
+export async function deleteSource(db: Kysely<DB>, id: number, now: Date): Promise<DeletedSource | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const stories = await trx.selectFrom('items').select('story_id').distinct().where('source_id', '=', id).where('story_id', 'is not', null).execute();
+    const { n: items } = await trx
+      .selectFrom('items')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('source_id', '=', id)
+      .executeTakeFirstOrThrow();
+    const source = await trx.deleteFrom('sources').where('id', '=', id).returningAll().executeTakeFirst();
+    if (source === undefined) return undefined;
+    const storyIds = stories.map((s) => s.story_id!);
+    const topics = new Set<string>();
+    for (let start = 0; start < storyIds.length; start += 1000) {
+      for (const topic of await refreshStories(trx, storyIds.slice(start, start + 1000), now)) topics.add(topic);
+    }
+    return { source, items, topics };
+  });
+}
+
+/** The ids of sources whose URL is one of these. */
+export async function sourcesByUrl(db: Executor, urls: string[]): Promise<Array<{ id: number; url: string }>> {
+  if (urls.length === 0) return [];
+  return db.selectFrom('sources').select(['id', 'url']).where(sql<boolean>`url = any(${urls}::text[])`).execute();
 }

@@ -21,13 +21,16 @@ export interface FixtureServer {
   route(path: string, route: StaticRoute | Handler): void;
   /** Requests seen per path. */
   hits(path: string): number;
+  /** Requests seen on any path. */
+  totalHits(): number;
   /** The request headers of the last request to a path. */
   lastHeaders(path: string): IncomingMessage['headers'] | undefined;
   reset(): void;
   close(): Promise<void>;
 }
 
-export async function startFixtureServer(): Promise<FixtureServer> {
+/** `host`: another loopback address (e.g. 127.0.0.2) lets SSRF tests allow this server alone. */
+export async function startFixtureServer(host = '127.0.0.1'): Promise<FixtureServer> {
   const routes = new Map<string, StaticRoute | Handler>();
   const hits = new Map<string, number>();
   const headers = new Map<string, IncomingMessage['headers']>();
@@ -52,12 +55,13 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     }
     res.writeHead(route.status ?? 200, { 'content-type': route.contentType ?? 'application/rss+xml', etag, ...route.headers }).end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: (path) => `http://127.0.0.1:${port}${path}`,
+    url: (path) => `http://${host}:${port}${path}`,
     route: (path, route) => void routes.set(path, route),
     hits: (path) => hits.get(path) ?? 0,
+    totalHits: () => [...hits.values()].reduce((sum, n) => sum + n, 0),
     lastHeaders: (path) => headers.get(path),
     reset: () => {
       routes.clear();

@@ -60,7 +60,7 @@ describe('poll job', () => {
     await addSources('/feed.xml');
     await pollFeeds(ctx.refresh);
     const before = await items();
-    advance(60);
+    advance(60 * 25);
     const [result] = await pollFeeds(ctx.refresh);
     expect(result).toMatchObject({ outcome: 'not_modified', status: 304, newItems: 0 });
     expect(server.lastHeaders('/feed.xml')?.['if-none-match']).toBeDefined();
@@ -73,7 +73,7 @@ describe('poll job', () => {
     await addSources('/feed.xml');
     await pollFeeds(ctx.refresh);
     const before = await items();
-    advance(60);
+    advance(60 * 25);
     expect((await pollFeeds(ctx.refresh))[0]).toMatchObject({ outcome: 'stored', newItems: 0, updatedItems: 0 });
     expect(await items()).toEqual(before);
   });
@@ -83,7 +83,7 @@ describe('poll job', () => {
     await addSources('/feed.xml');
     await pollFeeds(ctx.refresh);
     server.route('/feed.xml', { body: feed(3).replace('North Korea story 0', 'North Korea story 0 (updated)') });
-    advance(60);
+    advance(60 * 25);
     expect((await pollFeeds(ctx.refresh))[0]).toMatchObject({ newItems: 1, updatedItems: 1 });
     expect((await items()).map((i) => i.title)).toEqual(['North Korea story 0 (updated)', 'North Korea story 1', 'North Korea story 2']);
   });
@@ -117,7 +117,7 @@ describe('poll job', () => {
     server.route('/feed.xml', { body: 'down', status: 503, contentType: 'text/plain' });
     await addSources('/feed.xml');
     await pollFeeds(ctx.refresh);
-    advance(60);
+    advance(60 * 25);
     await pollFeeds(ctx.refresh);
     expect((await source('/feed.xml')).consecutive_failures).toBe(2);
     server.route('/feed.xml', { body: feed(1) });

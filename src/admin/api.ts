@@ -1,0 +1,57 @@
+/**
+ * The admin use-cases bound to one context: the plain functions the HTTP layer (API and
+ * page) and the CLI are given. http/ depends on this type only, never on the database.
+ */
+import { addSource, type AddSourceInput, type AddSourceOutcome } from './add-source.ts';
+import type { AdminContext } from './context.ts';
+import {
+  changeSource,
+  getSource,
+  listSources,
+  refreshSourceNow,
+  removeSource,
+  type DeletedSourceSummary,
+  type RefreshedSource,
+  type SourceChanges,
+  type SourceDetail,
+  type UpdatedSource,
+} from './manage-sources.ts';
+import { exportOpml, importOpml, type OpmlImportSummary } from './opml.ts';
+import type { SourceView } from './source-view.ts';
+import { previewTopic, type TopicPreview, type TopicPreviewInput } from './topic-preview.ts';
+
+export interface AdminApi {
+  /** The configured topics, for forms and validation messages. */
+  topics: ReadonlyArray<{ slug: string; title: string }>;
+  listSources(): Promise<SourceView[]>;
+  getSource(id: number): Promise<SourceDetail>;
+  addSource(input: AddSourceInput): Promise<AddSourceOutcome>;
+  changeSource(id: number, changes: SourceChanges): Promise<UpdatedSource>;
+  removeSource(id: number): Promise<DeletedSourceSummary>;
+  refreshSource(id: number): Promise<RefreshedSource>;
+  importOpml(text: string): Promise<OpmlImportSummary>;
+  exportOpml(): Promise<string>;
+  previewTopic(slug: string, input: TopicPreviewInput): Promise<TopicPreview>;
+}
+
+export function createAdminApi(ctx: AdminContext): AdminApi {
+  return {
+    topics: ctx.topics.map((t) => ({ slug: t.slug, title: t.title })),
+    listSources: () => listSources(ctx),
+    getSource: (id) => getSource(ctx, id),
+    addSource: (input) => addSource(ctx, input),
+    changeSource: (id, changes) => changeSource(ctx, id, changes),
+    removeSource: (id) => removeSource(ctx, id),
+    refreshSource: (id) => refreshSourceNow(ctx, id),
+    importOpml: (text) => importOpml(ctx, text),
+    exportOpml: () => exportOpml(ctx),
+    previewTopic: (slug, input) => previewTopic(ctx, slug, input),
+  };
+}
+
+export type { AddSourceInput, AddSourceOutcome } from './add-source.ts';
+export type { SourceChanges, SourceDetail } from './manage-sources.ts';
+export type { OpmlImportSummary } from './opml.ts';
+export type { SourceView } from './source-view.ts';
+export type { TopicPreview, TopicPreviewInput } from './topic-preview.ts';
+export { AdminError } from './errors.ts';

@@ -1,0 +1,38 @@
+/**
+ * What the admin use-cases (src/admin/*) need: the database, the topics, and the job
+ * contexts they reuse so an admin action runs exactly the code a scheduled job runs.
+ * Like jobs/, these use-cases combine ingest stages with store/; the HTTP API, the admin
+ * page and the CLI call them, so all three behave alike.
+ */
+import type { Kysely } from 'kysely';
+import type { TopicConfig } from '../config/feeds-config.ts';
+import type { DB } from '../db/schema.ts';
+import type { RefreshContext } from '../ingest/refresh-source.ts';
+import type { Logger } from '../logger.ts';
+import type { Runtime } from '../runtime.ts';
+import type { ReclassifyContext } from '../../jobs/reclassify-items.ts';
+import type { RegenerateContext } from '../../jobs/regenerate-feeds.ts';
+
+export interface AdminContext {
+  db: Kysely<DB>;
+  topics: readonly TopicConfig[];
+  /** Polls (with the fetcher and its SSRF guard) exactly as the poll job does. */
+  refresh: RefreshContext;
+  /** Regenerates topic feeds; under `serve` it also updates the serving cache. */
+  regenerate: RegenerateContext;
+  reclassify: ReclassifyContext;
+  log: Logger;
+  now: () => Date;
+}
+
+export function adminContext(runtime: Runtime, regenerate: RegenerateContext = runtime.regenerate): AdminContext {
+  return {
+    db: runtime.database.db,
+    topics: runtime.config.topics,
+    refresh: runtime.refresh,
+    regenerate,
+    reclassify: runtime.reclassify,
+    log: runtime.log.child({ component: 'admin' }),
+    now: () => new Date(),
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Listing, inspecting, changing, refreshing and deleting sources. Every change that
+ * alters what a topic feed shows also re-renders that feed before returning.
+ *
+ * Config sources (origin `config`, from feeds.config.json) may be changed and deleted
+ * like any other, but the file wins at the next start: their topics (and title, when
+ * the file gives one) are reset from it, and a deleted one is added again. Pausing and
+ * the poll interval do persist. The answers say so.
+ */
+import type { RefreshResult } from '../ingest/refresh-source.ts';
+import { recentItemsOfSource, type ItemSummary } from '../store/item-lists.ts';
+import { recentPollEvents } from '../store/poll-events.ts';
+import { deleteSource, findSourceHealth, listSourcesWithHealth, updateSource, type SourcePatch } from '../store/sources.ts';
+import { pollAndRegenerate } from '../../jobs/poll-feeds.ts';
+import { reclassifyItems } from '../../jobs/reclassify-items.ts';
+import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
+import type { AdminContext } from './context.ts';
+import { AdminError } from './errors.ts';
+import { pollEventView, sourceView, type PollEventView, type SourceView } from './source-view.ts';
+import { checkTopics } from './validate.ts';
+import { CONFIG_NOTES } from './wording.ts';
+
+const DETAIL_ITEMS = 20;
+const DETAIL_EVENTS = 20;
+
+export async function listSources(ctx: AdminContext): Promise<SourceView[]> {
+  return (await listSourcesWithHealth(ctx.db, ctx.now())).map(sourceView);
+}
+
+export interface SourceDetail {
+  source: SourceView;
+  /** Its newest items, newest first. */
+  items: Array<{ id: number; title: string; url: string | null; publishedAt: Date; firstSeenAt: Date; topics: string[] }>;
+  /** Its latest polls, newest first: the error history. */
+  events: PollEventView[];
+}
+
+export async function getSource(ctx: AdminContext, id: number): Promise<SourceDetail> {
+  const source = await requireSource(ctx, id);
+  const [items, events] = await Promise.all([recentItemsOfSource(ctx.db, id, DETAIL_ITEMS), recentPollEvents(ctx.db, id, DETAIL_EVENTS)]);
+  return { source, items: items.map(itemView), events: events.map(pollEventView) };
+}
+
+function itemView(item: ItemSummary): SourceDetail['items'][number] {
+  return { id: item.id, title: item.title, url: item.url, publishedAt: item.published_at, firstSeenAt: item.first_seen_at, topics: item.topics };
+}
+
+async function requireSource(ctx: AdminContext, id: number): Promise<SourceView> {
+  const row = await findSourceHealth(ctx.db, id, ctx.now());
+  if (row === undefined) throw new AdminError('not_found', 'unknown_source', `no source #${id}`);
+  return sourceView(row);
+}
+
+export interface SourceChanges {
+  title?: string | null | undefined;
+  topics?: readonly string[] | undefined;
+  enabled?: boolean | undefined;
+  pollIntervalSeconds?: number | null | undefined;
+}
+
+export interface UpdatedSource {
+  source: SourceView;
+  note?: string;
+}
+
+/** Applies the changes; new topics re-classify the source's items and re-render the feeds they affect. */
+export async function changeSource(ctx: AdminContext, id: number, changes: SourceChanges): Promise<UpdatedSource> {
+  const before = await requireSource(ctx, id);
+  const patch: SourcePatch = {
+    title: changes.title === undefined ? undefined : changes.title?.trim() || null,
+    topics: changes.topics === undefined ? undefined : checkTopics(ctx, changes.topics),
+    enabled: changes.enabled,
+    pollIntervalSeconds: changes.pollIntervalSeconds,
+  };
+  await updateSource(ctx.db, id, patch, ctx.now());
+  ctx.log.info({ action: 'source.update', sourceId: id, url: before.url, changes: patch }, 'admin changed a source');
+  const topicsChanged = patch.topics !== undefined && [...patch.topics].sort().join('\n') !== [...before.topics].sort().join('\n');
+  if (topicsChanged) {
+    const affected = await reclassifyItems(ctx.reclassify, new Set([id]));
+    if (affected.size > 0) await regenerateFeeds(ctx.regenerate, affected, ['feed']);
+  }
+  const source = await requireSource(ctx, id);
+  const configNote = before.origin === 'config' && (topicsChanged || (patch.title !== undefined && patch.title !== before.title));
+  return configNote ? { source, note: CONFIG_NOTES.update } : { source };
+}
+
+export interface DeletedSourceSummary {
+  source: SourceView;
+  /** Items deleted with it. */
+  deletedItems: number;
+  note?: string;
+}
+
+/** Deletes a source with its items; the topic feeds they were in are re-rendered without them. */
+export async function removeSource(ctx: AdminContext, id: number): Promise<DeletedSourceSummary> {
+  const source = await requireSource(ctx, id);
+  const deleted = await deleteSource(ctx.db, id, ctx.now());
+  if (deleted === undefined) throw new AdminError('not_found', 'unknown_source', `no source #${id}`);
+  if (deleted.topics.size > 0) await regenerateFeeds(ctx.regenerate, deleted.topics, ['feed']);
+  ctx.log.info(
+    { action: 'source.delete', sourceId: id, url: source.url, origin: source.origin, deletedItems: deleted.items, topics: [...deleted.topics] },
+    'admin deleted a source',
+  );
+  const summary = { source, deletedItems: deleted.items };
+  return source.origin === 'config' ? { ...summary, note: CONFIG_NOTES.delete } : summary;
+}
+
+export interface RefreshedSource {
+  result: RefreshResult;
+  source: SourceView;
+}
+
+/** Polls the source now, due or not, and re-renders the feeds that changed. */
+export async function refreshSourceNow(ctx: AdminContext, id: number): Promise<RefreshedSource> {
+  const before = await requireSource(ctx, id);
+  if (!before.enabled) {
+    throw new AdminError('conflict', 'source_disabled', `source #${id} is ${before.state} (${before.disabledReason ?? 'disabled'}); resume it before refreshing`);
+  }
+  const [result] = await pollAndRegenerate(ctx.refresh, ctx.regenerate, { sourceUrl: before.url });
+  if (result === undefined) throw new AdminError('conflict', 'source_busy', `source #${id} is being polled right now; try again in a moment`);
+  ctx.log.info({ action: 'source.refresh', sourceId: id, url: before.url, outcome: result.outcome }, 'admin refreshed a source');
+  return { result, source: await requireSource(ctx, id) };
+}

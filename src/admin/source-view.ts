@@ -1,0 +1,90 @@
+/** How the admin API, page and CLI show a source: its settings and its health at a glance. */
+import type { PollEvent, Source } from '../db/schema.ts';
+import type { SourceHealth } from '../store/sources.ts';
+import { DISABLED_REASONS } from '../store/sources.ts';
+
+/** ok: last poll succeeded; failing: it did not; pending: never polled; paused by an admin; disabled otherwise (410, removed from config). */
+export type SourceState = 'ok' | 'failing' | 'pending' | 'paused' | 'disabled';
+
+export interface SourceView {
+  id: number;
+  url: string;
+  title: string | null;
+  siteUrl: string | null;
+  origin: 'config' | 'admin';
+  topics: string[];
+  enabled: boolean;
+  disabledReason: string | null;
+  /** Admin override of the poll interval, in seconds; null: computed from the feed's hints. */
+  pollIntervalSeconds: number | null;
+  state: SourceState;
+  lastPolledAt: Date | null;
+  lastSuccessAt: Date | null;
+  /** HTTP status of the last poll. */
+  lastStatus: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  consecutiveFailures: number;
+  itemsTotal: number;
+  itemsLast7Days: number;
+  /** Null while the source is not polled. */
+  nextPollAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function sourceState(source: Source): SourceState {
+  if (!source.enabled) return source.disabled_reason === DISABLED_REASONS.paused ? 'paused' : 'disabled';
+  if (source.error_code !== null) return 'failing';
+  return source.last_polled_at === null ? 'pending' : 'ok';
+}
+
+export function sourceView(source: SourceHealth): SourceView {
+  return {
+    id: source.id,
+    url: source.url,
+    title: source.title,
+    siteUrl: source.site_url,
+    origin: source.origin,
+    topics: source.topics,
+    enabled: source.enabled,
+    disabledReason: source.disabled_reason,
+    pollIntervalSeconds: source.poll_interval_seconds,
+    state: sourceState(source),
+    lastPolledAt: source.last_polled_at,
+    lastSuccessAt: source.last_success_at,
+    lastStatus: source.last_status,
+    errorCode: source.error_code,
+    errorMessage: source.error_message,
+    consecutiveFailures: source.consecutive_failures,
+    itemsTotal: source.items_total,
+    itemsLast7Days: source.items_last_7_days,
+    nextPollAt: source.enabled ? source.next_poll_at : null,
+    createdAt: source.created_at,
+    updatedAt: source.updated_at,
+  };
+}
+
+export interface PollEventView {
+  polledAt: Date;
+  outcome: PollEvent['outcome'];
+  status: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  newItems: number;
+  updatedItems: number;
+  durationMs: number;
+}
+
+export function pollEventView(event: PollEvent): PollEventView {
+  return {
+    polledAt: event.polled_at,
+    outcome: event.outcome,
+    status: event.status,
+    errorCode: event.error_code,
+    errorMessage: event.error_message,
+    newItems: event.new_items,
+    updatedItems: event.updated_items,
+    durationMs: event.duration_ms,
+  };
+}

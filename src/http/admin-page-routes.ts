@@ -1,0 +1,236 @@
+/**
+ * The admin page under /admin: log in with ADMIN_TOKEN once (a signed HttpOnly,
+ * SameSite=Strict session cookie, see auth.ts), then plain HTML forms that POST with a
+ * CSRF token and redirect back (post/redirect/get), so a reload never repeats an action.
+ * Results that must be shown (a preview, feed choices, an import summary) render directly.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AdminApi } from '../admin/api.ts';
+import { AdminError } from '../admin/errors.ts';
+import { CONFIG_NOTES } from '../admin/wording.ts';
+import { ADMIN_CSP, type Flash } from '../render/admin-layout.ts';
+import { dashboardPage, deleteConfirmPage, errorPage, loginPage, sourcePage, type AddForm } from '../render/admin-page.ts';
+import { parseId, toHttpError } from './admin-http.ts';
+import {
+  csrfToken,
+  deriveKeys,
+  issueSession,
+  readCookie,
+  safeEqual,
+  SESSION_COOKIE,
+  sessionCookie,
+  verifyCsrf,
+  verifySession,
+  type AttemptLimiter,
+} from './auth.ts';
+import { HttpError } from './errors.ts';
+import { field, fieldAll, registerFormParsers } from './form-body.ts';
+
+export interface AdminPageDeps {
+  api: AdminApi;
+  token: string;
+  secureCookies: boolean;
+  limiter: AttemptLimiter;
+}
+
+const FORM_BODY_LIMIT = 5 * 1024 * 1024;
+
+/** Messages after a redirect, chosen by a fixed key (never text from the URL). */
+const DONE: Record<string, Flash> = {
+  added: { kind: 'ok', text: 'Source added and polled: its items are below.' },
+  paused: { kind: 'ok', text: 'Source paused: it is not polled until you resume it.' },
+  resumed: { kind: 'ok', text: 'Source resumed: it is polled at the next cycle.' },
+  saved: { kind: 'ok', text: 'Changes saved.' },
+  'saved-config': { kind: 'note', text: `Changes saved; note: ${CONFIG_NOTES.update}.` },
+  refreshed: { kind: 'ok', text: 'Polled now: see the state and the poll history below.' },
+  deleted: { kind: 'ok', text: 'Source deleted, with its items.' },
+  'deleted-config': { kind: 'note', text: `Source deleted, with its items; note: ${CONFIG_NOTES.delete}.` },
+  'logged-in': { kind: 'ok', text: 'Logged in.' },
+};
+
+type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: { done?: string } }>;
+
+export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDeps): void {
+  const { api } = deps;
+  const keys = deriveKeys(deps.token);
+  registerFormParsers(app, FORM_BODY_LIMIT);
+
+  app.addHook('onRequest', async (_request, reply) => {
+    reply
+      .header('content-security-policy', ADMIN_CSP)
+      .header('x-frame-options', 'DENY')
+      .header('x-content-type-options', 'nosniff')
+      // Not no-referrer: that makes browsers send "Origin: null" on our own form posts.
+      .header('referrer-policy', 'same-origin')
+      .header('cache-control', 'no-store');
+  });
+
+  /** The verified session cookie, or null. */
+  const sessionOf = (request: FastifyRequest): string | null => {
+    const value = readCookie(request.headers.cookie, SESSION_COOKIE);
+    return verifySession(keys, value, new Date()) ? value : null;
+  };
+
+  /** For POSTs: a session, a matching CSRF token, and not from another site. Returns the CSRF token for the answer. */
+  const requireForm = (request: FastifyRequest): string => {
+    const session = sessionOf(request);
+    if (session === null) throw new HttpError(401, 'unauthorized', 'your session has ended; log in again');
+    if (!sameOrigin(request) || !verifyCsrf(keys, session, field(request.body, '_csrf'))) {
+      throw new HttpError(403, 'csrf_failed', 'this form could not be verified (expired page or another site); reload the page and try again');
+    }
+    return csrfToken(keys, session);
+  };
+
+  app.setErrorHandler((raw, request, reply) => {
+    const error = toHttpError(raw) as Error & { statusCode?: number };
+    const status = error instanceof HttpError ? error.status : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 401) return reply.redirect('/admin', 303);
+    if (status >= 500) request.log.error({ err: raw, url: request.url }, 'admin page failed');
+    const session = sessionOf(request);
+    const message = status >= 500 ? 'something went wrong on our side; the error has been logged' : error.message;
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message, session ? csrfToken(keys, session) : undefined));
+  });
+
+  const html = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
+
+  async function dashboard(reply: FastifyReply, csrf: string, extra: { flashes?: Flash[]; form?: AddForm; result?: Parameters<typeof dashboardPage>[0]['result']; opml?: Parameters<typeof dashboardPage>[0]['opml'] } = {}, status = 200) {
+    const sources = await api.listSources();
+    return html(reply, dashboardPage({ sources, topics: api.topics, csrf, now: new Date(), ...extra }), status);
+  }
+
+  // -- log in / out ----------------------------------------------------------
+
+  app.get('/', async (request: FastifyRequest<{ Querystring: { done?: string } }>, reply) => {
+    const session = sessionOf(request);
+    if (session === null) return html(reply, loginPage());
+    const done = DONE[request.query.done ?? ''];
+    return dashboard(reply, csrfToken(keys, session), { flashes: done ? [done] : [] });
+  });
+
+  app.post('/login', async (request, reply) => {
+    if (!sameOrigin(request)) throw new HttpError(403, 'csrf_failed', 'log in from the Tidings admin page');
+    const now = Date.now();
+    const wait = deps.limiter.retryAfter(request.ip, now);
+    if (wait !== null) return html(reply.header('retry-after', String(wait)), loginPage({ error: `Too many wrong tokens from this address; try again in ${wait} s.` }), 429);
+    const given = field(request.body, 'token') ?? '';
+    if (!safeEqual(given, deps.token)) {
+      deps.limiter.failed(request.ip, now);
+      return html(reply, loginPage({ error: 'Wrong admin token.' }), 401);
+    }
+    return reply.header('set-cookie', sessionCookie(issueSession(keys, new Date()), deps.secureCookies)).redirect('/admin', 303);
+  });
+
+  app.post('/logout', async (request, reply) => {
+    requireForm(request);
+    return reply.header('set-cookie', sessionCookie('', deps.secureCookies, 0)).redirect('/admin', 303);
+  });
+
+  // -- sources ---------------------------------------------------------------
+
+  app.post('/sources', async (request, reply) => {
+    const csrf = requireForm(request);
+    const form: AddForm = { url: field(request.body, 'url') ?? '', title: field(request.body, 'title') ?? '', topics: fieldAll(request.body, 'topics') };
+    try {
+      const outcome = await api.addSource({ url: form.url!, title: form.title, topics: form.topics, dryRun: field(request.body, 'action') === 'preview' });
+      if (outcome.kind === 'added') return reply.redirect(`/admin/sources/${outcome.source.id}?done=added`, 303);
+      return await dashboard(reply, csrf, { form, result: outcome });
+    } catch (error) {
+      if (!(error instanceof AdminError)) throw error;
+      const status = (toHttpError(error) as HttpError).status;
+      return dashboard(reply, csrf, { form, flashes: [{ kind: 'error', text: `Not added: ${error.message}` }] }, status);
+    }
+  });
+
+  app.get('/sources/:id', async (request: IdRequest, reply) => {
+    const session = sessionOf(request);
+    if (session === null) return reply.redirect('/admin', 303);
+    const detail = await api.getSource(parseId(request.params.id));
+    const done = DONE[request.query.done ?? ''];
+    return html(reply, sourcePage(detail, api.topics, csrfToken(keys, session), new Date(), done ? [done] : []));
+  });
+
+  app.get('/sources/:id/delete', async (request: IdRequest, reply) => {
+    const session = sessionOf(request);
+    if (session === null) return reply.redirect('/admin', 303);
+    const { source } = await api.getSource(parseId(request.params.id));
+    return html(reply, deleteConfirmPage(source, csrfToken(keys, session), source.origin === 'config' ? CONFIG_NOTES.delete : null));
+  });
+
+  for (const [action, enabled] of [['pause', false], ['resume', true]] as const) {
+    app.post(`/sources/:id/${action}`, async (request: IdRequest, reply) => {
+      requireForm(request);
+      const id = parseId(request.params.id);
+      await api.changeSource(id, { enabled });
+      return reply.redirect(`${backTo(field(request.body, 'back'), id)}?done=${enabled ? 'resumed' : 'paused'}`, 303);
+    });
+  }
+
+  app.post('/sources/:id/refresh', async (request: IdRequest, reply) => {
+    requireForm(request);
+    const id = parseId(request.params.id);
+    await api.refreshSource(id);
+    return reply.redirect(`/admin/sources/${id}?done=refreshed`, 303);
+  });
+
+  app.post('/sources/:id/edit', async (request: IdRequest, reply) => {
+    requireForm(request);
+    const id = parseId(request.params.id);
+    const interval = (field(request.body, 'interval_minutes') ?? '').trim();
+    if (interval !== '' && !/^\d{1,5}$/.test(interval)) throw new HttpError(400, 'invalid_interval', 'the poll interval is a whole number of minutes');
+    const minutes = interval === '' ? null : Number(interval);
+    if (minutes !== null && (minutes < 1 || minutes > 43_200)) throw new HttpError(400, 'invalid_interval', 'the poll interval is from 1 to 43200 minutes (30 days)');
+    const updated = await api.changeSource(id, {
+      title: field(request.body, 'title') ?? null,
+      // Unchecking every box sends no "topics" field at all; the marker tells "none" from "not in this form".
+      topics: field(request.body, 'topics_present') ? fieldAll(request.body, 'topics') : undefined,
+      pollIntervalSeconds: minutes === null ? null : minutes * 60,
+    });
+    return reply.redirect(`/admin/sources/${id}?done=${updated.note ? 'saved-config' : 'saved'}`, 303);
+  });
+
+  app.post('/sources/:id/delete', async (request: IdRequest, reply) => {
+    requireForm(request);
+    const deleted = await api.removeSource(parseId(request.params.id));
+    return reply.redirect(`/admin?done=${deleted.note ? 'deleted-config' : 'deleted'}`, 303);
+  });
+
+  // -- OPML ------------------------------------------------------------------
+
+  app.post('/opml', async (request, reply) => {
+    const csrf = requireForm(request);
+    const text = [field(request.body, 'file'), field(request.body, 'opml')].find((t) => t !== undefined && t.trim() !== '');
+    if (text === undefined) return dashboard(reply, csrf, { flashes: [{ kind: 'error', text: 'Choose an OPML file or paste one.' }] }, 400);
+    try {
+      return await dashboard(reply, csrf, { opml: await api.importOpml(text) });
+    } catch (error) {
+      if (!(error instanceof AdminError)) throw error;
+      return dashboard(reply, csrf, { flashes: [{ kind: 'error', text: `Not imported: ${error.message}` }] }, 422);
+    }
+  });
+
+  app.get('/opml', async (request, reply) => {
+    if (sessionOf(request) === null) return reply.redirect('/admin', 303);
+    return reply.type('text/x-opml; charset=utf-8').header('content-disposition', 'attachment; filename="tidings-sources.opml"').send(await api.exportOpml());
+  });
+}
+
+/** Where a pause/resume button returns: the table or the source's page, nothing else. */
+function backTo(back: string | undefined, id: number): string {
+  return back === `/admin/sources/${id}` ? back : '/admin';
+}
+
+/**
+ * Defence in depth behind SameSite=Strict and the CSRF token: refuse a form that a
+ * browser says comes from another site. Clients that send neither header pass.
+ */
+function sameOrigin(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return false;
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}

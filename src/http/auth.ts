@@ -1,0 +1,113 @@
+/**
+ * Admin authentication, one secret for everything: ADMIN_TOKEN.
+ *
+ * - The API takes `Authorization: Bearer <ADMIN_TOKEN>`.
+ * - The admin page logs in with the token once and then holds a session cookie
+ *   (HttpOnly, SameSite=Strict, Path=/admin, Secure behind https): an expiry and a nonce
+ *   signed with a key derived from the token. Nothing is stored server-side, so every
+ *   instance accepts every session, and changing ADMIN_TOKEN ends all sessions.
+ * - Each page form carries a CSRF token: an HMAC of the session under a second derived
+ *   key. SameSite=Strict already keeps other sites' requests from carrying the cookie;
+ *   the token (and an Origin check) defend browsers or setups where it does not.
+ *
+ * Comparisons are constant-time on fixed-length digests, so neither the token's content
+ * nor its length leaks through timing.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const SESSION_COOKIE = 'tidings_admin';
+export const SESSION_TTL_SECONDS = 12 * 3600;
+
+/** Constant-time string equality (on SHA-256 digests, so lengths may differ). */
+export function safeEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), else null. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  return match ? match[1]! : null;
+}
+
+export interface SessionKeys {
+  session: Buffer;
+  csrf: Buffer;
+}
+
+/** Keys derived from ADMIN_TOKEN, so sessions need no shared state between instances. */
+export function deriveKeys(adminToken: string): SessionKeys {
+  const derive = (purpose: string) => createHmac('sha256', adminToken).update(`tidings admin ${purpose} v1`).digest();
+  return { session: derive('session'), csrf: derive('csrf') };
+}
+
+function mac(key: Buffer, text: string): string {
+  return createHmac('sha256', key).update(text).digest('base64url');
+}
+
+/** A new session value: `v1.<expiry, unix seconds>.<nonce>.<signature>`. */
+export function issueSession(keys: SessionKeys, now: Date): string {
+  const payload = `v1.${Math.floor(now.getTime() / 1000) + SESSION_TTL_SECONDS}.${randomBytes(16).toString('base64url')}`;
+  return `${payload}.${mac(keys.session, payload)}`;
+}
+
+/** True when the value is a session we signed and it has not expired. */
+export function verifySession(keys: SessionKeys, value: string | null, now: Date): boolean {
+  if (value === null) return false;
+  const match = /^(v1\.(\d{1,12})\.[\w-]{1,64})\.([\w-]{1,128})$/.exec(value);
+  if (!match) return false;
+  if (!safeEqual(match[3]!, mac(keys.session, match[1]!))) return false;
+  return Number(match[2]) * 1000 > now.getTime();
+}
+
+/** The CSRF token of a session, for the page's forms. */
+export function csrfToken(keys: SessionKeys, session: string): string {
+  return mac(keys.csrf, session);
+}
+
+export function verifyCsrf(keys: SessionKeys, session: string, token: unknown): boolean {
+  return typeof token === 'string' && safeEqual(token, csrfToken(keys, session));
+}
+
+/** A cookie's value from a Cookie header, or null. */
+export function readCookie(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+/** The Set-Cookie header for a session (an empty value with Max-Age=0 clears it). */
+export function sessionCookie(value: string, secure: boolean, maxAgeSeconds = SESSION_TTL_SECONDS): string {
+  return [`${SESSION_COOKIE}=${value}`, 'Path=/admin', `Max-Age=${maxAgeSeconds}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
+}
+
+export interface AttemptLimiter {
+  /** Seconds until `key` may try again, or null when it may try now. */
+  retryAfter(key: string, now: number): number | null;
+  failed(key: string, now: number): void;
+}
+
+/**
+ * Counts wrong tokens per client address: after `max` in `windowMs`, further attempts
+ * are refused until the window ends. A long random token is the real defence; this only
+ * makes guessing noisy and slow.
+ */
+export function createAttemptLimiter(max: number, windowMs: number): AttemptLimiter {
+  const windows = new Map<string, { count: number; resetAt: number }>();
+  return {
+    retryAfter(key, now) {
+      const entry = windows.get(key);
+      if (!entry || entry.resetAt <= now || entry.count < max) return null;
+      return Math.ceil((entry.resetAt - now) / 1000);
+    },
+    failed(key, now) {
+      if (windows.size > 10_000) for (const [k, e] of windows) if (e.resetAt <= now) windows.delete(k);
+      const entry = windows.get(key);
+      if (!entry || entry.resetAt <= now) windows.set(key, { count: 1, resetAt: now + windowMs });
+      else entry.count++;
+    },
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * The admin pages: log-in, the sources table (failing first) with the add-source form
+ * and its preview, one source's page, the delete confirmation, the OPML import result.
+ * Plain forms that POST (with the CSRF token) and redirect; usable without JavaScript.
+ */
+import type { AddSourceOutcome, FeedPreview } from '../admin/add-source.ts';
+import type { SourceDetail } from '../admin/manage-sources.ts';
+import type { OpmlImportSummary } from '../admin/opml.ts';
+import type { SourceView } from '../admin/source-view.ts';
+import { sourceName } from '../admin/wording.ts';
+import { csrfField, externalLink, h, layout, timeCell, type Flash } from './admin-layout.ts';
+
+export interface TopicOption {
+  slug: string;
+  title: string;
+}
+
+export function loginPage(options: { error?: string; status?: 'disabled' } = {}): string {
+  const flashes: Flash[] = options.error ? [{ kind: 'error', text: options.error }] : [];
+  const form = `<h1>Log in</h1>
+  <form method="post" action="/admin/login">
+    <label for="token">Admin token <span class="hint">(the ADMIN_TOKEN the service was started with)</span></label>
+    <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+    <p><button class="primary" type="submit">Log in</button></p>
+  </form>`;
+  return layout({ title: 'Log in', flashes }, options.status === 'disabled' ? '<h1>Administration is disabled</h1>' : form);
+}
+
+// ---------------------------------------------------------------------------
+// The sources table
+
+const STATE_LABELS: Record<SourceView['state'], string> = { ok: 'OK', failing: 'Failing', pending: 'Not polled yet', paused: 'Paused', disabled: 'Disabled' };
+
+/** Failing sources first (they need attention), then the rest in the given order. */
+function attentionOrder(sources: readonly SourceView[]): SourceView[] {
+  const rank = (s: SourceView) => (s.state === 'failing' ? 0 : s.state === 'disabled' ? 1 : 2);
+  return [...sources].sort((a, b) => rank(a) - rank(b));
+}
+
+function stateCell(source: SourceView): string {
+  const detail =
+    source.state === 'failing'
+      ? `<br><small><code>${h(source.errorCode ?? '')}</code> ${h(source.errorMessage ?? '')}</small>`
+      : source.state === 'disabled' || source.state === 'paused'
+        ? `<br><small>${h(source.disabledReason ?? '')}</small>`
+        : '';
+  return `<span class="state state-${source.state}">${STATE_LABELS[source.state]}</span>${detail}`;
+}
+
+function pauseButton(source: SourceView, csrf: string, back: string): string {
+  const [action, label] = source.enabled ? ['pause', 'Pause'] : ['resume', 'Resume'];
+  return `<form class="inline" method="post" action="/admin/sources/${source.id}/${action}">${csrfField(csrf)}<input type="hidden" name="back" value="${h(back)}"><button type="submit" aria-label="${label} ${h(sourceName(source))}">${label}</button></form>`;
+}
+
+function sourcesTable(sources: readonly SourceView[], csrf: string, now: Date): string {
+  if (sources.length === 0) return '<p>No sources yet: add one below, import an OPML list, or list them in feeds.config.json.</p>';
+  const rows = attentionOrder(sources).map((s) => {
+    const name = sourceName(s);
+    return `<tr id="source-${s.id}" data-state="${s.state}">
+      <td data-label="Source"><a href="/admin/sources/${s.id}">${h(name)}</a>${s.origin === 'config' ? ' <small>(config)</small>' : ''}<br><span class="url">${h(s.url)}</span></td>
+      <td data-label="State">${stateCell(s)}</td>
+      <td data-label="Last poll">${timeCell(s.lastPolledAt, now)}</td>
+      <td data-label="Last success">${timeCell(s.lastSuccessAt, now)}</td>
+      <td data-label="Failures" class="num">${s.consecutiveFailures}</td>
+      <td data-label="Items, 7 days" class="num">${s.itemsLast7Days}</td>
+      <td data-label="Next poll">${s.enabled ? timeCell(s.nextPollAt, now, '—') : '<span class="muted">—</span>'}</td>
+      <td data-label="Actions"><div class="actions">${pauseButton(s, csrf, '/admin')} <a class="button" href="/admin/sources/${s.id}/delete" aria-label="Delete ${h(name)}">Delete…</a></div></td>
+    </tr>`;
+  });
+  const failing = sources.filter((s) => s.state === 'failing').length;
+  const paused = sources.filter((s) => s.state === 'paused').length;
+  return `<table class="sources">
+    <caption>${sources.length} source${sources.length === 1 ? '' : 's'}: ${failing} failing, ${paused} paused. Failing sources are listed first.</caption>
+    <thead><tr><th scope="col">Source</th><th scope="col">State</th><th scope="col">Last poll</th><th scope="col">Last success</th><th scope="col" class="num">Failures</th><th scope="col" class="num">Items, 7 days</th><th scope="col">Next poll</th><th scope="col">Actions</th></tr></thead>
+    <tbody>
+    ${rows.join('\n')}
+    </tbody>
+  </table>`;
+}
+
+// ---------------------------------------------------------------------------
+// Adding a source
+
+export interface AddForm {
+  url?: string;
+  title?: string;
+  topics?: string[];
+}
+
+function topicCheckboxes(topics: readonly TopicOption[], chosen: readonly string[], idPrefix: string): string {
+  if (topics.length === 0) return '';
+  const boxes = topics
+    .map((t) => `<label for="${idPrefix}-${h(t.slug)}"><input type="checkbox" id="${idPrefix}-${h(t.slug)}" name="topics" value="${h(t.slug)}"${chosen.includes(t.slug) ? ' checked' : ''}> ${h(t.title)}</label>`)
+    .join('\n');
+  return `<fieldset><legend>Topics <span class="hint">(every item of the source enters these; phrases match the rest)</span></legend>${boxes}</fieldset>`;
+}
+
+function hiddenTopics(topics: readonly string[]): string {
+  return topics.map((t) => `<input type="hidden" name="topics" value="${h(t)}">`).join('');
+}
+
+function addSourceForm(topics: readonly TopicOption[], csrf: string, form: AddForm): string {
+  return `<form method="post" action="/admin/sources" id="add-source">
+    ${csrfField(csrf)}
+    <label for="add-url">Feed or site URL</label>
+    <input id="add-url" name="url" type="url" inputmode="url" required placeholder="https://example.org/feed.xml" value="${h(form.url ?? '')}">
+    <label for="add-title">Title <span class="hint">(optional; default: the feed's own title)</span></label>
+    <input id="add-title" name="title" type="text" maxlength="300" value="${h(form.title ?? '')}">
+    ${topicCheckboxes(topics, form.topics ?? [], 'add-topic')}
+    <p class="actions"><button type="submit" name="action" value="preview">Preview</button> <button class="primary" type="submit" name="action" value="add">Add source</button></p>
+  </form>`;
+}
+
+function feedPreview(feed: FeedPreview): string {
+  const items = feed.items
+    .map((item) => `<li>${externalLink(item.url, item.title || '(untitled)')}${item.publishedAt ? ` <small>${h(item.publishedAt.toUTCString())}</small>` : ''}${item.topics.length > 0 ? ` <small>→ ${h(item.topics.join(', '))}</small>` : ''}</li>`)
+    .join('\n');
+  return `<p><strong>${h(feed.title ?? '(untitled feed)')}</strong> <small>${h(feed.format)}, ${feed.itemCount} item${feed.itemCount === 1 ? '' : 's'}</small></p>
+    <ul class="items">${items || '<li class="muted">The feed has no items yet.</li>'}</ul>`;
+}
+
+/** What the add form produced: a preview to confirm, or the feeds a page offers. */
+function addResult(outcome: Exclude<AddSourceOutcome, { kind: 'added' }>, csrf: string, form: AddForm): string {
+  const keep = (url: string) =>
+    `${csrfField(csrf)}<input type="hidden" name="url" value="${h(url)}"><input type="hidden" name="title" value="${h(form.title ?? '')}">${hiddenTopics(form.topics ?? [])}<input type="hidden" name="action" value="add">`;
+  if (outcome.kind === 'preview') {
+    return `<section class="card" aria-labelledby="preview-heading"><h3 id="preview-heading">Preview of ${h(outcome.url)}</h3>
+      ${feedPreview(outcome.feed)}
+      <form method="post" action="/admin/sources">${keep(outcome.url)}<button class="primary" type="submit">Add this feed</button></form></section>`;
+  }
+  const choices = outcome.choices
+    .map((c) => `<li><form method="post" action="/admin/sources" class="actions">${keep(c.url)}<span><strong>${h(c.title ?? '(untitled feed)')}</strong> <small>${c.itemCount} items</small><br><span class="url">${h(c.url)}</span></span> <button type="submit" aria-label="Add ${h(c.title ?? c.url)}">Add this feed</button></form></li>`)
+    .join('\n');
+  return `<section class="card" aria-labelledby="choices-heading"><h3 id="choices-heading">${h(outcome.pageUrl)} is a web page, not a feed</h3>
+    <p>These feeds were found for it; choose one:</p><ul class="items">${choices}</ul></section>`;
+}
+
+export interface DashboardInput {
+  sources: readonly SourceView[];
+  topics: readonly TopicOption[];
+  csrf: string;
+  now: Date;
+  flashes?: Flash[];
+  form?: AddForm;
+  result?: Exclude<AddSourceOutcome, { kind: 'added' }>;
+  opml?: OpmlImportSummary;
+}
+
+export function dashboardPage(input: DashboardInput): string {
+  const form = input.form ?? {};
+  const body = `<h1>Sources</h1>
+  ${sourcesTable(input.sources, input.csrf, input.now)}
+  <h2 id="add">Add a source</h2>
+  <p class="hint">Tidings fetches the address first: a feed is previewed and added; for a web page, the feeds it links to are offered.</p>
+  ${addSourceForm(input.topics, input.csrf, form)}
+  ${input.result ? addResult(input.result, input.csrf, form) : ''}
+  <h2 id="import">Import an OPML list</h2>
+  ${input.opml ? opmlSummary(input.opml) : ''}
+  <form method="post" action="/admin/opml" enctype="multipart/form-data">
+    ${csrfField(input.csrf)}
+    <label for="opml-file">OPML file <span class="hint">(exported by a feed reader; folders named like a topic map to it)</span></label>
+    <input id="opml-file" name="file" type="file" accept=".opml,.xml,text/x-opml,text/xml,application/xml">
+    <label for="opml-text">…or paste it</label>
+    <textarea id="opml-text" name="opml" spellcheck="false"></textarea>
+    <p><button class="primary" type="submit">Import</button></p>
+  </form>`;
+  return layout({ title: 'Sources', csrf: input.csrf, flashes: input.flashes }, body);
+}
+
+function opmlSummary(summary: OpmlImportSummary): string {
+  const invalid = summary.invalid.map((i) => `<li>${h(i.url ?? i.title ?? '(outline)')}: ${h(i.reason)}</li>`).join('');
+  return `<section class="card" role="status" aria-labelledby="opml-heading"><h3 id="opml-heading">Import result</h3>
+    <p>${summary.added.length} added, ${summary.existing.length} already present, ${summary.invalid.length} invalid.${summary.added.length > 0 ? ' New sources are fetched at the next poll.' : ''}</p>
+    ${invalid ? `<ul>${invalid}</ul>` : ''}
+    ${summary.unmatchedCategories.length > 0 ? `<p class="hint">Categories that match no topic (ignored): ${h(summary.unmatchedCategories.join(', '))}</p>` : ''}
+  </section>`;
+}
+
+// ---------------------------------------------------------------------------
+// One source
+
+export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[], csrf: string, now: Date, flashes: Flash[] = []): string {
+  const s = detail.source;
+  const name = sourceName(s);
+  const back = `/admin/sources/${s.id}`;
+  const items = detail.items
+    .map((i) => `<li>${externalLink(i.url, i.title || '(untitled)')} <small>${timeCell(i.publishedAt, now)}${i.topics.length > 0 ? ` · ${h(i.topics.join(', '))}` : ''}</small></li>`)
+    .join('\n');
+  const events = detail.events
+    .map(
+      (e) => `<tr><td>${timeCell(e.polledAt, now)}</td><td>${h(e.outcome)}</td><td class="num">${e.status ?? '—'}</td><td class="num">${e.newItems}</td><td class="num">${e.updatedItems}</td><td class="num">${e.durationMs}</td><td>${e.errorCode ? `<code>${h(e.errorCode)}</code> ${h(e.errorMessage ?? '')}` : ''}</td></tr>`,
+    )
+    .join('\n');
+  const body = `<h1>${h(name)}</h1>
+  <p class="url">${externalLink(s.url, s.url)}</p>
+  <div class="actions">
+    <form class="inline" method="post" action="/admin/sources/${s.id}/refresh">${csrfField(csrf)}<button type="submit"${s.enabled ? '' : ' disabled'}>Poll now</button></form>
+    ${pauseButton(s, csrf, back)}
+    <a class="button" href="/admin/sources/${s.id}/delete">Delete…</a>
+  </div>
+  <h2>Health</h2>
+  <dl class="facts">
+    <dt>State</dt><dd>${stateCell(s)}</dd>
+    <dt>Origin</dt><dd>${s.origin === 'config' ? 'feeds.config.json' : 'added by an admin'}</dd>
+    <dt>Last poll</dt><dd>${timeCell(s.lastPolledAt, now)}${s.lastStatus ? ` (HTTP ${s.lastStatus})` : ''}</dd>
+    <dt>Last success</dt><dd>${timeCell(s.lastSuccessAt, now)}</dd>
+    <dt>Consecutive failures</dt><dd>${s.consecutiveFailures}</dd>
+    <dt>Next poll</dt><dd>${s.enabled ? timeCell(s.nextPollAt, now, '—') : 'not polled while ' + h(s.state)}</dd>
+    <dt>Items</dt><dd>${s.itemsTotal} stored, ${s.itemsLast7Days} in the last 7 days</dd>
+    <dt>Topics</dt><dd>${s.topics.length > 0 ? h(s.topics.join(', ')) : '<span class="muted">none (items enter topics by phrase only)</span>'}</dd>
+  </dl>
+  <h2>Settings</h2>
+  ${s.origin === 'config' ? '<p class="hint">This source comes from feeds.config.json: its topics, and its title when the file sets one, are reset from the file at the next start.</p>' : ''}
+  <form method="post" action="/admin/sources/${s.id}/edit">
+    ${csrfField(csrf)}
+    <label for="edit-title">Title</label>
+    <input id="edit-title" name="title" type="text" maxlength="300" value="${h(s.title ?? '')}">
+    ${topicCheckboxes(topics, s.topics, 'edit-topic')}
+    <input type="hidden" name="topics_present" value="1">
+    <label for="edit-interval">Poll every … minutes <span class="hint">(empty: as the feed and the defaults suggest)</span></label>
+    <input id="edit-interval" name="interval_minutes" type="number" min="1" max="43200" step="1" value="${s.pollIntervalSeconds === null ? '' : Math.round(s.pollIntervalSeconds / 60)}">
+    <p><button class="primary" type="submit">Save</button></p>
+  </form>
+  <h2>Latest items</h2>
+  <ul class="items">${items || '<li class="muted">No items stored.</li>'}</ul>
+  <h2>Poll history</h2>
+  ${events ? `<table><caption>The latest polls, newest first.</caption><thead><tr><th scope="col">When</th><th scope="col">Outcome</th><th scope="col" class="num">HTTP</th><th scope="col" class="num">New</th><th scope="col" class="num">Updated</th><th scope="col" class="num">ms</th><th scope="col">Error</th></tr></thead><tbody>${events}</tbody></table>` : '<p class="muted">Not polled yet.</p>'}`;
+  return layout({ title: name, csrf, flashes }, body);
+}
+
+export function deleteConfirmPage(source: SourceView, csrf: string, configNote: string | null): string {
+  const name = sourceName(source);
+  const body = `<h1>Delete ${h(name)}?</h1>
+  <p class="url">${h(source.url)}</p>
+  <p>Its ${source.itemsTotal} stored item${source.itemsTotal === 1 ? '' : 's'} are deleted too and leave the topic feeds. This cannot be undone; pausing keeps the items.</p>
+  ${configNote ? `<p class="flash note">${h(configNote)}</p>` : ''}
+  <div class="actions">
+    <form class="inline" method="post" action="/admin/sources/${source.id}/delete">${csrfField(csrf)}<button class="danger" type="submit">Delete ${h(name)}</button></form>
+    <a class="button" href="/admin/sources/${source.id}">Cancel</a>
+  </div>`;
+  return layout({ title: `Delete ${name}`, csrf }, body);
+}
+
+export function errorPage(status: number, message: string, csrf?: string): string {
+  return layout({ title: `Error ${status}`, csrf, flashes: [{ kind: 'error', text: message }] }, `<h1>${status === 404 ? 'Not found' : 'Something went wrong'}</h1><p><a href="/admin">Back to the sources</a></p>`);
+}

@@ -1,0 +1,161 @@
+/**
+ * The admin page in a real browser: headless Chromium (Debian's `chromium`, installed by
+ * .ci/run) driven by playwright-core, with JavaScript disabled to prove the page needs
+ * none. Logs in, adds a source from a local fixture server (preview first), sees it in
+ * the table with its items, pauses it, and saves screenshots under test-output/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEnv } from '../../src/config/env.ts';
+import { serve, type Service } from '../../src/main.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
+import { silentLog, testConfig } from '../helpers/context.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Without these, Chromium reaches for the network (updates, sync, QUIC probes) and fails here.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const TOKEN = 'browser-test-admin-token-0123456789';
+const OUTPUT = path.resolve('test-output/admin-browser');
+
+let fixtures: FixtureServer;
+let service: Service;
+let profile: string;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`);
+  }
+  fixtures = await startFixtureServer();
+  const recent = (hours: number) => new Date(Date.now() - hours * 3_600_000).toUTCString();
+  fixtures.route('/world.xml', {
+    body: rssFeed('Globe Dispatch', [
+      { guid: 'g1', title: 'Seoul and Tokyo agree on talks', link: 'https://globe.example/talks', pubDate: recent(2) },
+      { guid: 'g2', title: 'Harvest season ends early', link: 'https://globe.example/harvest', pubDate: recent(1) },
+    ]),
+  });
+  const config = testConfig({ topics: [{ slug: 'korea', title: 'Korea', include: ['seoul'] }, { slug: 'world', title: 'World' }] });
+  service = await serve({ ...readEnv({}), port: 0, adminToken: TOKEN }, config, silentLog, { handleSignals: false, database: await createTestDatabase() });
+  profile = mkdtempSync(path.join(tmpdir(), 'tidings-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    javaScriptEnabled: false,
+    viewport: { width: 1200, height: 900 },
+  });
+  context.setDefaultTimeout(10_000);
+  page = context.pages()[0] ?? (await context.newPage());
+  mkdirSync(OUTPUT, { recursive: true });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await service?.stop();
+  await fixtures?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe('admin page in Chromium', () => {
+  it('refuses a wrong token, then logs in with a locked-down session cookie', async () => {
+    await page.goto(`${service.url}/admin`);
+    await expect(page.getByRole('heading', { name: 'Log in' }).isVisible()).resolves.toBe(true);
+    await page.getByLabel('Admin token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Wrong admin token.');
+
+    await page.getByLabel('Admin token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Sources', exact: true }).waitFor();
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'tidings_admin', httpOnly: true, sameSite: 'Strict', path: '/admin' });
+  });
+
+  it('previews a feed, adds it, and shows its items', async () => {
+    await page.getByLabel('Feed or site URL').fill(fixtures.url('/world.xml'));
+    await page.getByRole('checkbox', { name: 'World' }).check();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const preview = page.locator('section', { has: page.getByRole('heading', { name: /^Preview of / }) });
+    await expect(preview.textContent()).resolves.toContain('Globe Dispatch');
+    await expect(preview.getByRole('listitem').allTextContents()).resolves.toEqual([
+      expect.stringMatching(/^Harvest season ends early .* → world$/),
+      expect.stringMatching(/^Seoul and Tokyo agree on talks .* → korea, world$/),
+    ]);
+    await page.screenshot({ path: path.join(OUTPUT, 'preview.png'), fullPage: true });
+
+    await preview.getByRole('button', { name: 'Add this feed' }).click();
+    await page.getByRole('heading', { name: 'Globe Dispatch' }).waitFor();
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('Source added');
+    const items = page.locator('ul.items li');
+    await expect(items.allTextContents()).resolves.toEqual([expect.stringContaining('Harvest season ends early'), expect.stringContaining('Seoul and Tokyo agree on talks')]);
+    await page.screenshot({ path: path.join(OUTPUT, 'source.png'), fullPage: true });
+  });
+
+  it('lists the source in the table with its items, and pauses it', async () => {
+    await page.getByRole('link', { name: 'Sources' }).click();
+    const row = page.locator('table.sources tbody tr', { hasText: 'Globe Dispatch' });
+    await expect(row.locator('td[data-label="State"]').textContent()).resolves.toContain('OK');
+    await expect(row.locator('td[data-label="Items, 7 days"]').textContent()).resolves.toBe('2');
+    await page.screenshot({ path: path.join(OUTPUT, 'sources.png'), fullPage: true });
+
+    await row.getByRole('button', { name: 'Pause Globe Dispatch' }).click();
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('Source paused');
+    const paused = page.locator('table.sources tbody tr', { hasText: 'Globe Dispatch' });
+    await expect(paused.getAttribute('data-state')).resolves.toBe('paused');
+    await expect(paused.locator('td[data-label="State"]').textContent()).resolves.toContain('paused by an admin');
+    await expect(paused.getByRole('button', { name: 'Resume Globe Dispatch' }).isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: path.join(OUTPUT, 'paused.png'), fullPage: true });
+    expect(existsSync(path.join(OUTPUT, 'paused.png'))).toBe(true);
+  });
+
+  it('fits a phone-width screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    // A full-page screenshot is as wide as the document: wider than the screen means sideways scrolling.
+    const png = await page.screenshot({ path: path.join(OUTPUT, 'phone.png'), fullPage: true });
+    expect(png.readUInt32BE(16)).toBe(390); // PNG IHDR width
+    // Rows become cards: each cell takes the card's full width instead of a narrow column.
+    expect((await page.locator('table.sources tbody td[data-label="State"]').first().boundingBox())!.width).toBeGreaterThan(300);
+    await page.setViewportSize({ width: 1200, height: 900 });
+  });
+
+  it('refuses a form post without the CSRF token, even with the session cookie', async () => {
+    const id = /source-(\d+)/.exec((await page.locator('table.sources tbody tr').first().getAttribute('id'))!)![1];
+    const forged = await context.request.post(`${service.url}/admin/sources/${id}/resume`, { form: { back: '/admin' }, maxRedirects: 0 });
+    expect(forged.status()).toBe(403);
+    const crossSite = await context.request.post(`${service.url}/admin/sources/${id}/resume`, { form: { back: '/admin' }, headers: { origin: 'https://evil.example' }, maxRedirects: 0 });
+    expect(crossSite.status()).toBe(403);
+    await page.reload();
+    await expect(page.locator('table.sources tbody tr').first().getAttribute('data-state')).resolves.toBe('paused');
+  });
+
+  it('imports an OPML file chosen with the file input', async () => {
+    const file = path.join(profile, 'subscriptions.opml');
+    writeFileSync(file, `<?xml version="1.0"?><opml version="2.0"><body><outline text="Korea"><outline type="rss" text="Second" xmlUrl="${fixtures.url('/second.xml')}"/></outline><outline type="rss" text="Globe" xmlUrl="${fixtures.url('/world.xml')}"/></body></opml>`);
+    await page.getByLabel('OPML file').setInputFiles(file);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await expect(page.locator('section', { has: page.getByRole('heading', { name: 'Import result' }) }).textContent()).resolves.toContain('1 added, 1 already present, 0 invalid.');
+    await expect(page.locator('table.sources tbody tr', { hasText: 'Second' }).getAttribute('data-state')).resolves.toBe('pending');
+  });
+
+  it('deletes a source after a confirmation page', async () => {
+    const row = page.locator('table.sources tbody tr', { hasText: 'Second' });
+    await row.getByRole('link', { name: 'Delete Second' }).click();
+    await page.getByRole('heading', { name: 'Delete Second?' }).waitFor();
+    await page.getByRole('button', { name: 'Delete Second' }).click();
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('Source deleted');
+    await expect(page.locator('table.sources tbody tr').count()).resolves.toBe(1);
+  });
+
+  it('logs out', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await page.goto(`${service.url}/admin/sources/1`);
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+  });
+});

@@ -1,0 +1,124 @@
+/** The admin commands of the `tidings` CLI, against one database, as an operator runs them. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.ts';
+import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
+import { testDatabaseUrl } from '../helpers/database.ts';
+
+let fixtures: FixtureServer;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+async function run(argv: string[], environment: NodeJS.ProcessEnv = env): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) }, environment);
+  return { code, out, err };
+}
+
+const writeConfig = (name: string, allowPrivateNetworks: boolean) => {
+  const file = path.join(dir, name);
+  writeFileSync(file, JSON.stringify({ topics: [{ slug: 'korea', title: 'Korea', include: ['north korea'] }], sources: [], polling: { allowPrivateNetworks, timeoutMs: 2000 } }));
+  return file;
+};
+
+beforeAll(async () => {
+  fixtures = await startFixtureServer();
+  const recent = new Date(Date.now() - 3_600_000).toUTCString();
+  fixtures.route('/good.xml', { body: rssFeed('Good News', [{ guid: 'g1', title: 'North Korea news', link: 'https://good.example/1', pubDate: recent }, { guid: 'g2', title: 'Other', link: 'https://good.example/2', pubDate: recent }]) });
+  fixtures.route('/other.xml', { body: rssFeed('Other', [{ guid: 'o1', title: 'Something', link: 'https://other.example/1', pubDate: recent }]) });
+  fixtures.route('/site/', { body: '<html><head><link rel="alternate" type="application/atom+xml" href="/good.xml"></head><body></body></html>', contentType: 'text/html' });
+  dir = mkdtempSync(path.join(tmpdir(), 'tidings-admin-cli-'));
+  env = {
+    LOG_LEVEL: 'silent',
+    FEEDS_CONFIG: writeConfig('feeds.config.json', true),
+    DATA_DIR: path.join(dir, 'data'),
+    ...(testDatabaseUrl ? { DATABASE_URL: await freshPostgres() } : {}),
+  };
+});
+afterAll(async () => {
+  await fixtures.close();
+});
+
+async function freshPostgres(): Promise<string> {
+  const { createTestDatabase } = await import('../helpers/database.ts');
+  const database = await createTestDatabase();
+  afterAll(() => database.close());
+  return database.url!;
+}
+
+describe('tidings sources / opml', () => {
+  let goodId: number;
+
+  it('adds a feed with --topic, storing its items, and prints what it found', async () => {
+    const result = await run(['sources', 'add', fixtures.url('/good.xml'), '--topic', 'korea']);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const [first, second] = result.out.split('\n');
+    goodId = Number(/^Added source #(\d+): Good News <http:\/\/127\.0\.0\.1:\d+\/good\.xml>$/.exec(first!)?.[1]);
+    expect(goodId).toBeGreaterThan(0);
+    expect(second).toBe('rss2.0, 2 items, 2 stored; topics: korea');
+    expect(result.out).toMatch(/PUBLISHED\s+TOPICS\s+TITLE/);
+    expect(result.out).toMatch(/korea\s+North Korea news/);
+
+    const list = await run(['sources', 'list', '--json']);
+    expect(JSON.parse(list.out)).toEqual([expect.objectContaining({ id: goodId, origin: 'admin', topics: ['korea'], items_total: 2, error_code: null })]);
+  });
+
+  it('refuses a duplicate, an unknown topic and a missing URL, with one line each', async () => {
+    expect(await run(['sources', 'add', fixtures.url('/good.xml')])).toMatchObject({ code: 1, err: `tidings: ${fixtures.url('/good.xml')} is already source #${goodId}\n` });
+    expect(await run(['sources', 'add', fixtures.url('/other.xml'), '--topic', 'sports'])).toMatchObject({ code: 1, err: 'tidings: unknown topic "sports" (topics: korea)\n' });
+    const usage = await run(['sources', 'add']);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toMatch(/^tidings: sources add needs a URL/);
+  });
+
+  it('lists the feeds a web page offers instead of adding it', async () => {
+    const result = await run(['sources', 'add', fixtures.url('/site/')]);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/^FEED\s+TITLE\s+ITEMS\n.*\/good\.xml\s+Good News\s+2$/m);
+    expect(result.err).toBe(`tidings: ${fixtures.url('/site/')} is a web page, not a feed; add one of the feeds it offers (listed above)\n`);
+  });
+
+  it('refuses a private address when the config does not allow them', async () => {
+    const strict = { ...env, FEEDS_CONFIG: writeConfig('strict.json', false) };
+    const before = fixtures.hits('/other.xml');
+    const result = await run(['sources', 'add', fixtures.url('/other.xml')], strict);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^tidings: cannot fetch http:\/\/127\.0\.0\.1:\d+\/other\.xml: http:\/\/127\.0\.0\.1:\d+ is a loopback address; set polling\.allowPrivateNetworks to allow it\n$/);
+    expect(fixtures.hits('/other.xml')).toBe(before);
+  });
+
+  it('exports OPML and imports a list, reporting added, existing and invalid', async () => {
+    const exported = await run(['opml', 'export']);
+    expect(exported.code).toBe(0);
+    expect(exported.out).toContain(`xmlUrl="${fixtures.url('/good.xml')}"`);
+    expect(exported.out).toContain('category="korea"');
+
+    const file = path.join(dir, 'import.opml');
+    writeFileSync(
+      file,
+      `<opml version="2.0"><body><outline text="Korea"><outline type="rss" text="Other" xmlUrl="${fixtures.url('/other.xml')}"/><outline type="rss" text="Good" xmlUrl="${fixtures.url('/good.xml')}"/></outline><outline type="rss" text="Bad" xmlUrl="gopher://x"/></body></opml>`,
+    );
+    const imported = await run(['opml', 'import', file]);
+    expect(imported.code).toBe(0);
+    expect(imported.out).toMatch(/^Added 1, already present 1, invalid 1\.\n/);
+    expect(imported.out).toMatch(/^ID\s+URL\s+TOPICS\n\d+\s+http:\/\/127\.0\.0\.1:\d+\/other\.xml\s+korea$/m);
+    expect(imported.out).toMatch(/gopher:\/\/x\s+only http and https URLs can be polled/);
+
+    expect(await run(['opml', 'import', path.join(dir, 'missing.opml')])).toMatchObject({ code: 1, err: expect.stringMatching(/^tidings: cannot read .*missing\.opml: ENOENT\n$/) });
+    writeFileSync(path.join(dir, 'feed.xml'), rssFeed('x', []));
+    expect(await run(['opml', 'import', path.join(dir, 'feed.xml')])).toMatchObject({ code: 1, err: 'tidings: not an OPML document: the root element is <rss>, not <opml>\n' });
+  });
+
+  it('removes a source by id or URL, with its items', async () => {
+    const removed = await run(['sources', 'remove', String(goodId)]);
+    expect(removed).toMatchObject({ code: 0, out: `Removed source #${goodId} <${fixtures.url('/good.xml')}> and its 2 items.\n` });
+    const byUrl = await run(['sources', 'remove', fixtures.url('/other.xml'), '--json']);
+    expect(JSON.parse(byUrl.out)).toMatchObject({ source: { url: fixtures.url('/other.xml') }, deletedItems: 0 });
+    expect((await run(['sources', 'list'])).out).toBe('No sources. Add some to feeds.config.json, or with `tidings sources add URL`.\n');
+    expect(await run(['sources', 'remove', String(goodId)])).toMatchObject({ code: 1, err: `tidings: no source #${goodId}\n` });
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * The admin page's forms over a real socket, as a browser without JavaScript posts them:
+ * session and CSRF checks, post/redirect/get, every form action, and escaping of
+ * hostile feed content. (admin-browser.test.ts drives the main flow in Chromium.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEnv } from '../../src/config/env.ts';
+import { serve, type Service } from '../../src/main.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
+import { silentLog, testConfig } from '../helpers/context.ts';
+
+const TOKEN = 'page-test-admin-token-0123456789abc';
+let fixtures: FixtureServer;
+let service: Service;
+let cookie = '';
+
+beforeAll(async () => {
+  fixtures = await startFixtureServer();
+  const recent = new Date(Date.now() - 3_600_000).toUTCString();
+  // Double-encoded: the item title is literally "<img src=x onerror=alert(1)> Seoul" as text.
+  fixtures.route('/hostile.xml', {
+    body: rssFeed('Hostile', [{ guid: 'h1', title: '&amp;lt;img src=x onerror=alert(1)&amp;gt; Seoul', link: 'javascript:alert(2)', pubDate: recent }]),
+  });
+  fixtures.route('/plain.xml', { body: rssFeed('Plain', [{ guid: 'p1', title: 'Plain news', link: 'https://plain.example/1', pubDate: recent }]) });
+  const config = testConfig({ topics: [{ slug: 'korea', title: 'Korea', include: ['seoul'] }, { slug: 'world', title: 'World' }] });
+  service = await serve({ ...readEnv({}), port: 0, adminToken: TOKEN }, config, silentLog, { handleSignals: false, database: await createTestDatabase() });
+});
+afterAll(async () => {
+  await service?.stop();
+  await fixtures?.close();
+});
+
+interface PageAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+async function request(method: 'GET' | 'POST', path: string, form?: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<PageAnswer> {
+  const pairs = Object.entries(form ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]));
+  const body = form === undefined ? undefined : new URLSearchParams(pairs);
+  const response = await fetch(`${service.url}${path}`, { method, body, redirect: 'manual', headers: { ...(cookie ? { cookie } : {}), ...headers } });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+const csrf = async () => csrfOf((await request('GET', '/admin')).text);
+
+describe('admin page forms', () => {
+  it('shows the log-in form with strict headers, and refuses a wrong token', async () => {
+    const login = await request('GET', '/admin');
+    expect(login.status).toBe(200);
+    expect(login.text).toContain('<label for="token">Admin token');
+    expect(login.headers.get('content-security-policy')).toMatch(/default-src 'none'.*form-action 'self'; frame-ancestors 'none'/);
+    expect(login.headers.get('x-frame-options')).toBe('DENY');
+    expect(login.headers.get('cache-control')).toBe('no-store');
+    const wrong = await request('POST', '/admin/login', { token: 'nope' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('Wrong admin token.');
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('keeps everything else behind the session', async () => {
+    for (const [method, path] of [['GET', '/admin/sources/1'], ['GET', '/admin/sources/1/delete'], ['GET', '/admin/opml'], ['POST', '/admin/sources/1/pause'], ['POST', '/admin/sources'], ['POST', '/admin/opml']] as const) {
+      const answer = await request(method, path, method === 'POST' ? { _csrf: 'x' } : undefined);
+      expect([method, path, answer.status, answer.headers.get('location')]).toEqual([method, path, 303, '/admin']);
+    }
+    cookie = 'tidings_admin=v1.99999999999.forged.signature';
+    expect((await request('GET', '/admin')).text).toContain('Log in');
+    cookie = '';
+  });
+
+  it('logs in with a session cookie that is HttpOnly, SameSite=Strict and scoped to /admin', async () => {
+    const answer = await request('POST', '/admin/login', { token: TOKEN });
+    expect(answer.status).toBe(303);
+    expect(answer.headers.get('location')).toBe('/admin');
+    const setCookie = answer.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^tidings_admin=v1\.\d+\.[\w-]+\.[\w-]+; Path=\/admin; Max-Age=43200; HttpOnly; SameSite=Strict$/);
+    expect(setCookie).not.toContain(TOKEN);
+    cookie = setCookie.split(';')[0]!;
+    expect((await request('GET', '/admin')).text).toContain('<h1>Sources</h1>');
+  });
+
+  it('refuses forms without the right CSRF token or from another site', async () => {
+    const token = await csrf();
+    for (const [form, headers] of [
+      [{}, {}],
+      [{ _csrf: 'forged' }, {}],
+      [{ _csrf: token }, { origin: 'https://evil.example' }],
+      [{ _csrf: token }, { 'sec-fetch-site': 'cross-site' }],
+    ] as const) {
+      const answer = await request('POST', '/admin/sources', { ...form, url: fixtures.url('/plain.xml'), action: 'add' }, headers);
+      expect(answer.status).toBe(403);
+      expect(answer.text).toContain('could not be verified');
+    }
+    expect((await request('GET', '/admin')).text).toContain('No sources yet');
+  });
+
+  it('previews, refuses a bad URL keeping the form, and adds with a redirect to the new source', async () => {
+    const token = await csrf();
+    const preview = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/plain.xml'), topics: ['world'], action: 'preview' });
+    expect(preview.status).toBe(200);
+    expect(preview.text).toContain('Preview of');
+    expect(preview.text).toContain('<input type="hidden" name="topics" value="world">');
+
+    const bad = await request('POST', '/admin/sources', { _csrf: token, url: 'not a "url"', action: 'add' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Not added: not an absolute URL');
+    expect(bad.text).toContain('value="not a &quot;url&quot;"');
+
+    const added = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/plain.xml'), topics: ['world'], action: 'add' });
+    expect(added.status).toBe(303);
+    expect(added.headers.get('location')).toMatch(/^\/admin\/sources\/\d+\?done=added$/);
+    const page = await request('GET', added.headers.get('location')!);
+    expect(page.text).toContain('Source added and polled');
+    expect(page.text).toContain('Plain news');
+
+    const again = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/plain.xml'), action: 'add' });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('is already source #');
+  });
+
+  it('escapes hostile feed content everywhere it is shown', async () => {
+    const token = await csrf();
+    const added = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/hostile.xml'), title: '<script>alert("title")</script>', action: 'add' });
+    const page = await request('GET', added.headers.get('location')!);
+    const table = await request('GET', '/admin');
+    for (const html of [page.text, table.text]) {
+      expect(html).not.toMatch(/<script>alert|<img src=x|href="javascript:/i);
+    }
+    expect(table.text).toContain('&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;');
+    expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt; Seoul');
+  });
+
+  it('edits title, topics and poll interval, refreshes, pauses and resumes', async () => {
+    const token = await csrf();
+    const id = /\/admin\/sources\/(\d+)"[^>]*>Plain</.exec((await request('GET', '/admin')).text)![1];
+    const saved = await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, title: 'Plain Daily', topics: ['korea', 'world'], topics_present: '1', interval_minutes: '30' });
+    expect([saved.status, saved.headers.get('location')]).toEqual([303, `/admin/sources/${id}?done=saved`]);
+    const page = (await request('GET', `/admin/sources/${id}`)).text;
+    expect(page).toContain('<h1>Plain Daily</h1>');
+    expect(page).toMatch(/id="edit-topic-korea" name="topics" value="korea" checked/);
+    expect(page).toContain('name="interval_minutes" type="number" min="1" max="43200" step="1" value="30"');
+
+    const cleared = await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, title: 'Plain Daily', topics_present: '1', interval_minutes: '' });
+    expect(cleared.status).toBe(303);
+    expect((await request('GET', `/admin/sources/${id}`)).text).toContain('none (items enter topics by phrase only)');
+    expect((await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, interval_minutes: 'soon' })).status).toBe(400);
+
+    const refreshed = await request('POST', `/admin/sources/${id}/refresh`, { _csrf: token });
+    expect(refreshed.headers.get('location')).toBe(`/admin/sources/${id}?done=refreshed`);
+    expect((await request('GET', `/admin/sources/${id}`)).text).toMatch(/<td>not_modified<\/td>|<td>stored<\/td>/);
+
+    const paused = await request('POST', `/admin/sources/${id}/pause`, { _csrf: token, back: `/admin/sources/${id}` });
+    expect(paused.headers.get('location')).toBe(`/admin/sources/${id}?done=paused`);
+    expect((await request('GET', `/admin/sources/${id}`)).text).toContain('paused by an admin');
+    // The return address is only ever the table or this source's page.
+    const resumed = await request('POST', `/admin/sources/${id}/resume`, { _csrf: token, back: 'https://evil.example/' });
+    expect(resumed.headers.get('location')).toBe('/admin?done=resumed');
+  });
+
+  it('imports pasted OPML, exports it, and deletes after confirmation', async () => {
+    const token = await csrf();
+    const imported = await request('POST', '/admin/opml', { _csrf: token, opml: `<opml version="2.0"><body><outline text="World"><outline type="rss" text="Extra" xmlUrl="${fixtures.url('/extra.xml')}"/></outline></body></opml>` });
+    expect(imported.status).toBe(200);
+    expect(imported.text).toContain('1 added, 0 already present, 0 invalid.');
+    expect((await request('POST', '/admin/opml', { _csrf: token, opml: '<rss/>' })).text).toContain('Not imported: not an OPML document');
+    expect((await request('POST', '/admin/opml', { _csrf: token, opml: ' ' })).status).toBe(400);
+
+    const exported = await request('GET', '/admin/opml');
+    expect(exported.headers.get('content-disposition')).toContain('tidings-sources.opml');
+    expect(exported.text).toContain(`xmlUrl="${fixtures.url('/extra.xml')}" category="world"`);
+
+    const id = /\/admin\/sources\/(\d+)"[^>]*>Extra</.exec((await request('GET', '/admin')).text)![1];
+    const confirm = await request('GET', `/admin/sources/${id}/delete`);
+    expect(confirm.text).toContain('<h1>Delete Extra?</h1>');
+    const deleted = await request('POST', `/admin/sources/${id}/delete`, { _csrf: token });
+    expect(deleted.headers.get('location')).toBe('/admin?done=deleted');
+    expect((await request('GET', `/admin/sources/${id}`)).status).toBe(404);
+  });
+
+  it('logs out by clearing the cookie', async () => {
+    const answer = await request('POST', '/admin/logout', { _csrf: await csrf() });
+    expect(answer.status).toBe(303);
+    expect(answer.headers.get('set-cookie')).toMatch(/^tidings_admin=; Path=\/admin; Max-Age=0;/);
+  });
+});

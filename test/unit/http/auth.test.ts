@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bearerToken,
+  createAttemptLimiter,
+  csrfToken,
+  deriveKeys,
+  issueSession,
+  readCookie,
+  safeEqual,
+  sessionCookie,
+  SESSION_TTL_SECONDS,
+  verifyCsrf,
+  verifySession,
+} from '../../../src/http/auth.ts';
+
+const keys = deriveKeys('a-long-random-admin-token-0123456789');
+const now = new Date('2026-11-24T12:00:00Z');
+
+describe('admin auth helpers', () => {
+  it('compares in constant time on digests, whatever the lengths', () => {
+    expect(safeEqual('secret', 'secret')).toBe(true);
+    expect(safeEqual('secret', 'secreT')).toBe(false);
+    expect(safeEqual('', 'secret')).toBe(false);
+    expect(safeEqual('secret-but-longer', 'secret')).toBe(false);
+  });
+
+  it('reads Bearer tokens only', () => {
+    expect(bearerToken('Bearer abc.DEF-123')).toBe('abc.DEF-123');
+    expect(bearerToken('bearer   abc ')).toBe('abc');
+    expect(bearerToken('Basic YWRtaW46eA==')).toBeNull();
+    expect(bearerToken('Bearer')).toBeNull();
+    expect(bearerToken('Bearer a b')).toBeNull();
+    expect(bearerToken(undefined)).toBeNull();
+  });
+
+  it('issues sessions that verify until they expire, and only under the same token', () => {
+    const session = issueSession(keys, now);
+    expect(verifySession(keys, session, now)).toBe(true);
+    expect(verifySession(keys, session, new Date(now.getTime() + (SESSION_TTL_SECONDS - 1) * 1000))).toBe(true);
+    expect(verifySession(keys, session, new Date(now.getTime() + SESSION_TTL_SECONDS * 1000))).toBe(false);
+    expect(verifySession(deriveKeys('another-token'), session, now)).toBe(false);
+    expect(issueSession(keys, now)).not.toBe(session);
+  });
+
+  it('refuses forged or altered sessions', () => {
+    const session = issueSession(keys, now);
+    const [version, expiry, nonce, signature] = session.split('.');
+    expect(verifySession(keys, `${version}.${Number(expiry) + 3600}.${nonce}.${signature}`, now)).toBe(false);
+    expect(verifySession(keys, `${version}.${expiry}.${nonce}.${signature!.slice(0, -1)}A`, now)).toBe(false);
+    for (const junk of [null, '', 'v1', 'v1.1.2', 'v1.99999999999.x.y', `${session}.extra`]) expect(verifySession(keys, junk, now)).toBe(false);
+  });
+
+  it('ties CSRF tokens to the session', () => {
+    const session = issueSession(keys, now);
+    const token = csrfToken(keys, session);
+    expect(verifyCsrf(keys, session, token)).toBe(true);
+    expect(verifyCsrf(keys, issueSession(keys, now), token)).toBe(false);
+    expect(verifyCsrf(keys, session, undefined)).toBe(false);
+    expect(verifyCsrf(keys, session, [token])).toBe(false);
+    expect(token).not.toContain(session);
+  });
+
+  it('writes a locked-down cookie and reads it back', () => {
+    expect(sessionCookie('v', false)).toBe(`tidings_admin=v; Path=/admin; Max-Age=${SESSION_TTL_SECONDS}; HttpOnly; SameSite=Strict`);
+    expect(sessionCookie('v', true)).toMatch(/; Secure$/);
+    expect(sessionCookie('', false, 0)).toContain('Max-Age=0');
+    expect(readCookie('a=1; tidings_admin=v1.2.3.4; b=2', 'tidings_admin')).toBe('v1.2.3.4');
+    expect(readCookie('xtidings_admin=1', 'tidings_admin')).toBeNull();
+    expect(readCookie(undefined, 'tidings_admin')).toBeNull();
+  });
+
+  it('limits wrong attempts per address within a window', () => {
+    const limiter = createAttemptLimiter(3, 60_000);
+    for (let i = 0; i < 3; i++) {
+      expect(limiter.retryAfter('1.2.3.4', 1000)).toBeNull();
+      limiter.failed('1.2.3.4', 1000);
+    }
+    expect(limiter.retryAfter('1.2.3.4', 1000)).toBe(60);
+    expect(limiter.retryAfter('1.2.3.4', 31_000)).toBe(30);
+    expect(limiter.retryAfter('5.6.7.8', 1000)).toBeNull();
+    expect(limiter.retryAfter('1.2.3.4', 61_000)).toBeNull();
+  });
+});
