@@ -16,7 +16,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       add column signature_version smallint not null default 0,
       add column story_reason jsonb`.execute(db);
   // Candidate look-up: items sharing any bucket key (an index, not a scan, at millions of items).
-  await sql`create index items_bucket_keys_idx on items using gin (bucket_keys)`.execute(db);
+  // fastupdate off: every insert is followed by look-ups, and GIN's pending list would make
+  // each look-up scan every entry inserted since the last vacuum.
+  await sql`create index items_bucket_keys_idx on items using gin (bucket_keys) with (fastupdate = off)`.execute(db);
   await sql`
     alter table sources
       add column priority integer not null default 0,

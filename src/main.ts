@@ -18,6 +18,11 @@ import { startScheduler } from './scheduler.ts';
 import { digestCronExpression } from './digest-periods.ts';
 import { findDigest } from './store/digests.ts';
 import { renderedFeedsSince } from './store/rendered-feeds.ts';
+import { pendingMigrations } from './db/migrate.ts';
+import { renderMetrics } from './metrics.ts';
+import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
+import type { Readiness } from './http/public-routes.ts';
+import { pruneItems } from '../jobs/prune-items.ts';
 import { buildDueDigests } from '../jobs/build-digests.ts';
 import { pollAndRegenerate } from '../jobs/poll-feeds.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
@@ -39,6 +44,23 @@ export interface Service {
 }
 
 const FEED_CACHE_SYNC_MS = 5_000;
+/** Retention runs daily at a quiet hour (server time); each batch is a short transaction. */
+const PRUNE_SCHEDULE = '17 4 * * *';
+const READINESS_TIMEOUT_MS = 2_000;
+
+async function readiness(runtime: Runtime): Promise<Readiness> {
+  const { db } = runtime.database;
+  try {
+    await pingDatabase(db, READINESS_TIMEOUT_MS);
+  } catch (error) {
+    return { ready: false, checks: { database: { ok: false, detail: (error as Error).message }, migrations: { ok: false, detail: 'unknown while the database is unreachable' } } };
+  }
+  const pending = await pendingMigrations(db).catch(() => ['(could not read migrations)']);
+  return {
+    ready: pending.length === 0,
+    checks: { database: { ok: true }, migrations: pending.length === 0 ? { ok: true } : { ok: false, detail: `pending: ${pending.join(', ')}` } },
+  };
+}
 
 export interface ServeOptions {
   /** Install SIGTERM/SIGINT handlers (default true). */
@@ -47,6 +69,8 @@ export interface ServeOptions {
   database?: Database;
   /** Fetcher hooks (tests only). */
   fetcherHooks?: FetcherTestHooks;
+  /** Poll once right after start-up (default true; the benchmark times that cycle itself). */
+  pollAtStart?: boolean;
 }
 
 /** Shorter admin tokens are accepted but easy to guess: say so at start-up. */
@@ -82,6 +106,11 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         const digest = await findDigest(db, slug, date);
         return digest && { title: digest.title, html: digest.html, periodStart: digest.period_start, periodEnd: digest.period_end };
       },
+      readiness: () => readiness(runtime),
+      metrics: async () => ({
+        contentType: runtime.metrics.registry.contentType,
+        body: await renderMetrics(runtime.metrics, { pollLagSeconds: () => pollLagSeconds(db, new Date()), sourcesFailing: () => failingSourceCount(db) }),
+      }),
       // Admin changes re-render feeds through `regenerate`, which also updates this instance's cache.
       admin: { token: env.adminToken, api: createAdminApi(adminContext(runtime, regenerate)), secureCookies: env.publicUrl.startsWith('https:') },
     });
@@ -98,8 +127,15 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       {
         name: 'poll-feeds',
         schedule: config.polling.schedule,
-        runAtStart: true,
         run: (signal) => pollAndRegenerate(runtime.refresh, regenerate, { signal }),
+      },
+      {
+        name: 'prune-items',
+        schedule: PRUNE_SCHEDULE,
+        run: async (signal) => {
+          const { topics } = await pruneItems(runtime.prune, signal);
+          if (topics.size > 0) await regenerateFeeds(regenerate, topics, ['feed']);
+        },
       },
       // One job per topic, in the topic's time zone, a few seconds after each period ends.
       ...runtime.digestTopics.map((topic) => ({
@@ -115,9 +151,9 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
     log.child({ component: 'scheduler' }),
   );
   const digestsNow = () => Promise.all(runtime.digestTopics.map((t) => scheduler.runNow(`digest:${t.slug}`))).then(() => {});
-  // Catch up on digests missed while down, but only after the first poll: the items of
-  // those periods still in the sources' feeds belong in them.
-  void scheduler.runNow('poll-feeds').then(digestsNow);
+  // Poll once at start-up, then catch up on digests missed while down: the items of those
+  // periods still in the sources' feeds belong in them.
+  void (options.pollAtStart ?? true ? scheduler.runNow('poll-feeds') : Promise.resolve()).then(digestsNow);
   log.info({ url, publicUrl: env.publicUrl, database: runtime.database.kind, topics: config.topics.length, sources: config.sources.length }, 'Tidings is running');
 
   let resolveStopped!: () => void;

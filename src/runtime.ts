@@ -11,6 +11,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { compileTopics } from './ingest/classify.ts';
 import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch.ts';
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { chooseStory, DEFAULT_THRESHOLDS } from './ingest/story-match.ts';
 import type { StoryGrouping } from './store/story-grouping.ts';
 import type { RefreshContext } from './ingest/refresh-source.ts';
@@ -21,6 +22,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { RegenerateContext } from '../jobs/regenerate-feeds.ts';
 import type { ReclassifyContext } from '../jobs/reclassify-items.ts';
 import type { DigestContext, DigestTopic } from '../jobs/build-digests.ts';
+import type { PruneContext } from '../jobs/prune-items.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -34,6 +36,8 @@ export interface Runtime {
   reclassify: ReclassifyContext;
   digest: DigestContext;
   digestTopics: DigestTopic[];
+  prune: PruneContext;
+  metrics: Metrics;
   log: Logger;
   close(): Promise<void>;
 }
@@ -79,6 +83,7 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
   // Parsing runs in worker threads: every core works and the HTTP server never stalls.
   const readFeedPool = createReadFeedPool();
   const compiled = compileTopics(config.topics);
+  const metrics = createMetrics();
   const now = () => new Date();
   const refresh: RefreshContext = {
     db: database.db,
@@ -87,12 +92,13 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     polling: config.polling,
     topics: compiled,
     grouping: storyGrouping(config.dedupe),
+    metrics,
     log: log.child({ component: 'poll' }),
     owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     now,
   };
   const topics: TopicInfo[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description }));
-  const regenerate: RegenerateContext = { db: database.db, topics, publicUrl: env.publicUrl, log: log.child({ component: 'render' }), now };
+  const regenerate: RegenerateContext = { db: database.db, topics, publicUrl: env.publicUrl, log: log.child({ component: 'render' }), now, metrics };
   const reclassify: ReclassifyContext = {
     db: database.db,
     topics: config.topics,
@@ -102,7 +108,8 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     now,
   };
   const digestTopics: DigestTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, digest: t.digest }));
-  const digest: DigestContext = { db: database.db, log: log.child({ component: 'digest' }), now };
+  const digest: DigestContext = { db: database.db, log: log.child({ component: 'digest' }), now, metrics };
+  const prune: PruneContext = { db: database.db, retentionDays: config.retention.days, log: log.child({ component: 'prune' }), now };
   return {
     env,
     config,
@@ -113,6 +120,8 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     reclassify,
     digest,
     digestTopics,
+    prune,
+    metrics,
     log,
     async close() {
       await readFeedPool.close();

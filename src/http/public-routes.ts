@@ -19,10 +19,19 @@ const CACHE_CONTROL = 'public, max-age=300';
 const ON_DEMAND_TTL_MS = 60_000;
 const ON_DEMAND_MAX = 64;
 
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
 export interface PublicRoutesDeps {
   topics: readonly IndexTopic[];
   publicUrl: string;
   feedCache: FeedCache;
+  /** Database reachable and migrations current (GET /readyz). */
+  readiness?: () => Promise<Readiness>;
+  /** Prometheus text exposition (GET /metrics). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Renders a document straight from the database (non-default limits, or not yet cached). */
   renderDocument(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<{ body: string; etag: string }>;
   /** A published digest, by topic and local date (YYYY-MM-DD). */
@@ -109,5 +118,15 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
   );
   app.get('/topics.opml', async (_request, reply) => reply.type('text/x-opml; charset=utf-8').header('cache-control', CACHE_CONTROL).send(opml));
 
+  // Liveness: the process answers. Readiness: it can do its work (load balancers route on it).
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = deps.readiness ? await deps.readiness() : { ready: true, checks: {} };
+    return reply.code(readiness.ready ? 200 : 503).header('cache-control', 'no-store').send({ status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    if (!deps.metrics) throw new HttpError(404, 'not_found', 'metrics are not enabled');
+    const { contentType, body } = await deps.metrics();
+    return reply.type(contentType).header('cache-control', 'no-store').send(body);
+  });
 }

@@ -146,4 +146,20 @@ describe('topic feeds over HTTP', () => {
       expect((await get(path)).status).toBeLessThan(500);
     }
   });
+
+  it('reports readiness and Prometheus metrics', async () => {
+    const ready = await get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await json(ready)).toEqual({ status: 'ready', checks: { database: { ok: true }, migrations: { ok: true } } });
+    const metrics = await get('/metrics');
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    const text = await metrics.text();
+    expect(text).toMatch(/^tidings_polls_total\{outcome="stored",code=""\} [1-9]/m);
+    expect(text).toMatch(/^tidings_items_total\{change="new"\} 4$/m);
+    expect(text).toMatch(/^tidings_stories_merged_total\{via="canonical-url"\} 1$/m);
+    expect(text).toContain('tidings_fetch_duration_seconds_bucket');
+    expect(text).toMatch(/^tidings_poll_lag_seconds \d/m);
+    expect(text).toMatch(/^tidings_sources_failing 0$/m);
+    expect(text).toMatch(/^tidings_host_requests_total\{host="127\.0\.0\.1:\d+",outcome="ok"\} \d/m);
+  });
 });

@@ -1,0 +1,216 @@
+/**
+ * `npm run bench`: ingest and serving measured against the stack's own limits, side by side
+ * in one run (these machines are shared and noisy: ratios hold, absolute times do not).
+ *
+ *   npm run bench -- [--feeds 1000] [--seed 42] [--serve-seconds 10] [--connections 64]
+ *                    [--scale-items 1000000] [--out bench/results/latest.json]
+ *
+ * Database: a fresh embedded PGlite in a temporary directory, or, with BENCH_DATABASE_URL
+ * (a Postgres server URL), a fresh database created there and dropped afterwards.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { readEnv } from '../src/config/env.ts';
+import { parseFeedsConfig } from '../src/config/load-config.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { createLogger } from '../src/logger.ts';
+import { serve } from '../src/main.ts';
+import { fetchAndParseBaseline } from './baseline.ts';
+import { buildCorpus, renderCorpusFeed, type CorpusFeed } from './corpus.ts';
+import { startBenchFeedServer } from './feed-server.ts';
+import { load, startBaselineServer, type LoadResult } from './load.ts';
+import { fillItems, timeRegeneration, timeStoryLookup } from './scale.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    feeds: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '42' },
+    'serve-seconds': { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    'scale-items': { type: 'string', default: '1000000' },
+    out: { type: 'string', default: 'bench/results/latest.json' },
+  },
+});
+const FEEDS = Number(args.feeds);
+const SERVE_SECONDS = Number(args['serve-seconds']);
+const CONNECTIONS = Number(args.connections);
+const SCALE_ITEMS = Number(args['scale-items']);
+const CONCURRENCY = 64;
+const TOPIC = 'korea';
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  met?: boolean;
+}
+const figures: Figure[] = [];
+function record(name: string, value: number, unit: string, target?: { text: string; met: boolean }): void {
+  figures.push({ name, value: Math.round(value * 1000) / 1000, unit, ...(target ? { target: target.text, met: target.met } : {}) });
+  const flag = target ? (target.met ? `  ok (target ${target.text})` : `  MISSED (target ${target.text})`) : '';
+  console.log(`  ${name.padEnd(58)} ${value.toFixed(value < 10 ? 3 : 1).padStart(12)} ${unit}${flag}`);
+}
+
+async function freshDatabaseUrl(): Promise<{ url: string | null; drop(): Promise<void> }> {
+  const server = process.env.BENCH_DATABASE_URL?.trim();
+  if (!server) return { url: null, drop: async () => {} };
+  const name = `tidings_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+function peakRssSampler(): { stop(): number } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 25);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss());
+    },
+  };
+}
+
+function mutate(feed: CorpusFeed, round: number): CorpusFeed {
+  const [first, ...rest] = feed.items;
+  const fresh = { ...first!, guid: `${first!.guid}-new-${round}`, url: `${first!.url}-new-${round}`, title: `${first!.title} (update ${round})`, published: new Date() };
+  return { ...feed, items: [fresh, { ...first!, title: `${first!.title} (corrected)` }, ...rest] };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tidings-bench-'));
+  const database = await freshDatabaseUrl();
+  const feedServer = await startBenchFeedServer();
+  const corpus = buildCorpus({ feeds: FEEDS, seed: Number(args.seed) });
+  const paths = corpus.map((feed) => `/feeds/${feed.index}.${feed.format === 'rss' ? 'rss' : 'atom'}`);
+  const publish = (feed: CorpusFeed) =>
+    feedServer.set(paths[feed.index]!, renderCorpusFeed(feed, feedServer.url(paths[feed.index]!)), feed.format === 'rss' ? 'application/rss+xml' : 'application/atom+xml');
+  corpus.forEach(publish);
+  const totalItems = corpus.reduce((n, f) => n + f.items.length, 0);
+  console.log(`Tidings benchmark: ${FEEDS} feeds, ${totalItems} items, database ${database.url ? 'PostgreSQL' : 'PGlite (embedded)'}, ${CONCURRENCY} fetches in flight\n`);
+
+  const config = parseFeedsConfig(
+    {
+      topics: [{ slug: TOPIC, title: 'Korea', include: ['korea', 'seoul', 'pyongyang', 'peninsula'] }],
+      sources: paths.map((p) => ({ url: feedServer.url(p) })),
+      // Every feed is on one loopback host here: the per-host cap is lifted to the global one.
+      polling: { schedule: '0 0 1 1 *', concurrency: CONCURRENCY, perHost: CONCURRENCY, allowPrivateNetworks: true, timeoutMs: 60_000 },
+    },
+    'bench config',
+  );
+  const env = { ...readEnv({}), port: 0, databaseUrl: database.url, dataDir, publicUrl: 'http://bench.test' };
+  const log = createLogger('silent');
+  const service = await serve(env, config, log, { handleSignals: false, pollAtStart: false });
+  const db = service.runtime.database.db;
+  const due = () => sql`update sources set next_poll_at = now() - interval '1 second'`.execute(db);
+  const itemRows = async () => Number((await sql<{ n: number }>`select count(*)::int as n from items`.execute(db)).rows[0]!.n);
+
+  try {
+    console.log('Ingest');
+    const baseline = await fetchAndParseBaseline(paths.map((p) => feedServer.url(p)), CONCURRENCY);
+    record('baseline: undici request + rss-parser, no database', baseline.seconds, 's');
+
+    let rss = peakRssSampler();
+    let started = performance.now();
+    await due();
+    await service.pollNow();
+    const cold = (performance.now() - started) / 1000;
+    const peak = rss.stop() / 1024 / 1024;
+    const stored = await itemRows();
+    record('cold cycle: fetch → parse → dedupe → store → render', cold, 's');
+    record('cold cycle / baseline', cold / baseline.seconds, '×', { text: '≤ 1.5', met: cold / baseline.seconds <= 1.5 });
+    record('cold cycle feeds/s', FEEDS / cold, 'feeds/s');
+    record('cold cycle items/s', stored / cold, 'items/s');
+    record('items stored (of items served)', stored, `of ${totalItems}`);
+    record('peak RSS during the cold cycle', peak, 'MB', { text: '≤ 300', met: peak <= 300 });
+
+    const beforeWarm = feedServer.requests.notModified;
+    const lastChange = (await sql<{ t: Date }>`select max(changed_at) as t from items`.execute(db)).rows[0]!.t;
+    await due();
+    started = performance.now();
+    await service.pollNow();
+    const warm = (performance.now() - started) / 1000;
+    const notModified = feedServer.requests.notModified - beforeWarm;
+    const writtenWarm = Number((await sql<{ n: number }>`select count(*)::int as n from items where changed_at > ${lastChange}`.execute(db)).rows[0]!.n);
+    record(`warm cycle (${notModified} of ${FEEDS} answered 304)`, warm, 's', { text: '≤ 1 s', met: warm <= 1 });
+    record('item rows written by the warm cycle', writtenWarm, 'rows', { text: '0', met: writtenWarm === 0 });
+
+    const changed = corpus.filter((_, i) => i % 10 === 0);
+    for (const feed of changed) publish(mutate(feed, 1));
+    await due();
+    started = performance.now();
+    await service.pollNow();
+    const tenPercent = (performance.now() - started) / 1000;
+    const writtenChanged = Number((await sql<{ n: number }>`select count(*)::int as n from items where changed_at > ${lastChange}`.execute(db)).rows[0]!.n);
+    record(`cycle with 10% of feeds changed (${changed.length} feeds)`, tenPercent, 's');
+    record('item rows written by that cycle (1 new + 1 corrected per feed)', writtenChanged, 'rows');
+
+    console.log('\nServing a 50-item topic feed (RSS)');
+    const feedUrl = `${service.url}/topics/${TOPIC}/rss.xml`;
+    const first = await fetch(feedUrl);
+    const body = Buffer.from(await first.arrayBuffer());
+    const etag = first.headers.get('etag')!;
+    const baselineServer = await startBaselineServer(body, etag, 'application/rss+xml; charset=utf-8');
+    const run = (url: string, headers?: Record<string, string>) => load(url, { connections: CONNECTIONS, seconds: SERVE_SECONDS, headers });
+    const servingBaseline200 = await run(baselineServer.url);
+    const serving200 = await run(feedUrl);
+    const servingBaseline304 = await run(baselineServer.url, { 'if-none-match': etag });
+    const serving304 = await run(feedUrl, { 'if-none-match': etag });
+    await baselineServer.close();
+    const serving = (label: string, ours: LoadResult, base: LoadResult) => {
+      record(`${label}: baseline node:http requests/s`, base.requestsPerSecond, 'req/s');
+      record(`${label}: Tidings requests/s`, ours.requestsPerSecond, 'req/s');
+      record(`${label}: Tidings / baseline`, ours.requestsPerSecond / base.requestsPerSecond, '×', { text: '≥ 0.8', met: ours.requestsPerSecond / base.requestsPerSecond >= 0.8 });
+      record(`${label}: Tidings p50 latency`, ours.p50, 'ms');
+      record(`${label}: Tidings p99 latency`, ours.p99, 'ms', { text: '≤ 20', met: ours.p99 <= 20 });
+    };
+    serving(`200 (${Math.round(body.length / 1024)} KB body)`, serving200, servingBaseline200);
+    serving('304 (If-None-Match)', serving304, servingBaseline304);
+
+    if (SCALE_ITEMS > 0) {
+      console.log(`\nScale: ${SCALE_ITEMS.toLocaleString('en')} stored items`);
+      const fill = await fillItems(db, SCALE_ITEMS, TOPIC, new Date());
+      record('generating them in the database', fill, 's');
+      const regen = await timeRegeneration(service.runtime.regenerate, TOPIC);
+      record('regenerating the topic feed (3 formats, 50 entries)', regen, 'ms', { text: '≤ 100', met: regen <= 100 });
+      const lookupBatch = await timeStoryLookup(db, 50);
+      record('story look-up and assignment per new item (poll of 50)', lookupBatch, 'ms', { text: '≤ 2', met: lookupBatch <= 2 });
+      const lookupOne = await timeStoryLookup(db, 1);
+      record('story look-up and assignment for a lone new item', lookupOne, 'ms');
+    }
+  } finally {
+    await service.stop();
+    await feedServer.close();
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const missed = figures.filter((f) => f.met === false);
+  console.log(missed.length === 0 ? '\nEvery target met.' : `\nTargets missed: ${missed.map((f) => f.name).join('; ')}`);
+  const out = path.resolve(args.out!);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), feeds: FEEDS, items: totalItems, database: database.url ? 'postgres' : 'pglite', figures }, null, 2)}\n`);
+  console.log(`Results written to ${path.relative(process.cwd(), out)}`);
+}
+
+await main();
+// PGlite and worker threads can keep handles alive for a moment; the run is over.
+process.exit(0);

@@ -1,0 +1,112 @@
+/**
+ * Figures at scale: fills the database with N stored items (generated in SQL, each its own
+ * story, a third of them in the benchmark topic), then times regenerating that topic's
+ * feed and the story look-up (candidate query + decision + assignment) for one new item.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../src/db/schema.ts';
+import { itemFeatures } from '../src/ingest/read-feed.ts';
+import { seededRandom } from './corpus.ts';
+import { storyGrouping } from '../src/runtime.ts';
+import { parseFeedsConfig } from '../src/config/load-config.ts';
+import { upsertItems } from '../src/store/items.ts';
+import { assignStories } from '../src/store/story-grouping.ts';
+import type { RegenerateContext } from '../jobs/regenerate-feeds.ts';
+import { regenerateFeeds } from '../jobs/regenerate-feeds.ts';
+
+const BATCH = 100_000;
+
+/** Inserts `count` items (and their stories and topics) in batches; returns seconds spent. */
+export async function fillItems(db: Kysely<DB>, count: number, topic: string, now: Date): Promise<number> {
+  const started = performance.now();
+  await sql`insert into sources (url, title, origin) select 'https://scale' || g || '.example/feed', 'Scale outlet ' || g, 'admin' from generate_series(1, 100) g on conflict do nothing`.execute(db);
+  const first = (await sql<{ id: number }>`select min(id)::int as id from sources where url like 'https://scale%'`.execute(db)).rows[0]!.id;
+  // The bucket-key index is built once at the end: maintaining it row by row is far slower.
+  await sql`drop index if exists items_bucket_keys_idx`.execute(db);
+  for (let start = 0; start < count; start += BATCH) {
+    const end = Math.min(count, start + BATCH);
+    await sql`
+      insert into items (source_id, item_key, url, canonical_url, title, summary, content_html, published_at, first_seen_at, changed_at,
+                         content_hash, topics, fingerprint, lead_fingerprint, bucket_keys, title_key, numbers, body_length, signature_version)
+      select ${first}::bigint + (g % 100), 'scale-' || g, 'https://scale.example/news/' || g, 'https://scale.example/news/' || g,
+             'Scale story number ' || g, 'Summary of scale story ' || g || '.', '<p>Body of scale story ' || g || '.</p>',
+             ${now}::timestamptz - (g % 2592000) * interval '1 second', ${now}::timestamptz, ${now}::timestamptz, md5(g::text),
+             case when g % 3 = 0 then array[${topic}]::text[] else '{}'::text[] end,
+             (random() * 9e18)::bigint, (random() * 9e18)::bigint,
+             array(select (random() * 9e18)::bigint + g * 0 from generate_series(1, 13)),
+             array['scale', 'story', g::text], array[g::text], 200, 1
+      from generate_series(${start + 1}::int, ${end}::int) g`.execute(db);
+  }
+  await sql`
+    insert into stories (representative_item_id, published_at, first_seen_at, updated_at)
+    select id, published_at, first_seen_at, first_seen_at from items where item_key like 'scale-%' and story_id is null`.execute(db);
+  await sql`update items set story_id = s.id from stories s where s.representative_item_id = items.id and items.story_id is null`.execute(db);
+  await sql`
+    insert into story_topics (topic, story_id, published_at)
+    select ${topic}, story_id, published_at from items where item_key like 'scale-%' and ${topic} = any(topics)
+    on conflict do nothing`.execute(db);
+  await sql`create index items_bucket_keys_idx on items using gin (bucket_keys) with (fastupdate = off)`.execute(db);
+  await sql`analyze`.execute(db);
+  return (performance.now() - started) / 1000;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Median milliseconds to regenerate one topic's three documents (forced: no early exit). */
+export async function timeRegeneration(ctx: RegenerateContext, topic: string, runs = 5): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    await sql`delete from rendered_feeds where topic = ${topic}`.execute(ctx.db);
+    const started = performance.now();
+    await regenerateFeeds(ctx, [topic], ['feed']);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+/** A new item with text of its own: runs must not share bucket keys (rolled-back rows linger in the index). */
+function lookupItem(run: number, i: number) {
+  const random = seededRandom(run * 1000 + i + 1);
+  const words = Array.from({ length: 160 }, () => `w${Math.floor(random() * 50_000)}`);
+  const item = {
+    key: `lookup-${run}-${i}`,
+    url: `https://lookup.example/${run}/${i}`,
+    title: words.slice(0, 8).join(' '),
+    summary: words.slice(8, 30).join(' '),
+    contentHtml: `<p>${words.join(' ')}.</p>`,
+    author: null,
+    categories: [],
+    publishedAt: new Date(),
+    updatedAt: null,
+    enclosure: null,
+  };
+  return { ...item, canonicalUrl: item.url, topics: ['bench'], signature: itemFeatures(item).signature };
+}
+
+/**
+ * Median milliseconds per item to place new items into stories at this scale: the look-up
+ * on the bucket-key index, the decision, the assignment and the story refresh, for a poll
+ * batch of `batch` items, in a transaction rolled back so every run sees the same database.
+ */
+export async function timeStoryLookup(db: Kysely<DB>, batch: number, runs = 20): Promise<number> {
+  const grouping = storyGrouping(parseFeedsConfig({}, 'bench').dedupe);
+  const source = (await sql<{ id: number }>`select min(id)::int as id from sources`.execute(db)).rows[0]!.id;
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    await db
+      .transaction()
+      .execute(async (trx) => {
+        const written = await upsertItems(trx, source, Array.from({ length: batch }, (_, i) => lookupItem(run, i)), new Date());
+        const started = performance.now();
+        await assignStories(trx, written.insertedIds, [], new Date(), grouping);
+        times.push((performance.now() - started) / batch);
+        throw new Rollback();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Rollback)) throw error;
+      });
+  }
+  return median(times);
+}
+
+class Rollback extends Error {}
