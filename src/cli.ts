@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { formatTable, relativeTime } from './render/text-table.ts';
 import { openRuntime } from './runtime.ts';
 import { listSourcesWithHealth, type SourceHealth } from './store/sources.ts';
+import { sourceState } from './admin/source-view.ts';
 import { pollFeeds } from '../jobs/poll-feeds.ts';
 import { buildDigest, periodForDate } from '../jobs/build-digests.ts';
 import { regenerateFeeds } from '../jobs/regenerate-feeds.ts';
@@ -184,7 +185,7 @@ function formatSources(sources: SourceHealth[], now: Date): string {
   return formatTable(sources, [
     { header: 'ID', value: (s) => s.id },
     { header: 'URL', value: (s) => s.url, maxWidth: 60 },
-    { header: 'STATE', value: (s) => (s.enabled ? (s.error_code ? 'failing' : 'ok') : 'disabled') },
+    { header: 'STATE', value: (s) => sourceState(s) },
     { header: 'LAST POLL', value: (s) => relativeTime(s.last_polled_at, now) },
     { header: 'LAST OK', value: (s) => relativeTime(s.last_success_at, now) },
     { header: 'NEXT', value: (s) => (s.enabled ? relativeTime(s.next_poll_at, now) : null) },

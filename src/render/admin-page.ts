@@ -29,17 +29,26 @@ export function loginPage(options: { error?: string; status?: 'disabled' } = {})
 // ---------------------------------------------------------------------------
 // The sources table
 
-const STATE_LABELS: Record<SourceView['state'], string> = { ok: 'OK', failing: 'Failing', pending: 'Not polled yet', paused: 'Paused', disabled: 'Disabled' };
+const STATE_LABELS: Record<SourceView['state'], string> = {
+  ok: 'OK',
+  failing: 'Failing',
+  flagged: 'Needs attention (repeated 404)',
+  pending: 'Not polled yet',
+  paused: 'Paused',
+  disabled: 'Disabled',
+};
 
-/** Failing sources first (they need attention), then the rest in the given order. */
+const isFailing = (s: SourceView) => s.state === 'failing' || s.state === 'flagged';
+
+/** Sources that need attention first (flagged, then failing), then the rest in the given order. */
 function attentionOrder(sources: readonly SourceView[]): SourceView[] {
-  const rank = (s: SourceView) => (s.state === 'failing' ? 0 : s.state === 'disabled' ? 1 : 2);
+  const rank = (s: SourceView) => (s.state === 'flagged' ? 0 : s.state === 'failing' ? 1 : s.state === 'disabled' ? 2 : 3);
   return [...sources].sort((a, b) => rank(a) - rank(b));
 }
 
 function stateCell(source: SourceView): string {
   const detail =
-    source.state === 'failing'
+    isFailing(source)
       ? `<br><small><code>${h(source.errorCode ?? '')}</code> ${h(source.errorMessage ?? '')}</small>`
       : source.state === 'disabled' || source.state === 'paused'
         ? `<br><small>${h(source.disabledReason ?? '')}</small>`
@@ -67,7 +76,7 @@ function sourcesTable(sources: readonly SourceView[], csrf: string, now: Date): 
       <td data-label="Actions"><div class="actions">${pauseButton(s, csrf, '/admin')} <a class="button" href="/admin/sources/${s.id}/delete" aria-label="Delete ${h(name)}">Delete…</a></div></td>
     </tr>`;
   });
-  const failing = sources.filter((s) => s.state === 'failing').length;
+  const failing = sources.filter(isFailing).length;
   const paused = sources.filter((s) => s.state === 'paused').length;
   return `<table class="sources">
     <caption>${sources.length} source${sources.length === 1 ? '' : 's'}: ${failing} failing, ${paused} paused. Failing sources are listed first.</caption>
