@@ -64,7 +64,7 @@ export function nextPollAt(input: ScheduleInput): Date {
     input.expires ? (input.expires.getTime() - input.now.getTime()) / 1000 : 0,
     input.retryAfterSeconds ?? 0,
   ];
-  // Publisher hints may lengthen the interval, but never beyond the maximum.
-  seconds = Math.max(seconds, Math.min(Math.max(...hints), max));
+  // Publisher hints may lengthen the interval, but never beyond the maximum; nor may jitter.
+  seconds = Math.min(Math.max(seconds, Math.min(Math.max(...hints), max)), max);
   return new Date(input.now.getTime() + Math.round(seconds * 1000));
 }

@@ -52,6 +52,10 @@ describe('nextPollAt', () => {
     expect([1, 2, 3, 4].map((n) => delay({ outcome: 'failure', consecutiveFailures: n }))).toEqual([600, 1200, 2400, 4800]);
   });
 
+  it('never lets jitter push past the maximum interval', () => {
+    expect(delay({ outcome: 'failure', consecutiveFailures: 50, random: () => 0.999 })).toBe(86400);
+  });
+
   it('never gives up: after reaching the maximum it keeps probing at it', () => {
     expect(delay({ outcome: 'failure', consecutiveFailures: 50 })).toBe(86400);
     expect(delay({ outcome: 'failure', consecutiveFailures: 5000 })).toBe(86400);
