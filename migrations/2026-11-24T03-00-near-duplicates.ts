@@ -19,6 +19,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // fastupdate off: every insert is followed by look-ups, and GIN's pending list would make
   // each look-up scan every entry inserted since the last vacuum.
   await sql`create index items_bucket_keys_idx on items using gin (bucket_keys) with (fastupdate = off)`.execute(db);
+  // Items committed by a poll and not grouped yet, oldest first (src/store/story-grouping.ts).
+  await sql`create index items_ungrouped_idx on items (published_at, id) where story_id is null`.execute(db);
   await sql`
     alter table sources
       add column priority integer not null default 0,
@@ -27,6 +29,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`alter table sources drop column near_duplicates, drop column priority`.execute(db);
+  await sql`drop index items_ungrouped_idx`.execute(db);
   await sql`drop index items_bucket_keys_idx`.execute(db);
   await sql`
     alter table items

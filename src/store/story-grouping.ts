@@ -95,9 +95,37 @@ const GROUPING_COLUMNS = [
   's.near_duplicates',
 ] as const;
 
+/** Items grouped per transaction: large enough to amortize the look-up, small enough to keep the lock short. */
+const PENDING_BATCH = 2000;
+
+/**
+ * Groups every item still without a story (oldest first, in batches), and refreshes the
+ * stories of `updatedItemIds` (items changed in place). Each batch is one transaction
+ * under the assignment lock, so any number of pollers and instances may call it; items a
+ * crashed poller committed but never grouped are picked up by the next call.
+ */
+export async function groupPendingItems(db: Kysely<DB>, now: Date, grouping: StoryGrouping, updatedItemIds: number[] = []): Promise<StoryChanges> {
+  const total: StoryChanges = { storyIds: [], topics: new Set(), merged: { 'canonical-url': 0, text: 0 } };
+  let updated = updatedItemIds;
+  for (;;) {
+    const batch = await db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${STORY_ASSIGNMENT_LOCK}::bigint)`.execute(trx);
+      const pending = await trx.selectFrom('items').select('id').where('story_id', 'is', null).orderBy('published_at').orderBy('id').limit(PENDING_BATCH).execute();
+      const changes = await assignStories(trx, pending.map((p) => p.id), updated, now, grouping);
+      return { changes, full: pending.length === PENDING_BATCH };
+    });
+    updated = [];
+    total.storyIds.push(...batch.changes.storyIds);
+    for (const topic of batch.changes.topics) total.topics.add(topic);
+    total.merged['canonical-url'] += batch.changes.merged['canonical-url'];
+    total.merged.text += batch.changes.merged.text;
+    if (!batch.full) return total;
+  }
+}
+
 /**
  * Puts new items into stories, then refreshes the aggregates and topics of every story
- * that gained or changed an item. Runs inside the poll's transaction.
+ * that gained or changed an item. Runs inside the caller's transaction.
  */
 export async function assignStories(db: Executor, insertedIds: number[], updatedIds: number[], now: Date, grouping: StoryGrouping = CANONICAL_URL_ONLY): Promise<StoryChanges> {
   const touched = new Set<number>();
