@@ -129,19 +129,23 @@ export async function groupPendingItems(db: Kysely<DB>, now: Date, grouping: Sto
  */
 export async function assignStories(db: Executor, insertedIds: number[], updatedIds: number[], now: Date, grouping: StoryGrouping = CANONICAL_URL_ONLY): Promise<StoryChanges> {
   const touched = new Set<number>();
-  const merged = { 'canonical-url': 0, text: 0 };
+  let merged = { 'canonical-url': 0, text: 0 };
+  let foundedOnly: number[] = [];
   if (insertedIds.length > 0) {
     const grouped = await groupNewItems(db, insertedIds, now, grouping);
-    for (const id of grouped.storyIds) touched.add(id);
-    merged['canonical-url'] = grouped.merged['canonical-url'];
-    merged.text = grouped.merged.text;
+    for (const id of grouped.joined) touched.add(id);
+    foundedOnly = grouped.foundedOnly;
+    merged = grouped.merged;
   }
   if (updatedIds.length > 0) {
     const rows = await db.selectFrom('items').select('story_id').where(idIn('id', updatedIds)).where('story_id', 'is not', null).execute();
     for (const row of rows) touched.add(row.story_id!);
   }
-  const storyIds = [...touched];
-  return { storyIds, topics: await refreshStories(db, storyIds, now), merged };
+  const refreshed = [...touched];
+  const fresh = foundedOnly.filter((id) => !touched.has(id));
+  const topics = await refreshStories(db, refreshed, now);
+  for (const topic of await addFoundedStoryTopics(db, fresh)) topics.add(topic);
+  return { storyIds: [...refreshed, ...fresh], topics, merged };
 }
 
 async function groupNewItems(
@@ -149,7 +153,7 @@ async function groupNewItems(
   itemIds: number[],
   now: Date,
   grouping: StoryGrouping,
-): Promise<{ storyIds: number[]; merged: StoryChanges['merged'] }> {
+): Promise<{ foundedOnly: number[]; joined: number[]; merged: StoryChanges['merged'] }> {
   // Two polls inserting copies of one article at once must not each found a story: the
   // second waits here until the first commits, then sees its items as candidates.
   await sql`select pg_advisory_xact_lock(${STORY_ASSIGNMENT_LOCK}::bigint)`.execute(db);
@@ -185,8 +189,16 @@ async function groupNewItems(
   const resolved = assignments.map((a) => ({ ...a, storyId: a.storyId < 0 ? created.get(-a.storyId)! : a.storyId }));
   await setStoryIds(db, resolved);
   const merged = { 'canonical-url': 0, text: 0 };
-  for (const { reason } of resolved) if (reason.via !== 'founded') merged[reason.via]++;
-  return { storyIds: [...new Set(resolved.map((a) => a.storyId))], merged };
+  const joined = new Set<number>();
+  for (const { reason, storyId } of resolved) {
+    if (reason.via === 'founded') continue;
+    merged[reason.via]++;
+    joined.add(storyId);
+  }
+  // A story founded here and joined by no other item already has the right aggregates
+  // (createStories); it only needs its topics. Joined stories need a full refresh.
+  const foundedOnly = [...created.values()].filter((id) => !joined.has(id));
+  return { foundedOnly, joined: [...joined], merged };
 }
 
 /** An item without a signature can still match by canonical URL; its text never matches. */
@@ -288,6 +300,19 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** Topics of stories that consist of their founder only: its item's topics. */
+async function addFoundedStoryTopics(db: Executor, storyIds: number[]): Promise<Set<string>> {
+  if (storyIds.length === 0) return new Set();
+  const rows = await sql<{ topic: string }>`
+    insert into story_topics (topic, story_id, published_at)
+    select distinct t.topic, s.id, s.published_at
+    from stories s join items i on i.id = s.representative_item_id cross join lateral unnest(i.topics) as t(topic)
+    where s.id = any(${storyIds}::bigint[])
+    on conflict do nothing
+    returning topic`.execute(db);
+  return new Set(rows.rows.map((r) => r.topic));
 }
 
 /** One story per founder; returns founder item id → story id. */
