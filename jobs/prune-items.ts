@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../src/db/schema.ts';
 import type { Logger } from '../src/logger.ts';
 import { pruneItemsBatch } from '../src/store/items.ts';
+import { prunePollEvents } from '../src/store/poll-events.ts';
 import { refreshStories } from '../src/store/stories.ts';
 
 const BATCH = 1000;
@@ -32,6 +33,7 @@ export async function pruneItems(ctx: PruneContext, signal?: AbortSignal): Promi
     deleted += batch.deleted;
     if (batch.deleted < BATCH) break;
   }
-  if (deleted > 0) ctx.log.info({ deleted, cutoff, topics: [...topics] }, 'old items pruned');
+  const events = await prunePollEvents(ctx.db);
+  if (deleted > 0 || events > 0) ctx.log.info({ deleted, pollEvents: events, cutoff, topics: [...topics] }, 'old items and poll events pruned');
   return { deleted, topics };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pruneItems } from '../../jobs/prune-items.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { publishDigest } from '../../src/store/digests.ts';
+import { POLL_EVENTS_KEPT, recordPollEvent } from '../../src/store/poll-events.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { assignStories } from '../../src/store/story-grouping.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -60,5 +61,15 @@ describe('pruning old items', () => {
     await upsertItems(database.db, source, items, daysAgo(100));
     expect((await pruneItems(ctx())).deleted).toBe(2500);
     expect(await keys()).toEqual([]);
+  });
+
+  it("keeps each source's newest poll events only", async () => {
+    for (let i = 0; i < POLL_EVENTS_KEPT + 10; i++) {
+      await recordPollEvent(database.db, { sourceId: source, polledAt: daysAgo(1), outcome: 'not_modified', status: 304, errorCode: null, errorMessage: null, newItems: 0, updatedItems: 0, durationMs: i });
+    }
+    await pruneItems(ctx());
+    const kept = await database.db.selectFrom('poll_events').select('duration_ms').orderBy('id').execute();
+    expect(kept).toHaveLength(POLL_EVENTS_KEPT);
+    expect(kept[0]!.duration_ms).toBe(10);
   });
 });
