@@ -5,7 +5,7 @@
  */
 import { refreshSource, type RefreshContext, type RefreshResult } from '../src/ingest/refresh-source.ts';
 import { recordPollEvent, type NewPollEvent } from '../src/store/poll-events.ts';
-import { claimDueSources, releaseLease } from '../src/store/sources.ts';
+import { claimDueSources, releaseLease, releaseOwnLeases } from '../src/store/sources.ts';
 import type { Source } from '../src/db/schema.ts';
 import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
 
@@ -21,12 +21,22 @@ export function leaseSeconds(timeoutMs: number): number {
   return Math.max(300, Math.ceil((timeoutMs * 3) / 1000));
 }
 
+/** Per lease owner, the sources a pollFeeds call of this process has claimed and not finished. */
+const claimedByOwner = new Map<string, Set<number>>();
+
 export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}): Promise<RefreshResult[]> {
   const { concurrency } = ctx.polling;
   const results: RefreshResult[] = [];
   const queue: Source[] = [];
   let exhausted = false;
   let claiming: Promise<void> | null = null;
+  const claimed = claimedByOwner.get(ctx.owner) ?? new Set<number>();
+  claimedByOwner.set(ctx.owner, claimed);
+
+  // Leases this process took but could not give back (the database went away mid-poll)
+  // would block their sources until they expire; free them, sparing polls still running.
+  const freed = await releaseOwnLeases(ctx.db, ctx.owner, [...claimed]);
+  if (freed > 0) ctx.log.info({ sources: freed }, 'released leases left by an interrupted poll');
 
   // One claim at a time, a batch the size of the worker pool: claimed sources start within
   // one poll's time, so their leases never lapse while they wait.
@@ -38,9 +48,10 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
       limit: options.sourceUrl === undefined ? concurrency : 1,
       url: options.sourceUrl,
     })
-      .then((claimed) => {
-        queue.push(...claimed);
-        if (claimed.length === 0 || options.sourceUrl !== undefined) exhausted = true;
+      .then((batch) => {
+        for (const source of batch) claimed.add(source.id);
+        queue.push(...batch);
+        if (batch.length === 0 || options.sourceUrl !== undefined) exhausted = true;
       })
       .finally(() => {
         claiming = null;
@@ -57,7 +68,7 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
           continue;
         }
         const source = queue.shift()!;
-        const result = await refreshSource(ctx, source, options.signal);
+        const result = await refreshSource(ctx, source, options.signal).finally(() => claimed.delete(source.id));
         results.push(result);
         // The source row keeps only the latest outcome; the events give admins its history.
         if (result.outcome !== 'released') await recordPollEvent(ctx.db, pollEventOf(result, result.outcome, ctx.now()));
@@ -68,7 +79,7 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   // Claimed but never started (shutdown or failure): give them back for the next poller.
-  await Promise.allSettled(queue.splice(0).map((source) => releaseLease(ctx.db, source.id, ctx.owner)));
+  await Promise.allSettled(queue.splice(0).map((source) => releaseLease(ctx.db, source.id, ctx.owner).finally(() => claimed.delete(source.id))));
   if (failure !== null) throw (failure as { error: unknown }).error;
   return results;
 }
@@ -90,7 +101,9 @@ function pollEventOf(result: RefreshResult, outcome: NewPollEvent['outcome'], po
 /** One poll cycle, then the topic feeds it changed are regenerated. */
 export async function pollAndRegenerate(refresh: RefreshContext, regenerate: RegenerateContext, options: PollOptions = {}): Promise<RefreshResult[]> {
   const results = await pollFeeds(refresh, options);
-  const topics = new Set(results.flatMap((r) => r.changedTopics));
+  // Also groups items a crashed poller committed but never grouped.
+  const leftover = await refresh.stories.group();
+  const topics = new Set([...results.flatMap((r) => r.changedTopics), ...leftover.topics]);
   if (topics.size > 0) await regenerateFeeds(regenerate, topics, ['feed']);
   return results;
 }

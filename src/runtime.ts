@@ -10,19 +10,26 @@ import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { compileTopics } from './ingest/classify.ts';
 import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch.ts';
+import { createHostGate, type HostGate, type HostGateOptions } from './ingest/host-slots.ts';
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { chooseStory, DEFAULT_THRESHOLDS } from './ingest/story-match.ts';
-import type { StoryGrouping } from './store/story-grouping.ts';
+import { groupPendingItems, type StoryGrouping } from './store/story-grouping.ts';
+import { createStoryGrouper, type StoryGrouper } from './ingest/story-grouper.ts';
 import type { RefreshContext } from './ingest/refresh-source.ts';
 import type { Logger } from './logger.ts';
 import { syncConfigSources } from './store/sources.ts';
+import { ensureHostSlots, releaseHostSlot, tryAcquireHostSlot } from './store/host-politeness.ts';
 import type { TopicInfo } from './render/topic-feed.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import type { RegenerateContext } from '../jobs/regenerate-feeds.ts';
 import type { ReclassifyContext } from '../jobs/reclassify-items.ts';
 import type { DigestContext, DigestTopic } from '../jobs/build-digests.ts';
 import type { PruneContext } from '../jobs/prune-items.ts';
+import { leaseSeconds } from '../jobs/poll-feeds.ts';
+import type { Kysely } from 'kysely';
+import type { DB } from './db/schema.ts';
+import type { PollingConfig } from './config/feeds-config.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -57,6 +64,43 @@ export function storyGrouping(dedupe: DedupeConfig): StoryGrouping {
 }
 
 /**
+ * How long a host slot stays taken if its holder dies: one request chain is bounded by
+ * timeoutMs (plus in-process queueing, which the gate keeps short), so twice that and a
+ * margin only lapses for a dead poller.
+ */
+export function hostSlotLeaseSeconds(timeoutMs: number): number {
+  return Math.ceil((2 * timeoutMs) / 1000) + 10;
+}
+
+/**
+ * The per-host politeness gate on the shared database: `polling.perHost` slots per host and
+ * `polling.hostSpacing` between request starts, for every instance on this database.
+ */
+export function databaseHostGate(db: Kysely<DB>, polling: PollingConfig, owner: string, log: Logger, overrides: Partial<Pick<HostGateOptions, 'maxWaitMs' | 'retry'>> = {}): HostGate {
+  const claim = { owner, perHost: polling.perHost, spacingSeconds: polling.hostSpacing, leaseSeconds: hostSlotLeaseSeconds(polling.timeoutMs) };
+  return createHostGate({
+    store: {
+      ensure: (host) => ensureHostSlots(db, host, polling.perHost),
+      tryAcquire: (host, leaseId) => tryAcquireHostSlot(db, { ...claim, host, leaseId }),
+      release: (host, slot, leaseId) => releaseHostSlot(db, host, slot, leaseId),
+    },
+    perHost: polling.perHost,
+    // Half the source lease: a poll that waited this long still ends well before its claim lapses.
+    maxWaitMs: (leaseSeconds(polling.timeoutMs) * 1000) / 2,
+    log,
+    ...overrides,
+  });
+}
+
+/** The grouper every poll of this process shares (see story-grouper.ts). */
+export function storyGrouper(db: Kysely<DB>, grouping: StoryGrouping, now: () => Date): StoryGrouper {
+  return createStoryGrouper(async (updated) => {
+    const changes = await groupPendingItems(db, now(), grouping, updated);
+    return { topics: changes.topics, merged: changes.merged };
+  });
+}
+
+/**
  * Opens and migrates the database, syncs config sources, and builds the job contexts.
  * `database` replaces the one env names (tests); the runtime owns and closes it.
  */
@@ -85,16 +129,21 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
   const compiled = compileTopics(config.topics);
   const metrics = createMetrics();
   const now = () => new Date();
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const pollLog = log.child({ component: 'poll' });
   const refresh: RefreshContext = {
     db: database.db,
     fetcher,
     readFeed: readFeedPool.readFeed,
     polling: config.polling,
     topics: compiled,
-    grouping: storyGrouping(config.dedupe),
+    stories: storyGrouper(database.db, storyGrouping(config.dedupe), now),
     metrics,
-    log: log.child({ component: 'poll' }),
-    owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    log: pollLog,
+    owner,
+    // Several processes may share Postgres: politeness per host goes through it. The embedded
+    // database has one process, whose fetcher already caps requests per host.
+    hostGate: database.kind === 'postgres' ? databaseHostGate(database.db, config.polling, owner, pollLog) : undefined,
     now,
   };
   const topics: TopicInfo[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description }));

@@ -3,6 +3,7 @@
  * finds the previous run still going is skipped), and stop() aborts the running jobs'
  * signal and waits for them to wind down, so SIGTERM never cuts a poll in half.
  */
+import { setMaxListeners } from 'node:events';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from './logger.ts';
 
@@ -24,6 +25,9 @@ export interface Scheduler {
 
 export function startScheduler(jobs: Job[], log: Logger): Scheduler {
   const controller = new AbortController();
+  // Every request in flight listens to this one signal (polling.concurrency of them, 16 by
+  // default): that is by design, not the leak Node warns about past 10 listeners.
+  setMaxListeners(0, controller.signal);
   const running = new Map<string, Promise<void>>();
   const byName = new Map(jobs.map((job) => [job.name, job]));
 

@@ -116,6 +116,8 @@ const pollingSchema = z
       .default('*/10 * * * *'),
     concurrency: z.number().int().min(1).max(1024).default(16),
     perHost: z.number().int().min(1).max(64).default(2),
+    /** Least time between two request starts to one host, across all instances (Postgres). */
+    hostSpacing: duration('1s').refine((seconds) => seconds <= 60, { message: 'must be at most 60 s' }),
     timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
     maxBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
     allowPrivateNetworks: z.boolean().default(false),

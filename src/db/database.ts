@@ -57,6 +57,10 @@ export function openPostgres(connectionString: string, max = 10): Database {
   // An idle client losing its connection (database restart) must not crash the process;
   // the pool drops that client and the next query reconnects.
   pool.on('error', () => {});
+  // A client checked out of the pool (between two statements of a transaction, or between
+  // checkout and query) has no pool listener: its 'error' would be unhandled and kill the
+  // process. Its query fails instead, and the pool discards it on release (not queryable).
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

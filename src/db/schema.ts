@@ -134,6 +134,22 @@ export interface PollEventsTable {
   duration_ms: ColumnType<number, number | undefined, number>;
 }
 
+/** Per host name: when the next request may start (polling.hostSpacing). */
+export interface HostGatesTable {
+  host: string;
+  next_start_at: DefaultedTimestamp;
+}
+
+/** One of polling.perHost request slots of a host; free when owner is null or the lease expired. */
+export interface HostSlotsTable {
+  host: string;
+  slot: number;
+  owner: string | null;
+  /** Names one acquisition, so a late release never frees a slot someone else holds now. */
+  lease_id: string | null;
+  lease_until: Timestamp | null;
+}
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -143,6 +159,8 @@ export interface DB {
   rendered_feeds: RenderedFeedsTable;
   digests: DigestsTable;
   poll_events: PollEventsTable;
+  host_gates: HostGatesTable;
+  host_slots: HostSlotsTable;
 }
 
 export type Source = Selectable<SourcesTable>;

@@ -12,10 +12,11 @@ import type { ReadFeedResult } from './read-feed.ts';
 import type { Metrics } from '../metrics.ts';
 import { upsertItems, type StorableItem } from '../store/items.ts';
 import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease } from '../store/sources.ts';
-import { assignStories, type StoryGrouping } from '../store/story-grouping.ts';
+import type { StoryGrouper } from './story-grouper.ts';
 import { canonicalUrl } from './canonical-url.ts';
 import { classify, type CompiledTopics } from './classify.ts';
 import type { Fetcher } from './fetch.ts';
+import { HostBusyError, type HostGate } from './host-slots.ts';
 import { nextPollAt } from './poll-schedule.ts';
 
 export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string) => Promise<ReadFeedResult>;
@@ -26,12 +27,17 @@ export interface RefreshContext {
   readFeed: ReadFeed;
   polling: PollingConfig;
   topics: CompiledTopics;
-  /** How new items join stories (canonical URL, near-duplicate text). */
-  grouping: StoryGrouping;
+  /** Puts committed items into stories (canonical URL, near-duplicate text), batched across polls. */
+  stories: StoryGrouper;
   metrics?: Metrics | undefined;
   log: Logger;
   /** Lease owner name of this poller. */
   owner: string;
+  /**
+   * Per-host slots and spacing shared with other instances (Postgres). Unset: the fetcher's
+   * in-process per-host cap is the only limit (one process, e.g. the embedded database).
+   */
+  hostGate?: HostGate | undefined;
   now: () => Date;
 }
 
@@ -57,9 +63,13 @@ export async function refreshSource(ctx: RefreshContext, source: Source, signal?
   try {
     result = { ...base, ...(await pollAndStore(ctx, source, signal)), durationMs: 0 };
   } catch (error) {
-    if (signal?.aborted) {
-      // Shutting down: hand the source back untouched rather than record a failure that isn't one.
-      await releaseLease(ctx.db, source.id, ctx.owner);
+    if (signal?.aborted || error instanceof HostBusyError) {
+      // Shutting down, or its host stayed busy: hand the source back untouched rather than
+      // record a failure that isn't one. A busy host's source waits for a later cycle, so
+      // this one does not claim it again at once.
+      const later = error instanceof HostBusyError ? new Date(ctx.now().getTime() + ctx.polling.minInterval * 1000) : undefined;
+      if (error instanceof HostBusyError) ctx.log.info({ sourceId: source.id, url: source.url, nextPollAt: later }, error.message);
+      await releaseLease(ctx.db, source.id, ctx.owner, later);
       result = { ...base, outcome: 'released', status: null, durationMs: 0 };
     } else {
       result = { ...base, ...(await recordFailure(ctx, source, error)), durationMs: 0 };
@@ -79,8 +89,12 @@ function hostOf(url: string): string {
   }
 }
 
-/** Fetch with its duration, bytes and per-host outcome recorded. */
+/**
+ * Fetch with its duration, bytes and per-host outcome recorded, inside a host slot when a
+ * gate is set (the slot covers the request only: parsing and storing need no politeness).
+ */
 async function instrumentedFetch(ctx: RefreshContext, source: Source, signal: AbortSignal | undefined) {
+  const slot = await ctx.hostGate?.acquire(source.url, signal);
   const started = performance.now();
   const host = hostOf(source.url);
   try {
@@ -93,6 +107,8 @@ async function instrumentedFetch(ctx: RefreshContext, source: Source, signal: Ab
     ctx.metrics?.fetchSeconds.observe({ outcome: 'error' }, (performance.now() - started) / 1000);
     ctx.metrics?.hostRequests.inc({ host, outcome: error instanceof FeedError ? error.code : 'cancelled' });
     throw error;
+  } finally {
+    await slot?.release();
   }
 }
 
@@ -129,7 +145,6 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
   }));
   const written = await ctx.db.transaction().execute(async (trx) => {
     const upserted = await upsertItems(trx, source.id, items, now);
-    const stories = await assignStories(trx, upserted.insertedIds, upserted.updatedIds, now, ctx.grouping);
     await recordPollSuccess(trx, source.id, {
       now,
       nextPollAt: nextPollAt({ ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: feed.items.map((i) => i.publishedAt) }),
@@ -140,12 +155,23 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
       title: feed.title,
       siteUrl: feed.siteUrl,
     });
-    return { newItems: upserted.insertedIds.length, updatedItems: upserted.updatedIds.length, changedTopics: [...stories.topics], merged: stories.merged };
+    return upserted;
   });
-  ctx.metrics?.items.inc({ change: 'new' }, written.newItems);
-  ctx.metrics?.items.inc({ change: 'updated' }, written.updatedItems);
-  for (const [via, count] of Object.entries(written.merged)) if (count > 0) ctx.metrics?.storiesMerged.inc({ via }, count);
-  return { outcome: 'stored' as const, status: response.status, newItems: written.newItems, updatedItems: written.updatedItems, changedTopics: written.changedTopics };
+  ctx.metrics?.items.inc({ change: 'new' }, written.insertedIds.length);
+  ctx.metrics?.items.inc({ change: 'updated' }, written.updatedIds.length);
+  // Grouping runs after the commit, batched with other polls' items (story-grouper.ts).
+  let changedTopics: string[] = [];
+  if (written.insertedIds.length > 0 || written.updatedIds.length > 0) {
+    try {
+      const grouped = await ctx.stories.group(written.updatedIds);
+      changedTopics = [...grouped.topics];
+      for (const [via, count] of Object.entries(grouped.merged)) if (count > 0) ctx.metrics?.storiesMerged.inc({ via }, count);
+    } catch (error) {
+      // The poll itself succeeded and its items are stored; the next grouping run picks them up.
+      ctx.log.error({ err: error, sourceId: source.id }, 'grouping items into stories failed; retried at the next poll');
+    }
+  }
+  return { outcome: 'stored' as const, status: response.status, newItems: written.insertedIds.length, updatedItems: written.updatedIds.length, changedTopics };
 }
 
 async function recordFailure(ctx: RefreshContext, source: Source, error: unknown) {

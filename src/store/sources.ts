@@ -111,14 +111,29 @@ export async function claimDueSources(db: Kysely<DB>, options: ClaimOptions): Pr
     .then((rows) => rows.sort((a, b) => a.next_poll_at.getTime() - b.next_poll_at.getTime()));
 }
 
-/** Gives a claimed source back untouched (shutdown mid-poll): another poller may take it at once. */
-export async function releaseLease(db: Executor, sourceId: number, owner: string): Promise<void> {
+/**
+ * Gives a claimed source back untouched (shutdown mid-poll): another poller may take it at
+ * once, or from `nextPollAt` when given (its host was too busy to poll it now).
+ */
+export async function releaseLease(db: Executor, sourceId: number, owner: string, nextPollAt?: Date): Promise<void> {
   await db
     .updateTable('sources')
-    .set({ lease_owner: null, lease_until: null })
+    .set({ lease_owner: null, lease_until: null, ...(nextPollAt ? { next_poll_at: nextPollAt } : {}) })
     .where('id', '=', sourceId)
     .where('lease_owner', '=', owner)
     .execute();
+}
+
+/**
+ * Frees every lease `owner` holds except those on `keep` (sources it is polling right now):
+ * a poll cut off by a database outage could not give its lease back, and would otherwise
+ * keep its source from being polled, by anyone, until the lease runs out minutes later.
+ */
+export async function releaseOwnLeases(db: Executor, owner: string, keep: readonly number[]): Promise<number> {
+  let query = db.updateTable('sources').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner);
+  if (keep.length > 0) query = query.where('id', 'not in', keep);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export interface PollSuccess {

@@ -7,7 +7,7 @@ import { readFeed } from '../../src/ingest/read-feed.ts';
 import type { RefreshContext } from '../../src/ingest/refresh-source.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { RegenerateContext } from '../../jobs/regenerate-feeds.ts';
-import { storyGrouping } from '../../src/runtime.ts';
+import { storyGrouper, storyGrouping } from '../../src/runtime.ts';
 import type { TestDatabase } from './database.ts';
 
 export const silentLog = createLogger('silent');
@@ -44,7 +44,7 @@ export function testContexts(database: TestDatabase, config: FeedsConfig, public
   });
   return {
     fetcher,
-    refresh: { db: database.db, fetcher, readFeed, polling: config.polling, topics: compileTopics(config.topics), grouping: storyGrouping(config.dedupe), log: silentLog, owner: 'test', now: clock },
+    refresh: { db: database.db, fetcher, readFeed, polling: config.polling, topics: compileTopics(config.topics), stories: storyGrouper(database.db, storyGrouping(config.dedupe), clock), log: silentLog, owner: 'test', now: clock },
     regenerate: {
       db: database.db,
       topics: config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description })),

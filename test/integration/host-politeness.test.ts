@@ -1,0 +1,207 @@
+/**
+ * Per-host politeness through the database: `polling.perHost` slots per host and
+ * `polling.hostSpacing` between request starts, shared by every poller on one database.
+ * Two "instances" are two poll contexts with their own fetcher and lease owner on one
+ * database; the fixture server counts what actually reached it. Runs on Postgres and on
+ * PGlite (the same SQL; only Postgres lets the two pollers' statements truly interleave).
+ */
+import type { ServerResponse } from 'node:http';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pollFeeds } from '../../jobs/poll-feeds.ts';
+import { parseFeedsConfig } from '../../src/config/load-config.ts';
+import type { RefreshContext } from '../../src/ingest/refresh-source.ts';
+import { databaseHostGate } from '../../src/runtime.ts';
+import { ensureHostSlots, hostSlotHolders } from '../../src/store/host-politeness.ts';
+import { syncConfigSources } from '../../src/store/sources.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
+import { silentLog, testConfig, testContexts, type TestContexts } from '../helpers/context.ts';
+
+const HOST = '127.0.0.1';
+let database: TestDatabase;
+let server: FixtureServer;
+let instances: TestContexts[] = [];
+
+/** What reached the server: requests in flight now and at most, and when each started. */
+const seen = { inFlight: 0, maxInFlight: 0, starts: [] as number[] };
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startFixtureServer(HOST);
+});
+afterAll(async () => {
+  await server.close();
+  await database.close();
+});
+beforeEach(async () => {
+  server.reset();
+  Object.assign(seen, { inFlight: 0, maxInFlight: 0, starts: [] });
+  await database.db.deleteFrom('sources').execute();
+  await database.db.deleteFrom('host_gates').execute();
+});
+afterEach(async () => {
+  await Promise.all(instances.splice(0).map((i) => i.fetcher.close()));
+});
+
+/** A feed answered after `delayMs`, counted in flight from its first byte in to its last byte out. */
+function countedFeed(path: string, delayMs: number) {
+  return (_req: unknown, res: ServerResponse) => {
+    seen.inFlight += 1;
+    seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
+    seen.starts.push(performance.now());
+    let counted = true;
+    const done = () => {
+      if (counted) seen.inFlight -= 1;
+      counted = false;
+    };
+    res.on('close', done);
+    setTimeout(() => {
+      done();
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rssFeed('Polite', [{ guid: `${path}-1`, title: `Item of ${path}`, link: `https://polite.example${path}` }]));
+    }, delayMs);
+  };
+}
+
+async function addSources(paths: string[]) {
+  await syncConfigSources(database.db, paths.map((p) => ({ url: server.url(p), topics: [] })), new Date());
+}
+
+/** One poller ("instance") on the shared database, with its own fetcher and owner name. */
+function instance(owner: string, polling: Record<string, unknown>, gate: { maxWaitMs?: number } = {}): RefreshContext {
+  const config = testConfig({ polling: { timeoutMs: 2000, maxBytes: 1024 * 1024, allowPrivateNetworks: true, concurrency: 4, perHost: 4, ...polling } });
+  const contexts = testContexts(database, config);
+  instances.push(contexts);
+  const refresh = { ...contexts.refresh, owner, now: () => new Date() };
+  return { ...refresh, hostGate: databaseHostGate(database.db, config.polling, owner, silentLog, gate) };
+}
+
+const paths = (n: number) => Array.from({ length: n }, (_, i) => `/feed-${i}.xml`);
+
+/** Holds every slot of the host for another poller, until `seconds` from now (database clock). */
+async function occupySlots(perHost: number, seconds: number) {
+  await ensureHostSlots(database.db, HOST, perHost);
+  await database.db
+    .updateTable('host_slots')
+    .set({ owner: 'dead-instance', lease_id: 'lost', lease_until: sql<Date>`clock_timestamp() + make_interval(secs => ${seconds}::double precision)` })
+    .where('host', '=', HOST)
+    .execute();
+}
+
+describe('per-host politeness through the database', () => {
+  it.each([1, 2])('never has more than perHost = %i requests in flight to one host across two instances', async (perHost) => {
+    const feeds = paths(8);
+    for (const p of feeds) server.route(p, countedFeed(p, 120));
+    await addSources(feeds);
+    const polling = { perHost, hostSpacing: 0 };
+    const [a, b] = await Promise.all([pollFeeds(instance('instance-a', polling)), pollFeeds(instance('instance-b', polling))]);
+    expect([...a!, ...b!].map((r) => r.outcome)).toEqual(feeds.map(() => 'stored'));
+    expect(feeds.map((p) => server.hits(p))).toEqual(feeds.map(() => 1));
+    // The cap holds, and is used: requests did overlap up to it.
+    expect(seen.maxInFlight).toBe(perHost);
+    expect(await hostSlotHolders(database.db)).toEqual([]);
+  });
+
+  it('spaces request starts to one host by hostSpacing across two instances', async () => {
+    const feeds = paths(5);
+    for (const p of feeds) server.route(p, countedFeed(p, 10));
+    await addSources(feeds);
+    const polling = { perHost: 4, hostSpacing: '300ms' };
+    const started = performance.now();
+    await Promise.all([pollFeeds(instance('instance-a', polling)), pollFeeds(instance('instance-b', polling))]);
+    expect(seen.starts).toHaveLength(5);
+    const gaps = seen.starts.slice(1).map((t, i) => t - seen.starts[i]!);
+    // The database clock spaces the starts; arrival at the server may shift by a few ms.
+    for (const gap of gaps) expect(gap).toBeGreaterThan(270);
+    expect(performance.now() - started).toBeGreaterThan(4 * 300 - 30);
+  });
+
+  it("takes over a dead instance's slots once their leases expire, and not before", async () => {
+    server.route('/feed.xml', countedFeed('/feed.xml', 0));
+    await addSources(['/feed.xml']);
+    // Expired already: taken at once.
+    await occupySlots(1, -1);
+    let started = performance.now();
+    expect((await pollFeeds(instance('survivor', { perHost: 1, hostSpacing: 0 })))[0]).toMatchObject({ outcome: 'stored' });
+    expect(performance.now() - started).toBeLessThan(1000);
+    // Held for 1.5 s more: the poll waits for the lease to run out, then proceeds.
+    await database.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
+    await occupySlots(1, 1.5);
+    started = performance.now();
+    expect((await pollFeeds(instance('survivor', { perHost: 1, hostSpacing: 0 })))[0]).toMatchObject({ outcome: 'stored' });
+    expect(performance.now() - started).toBeGreaterThan(1400);
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(server.hits('/feed.xml')).toBe(2);
+    expect(await hostSlotHolders(database.db)).toEqual([]);
+  });
+
+  it('makes the host rows again when they vanish (an unlogged table emptied by a database crash)', async () => {
+    server.route('/feed.xml', countedFeed('/feed.xml', 0));
+    await addSources(['/feed.xml']);
+    const poller = instance('instance-a', { perHost: 1, hostSpacing: 0 });
+    expect((await pollFeeds(poller))[0]).toMatchObject({ outcome: 'stored' });
+    await database.db.deleteFrom('host_gates').execute();
+    await database.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
+    expect((await pollFeeds(poller))[0]).toMatchObject({ outcome: 'stored' });
+    expect(await database.db.selectFrom('host_slots').select(['host', 'slot', 'owner']).execute()).toEqual([{ host: HOST, slot: 0, owner: null }]);
+  });
+
+  it('releases the slot when the fetch fails, times out or is aborted', async () => {
+    server.route('/error.xml', { body: 'down', status: 500, contentType: 'text/plain' });
+    server.route('/reset.xml', (req) => req.socket.resetAndDestroy());
+    server.route('/hang.xml', () => {});
+    await addSources(['/error.xml', '/reset.xml', '/hang.xml']);
+    const results = await pollFeeds(instance('instance-a', { perHost: 1, hostSpacing: 0, timeoutMs: 500 }));
+    expect(results.map((r) => r.errorCode).sort()).toEqual(['connection_reset', 'http_server_error', 'timeout']);
+    expect(await hostSlotHolders(database.db)).toEqual([]);
+
+    await database.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
+    const controller = new AbortController();
+    const polling = pollFeeds(instance('instance-b', { perHost: 1, hostSpacing: 0, timeoutMs: 5000 }), { signal: controller.signal });
+    await expect.poll(() => server.hits('/hang.xml')).toBe(2);
+    expect(await hostSlotHolders(database.db)).toMatchObject([{ host: HOST, owner: 'instance-b', expired: false }]);
+    controller.abort();
+    expect((await polling).map((r) => r.outcome)).toContain('released');
+    expect(await hostSlotHolders(database.db)).toEqual([]);
+  });
+
+  it('hands the source back for a later cycle when the host stays busy, without recording a failure', async () => {
+    server.route('/feed.xml', countedFeed('/feed.xml', 0));
+    await addSources(['/feed.xml']);
+    await occupySlots(1, 60);
+    const poller = instance('instance-a', { perHost: 1, hostSpacing: 0, minInterval: '10m' }, { maxWaitMs: 300 });
+    const started = performance.now();
+    const results = await pollFeeds(poller);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(results).toMatchObject([{ outcome: 'released' }]);
+    expect(server.hits('/feed.xml')).toBe(0);
+    const row = await database.db.selectFrom('sources').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ lease_owner: null, error_code: null, consecutive_failures: 0 });
+    // Not claimed again in the same cycle: it waits for a later one.
+    expect(row.next_poll_at.getTime()).toBeGreaterThan(Date.now() + 9 * 60_000);
+  });
+
+  it('stops waiting for a busy host at once when the poll is aborted', async () => {
+    server.route('/feed.xml', countedFeed('/feed.xml', 0));
+    await addSources(['/feed.xml']);
+    await occupySlots(1, 60);
+    const controller = new AbortController();
+    const polling = pollFeeds(instance('instance-a', { perHost: 1, hostSpacing: 0 }), { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const aborted = performance.now();
+    controller.abort();
+    expect(await polling).toMatchObject([{ outcome: 'released' }]);
+    expect(performance.now() - aborted).toBeLessThan(500);
+    expect(server.hits('/feed.xml')).toBe(0);
+    expect(await database.db.selectFrom('sources').select(['lease_owner', 'error_code']).executeTakeFirstOrThrow()).toEqual({ lease_owner: null, error_code: null });
+  });
+});
+
+describe('polling.hostSpacing in feeds.config.json', () => {
+  const spacing = (value?: unknown) => parseFeedsConfig({ polling: value === undefined ? {} : { hostSpacing: value } }, 'feeds.config.json').polling.hostSpacing;
+  it('is a duration in seconds, 1 s by default, 0 to turn it off, at most a minute', () => {
+    expect([spacing(), spacing('250ms'), spacing('2s'), spacing(0)]).toEqual([1, 0.25, 2, 0]);
+    expect(() => spacing('2m')).toThrow('feeds.config.json: polling.hostSpacing: must be at most 60 s');
+    expect(() => spacing('soon')).toThrow(/polling\.hostSpacing: must be a duration/);
+  });
+});
