@@ -166,7 +166,7 @@ async function groupNewItems(
     .orderBy('i.id')
     .execute()) as GroupingRow[];
   const index = new CandidateIndex();
-  for (const candidate of await storedCandidates(db, rows, itemIds, grouping.windowMs)) index.add(toGroupable(candidate, candidate.story_id!));
+  for (const candidate of await storedCandidates(db, rows, grouping.windowMs)) index.add(toGroupable(candidate, candidate.story_id!));
 
   const assignments: Array<{ itemId: number; storyId: number; reason: StoryReason }> = [];
   const founders: GroupingRow[] = [];
@@ -212,6 +212,11 @@ function storyReason(decision: StoryDecision<number>): StoryReason {
   return { via: 'canonical-url', matchedItemId: decision.matchedId! };
 }
 
+/** What a candidate needs for grouping (see GroupingRow), read straight from the index hits. */
+const CANDIDATE_COLUMNS = sql.raw(
+  'i.id, i.story_id, i.canonical_url, i.published_at, i.fingerprint, i.lead_fingerprint, i.bucket_keys, i.title_key, i.numbers, i.body_length, i.source_id',
+);
+
 /** New items probed per statement: one GIN probe each, united. */
 const PROBES_PER_QUERY = 100;
 
@@ -220,37 +225,41 @@ const PROBES_PER_QUERY = 100;
  * time), or a shared bucket key within the window (GIN index on bucket_keys), from
  * sources that allow text grouping.
  */
-async function storedCandidates(db: Executor, items: GroupingRow[], newIds: number[], windowMs: number): Promise<GroupingRow[]> {
+async function storedCandidates(db: Executor, items: GroupingRow[], windowMs: number): Promise<GroupingRow[]> {
   const urls = [...new Set(items.map((i) => i.canonical_url).filter((u): u is string => u !== null))];
   const textual = windowMs > 0 ? items.filter((i) => i.near_duplicates && i.fingerprint !== null && i.bucket_keys.length > 0) : [];
   const found = new Map<number, GroupingRow>();
   for (let start = 0; start === 0 || start < textual.length; start += PROBES_PER_QUERY) {
-    const rows = await candidateQuery(db, start === 0 ? urls : [], textual.slice(start, start + PROBES_PER_QUERY), newIds, windowMs);
+    const rows = await candidateQuery(db, start === 0 ? urls : [], textual.slice(start, start + PROBES_PER_QUERY), windowMs);
     for (const row of rows) found.set(row.id, row);
   }
   return [...found.values()];
 }
 
-async function candidateQuery(db: Executor, urls: string[], probes: GroupingRow[], newIds: number[], windowMs: number): Promise<GroupingRow[]> {
+async function candidateQuery(db: Executor, urls: string[], probes: GroupingRow[], windowMs: number): Promise<GroupingRow[]> {
   if (urls.length === 0 && probes.length === 0) return [];
   const probeRows = JSON.stringify(
     probes.map((p) => ({ keys: p.bucket_keys, lo: new Date(p.published_at.getTime() - windowMs), hi: new Date(p.published_at.getTime() + windowMs) })),
   );
-  // Two index uses, each returning whole rows so nothing joins back to `items`: the hash
+  // Two index uses, each returning its rows' grouping columns so nothing joins back: the hash
   // index for canonical URLs, and one GIN probe per new item (its 13 keys) through a LATERAL
   // join over the probes, planned once. Alternatives measured at a million items: one OR made
   // the planner walk the published_at index over every item; one `&&` with hundreds of keys
   // it estimates as unselective and scans the table; the time window beside the `&&` made it
   // AND the GIN bitmap with a bitmap of half the table; a UNION of per-item probes cost ~25 ms
   // of planning; an `id IN (…)` over the probes was hash-joined against a scan of all items.
-  // OFFSET 0 keeps each probe a pure GIN look-up; the window then filters its few rows.
+  // OFFSET 0 fences keep each look-up a pure index look-up; filters apply to their few rows:
+  // `story_id is not null` (which also keeps out the new items) inside a probe made the
+  // planner walk the story_id index instead, whenever statistics said most items were
+  // ungrouped. Only the grouping columns are read: the UNION compares whole rows, and
+  // whole item rows (bodies included) made it the costliest step of a cold poll cycle.
   const rows = await sql<GroupingRow>`
     with candidates as (
-      select i.* from items i where i.canonical_url = any(${urls}::text[])
+      select * from (select ${CANDIDATE_COLUMNS} from items i where i.canonical_url = any(${urls}::text[]) offset 0) as u
       union
       select k.*
       from jsonb_to_recordset(${probeRows}::jsonb) as p(keys bigint[], lo timestamptz, hi timestamptz)
-      cross join lateral (select * from items where bucket_keys && p.keys offset 0) as k
+      cross join lateral (select ${CANDIDATE_COLUMNS} from items i where i.bucket_keys && p.keys offset 0) as k
       where k.published_at between p.lo and p.hi
     )
     select c.id, c.story_id, c.canonical_url, c.published_at, c.fingerprint::text as fingerprint,
@@ -258,7 +267,6 @@ async function candidateQuery(db: Executor, urls: string[], probes: GroupingRow[
            c.title_key, c.numbers, c.body_length, s.near_duplicates
     from candidates c join sources s on s.id = c.source_id
     where c.story_id is not null
-      and c.id <> all(${newIds}::bigint[])
       -- A text candidate's source must allow text grouping; canonical URLs always group.
       and (c.canonical_url = any(${urls}::text[]) or s.near_duplicates)
     limit ${MAX_CANDIDATES}`.execute(db);
