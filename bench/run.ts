@@ -5,9 +5,13 @@
  *   npm run bench -- [--feeds 1000] [--seed 42] [--serve-seconds 10] [--connections 64]
  *                    [--scale-items 1000000] [--out bench/results/latest.json]
  *
+ * The fixture feed server and the ingest baseline run in child processes (bench/child.ts),
+ * so this process is Tidings alone: its CPU and peak RSS (worker threads included) are its own.
+ *
  * Database: a fresh embedded PGlite in a temporary directory, or, with BENCH_DATABASE_URL
  * (a Postgres server URL), a fresh database created there and dropped afterwards.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,9 +23,7 @@ import { parseFeedsConfig } from '../src/config/load-config.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { createLogger } from '../src/logger.ts';
 import { serve } from '../src/main.ts';
-import { fetchAndParseBaseline } from './baseline.ts';
-import { buildCorpus, renderCorpusFeed, type CorpusFeed } from './corpus.ts';
-import { startBenchFeedServer } from './feed-server.ts';
+import { startChild } from './child.ts';
 import { load, startBaselineServer, type LoadResult } from './load.ts';
 import { fillItems, timeRegeneration, timeStoryLookup } from './scale.ts';
 
@@ -89,28 +91,19 @@ function peakRssSampler(): { stop(): number } {
   };
 }
 
-function mutate(feed: CorpusFeed, round: number): CorpusFeed {
-  const [first, ...rest] = feed.items;
-  const fresh = { ...first!, guid: `${first!.guid}-new-${round}`, url: `${first!.url}-new-${round}`, title: `${first!.title} (update ${round})`, published: new Date() };
-  return { ...feed, items: [fresh, { ...first!, title: `${first!.title} (corrected)` }, ...rest] };
-}
-
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tidings-bench-'));
   const database = await freshDatabaseUrl();
-  const feedServer = await startBenchFeedServer();
-  const corpus = buildCorpus({ feeds: FEEDS, seed: Number(args.seed) });
-  const paths = corpus.map((feed) => `/feeds/${feed.index}.${feed.format === 'rss' ? 'rss' : 'atom'}`);
-  const publish = (feed: CorpusFeed) =>
-    feedServer.set(paths[feed.index]!, renderCorpusFeed(feed, feedServer.url(paths[feed.index]!)), feed.format === 'rss' ? 'application/rss+xml' : 'application/atom+xml');
-  corpus.forEach(publish);
-  const totalItems = corpus.reduce((n, f) => n + f.items.length, 0);
+  // The feed server and the baseline run in processes of their own: this process is Tidings alone.
+  const feedServer = await startChild(new URL('./corpus-server.ts', import.meta.url).pathname);
+  const { urls, items: totalItems } = await feedServer.call<{ urls: string[]; items: number }>('start', FEEDS, Number(args.seed));
+  const served = () => feedServer.call<{ total: number; notModified: number; bytes: number }>('requests');
   console.log(`Tidings benchmark: ${FEEDS} feeds, ${totalItems} items, database ${database.url ? 'PostgreSQL' : 'PGlite (embedded)'}, ${CONCURRENCY} fetches in flight\n`);
 
   const config = parseFeedsConfig(
     {
       topics: [{ slug: TOPIC, title: 'Korea', include: ['korea', 'seoul', 'pyongyang', 'peninsula'] }],
-      sources: paths.map((p) => ({ url: feedServer.url(p) })),
+      sources: urls.map((url) => ({ url })),
       // Every feed is on one loopback host here: the per-host cap is lifted to the global one,
       // and no spacing between requests (on PostgreSQL it would pace the whole run).
       polling: { schedule: '0 0 1 1 *', concurrency: CONCURRENCY, perHost: CONCURRENCY, hostSpacing: 0, allowPrivateNetworks: true, timeoutMs: 60_000 },
@@ -118,6 +111,10 @@ async function main(): Promise<void> {
     'bench config',
   );
   const env = { ...readEnv({}), port: 0, databaseUrl: database.url, dataDir, publicUrl: 'http://bench.test' };
+  // An embedded database is created (initdb) by its first start, in a process of its own
+  // here: initdb's memory would otherwise stay in this process's RSS for the whole run,
+  // and every later start of a real instance reopens an existing directory.
+  if (database.url === null) execFileSync(process.execPath, [new URL('../bin/tidings.mjs', import.meta.url).pathname, 'migrate'], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' }, stdio: 'ignore' });
   const log = createLogger('silent');
   const service = await serve(env, config, log, { handleSignals: false, pollAtStart: false });
   const db = service.runtime.database.db;
@@ -126,9 +123,12 @@ async function main(): Promise<void> {
 
   try {
     console.log('Ingest');
-    const baseline = await fetchAndParseBaseline(paths.map((p) => feedServer.url(p)), CONCURRENCY);
+    const baselineProcess = await startChild(new URL('./baseline-process.ts', import.meta.url).pathname);
+    const baseline = await baselineProcess.call<{ seconds: number }>('run', urls, CONCURRENCY);
+    await baselineProcess.close();
     record('baseline: undici request + rss-parser, no database', baseline.seconds, 's');
 
+    record('RSS of the started service before the cycle', process.memoryUsage.rss() / 1024 / 1024, 'MB');
     let rss = peakRssSampler();
     let started = performance.now();
     await due();
@@ -143,25 +143,24 @@ async function main(): Promise<void> {
     record('items stored (of items served)', stored, `of ${totalItems}`);
     record('peak RSS during the cold cycle', peak, 'MB', { text: '≤ 300', met: peak <= 300 });
 
-    const beforeWarm = feedServer.requests.notModified;
+    const beforeWarm = (await served()).notModified;
     const lastChange = (await sql<{ t: Date }>`select max(changed_at) as t from items`.execute(db)).rows[0]!.t;
     await due();
     started = performance.now();
     await service.pollNow();
     const warm = (performance.now() - started) / 1000;
-    const notModified = feedServer.requests.notModified - beforeWarm;
+    const notModified = (await served()).notModified - beforeWarm;
     const writtenWarm = Number((await sql<{ n: number }>`select count(*)::int as n from items where changed_at > ${lastChange}`.execute(db)).rows[0]!.n);
     record(`warm cycle (${notModified} of ${FEEDS} answered 304)`, warm, 's', { text: '≤ 1 s', met: warm <= 1 });
     record('item rows written by the warm cycle', writtenWarm, 'rows', { text: '0', met: writtenWarm === 0 });
 
-    const changed = corpus.filter((_, i) => i % 10 === 0);
-    for (const feed of changed) publish(mutate(feed, 1));
+    const changed = await feedServer.call<number>('change', 10, 1);
     await due();
     started = performance.now();
     await service.pollNow();
     const tenPercent = (performance.now() - started) / 1000;
     const writtenChanged = Number((await sql<{ n: number }>`select count(*)::int as n from items where changed_at > ${lastChange}`.execute(db)).rows[0]!.n);
-    record(`cycle with 10% of feeds changed (${changed.length} feeds)`, tenPercent, 's');
+    record(`cycle with 10% of feeds changed (${changed} feeds)`, tenPercent, 's');
     record('item rows written by that cycle (1 new + 1 corrected per feed)', writtenChanged, 'rows');
 
     console.log('\nServing a 50-item topic feed (RSS)');

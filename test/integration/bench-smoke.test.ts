@@ -1,0 +1,58 @@
+/**
+ * `npm run bench` at a tiny size, so it cannot rot: every stage runs (child processes,
+ * cold/warm/changed cycles, serving under load, scale figures) and the results file holds
+ * every figure. No timing is asserted (performance is the bench's own output); what is
+ * asserted is what the run must get right whatever the machine: every served item stored,
+ * an all-304 cycle writing no rows, a changed cycle writing exactly its changes.
+ * On PostgreSQL when TEST_DATABASE_URL is set (the bench creates and drops its own database
+ * on that server), on the embedded database otherwise.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  met?: boolean;
+}
+
+const outDir = mkdtempSync(path.join(tmpdir(), 'tidings-bench-smoke-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('npm run bench at a tiny size', () => {
+  it('runs every stage and writes every figure', async () => {
+    const out = path.join(outDir, 'latest.json');
+    const args = ['--import', 'tsx', 'bench/run.ts', '--feeds', '4', '--scale-items', '300', '--serve-seconds', '1', '--connections', '4', '--out', out];
+    const env = { ...process.env, BENCH_DATABASE_URL: process.env.TEST_DATABASE_URL ?? '' };
+    const { stdout } = await promisify(execFile)(process.execPath, args, { env, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 });
+    expect(stdout).toMatch(/Results written to/);
+
+    const results = JSON.parse(readFileSync(out, 'utf8')) as { feeds: number; items: number; database: string; figures: Figure[] };
+    expect(results.feeds).toBe(4);
+    expect(results.database).toBe(process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite');
+    const figure = (prefix: string) => {
+      const found = results.figures.find((f) => f.name.startsWith(prefix));
+      if (!found) throw new Error(`no figure "${prefix}…" in ${results.figures.map((f) => f.name).join(' | ')}`);
+      return found;
+    };
+    for (const f of results.figures) expect(Number.isFinite(f.value), f.name).toBe(true);
+
+    expect(figure('items stored').value).toBe(results.items);
+    expect(figure('warm cycle').name).toContain('4 of 4 answered 304');
+    expect(figure('item rows written by the warm cycle').value).toBe(0);
+    // Every 10th feed changes: feed 0 of 4, one new and one corrected item.
+    expect(figure('cycle with 10% of feeds changed').name).toContain('(1 feeds)');
+    expect(figure('item rows written by that cycle').value).toBe(2);
+    for (const prefix of ['cold cycle / baseline', 'peak RSS', '200 ', '304 ', 'regenerating the topic feed', 'story look-up and assignment per new item']) {
+      expect(figure(prefix).value).toBeGreaterThan(0);
+    }
+    // Every target figure says whether it was met.
+    for (const f of results.figures.filter((f) => f.target !== undefined)) expect(typeof f.met, f.name).toBe('boolean');
+  }, 180_000);
+});
