@@ -27,6 +27,8 @@ const claimedByOwner = new Map<string, Set<number>>();
 export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}): Promise<RefreshResult[]> {
   const { concurrency } = ctx.polling;
   const results: RefreshResult[] = [];
+  // Each poll's story grouping, which finishes after the poll (refresh-source.ts).
+  const groupings: Array<Promise<string[]>> = [];
   const queue: Source[] = [];
   let exhausted = false;
   let claiming: Promise<void> | null = null;
@@ -68,8 +70,9 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
           continue;
         }
         const source = queue.shift()!;
-        const result = await refreshSource(ctx, source, options.signal).finally(() => claimed.delete(source.id));
+        const { result, grouped } = await refreshSource(ctx, source, options.signal).finally(() => claimed.delete(source.id));
         results.push(result);
+        groupings.push(grouped);
         // The source row keeps only the latest outcome; the events give admins its history.
         if (result.outcome !== 'released') await recordPollEvent(ctx.db, pollEventOf(result, result.outcome, ctx.now()));
       } catch (error) {
@@ -80,6 +83,8 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
   await Promise.all(Array.from({ length: concurrency }, worker));
   // Claimed but never started (shutdown or failure): give them back for the next poller.
   await Promise.allSettled(queue.splice(0).map((source) => releaseLease(ctx.db, source.id, ctx.owner).finally(() => claimed.delete(source.id))));
+  // The polls' changed topics are known once their items are grouped.
+  await Promise.all(groupings);
   if (failure !== null) throw (failure as { error: unknown }).error;
   return results;
 }

@@ -55,13 +55,28 @@ export interface RefreshResult {
   changedTopics: string[];
 }
 
+export interface PolledSource {
+  /** The poll's outcome; its changedTopics are filled in when `grouped` settles. */
+  result: RefreshResult;
+  /**
+   * Settles (never rejects) once the poll's items are in stories, with the topics that
+   * changed. The poll itself is over before: its caller may start the next one meanwhile.
+   */
+  grouped: Promise<string[]>;
+}
+
+const NOTHING_TO_GROUP: Promise<string[]> = Promise.resolve([]);
+
 /** Polls one claimed source. Feed problems are recorded, never thrown; database errors propagate. */
-export async function refreshSource(ctx: RefreshContext, source: Source, signal?: AbortSignal): Promise<RefreshResult> {
+export async function refreshSource(ctx: RefreshContext, source: Source, signal?: AbortSignal): Promise<PolledSource> {
   const started = performance.now();
   const base = { sourceId: source.id, url: source.url, newItems: 0, updatedItems: 0, errorCode: null, errorMessage: null, changedTopics: [] };
   let result: RefreshResult;
+  let grouped = NOTHING_TO_GROUP;
   try {
-    result = { ...base, ...(await pollAndStore(ctx, source, signal)), durationMs: 0 };
+    const { grouping, ...outcome } = await pollAndStore(ctx, source, signal);
+    result = { ...base, ...outcome, durationMs: 0 };
+    grouped = grouping;
   } catch (error) {
     if (signal?.aborted || error instanceof HostBusyError) {
       // Shutting down, or its host stayed busy: hand the source back untouched rather than
@@ -78,7 +93,11 @@ export async function refreshSource(ctx: RefreshContext, source: Source, signal?
   result.durationMs = Math.round(performance.now() - started);
   logResult(ctx.log, result);
   if (result.outcome !== 'released') ctx.metrics?.polls.inc({ outcome: result.outcome, code: result.errorCode ?? '' });
-  return result;
+  const polled = result;
+  return {
+    result,
+    grouped: grouped.then((topics) => (polled.changedTopics = topics)),
+  };
 }
 
 function hostOf(url: string): string {
@@ -134,7 +153,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
       lastModified: source.last_modified,
       newUrl: response.permanentUrl,
     });
-    return { outcome: 'not_modified' as const, status: 304 };
+    return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP };
   }
   const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
   const items: StorableItem[] = feed.items.map((item, i) => ({
@@ -159,19 +178,31 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
   });
   ctx.metrics?.items.inc({ change: 'new' }, written.insertedIds.length);
   ctx.metrics?.items.inc({ change: 'updated' }, written.updatedIds.length);
-  // Grouping runs after the commit, batched with other polls' items (story-grouper.ts).
-  let changedTopics: string[] = [];
-  if (written.insertedIds.length > 0 || written.updatedIds.length > 0) {
-    try {
-      const grouped = await ctx.stories.group(written.updatedIds);
-      changedTopics = [...grouped.topics];
-      for (const [via, count] of Object.entries(grouped.merged)) if (count > 0) ctx.metrics?.storiesMerged.inc({ via }, count);
-    } catch (error) {
-      // The poll itself succeeded and its items are stored; the next grouping run picks them up.
-      ctx.log.error({ err: error, sourceId: source.id }, 'grouping items into stories failed; retried at the next poll');
-    }
+  const changed = written.insertedIds.length > 0 || written.updatedIds.length > 0;
+  return {
+    outcome: 'stored' as const,
+    status: response.status,
+    newItems: written.insertedIds.length,
+    updatedItems: written.updatedIds.length,
+    grouping: changed ? groupStories(ctx, source.id, written.updatedIds) : NOTHING_TO_GROUP,
+  };
+}
+
+/**
+ * Grouping runs after the commit, batched with other polls' items (story-grouper.ts). It
+ * is the one serialized step of a cycle, so a poll does not wait for it: its caller
+ * starts the next poll (and this one's feed is no longer held in memory meanwhile).
+ */
+async function groupStories(ctx: RefreshContext, sourceId: number, updatedIds: number[]): Promise<string[]> {
+  try {
+    const grouped = await ctx.stories.group(updatedIds);
+    for (const [via, count] of Object.entries(grouped.merged)) if (count > 0) ctx.metrics?.storiesMerged.inc({ via }, count);
+    return [...grouped.topics];
+  } catch (error) {
+    // The poll itself succeeded and its items are stored; the next grouping run picks them up.
+    ctx.log.error({ err: error, sourceId }, 'grouping items into stories failed; retried at the next poll');
+    return [];
   }
-  return { outcome: 'stored' as const, status: response.status, newItems: written.insertedIds.length, updatedItems: written.updatedIds.length, changedTopics };
 }
 
 async function recordFailure(ctx: RefreshContext, source: Source, error: unknown) {
