@@ -20,9 +20,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { readEnv } from '../src/config/env.ts';
 import { parseFeedsConfig } from '../src/config/load-config.ts';
-import { openDatabase } from '../src/db/database.ts';
 import { createLogger } from '../src/logger.ts';
-import { serve } from '../src/main.ts';
+import { compiledIsCurrent, importService } from '../bin/entry.mjs';
 import { startChild } from './child.ts';
 import { load, startBaselineServer, type LoadResult } from './load.ts';
 import { fillItems, timeRegeneration, timeStoryLookup } from './scale.ts';
@@ -98,7 +97,7 @@ async function main(): Promise<void> {
   const feedServer = await startChild(new URL('./corpus-server.ts', import.meta.url).pathname);
   const { urls, items: totalItems } = await feedServer.call<{ urls: string[]; items: number }>('start', FEEDS, Number(args.seed));
   const served = () => feedServer.call<{ total: number; notModified: number; bytes: number }>('requests');
-  console.log(`Tidings benchmark: ${FEEDS} feeds, ${totalItems} items, database ${database.url ? 'PostgreSQL' : 'PGlite (embedded)'}, ${CONCURRENCY} fetches in flight\n`);
+  console.log(`Tidings benchmark: ${FEEDS} feeds, ${totalItems} items, database ${database.url ? 'PostgreSQL' : 'PGlite (embedded)'}, ${CONCURRENCY} fetches in flight`);
 
   const config = parseFeedsConfig(
     {
@@ -116,7 +115,11 @@ async function main(): Promise<void> {
   // and every later start of a real instance reopens an existing directory.
   if (database.url === null) execFileSync(process.execPath, [new URL('../bin/tidings.mjs', import.meta.url).pathname, 'migrate'], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' }, stdio: 'ignore' });
   const log = createLogger('silent');
+  // The service as operators run it: compiled (`npm run build`, which `npm run bench` runs first).
+  const compiled = compiledIsCurrent();
+  const { serve } = (await importService('src/main.ts')) as typeof import('../src/main.ts');
   const service = await serve(env, config, log, { handleSignals: false, pollAtStart: false });
+  console.log(`Service code: ${compiled ? 'compiled JavaScript (dist/)' : 'TypeScript sources through tsx (dist/ missing or older than the sources: run npm run build)'}\n`);
   const db = service.runtime.database.db;
   const due = () => sql`update sources set next_poll_at = now() - interval '1 second'`.execute(db);
   const itemRows = async () => Number((await sql<{ n: number }>`select count(*)::int as n from items`.execute(db)).rows[0]!.n);
@@ -207,7 +210,7 @@ async function main(): Promise<void> {
   console.log(missed.length === 0 ? '\nEvery target met.' : `\nTargets missed: ${missed.map((f) => f.name).join('; ')}`);
   const out = path.resolve(args.out!);
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), feeds: FEEDS, items: totalItems, database: database.url ? 'postgres' : 'pglite', figures }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), feeds: FEEDS, items: totalItems, database: database.url ? 'postgres' : 'pglite', compiled, figures }, null, 2)}\n`);
   console.log(`Results written to ${path.relative(process.cwd(), out)}`);
 }
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// The `tidings` command. Tidings runs its TypeScript sources directly through tsx's
-// loader, so a checkout works after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// The `tidings` command: the compiled service when `npm run build` is current, else the
+// TypeScript sources through tsx (bin/entry.mjs), so a checkout works after `npm ci` alone.
+import { importService } from './entry.mjs';
 
-register();
-const { main } = await import('../src/cli.ts');
+const { main } = await importService('src/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

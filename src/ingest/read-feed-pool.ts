@@ -37,8 +37,9 @@ interface Slot {
   timer: NodeJS.Timeout | null;
 }
 
-// A JavaScript entry that registers tsx, then loads read-feed-worker.ts.
-const WORKER_URL = new URL('./read-feed-worker.mjs', import.meta.url);
+// Compiled (dist/, see bin/entry.mjs): the worker's own module. From the TypeScript sources:
+// a JavaScript entry that registers tsx, then loads read-feed-worker.ts.
+const WORKER_URL = import.meta.url.endsWith('.js') ? new URL('./read-feed-worker.js', import.meta.url) : new URL('./read-feed-worker.mjs', import.meta.url);
 
 export function createReadFeedPool(options: ReadFeedPoolOptions = {}): ReadFeedPool {
   const size = Math.max(1, options.size ?? availableParallelism());
