@@ -37,6 +37,8 @@ export function isNotModified(
 ): boolean {
   const ifNoneMatch = headers['if-none-match'];
   if (ifNoneMatch !== undefined) {
+    // A reader sends back the tag it was given: answer that, the common case, without parsing.
+    if (ifNoneMatch === etag) return true;
     if (ifNoneMatch.trim() === '*') return true;
     return ifNoneMatch.split(',').some((tag) => opaqueTag(tag.trim()) === opaqueTag(etag));
   }

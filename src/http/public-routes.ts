@@ -4,18 +4,15 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FeedFormat, FeedKind } from '../db/schema.ts';
-import { FEED_CONTENT_TYPES } from '../render/feed-formats.ts';
 import { renderOpml } from '../render/opml.ts';
 import { digestPage, indexPage, type DigestPageInput, type IndexTopic } from '../render/pages.ts';
 import { topicFeedUrls } from '../render/topic-feed.ts';
-import { isNotModified, preferredEncoding, representationEtag } from './conditional.ts';
+import { CACHE_CONTROL, cachedResponse } from './cached-response.ts';
 import { HttpError } from './errors.ts';
-import { compressed, type CachedDocument, type FeedCache } from './feed-cache.ts';
+import type { CachedDocument, FeedCache } from './feed-cache.ts';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
-// Readers may reuse a copy for 5 minutes, then revalidate cheaply with the ETag.
-const CACHE_CONTROL = 'public, max-age=300';
 const ON_DEMAND_TTL_MS = 60_000;
 const ON_DEMAND_MAX = 64;
 
@@ -47,17 +44,10 @@ export function parseLimit(raw: unknown): number {
   return Number(text);
 }
 
-function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDocument, contentType: string): FastifyReply {
-  const encoding = preferredEncoding(request.headers['accept-encoding']);
-  reply
-    .header('content-type', contentType)
-    .header('etag', representationEtag(doc.etag, encoding))
-    .header('last-modified', doc.lastModified.toUTCString())
-    .header('cache-control', CACHE_CONTROL)
-    .header('vary', 'Accept-Encoding');
-  if (isNotModified(request.headers, doc.etag, doc.lastModified)) return reply.code(304).send();
-  if (encoding === 'identity') return reply.send(doc.body);
-  return reply.header('content-encoding', encoding).send(compressed(doc, encoding));
+function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDocument, format: FeedFormat): FastifyReply {
+  const response = cachedResponse(doc, format, request.headers);
+  reply.code(response.status).headers(response.headers);
+  return response.body === null ? reply.send() : reply.send(response.body);
 }
 
 export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDeps): void {
@@ -88,7 +78,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     const { slug } = request.params;
     if (!topics.has(slug)) throw new HttpError(404, 'unknown_topic', `no topic "${slug}"; see ${deps.publicUrl}/ for the list`);
     const limit = parseLimit(request.query.limit);
-    return sendCached(request, reply, await documentFor(slug, kind, format, limit), FEED_CONTENT_TYPES[format]);
+    return sendCached(request, reply, await documentFor(slug, kind, format, limit), format);
   };
   for (const kind of ['feed', 'digest'] as const) {
     const prefix = kind === 'digest' ? '/topics/:slug/digest' : '/topics/:slug';

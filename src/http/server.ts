@@ -1,8 +1,10 @@
 /** The HTTP server: public routes (and, when enabled, the admin API). */
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.ts';
 import { registerAdminRoutes, type AdminDeps } from './admin-routes.ts';
 import { installErrorHandlers, sendError } from './errors.ts';
+import { fastFeedHandler } from './fast-feeds.ts';
 import { registerPublicRoutes, type PublicRoutesDeps } from './public-routes.ts';
 
 export interface ServerDeps extends PublicRoutesDeps {
@@ -12,7 +14,12 @@ export interface ServerDeps extends PublicRoutesDeps {
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  const fastFeeds = fastFeedHandler(deps.feedCache, new Set(deps.topics.map((t) => t.slug)));
+  // Once closing, every request goes to fastify, which tells clients to go away (503, Connection: close).
+  let closing = false;
   const app = Fastify({
+    // Cached feed documents are answered before fastify (fast-feeds.ts); the rest goes on to it.
+    serverFactory: (handler) => createServer((request, response) => (!closing && fastFeeds(request, response)) || handler(request, response)),
     loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
     // One log line per request would drown the poll logs; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
@@ -20,6 +27,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     routerOptions: { maxParamLength: 200 },
     // A URL that cannot be decoded, and the like: the same error shape as everything else.
     frameworkErrors: (error, _request, reply) => sendError(reply, 400, 'bad_request', error.message),
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
   });
   installErrorHandlers(app);
   registerPublicRoutes(app, deps);

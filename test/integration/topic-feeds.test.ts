@@ -111,6 +111,20 @@ describe('topic feeds over HTTP', () => {
     expect(await response.text()).toContain('<feed');
   });
 
+  it('answers the same from the fast path (no query string) as from the routes', async () => {
+    // /topics/korea/rss.xml is answered before fastify when cached; ?limit=50 (the default
+    // limit, so the same cached document) goes through fastify's route.
+    const names = ['content-type', 'etag', 'last-modified', 'cache-control', 'vary', 'content-encoding', 'content-length'];
+    const etag = (await get('/topics/korea/atom.xml')).headers.get('etag')!;
+    for (const headers of [{}, { 'accept-encoding': 'gzip' }, { 'accept-encoding': 'br, gzip' }, { 'if-none-match': etag }]) {
+      const fast = await get('/topics/korea/atom.xml', headers);
+      const routed = await get('/topics/korea/atom.xml?limit=50', headers);
+      expect(fast.status, JSON.stringify(headers)).toBe(routed.status);
+      for (const name of names) expect(fast.headers.get(name), `${name} ${JSON.stringify(headers)}`).toBe(routed.headers.get(name));
+      expect(await fast.text()).toBe(await routed.text());
+    }
+  });
+
   it('answers HEAD with headers and no body', async () => {
     const response = await fetch(`${service.url}/topics/korea/rss.xml`, { method: 'HEAD' });
     expect(response.status).toBe(200);
