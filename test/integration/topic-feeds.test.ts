@@ -116,7 +116,8 @@ describe('topic feeds over HTTP', () => {
     // limit, so the same cached document) goes through fastify's route.
     const names = ['content-type', 'etag', 'last-modified', 'cache-control', 'vary', 'content-encoding', 'content-length'];
     const etag = (await get('/topics/korea/atom.xml')).headers.get('etag')!;
-    for (const headers of [{}, { 'accept-encoding': 'gzip' }, { 'accept-encoding': 'br, gzip' }, { 'if-none-match': etag }]) {
+    const variants: Array<Record<string, string>> = [{}, { 'accept-encoding': 'gzip' }, { 'accept-encoding': 'br, gzip' }, { 'if-none-match': etag }];
+    for (const headers of variants) {
       const fast = await get('/topics/korea/atom.xml', headers);
       const routed = await get('/topics/korea/atom.xml?limit=50', headers);
       expect(fast.status, JSON.stringify(headers)).toBe(routed.status);
