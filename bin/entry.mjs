@@ -7,7 +7,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const BUILD_STAMP = `${root}dist/.tsbuildinfo`;
+// Written by `npm run build` after tsc (whose incremental .tsbuildinfo is not rewritten when
+// no source changed in content, e.g. after a git checkout that only touched mtimes).
+const BUILD_STAMP = `${root}dist/.built`;
 const SOURCES = ['src', 'jobs', 'migrations'];
 
 function newestSourceMtime(dir) {
