@@ -27,6 +27,7 @@ import { FeedError, type FeedErrorCode } from '../errors.ts';
 import { checkHostAddress, type AddressPolicy } from './address-guard.ts';
 import { parseCacheHeaders, type CacheHeaders, type ResponseHeaders } from './cache-headers.ts';
 import { createKeyedSemaphore, createSemaphore } from './concurrency.ts';
+import { deadlineSignal } from './deadline-signal.ts';
 
 export type { CacheHeaders } from './cache-headers.ts';
 
@@ -253,43 +254,23 @@ async function fetchChain(agent: Agent, settings: Settings, startUrl: URL, req: 
   }
 }
 
+/** The chain's signal: the caller's signal plus the total deadline (deadline-signal.ts). */
 interface ChainAbort {
-  /** Aborts on the deadline or when the caller's signal aborts. */
   signal: AbortSignal;
-  /** True once the deadline (not the caller) aborted the chain. */
   readonly deadlineHit: boolean;
   dispose(): void;
 }
 
-/**
- * The chain's signal: the caller's signal plus the total deadline. Built by hand
- * rather than with AbortSignal.any([signal, AbortSignal.timeout()]): on Node 20
- * AbortSignal.any leaks when one input is long-lived (nodejs/node#54614,
- * #55351), which a shared shutdown signal is; and this timer is cleared as soon
- * as the chain ends instead of lingering for timeoutMs.
- */
 function linkDeadline(timeoutMs: number, callerSignal: AbortSignal | undefined): ChainAbort {
-  const controller = new AbortController();
-  let deadlineHit = false;
-  const timer = setTimeout(() => {
-    deadlineHit = true;
-    controller.abort(new DOMException(`deadline of ${timeoutMs} ms exceeded`, 'TimeoutError'));
-  }, timeoutMs);
-  const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
-  if (callerSignal?.aborted) onCallerAbort();
-  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  const deadline = deadlineSignal(timeoutMs, callerSignal, `deadline of ${timeoutMs} ms exceeded`);
   return {
-    signal: controller.signal,
+    signal: deadline.signal,
     get deadlineHit() {
-      return deadlineHit;
+      return deadline.deadlineHit;
     },
-    dispose() {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-      // Cuts off bodies still draining in the background (see discardBody), so a
-      // server trickling an error page cannot hold a socket past the chain.
-      controller.abort(new DOMException('request chain finished', 'AbortError'));
-    },
+    // Also cuts off bodies still draining in the background (see discardBody), so a
+    // server trickling an error page cannot hold a socket past the chain.
+    dispose: () => deadline.dispose(new DOMException('request chain finished', 'AbortError')),
   };
 }
 

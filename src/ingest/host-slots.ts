@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { createKeyedSemaphore } from './concurrency.ts';
+import { deadlineSignal } from './deadline-signal.ts';
 
 /** One attempt at a slot, as the store answers it. */
 export interface SlotAttempt {
@@ -100,7 +101,7 @@ export function createHostGate(options: HostGateOptions): HostGate {
     async acquire(url, callerSignal) {
       const host = hostOf(url);
       if (host === null) return NO_SLOT; // the fetch reports the bad URL
-      const wait = linkDeadline(options.maxWaitMs, callerSignal);
+      const wait = deadlineSignal(options.maxWaitMs, callerSignal, `waited ${options.maxWaitMs} ms for a host slot`);
       try {
         const releaseLocal = await local.acquire(host, wait.signal);
         try {
@@ -148,30 +149,4 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/**
- * The caller's signal plus a deadline, linked by hand (AbortSignal.any leaks on Node 20
- * with a long-lived input, see fetch.ts).
- */
-function linkDeadline(ms: number, callerSignal: AbortSignal | undefined) {
-  const controller = new AbortController();
-  let deadlineHit = false;
-  const timer = setTimeout(() => {
-    deadlineHit = true;
-    controller.abort(new DOMException(`waited ${ms} ms for a host slot`, 'TimeoutError'));
-  }, ms);
-  const onCallerAbort = () => controller.abort(callerSignal?.reason);
-  if (callerSignal?.aborted) onCallerAbort();
-  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-  return {
-    signal: controller.signal,
-    get deadlineHit() {
-      return deadlineHit;
-    },
-    dispose() {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-    },
-  };
 }
