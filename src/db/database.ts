@@ -46,7 +46,10 @@ export interface OpenOptions {
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl !== null) return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
   mkdirSync(options.dataDir, { recursive: true });
-  return openPglite(new PGlite(options.dataDir));
+  // 32 MB of shared buffers instead of Postgres' 128 MB: PGlite's buffers live in this
+  // process's WebAssembly memory, which only grows, and reads that miss them still hit the
+  // OS page cache. Measured (npm run bench, 200 feeds): ~70 MB less RSS, same speed.
+  return openPglite(new PGlite(options.dataDir, { postgresqlconf: ['shared_buffers = 32MB'] }));
 }
 
 export function openPostgres(connectionString: string, max = 10): Database {
