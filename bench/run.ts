@@ -11,7 +11,6 @@
  * Database: a fresh embedded PGlite in a temporary directory, or, with BENCH_DATABASE_URL
  * (a Postgres server URL), a fresh database created there and dropped afterwards.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -110,10 +109,6 @@ async function main(): Promise<void> {
     'bench config',
   );
   const env = { ...readEnv({}), port: 0, databaseUrl: database.url, dataDir, publicUrl: 'http://bench.test' };
-  // An embedded database is created (initdb) by its first start, in a process of its own
-  // here: initdb's memory would otherwise stay in this process's RSS for the whole run,
-  // and every later start of a real instance reopens an existing directory.
-  if (database.url === null) execFileSync(process.execPath, [new URL('../bin/tidings.mjs', import.meta.url).pathname, 'migrate'], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' }, stdio: 'ignore' });
   const log = createLogger('silent');
   // The service as operators run it: compiled (`npm run build`, which `npm run bench` runs first).
   const compiled = compiledIsCurrent();

@@ -4,7 +4,10 @@
  * Both go through kysely's standard PostgresDialect, so every query and migration
  * runs unchanged on either (STACK.md: avoid kysely-pglite).
  */
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -46,10 +49,23 @@ export interface OpenOptions {
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl !== null) return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
   mkdirSync(options.dataDir, { recursive: true });
-  // 32 MB of shared buffers instead of Postgres' 128 MB: PGlite's buffers live in this
-  // process's WebAssembly memory, which only grows, and reads that miss them still hit the
-  // OS page cache. Measured (npm run bench, 200 feeds): ~70 MB less RSS, same speed.
-  return openPglite(new PGlite(options.dataDir, { postgresqlconf: ['shared_buffers = 32MB'] }));
+  await createEmbeddedDataDir(options.dataDir);
+  // Postgres' default 128 MB of shared buffers: 32 MB saved ~100 MB of RSS but made a
+  // 1,000-feed cold cycle 1.5x slower (npm run bench): a PGlite read that misses them is
+  // a filesystem call through WebAssembly, far dearer than for a real server.
+  return openPglite(new PGlite(options.dataDir));
+}
+
+/**
+ * Runs initdb for a new embedded data directory in a child process: done in this process,
+ * initdb's WebAssembly instance (~600 MB) would stay resident until it exits. Best effort:
+ * if the child fails, opening the directory below runs initdb here and reports any error.
+ */
+async function createEmbeddedDataDir(dataDir: string): Promise<void> {
+  if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  const script = 'const { PGlite } = await import(process.env.TIDINGS_PGLITE); const db = new PGlite(process.env.TIDINGS_DATA_DIR); await db.waitReady; await db.close();';
+  const env = { ...process.env, TIDINGS_PGLITE: import.meta.resolve('@electric-sql/pglite'), TIDINGS_DATA_DIR: dataDir };
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env, timeout: 120_000 }).catch(() => {});
 }
 
 export function openPostgres(connectionString: string, max = 10): Database {
