@@ -25,7 +25,12 @@ export function fastFeedHandler(feedCache: FeedCache, topics: ReadonlySet<string
     const format = FORMATS[match[3]!]!;
     const doc = feedCache.get(match[1]!, kind, format);
     if (doc === undefined) return false;
-    const answer = cachedResponse(doc, format, request.headers);
+    let answer;
+    try {
+      answer = cachedResponse(doc, format, request.headers);
+    } catch {
+      return false; // fastify's route answers it, with its error handling
+    }
     if (answer.body !== null) answer.headers['content-length'] = String(answer.body.length);
     response.writeHead(answer.status, answer.headers);
     response.end(answer.body ?? undefined);
