@@ -1,5 +1,6 @@
 /** All SQL about poll events: one row per poll of a source, the newest few kept per source. */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { relaxedCommit } from './relaxed-commit.ts';
 import type { DB, PollEvent } from '../db/schema.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -26,8 +27,7 @@ export interface NewPollEvent {
  * while a flush per poll costs a disk round trip per source.
  */
 export async function recordPollEvent(db: Kysely<DB>, event: NewPollEvent): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await sql`select set_config('synchronous_commit', 'off', true)`.execute(trx);
+  await relaxedCommit(db, async (trx) => {
     await sql`
       insert into poll_events (source_id, polled_at, outcome, status, error_code, error_message, new_items, updated_items, duration_ms)
       select id, ${event.polledAt}::timestamptz, ${event.outcome}::text, ${event.status}::integer, ${event.errorCode}::text,
