@@ -11,7 +11,6 @@ import type { Logger } from '../logger.ts';
 import type { ReadFeedResult } from './read-feed.ts';
 import type { Metrics } from '../metrics.ts';
 import { upsertItems, type StorableItem } from '../store/items.ts';
-import { relaxedCommit } from '../store/relaxed-commit.ts';
 import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease } from '../store/sources.ts';
 import type { StoryGrouper } from './story-grouper.ts';
 import { canonicalUrl } from './canonical-url.ts';
@@ -146,16 +145,14 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     expires: response.headers.expires,
   };
   if (response.kind === 'not_modified') {
-    // Without waiting for the commit to reach disk (synchronous_commit off): a 304 lost to a
-    // database crash only means the source is polled again, and most polls are 304s.
-    await relaxedCommit(ctx.db, (trx) => recordPollSuccess(trx, source.id, {
+    await recordPollSuccess(ctx.db, source.id, {
       now,
       nextPollAt: nextPollAt(schedule),
       status: 304,
       etag: source.etag,
       lastModified: source.last_modified,
       newUrl: response.permanentUrl,
-    }));
+    });
     return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP };
   }
   const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
