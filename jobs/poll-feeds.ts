@@ -4,7 +4,7 @@
  * once on one Postgres: the claim (FOR UPDATE SKIP LOCKED + lease) keeps them apart.
  */
 import { refreshSource, type RefreshContext, type RefreshResult } from '../src/ingest/refresh-source.ts';
-import { recordPollEvent, type NewPollEvent } from '../src/store/poll-events.ts';
+import { recordPollEvents, type NewPollEvent } from '../src/store/poll-events.ts';
 import { claimDueSources, releaseLease, releaseOwnLeases } from '../src/store/sources.ts';
 import type { Source } from '../src/db/schema.ts';
 import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
@@ -24,11 +24,16 @@ export function leaseSeconds(timeoutMs: number): number {
 /** Per lease owner, the sources a pollFeeds call of this process has claimed and not finished. */
 const claimedByOwner = new Map<string, Set<number>>();
 
+/** Poll events buffered before one insert. */
+const EVENT_BATCH = 64;
+
 export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}): Promise<RefreshResult[]> {
   const { concurrency } = ctx.polling;
   const results: RefreshResult[] = [];
   // Each poll's story grouping, which finishes after the poll (refresh-source.ts).
   const groupings: Array<Promise<string[]>> = [];
+  // Poll events, written a batch at a time (a statement per poll was most of a 304's cost).
+  const events: NewPollEvent[] = [];
   const queue: Source[] = [];
   let exhausted = false;
   let claiming: Promise<void> | null = null;
@@ -74,7 +79,8 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
         results.push(result);
         groupings.push(grouped);
         // The source row keeps only the latest outcome; the events give admins its history.
-        if (result.outcome !== 'released') await recordPollEvent(ctx.db, pollEventOf(result, result.outcome, ctx.now()));
+        if (result.outcome !== 'released') events.push(pollEventOf(result, result.outcome, ctx.now()));
+        if (events.length >= EVENT_BATCH) await recordPollEvents(ctx.db, events.splice(0));
       } catch (error) {
         failure ??= { error };
       }
@@ -83,6 +89,9 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
   await Promise.all(Array.from({ length: concurrency }, worker));
   // Claimed but never started (shutdown or failure): give them back for the next poller.
   await Promise.allSettled(queue.splice(0).map((source) => releaseLease(ctx.db, source.id, ctx.owner).finally(() => claimed.delete(source.id))));
+  await recordPollEvents(ctx.db, events.splice(0)).catch((error: unknown) => {
+    failure ??= { error };
+  });
   // The polls' changed topics are known once their items are grouped.
   await Promise.all(groupings);
   if (failure !== null) throw (failure as { error: unknown }).error;

@@ -20,19 +20,40 @@ export interface NewPollEvent {
   durationMs: number;
 }
 
-/**
- * Records one poll. Nothing is recorded when the source was deleted while it was being
- * polled. The commit does not wait for the WAL flush: a poll's bookkeeping is redone by
- * the next poll, so losing the last fraction of a second of it in a crash costs nothing,
- * while a flush per poll costs a disk round trip per source.
- */
+/** Records one poll (see recordPollEvents). */
 export async function recordPollEvent(db: Kysely<DB>, event: NewPollEvent): Promise<void> {
+  await recordPollEvents(db, [event]);
+}
+
+/**
+ * Records polls in one statement, in order. Nothing is recorded for a source deleted while
+ * it was being polled. The commit does not wait for the WAL flush: events are history, and
+ * losing the last fraction of a second of them in a crash costs nothing.
+ */
+export async function recordPollEvents(db: Kysely<DB>, events: readonly NewPollEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const rows = JSON.stringify(
+    events.map((e) => ({
+      source_id: e.sourceId,
+      polled_at: e.polledAt.toISOString(),
+      outcome: e.outcome,
+      status: e.status,
+      error_code: e.errorCode,
+      error_message: e.errorMessage,
+      new_items: e.newItems,
+      updated_items: e.updatedItems,
+      duration_ms: e.durationMs,
+    })),
+  );
   await relaxedCommit(db, async (trx) => {
     await sql`
       insert into poll_events (source_id, polled_at, outcome, status, error_code, error_message, new_items, updated_items, duration_ms)
-      select id, ${event.polledAt}::timestamptz, ${event.outcome}::text, ${event.status}::integer, ${event.errorCode}::text,
-             ${event.errorMessage}::text, ${event.newItems}::integer, ${event.updatedItems}::integer, ${event.durationMs}::integer
-      from sources where id = ${event.sourceId}`.execute(trx);
+      select e.source_id, e.polled_at, e.outcome, e.status, e.error_code, e.error_message, e.new_items, e.updated_items, e.duration_ms
+      from rows from (jsonb_to_recordset(${rows}::jsonb) as (source_id bigint, polled_at timestamptz, outcome text, status integer,
+             error_code text, error_message text, new_items integer, updated_items integer, duration_ms integer)) with ordinality
+           as e(source_id, polled_at, outcome, status, error_code, error_message, new_items, updated_items, duration_ms, n)
+      where exists (select 1 from sources s where s.id = e.source_id)
+      order by e.n`.execute(trx);
   });
 }
 
