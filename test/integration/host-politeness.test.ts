@@ -111,8 +111,11 @@ describe('per-host politeness through the database', () => {
     await Promise.all([pollFeeds(instance('instance-a', polling)), pollFeeds(instance('instance-b', polling))]);
     expect(seen.starts).toHaveLength(5);
     const gaps = seen.starts.slice(1).map((t, i) => t - seen.starts[i]!);
-    // The database clock spaces the starts; arrival at the server may shift by a few ms.
-    for (const gap of gaps) expect(gap).toBeGreaterThan(270);
+    // The database clock spaces the slot grants 300 ms apart. What the server sees is the
+    // arrival of each request, which a busy machine can delay after its grant, so a single
+    // gap is only bounded loosely (without spacing they are a few ms); the whole run cannot
+    // end before the fifth grant, 4 × 300 ms after the first, however late the arrivals.
+    for (const gap of gaps) expect(gap).toBeGreaterThan(100);
     expect(performance.now() - started).toBeGreaterThan(4 * 300 - 30);
   });
 
