@@ -3,7 +3,6 @@
  * poll (one batch per source, sources in turn, as concurrent polls land), and the stories
  * the database ends up with are compared with the labels.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalUrl } from '../../src/ingest/canonical-url.ts';
 import { itemFeatures } from '../../src/ingest/read-feed.ts';
@@ -13,20 +12,11 @@ import { upsertItems, type StorableItem } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { assignStories } from '../../src/store/story-grouping.ts';
 import { topicFeedEntries } from '../../src/store/stories.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
+import { labeledItems, pairwiseQuality, type LabeledItem } from '../helpers/labeled-set.ts';
 
-interface LabeledItem {
-  id: string;
-  source: string;
-  url: string;
-  title: string;
-  text: string;
-  publishedAt: string;
-  story: string;
-}
-
-const { items: labeled } = JSON.parse(readFileSync(new URL('../fixtures/dedupe/labeled-set.json', import.meta.url), 'utf8')) as { items: LabeledItem[] };
+const labeled = labeledItems;
 const grouping = storyGrouping(parseFeedsConfig({}, 'x').dedupe);
 let database: TestDatabase;
 const now = new Date('2026-12-01T00:00:00Z');
@@ -38,8 +28,7 @@ afterAll(async () => {
   await database.close();
 });
 beforeEach(async () => {
-  await database.db.deleteFrom('stories').execute();
-  await database.db.deleteFrom('sources').execute();
+  await clearContent(database);
 });
 
 function storable(item: LabeledItem, topics: string[] = ['korea']): StorableItem {
@@ -75,24 +64,8 @@ describe('story grouping in the store', () => {
     const sourceIds = await addSources([...new Set(labeled.map((i) => i.source))]);
     await ingest(sourceIds, labeled);
     const story = await storyOfItem();
-    let truePairs = 0;
-    let grouped = 0;
-    let correct = 0;
-    const wrong: string[] = [];
-    for (let x = 0; x < labeled.length; x++) {
-      for (let y = x + 1; y < labeled.length; y++) {
-        const a = labeled[x]!;
-        const b = labeled[y]!;
-        const truth = a.story === b.story;
-        const together = story.get(a.id) === story.get(b.id);
-        truePairs += Number(truth);
-        grouped += Number(together);
-        correct += Number(truth && together);
-        if (truth !== together) wrong.push(`${a.id}~${b.id} ${truth ? 'missed' : 'wrongly grouped'}`);
-      }
-    }
-    const precision = grouped === 0 ? 1 : correct / grouped;
-    const recall = truePairs === 0 ? 1 : correct / truePairs;
+    const { precision, recall, wrong: wrongPairs } = pairwiseQuality(labeled, (id) => story.get(id));
+    const wrong = wrongPairs.map(([a, b, grouped]) => `${a.id}~${b.id} ${grouped ? 'wrongly grouped' : 'missed'}`);
     console.log(
       `store grouping: ${labeled.length} items, ${new Set(story.values()).size} stories (labels: ${new Set(labeled.map((i) => i.story)).size}), ` +
         `precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}${wrong.length ? `\n  ${wrong.join('\n  ')}` : ''}`,

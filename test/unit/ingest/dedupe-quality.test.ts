@@ -4,27 +4,16 @@
  * candidates = earlier items within 7 days sharing a bucket key or the canonical URL,
  * chooseStory decides), then pairwise precision and recall against the labels.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalUrl } from '../../../src/ingest/canonical-url.ts';
 import { textSignature } from '../../../src/ingest/fingerprint.ts';
 import { collapseWhitespace } from '../../../src/ingest/html-text.ts';
 import { compareSignatures, groupBySignature } from '../../../src/ingest/story-match.ts';
-
-interface LabeledItem {
-  id: string;
-  source: string;
-  url: string;
-  title: string;
-  text: string;
-  publishedAt: string;
-  story: string;
-}
+import { labeledItems as items, pairwiseQuality } from '../../helpers/labeled-set.ts';
 
 const MIN_PRECISION = 0.95;
 const MIN_RECALL = 0.9;
 
-const { items } = JSON.parse(readFileSync(new URL('../../fixtures/dedupe/labeled-set.json', import.meta.url), 'utf8')) as { items: LabeledItem[] };
 
 describe('cross-source story grouping on the labeled set', () => {
   it('is a set worth measuring: ≥ 60 items, ≥ 6 sources, Korean and English, copies and look-alikes', () => {
@@ -45,27 +34,12 @@ describe('cross-source story grouping on the labeled set', () => {
     );
     const storyOf = new Map(placements.map((p) => [p.id, p.story]));
 
-    let truePairs = 0;
-    let groupedPairs = 0;
-    let correctPairs = 0;
-    const wrong: string[] = [];
-    for (let x = 0; x < signed.length; x++) {
-      for (let y = x + 1; y < signed.length; y++) {
-        const a = signed[x]!;
-        const b = signed[y]!;
-        const truth = a.story === b.story;
-        const grouped = storyOf.get(a.id) === storyOf.get(b.id);
-        if (truth) truePairs++;
-        if (grouped) groupedPairs++;
-        if (truth && grouped) correctPairs++;
-        if (truth !== grouped) {
-          const kind = grouped ? 'merged, should be apart' : 'apart, should be merged';
-          wrong.push(`  ${a.id} (${a.story}) / ${b.id} (${b.story}): ${kind}: ${compareSignatures(a.signature, b.signature).reason}`);
-        }
-      }
-    }
-    const precision = groupedPairs === 0 ? 1 : correctPairs / groupedPairs;
-    const recall = truePairs === 0 ? 1 : correctPairs / truePairs;
+    const { truePairs, groupedPairs, correctPairs, precision, recall, wrong: wrongPairs } = pairwiseQuality(signed, (id) => storyOf.get(id));
+    const signatureOf = new Map(signed.map((i) => [i.id, i.signature]));
+    const wrong = wrongPairs.map(([a, b, grouped]) => {
+      const kind = grouped ? 'merged, should be apart' : 'apart, should be merged';
+      return `  ${a.id} (${a.story}) / ${b.id} (${b.story}): ${kind}: ${compareSignatures(signatureOf.get(a.id)!, signatureOf.get(b.id)!).reason}`;
+    });
     const viaUrl = placements.filter((p) => p.via === 'canonical-url').length;
     const viaText = placements.filter((p) => p.via === 'text').length;
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { textSignature, type TextSignature } from '../../../src/ingest/fingerprint.ts';
 import {
@@ -9,18 +8,9 @@ import {
   titleSimilarity,
   type StoryCandidate,
 } from '../../../src/ingest/story-match.ts';
+import { labeledItems } from '../../helpers/labeled-set.ts';
 
-interface LabeledItem {
-  id: string;
-  source: string;
-  url: string;
-  title: string;
-  text: string;
-  publishedAt: string;
-  story: string;
-}
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/dedupe/labeled-set.json', import.meta.url), 'utf8')) as { items: LabeledItem[] };
-const byId = new Map(fixture.items.map((i) => [i.id, i]));
+const byId = new Map(labeledItems.map((i) => [i.id, i]));
 const sig = (id: string): TextSignature => {
   const i = byId.get(id)!;
   return textSignature({ title: i.title, text: i.text });
