@@ -24,6 +24,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return { ...database, url: null };
 }
 
+/** Empties the content tables between tests: digests, stories, and sources with their items. */
+export async function clearContent(database: Database): Promise<void> {
+  await database.db.deleteFrom('digests').execute();
+  await database.db.deleteFrom('stories').execute();
+  await database.db.deleteFrom('sources').execute();
+}
+
 async function createPostgresDatabase(adminUrl: string): Promise<TestDatabase> {
   const name = `tidings_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await withAdminClient(adminUrl, (client) => client.query(`create database ${name}`));

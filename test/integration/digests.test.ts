@@ -7,7 +7,7 @@ import { recentDigests } from '../../src/store/digests.ts';
 import { findRenderedFeed } from '../../src/store/rendered-feeds.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { assignStories } from '../../src/store/story-grouping.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 import { silentLog } from '../helpers/context.ts';
 
@@ -29,9 +29,7 @@ afterAll(async () => {
   await database.close();
 });
 beforeEach(async () => {
-  await database.db.deleteFrom('digests').execute();
-  await database.db.deleteFrom('stories').execute();
-  await database.db.deleteFrom('sources').execute();
+  await clearContent(database);
   await syncConfigSources(database.db, ['a', 'b', 'c'].map((s) => ({ url: `https://${s}.example/feed`, title: `Outlet ${s.toUpperCase()}`, topics: [] })), new Date('2026-11-01T00:00:00Z'));
   sources = (await database.db.selectFrom('sources').select('id').orderBy('url').execute()).map((s) => s.id);
   // 08:00 KST on Tuesday 24 November 2026: the period [23 Nov 07:00, 24 Nov 07:00) KST has ended.

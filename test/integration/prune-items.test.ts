@@ -5,7 +5,7 @@ import { publishDigest } from '../../src/store/digests.ts';
 import { POLL_EVENTS_KEPT, recordPollEvent } from '../../src/store/poll-events.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { assignStories } from '../../src/store/story-grouping.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 import { silentLog } from '../helpers/context.ts';
 
@@ -21,9 +21,7 @@ afterAll(async () => {
   await database.close();
 });
 beforeEach(async () => {
-  await database.db.deleteFrom('digests').execute();
-  await database.db.deleteFrom('stories').execute();
-  await database.db.deleteFrom('sources').execute();
+  await clearContent(database);
   await syncConfigSources(database.db, [{ url: 'https://a.example/feed', topics: [] }], daysAgo(200));
   source = (await database.db.selectFrom('sources').select('id').executeTakeFirstOrThrow()).id;
 });
