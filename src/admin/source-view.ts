@@ -1,5 +1,6 @@
 /** How the admin API, page and CLI show a source: its settings and its health at a glance. */
 import type { PollEvent, Source } from '../db/schema.ts';
+import type { NewPollEvent } from '../store/poll-events.ts';
 import type { SourceHealth } from '../store/sources.ts';
 import { DISABLED_REASONS } from '../store/sources.ts';
 
@@ -73,16 +74,8 @@ export function sourceView(source: SourceHealth): SourceView {
   };
 }
 
-export interface PollEventView {
-  polledAt: Date;
-  outcome: PollEvent['outcome'];
-  status: number | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  newItems: number;
-  updatedItems: number;
-  durationMs: number;
-}
+/** One poll as the admin sees it: the recorded event without its source. */
+export type PollEventView = Omit<NewPollEvent, 'sourceId'>;
 
 export function pollEventView(event: PollEvent): PollEventView {
   return {
