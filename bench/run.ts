@@ -22,6 +22,7 @@ import { parseFeedsConfig } from '../src/config/load-config.ts';
 import { createLogger } from '../src/logger.ts';
 import { compiledIsCurrent, importService } from '../bin/entry.mjs';
 import { startChild } from './child.ts';
+import type { BenchResults, Figure } from './results.ts';
 import { load, startBaselineServer, type LoadResult } from './load.ts';
 import { fillItems, timeRegeneration, timeStoryLookup } from './scale.ts';
 
@@ -42,13 +43,6 @@ const SCALE_ITEMS = Number(args['scale-items']);
 const CONCURRENCY = 64;
 const TOPIC = 'korea';
 
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  met?: boolean;
-}
 const figures: Figure[] = [];
 function record(name: string, value: number, unit: string, target?: { text: string; met: boolean }): void {
   figures.push({ name, value: Math.round(value * 1000) / 1000, unit, ...(target ? { target: target.text, met: target.met } : {}) });
@@ -208,7 +202,8 @@ async function main(): Promise<void> {
   console.log(missed.length === 0 ? '\nEvery target met.' : `\nTargets missed: ${missed.map((f) => f.name).join('; ')}`);
   const out = path.resolve(args.out!);
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), feeds: FEEDS, items: totalItems, database: database.url ? 'postgres' : 'pglite', compiled, figures }, null, 2)}\n`);
+  const results: BenchResults = { date: new Date().toISOString(), feeds: FEEDS, items: totalItems, database: database.url ? 'postgres' : 'pglite', compiled, figures };
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`Results written to ${path.relative(process.cwd(), out)}`);
 }
 

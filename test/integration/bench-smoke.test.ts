@@ -13,14 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  met?: boolean;
-}
+import type { BenchResults } from '../../bench/results.ts';
 
 const outDir = mkdtempSync(path.join(tmpdir(), 'tidings-bench-smoke-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -33,7 +26,7 @@ describe('npm run bench at a tiny size', () => {
     const { stdout } = await promisify(execFile)(process.execPath, args, { env, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 });
     expect(stdout).toMatch(/Results written to/);
 
-    const results = JSON.parse(readFileSync(out, 'utf8')) as { feeds: number; items: number; database: string; figures: Figure[] };
+    const results = JSON.parse(readFileSync(out, 'utf8')) as BenchResults;
     expect(results.feeds).toBe(4);
     expect(results.database).toBe(process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite');
     const figure = (prefix: string) => {
