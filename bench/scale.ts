@@ -37,10 +37,10 @@ export async function fillItems(db: Kysely<DB>, count: number, topic: string, no
              array['scale', 'story', g::text], array[g::text], 200, 1
       from generate_series(${start + 1}::int, ${end}::int) g`.execute(db);
   }
+  // Each item was stored with a story id of its own (as a poll stores it); create those stories.
   await sql`
-    insert into stories (representative_item_id, published_at, first_seen_at, updated_at)
-    select id, published_at, first_seen_at, first_seen_at from items where item_key like 'scale-%' and story_id is null`.execute(db);
-  await sql`update items set story_id = s.id from stories s where s.representative_item_id = items.id and items.story_id is null`.execute(db);
+    insert into stories (id, representative_item_id, published_at, first_seen_at, updated_at) overriding system value
+    select story_id, id, published_at, first_seen_at, first_seen_at from items where item_key like 'scale-%'`.execute(db);
   await sql`
     insert into story_topics (topic, story_id, published_at)
     select ${topic}, story_id, published_at from items where item_key like 'scale-%' and ${topic} = any(topics)

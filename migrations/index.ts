@@ -10,6 +10,7 @@ import * as digests from './2026-11-24T02-00-digests.ts';
 import * as nearDuplicates from './2026-11-24T03-00-near-duplicates.ts';
 import * as pollEvents from './2026-11-24T04-00-poll-events.ts';
 import * as hostPoliteness from './2026-11-24T05-00-host-politeness.ts';
+import * as provisionalStories from './2026-11-25T00-00-provisional-stories.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T03-00-near-duplicates': nearDuplicates,
   '2026-11-24T04-00-poll-events': pollEvents,
   '2026-11-24T05-00-host-politeness': hostPoliteness,
+  '2026-11-25T00-00-provisional-stories': provisionalStories,
 };

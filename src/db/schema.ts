@@ -53,7 +53,11 @@ export interface ItemsTable {
   first_seen_at: DefaultedTimestamp;
   changed_at: DefaultedTimestamp;
   content_hash: string;
-  story_id: number | null;
+  /**
+   * Set at insert to a story of the item's own (from the stories id sequence); that story
+   * exists once the item is grouped (ungrouped_items), or the item joined another story.
+   */
+  story_id: ColumnType<number, number | undefined, number>;
   topics: ColumnType<string[], string[] | undefined, string[]>;
   /** Near-duplicate signature (fingerprint.ts). 64-bit values: read them with ::text and BigInt(). */
   fingerprint: ColumnType<string | null, bigint | null | undefined, bigint | null>;
@@ -150,6 +154,12 @@ export interface HostSlotsTable {
   lease_until: Timestamp | null;
 }
 
+/** Items stored and not yet grouped into stories: the grouper's queue (story-grouping.ts). */
+export interface UngroupedItemsTable {
+  item_id: number;
+  published_at: Timestamp;
+}
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -161,6 +171,7 @@ export interface DB {
   poll_events: PollEventsTable;
   host_gates: HostGatesTable;
   host_slots: HostSlotsTable;
+  ungrouped_items: UngroupedItemsTable;
 }
 
 export type Source = Selectable<SourcesTable>;

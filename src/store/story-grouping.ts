@@ -3,6 +3,10 @@
  * canonical URL, or a near-duplicate text within the time window), or founds a story.
  * The SQL and bookkeeping live here; which candidate to join is decided by the caller's
  * `decide` (src/ingest/story-match.ts chooseStory), a pure function of the signatures.
+ *
+ * An item is stored with the id of a story of its own and queued in `ungrouped_items`
+ * (store/items.ts). Grouping creates that story when the item founds one, and rewrites the
+ * item only when it joins another story: most items are written once.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, StoryReason } from '../db/schema.ts';
@@ -44,7 +48,7 @@ const STORY_ASSIGNMENT_LOCK = 0x7469_6469_6e67_73n; // "tidings"
 
 interface GroupingRow {
   id: number;
-  story_id: number | null;
+  story_id: number;
   canonical_url: string | null;
   published_at: Date;
   fingerprint: string | null;
@@ -54,6 +58,19 @@ interface GroupingRow {
   numbers: string[];
   body_length: number;
   near_duplicates: boolean;
+}
+
+/** The grouping columns of new items still in the queue (stored, not yet grouped). */
+function queuedRows(db: Executor) {
+  return db
+    .selectFrom('ungrouped_items as u')
+    .innerJoin('items as i', 'i.id', 'u.item_id')
+    .innerJoin('sources as s', 's.id', 'i.source_id')
+    .select(GROUPING_COLUMNS);
+}
+
+async function lockAssignment(db: Executor): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${STORY_ASSIGNMENT_LOCK}::bigint)`.execute(db);
 }
 
 interface Groupable {
@@ -66,7 +83,7 @@ interface Groupable {
   signature: TextSignature | null;
 }
 
-function toGroupable(row: GroupingRow, storyId: number): Groupable {
+function toGroupable(row: GroupingRow): Groupable {
   const signature =
     row.fingerprint === null || row.lead_fingerprint === null || !row.near_duplicates
       ? null
@@ -78,7 +95,7 @@ function toGroupable(row: GroupingRow, storyId: number): Groupable {
           numbers: row.numbers,
           length: row.body_length,
         };
-  return { id: row.id, storyId, publishedAt: row.published_at, canonicalUrl: row.canonical_url, bucketKeys: row.bucket_keys, signature };
+  return { id: row.id, storyId: row.story_id, publishedAt: row.published_at, canonicalUrl: row.canonical_url, bucketKeys: row.bucket_keys, signature };
 }
 
 const GROUPING_COLUMNS = [
@@ -109,9 +126,9 @@ export async function groupPendingItems(db: Kysely<DB>, now: Date, grouping: Sto
   let updated = updatedItemIds;
   for (;;) {
     const batch = await db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${STORY_ASSIGNMENT_LOCK}::bigint)`.execute(trx);
-      const pending = await trx.selectFrom('items').select('id').where('story_id', 'is', null).orderBy('published_at').orderBy('id').limit(PENDING_BATCH).execute();
-      const changes = await assignStories(trx, pending.map((p) => p.id), updated, now, grouping);
+      await lockAssignment(trx);
+      const pending = (await queuedRows(trx).orderBy('u.published_at').orderBy('u.item_id').limit(PENDING_BATCH).execute()) as GroupingRow[];
+      const changes = await placeItems(trx, pending, updated, now, grouping);
       return { changes, full: pending.length === PENDING_BATCH };
     });
     updated = [];
@@ -124,15 +141,24 @@ export async function groupPendingItems(db: Kysely<DB>, now: Date, grouping: Sto
 }
 
 /**
- * Puts new items into stories, then refreshes the aggregates and topics of every story
- * that gained or changed an item. Runs inside the caller's transaction.
+ * Puts the given new items (those still queued) into stories, then refreshes the aggregates
+ * and topics of every story that gained or changed an item. Runs inside the caller's
+ * transaction.
  */
 export async function assignStories(db: Executor, insertedIds: number[], updatedIds: number[], now: Date, grouping: StoryGrouping = CANONICAL_URL_ONLY): Promise<StoryChanges> {
+  // Two polls inserting copies of one article at once must not each found a story: the
+  // second waits here until the first commits, then sees its items as candidates.
+  await lockAssignment(db);
+  const rows = insertedIds.length === 0 ? [] : ((await queuedRows(db).where(idIn('i.id', insertedIds)).execute()) as GroupingRow[]);
+  return placeItems(db, rows, updatedIds, now, grouping);
+}
+
+async function placeItems(db: Executor, rows: GroupingRow[], updatedIds: number[], now: Date, grouping: StoryGrouping): Promise<StoryChanges> {
   const touched = new Set<number>();
   let merged = { 'canonical-url': 0, text: 0 };
   let foundedOnly: number[] = [];
-  if (insertedIds.length > 0) {
-    const grouped = await groupNewItems(db, insertedIds, now, grouping);
+  if (rows.length > 0) {
+    const grouped = await groupNewItems(db, rows, now, grouping);
     for (const id of grouped.joined) touched.add(id);
     foundedOnly = grouped.foundedOnly;
     merged = grouped.merged;
@@ -150,61 +176,57 @@ export async function assignStories(db: Executor, insertedIds: number[], updated
 
 async function groupNewItems(
   db: Executor,
-  itemIds: number[],
+  queued: GroupingRow[],
   now: Date,
   grouping: StoryGrouping,
 ): Promise<{ foundedOnly: number[]; joined: number[]; merged: StoryChanges['merged'] }> {
-  // Two polls inserting copies of one article at once must not each found a story: the
-  // second waits here until the first commits, then sees its items as candidates.
-  await sql`select pg_advisory_xact_lock(${STORY_ASSIGNMENT_LOCK}::bigint)`.execute(db);
-  const rows = (await db
-    .selectFrom('items as i')
-    .innerJoin('sources as s', 's.id', 'i.source_id')
-    .select(GROUPING_COLUMNS)
-    .where(idIn('i.id', itemIds))
-    .orderBy('i.published_at')
-    .orderBy('i.id')
-    .execute()) as GroupingRow[];
+  const rows = [...queued].sort((a, b) => a.published_at.getTime() - b.published_at.getTime() || a.id - b.id);
   const index = new CandidateIndex();
-  for (const candidate of await storedCandidates(db, rows, grouping.windowMs)) index.add(toGroupable(candidate, candidate.story_id!));
+  for (const candidate of await storedCandidates(db, rows, grouping.windowMs)) index.add(toGroupable(candidate));
 
-  const assignments: Array<{ itemId: number; storyId: number; reason: StoryReason }> = [];
+  const joiners: Joiner[] = [];
   const founders: GroupingRow[] = [];
   for (const row of rows) {
-    const item = toGroupable(row, -row.id); // negative: the story it would found, created below
+    const item = toGroupable(row); // its own story until it joins one
     const candidates = index.candidatesFor(item, grouping.windowMs);
     const decision = item.signature || candidates.length > 0
       ? grouping.decide({ canonicalUrl: item.canonicalUrl, signature: item.signature ?? EMPTY_SIGNATURE }, candidates)
       : { storyId: null, via: null, matchedId: null, match: null };
     if (decision.storyId === null) {
       founders.push(row);
-      assignments.push({ itemId: row.id, storyId: item.storyId, reason: { via: 'founded' } });
     } else {
       item.storyId = decision.storyId;
-      assignments.push({ itemId: row.id, storyId: decision.storyId, reason: storyReason(decision) });
+      joiners.push({ itemId: row.id, storyId: decision.storyId, reason: storyReason(decision) });
     }
     index.add(item);
   }
-  const created = await createStories(db, founders, now);
-  const resolved = assignments.map((a) => ({ ...a, storyId: a.storyId < 0 ? created.get(-a.storyId)! : a.storyId }));
-  await setStoryIds(db, resolved);
+  await createStories(db, founders, now);
+  await setStoryIds(db, joiners);
+  await db.deleteFrom('ungrouped_items').where(idIn('item_id', rows.map((r) => r.id))).execute();
   const merged = { 'canonical-url': 0, text: 0 };
   const joined = new Set<number>();
-  for (const { reason, storyId } of resolved) {
-    if (reason.via === 'founded') continue;
+  for (const { reason, storyId } of joiners) {
     merged[reason.via]++;
     joined.add(storyId);
   }
   // A story founded here and joined by no other item already has the right aggregates
   // (createStories); it only needs its topics. Joined stories need a full refresh.
-  const foundedOnly = [...created.values()].filter((id) => !joined.has(id));
+  const foundedOnly = founders.map((f) => f.story_id).filter((id) => !joined.has(id));
   return { foundedOnly, joined: [...joined], merged };
 }
 
 /** An item without a signature can still match by canonical URL; its text never matches. */
 const EMPTY_SIGNATURE: TextSignature = { fingerprint: 0n, leadFingerprint: 0n, bucketKeys: [], titleKey: [], numbers: [], length: 0 };
 
-function storyReason(decision: StoryDecision<number>): StoryReason {
+type JoinReason = Exclude<StoryReason, { via: 'founded' }>;
+
+interface Joiner {
+  itemId: number;
+  storyId: number;
+  reason: JoinReason;
+}
+
+function storyReason(decision: StoryDecision<number>): JoinReason {
   if (decision.via === 'text' && decision.match) {
     const { hammingDistance, leadHammingDistance, titleSimilarity, reason } = decision.match;
     return { via: 'text', matchedItemId: decision.matchedId!, hammingDistance, leadHammingDistance, titleSimilarity, reason };
@@ -248,11 +270,11 @@ async function candidateQuery(db: Executor, urls: string[], probes: GroupingRow[
   // it estimates as unselective and scans the table; the time window beside the `&&` made it
   // AND the GIN bitmap with a bitmap of half the table; a UNION of per-item probes cost ~25 ms
   // of planning; an `id IN (…)` over the probes was hash-joined against a scan of all items.
-  // OFFSET 0 fences keep each look-up a pure index look-up; filters apply to their few rows:
-  // `story_id is not null` (which also keeps out the new items) inside a probe made the
-  // planner walk the story_id index instead, whenever statistics said most items were
-  // ungrouped. Only the grouping columns are read: the UNION compares whole rows, and
-  // whole item rows (bodies included) made it the costliest step of a cold poll cycle.
+  // OFFSET 0 fences keep each look-up a pure index look-up; filters apply to their few rows
+  // (a `story_id is not null` filter inside a probe once made the planner walk the story_id
+  // index instead, whenever statistics said most items were ungrouped). Only the grouping
+  // columns are read: the UNION compares whole rows, and whole item rows (bodies included)
+  // made it the costliest step of a cold poll cycle.
   const rows = await sql<GroupingRow>`
     with candidates as (
       select * from (select ${CANDIDATE_COLUMNS} from items i where i.canonical_url = any(${urls}::text[]) offset 0) as u
@@ -266,7 +288,9 @@ async function candidateQuery(db: Executor, urls: string[], probes: GroupingRow[
            c.lead_fingerprint::text as lead_fingerprint, c.bucket_keys::text[] as bucket_keys,
            c.title_key, c.numbers, c.body_length, s.near_duplicates
     from candidates c join sources s on s.id = c.source_id
-    where c.story_id is not null
+    -- Only grouped items: a queued item's story does not exist yet (those of this batch are
+    -- matched in memory).
+    where exists (select 1 from stories st where st.id = c.story_id)
       -- A text candidate's source must allow text grouping; canonical URLs always group.
       and (c.canonical_url = any(${urls}::text[]) or s.near_duplicates)
     limit ${MAX_CANDIDATES}`.execute(db);
@@ -323,18 +347,19 @@ async function addFoundedStoryTopics(db: Executor, storyIds: number[]): Promise<
   return new Set(rows.rows.map((r) => r.topic));
 }
 
-/** One story per founder; returns founder item id → story id. */
-async function createStories(db: Executor, founders: GroupingRow[], now: Date): Promise<Map<number, number>> {
-  if (founders.length === 0) return new Map();
-  const created = await db
-    .insertInto('stories')
-    .values(founders.map((f) => ({ representative_item_id: f.id, published_at: f.published_at, first_seen_at: now, updated_at: now })))
-    .returning(['id', 'representative_item_id'])
-    .execute();
-  return new Map(created.map((s) => [s.representative_item_id!, s.id]));
+/** Creates the stories founders were stored with (their story_id, drawn from the stories id sequence). */
+async function createStories(db: Executor, founders: GroupingRow[], now: Date): Promise<void> {
+  for (let start = 0; start < founders.length; start += 1000) {
+    const values = sql.join(founders.slice(start, start + 1000).map((f) => sql`(${f.story_id}::bigint, ${f.id}::bigint, ${f.published_at}::timestamptz)`));
+    await sql`
+      insert into stories (id, representative_item_id, published_at, first_seen_at, updated_at)
+      overriding system value
+      select v.id, v.item_id, v.published_at, ${now}::timestamptz, ${now}::timestamptz from (values ${values}) as v(id, item_id, published_at)`.execute(db);
+  }
 }
 
-async function setStoryIds(db: Executor, assignments: Array<{ itemId: number; storyId: number; reason: StoryReason }>): Promise<void> {
+/** Moves joiners into the stories they joined. */
+async function setStoryIds(db: Executor, assignments: Joiner[]): Promise<void> {
   for (let start = 0; start < assignments.length; start += 1000) {
     const values = sql.join(assignments.slice(start, start + 1000).map((a) => sql`(${a.itemId}::bigint, ${a.storyId}::bigint, ${JSON.stringify(a.reason)}::jsonb)`));
     await sql`update items set story_id = v.story_id, story_reason = v.reason from (values ${values}) as v(item_id, story_id, reason) where items.id = v.item_id`.execute(db);

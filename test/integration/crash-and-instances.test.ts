@@ -281,10 +281,13 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
         const titles = stored.filter((s) => s.url === url).map((s) => s.title).sort();
         expect(titles, url).toEqual(itemsOf(n).map((i) => i.title).sort());
       });
-      // Every item is in a story, and one article is one story however many outlets carried it.
-      expect(stored.filter((s) => s.story_id === null)).toEqual([]);
+      // Every item is grouped into a story that exists, and one article is one story however
+      // many outlets carried it.
+      expect(await database.db.selectFrom('ungrouped_items').select('item_id').execute()).toEqual([]);
+      const homeless = await sql<{ n: number }>`select count(*)::int as n from items i where not exists (select 1 from stories s where s.id = i.story_id)`.execute(database.db);
+      expect(homeless.rows[0]!.n).toBe(0);
       const storiesPerUrl = new Map<string, Set<number>>();
-      for (const s of stored) storiesPerUrl.set(s.canonical_url!, (storiesPerUrl.get(s.canonical_url!) ?? new Set()).add(s.story_id!));
+      for (const s of stored) storiesPerUrl.set(s.canonical_url!, (storiesPerUrl.get(s.canonical_url!) ?? new Set()).add(s.story_id));
       expect([...storiesPerUrl].filter(([, stories]) => stories.size > 1)).toEqual([]);
       const orphans = await sql<{ n: number }>`select count(*)::int as n from stories s where not exists (select 1 from items i where i.story_id = s.id)`.execute(database.db);
       expect(orphans.rows[0]!.n).toBe(0);
@@ -370,7 +373,7 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
       // One row per item, one story per article.
       const items = await database.db.selectFrom('items').select(['canonical_url', 'story_id']).execute();
       expect(items).toHaveLength(farm.urls.length * 2);
-      const storiesPerUrl = new Map<string, Set<number | null>>();
+      const storiesPerUrl = new Map<string, Set<number>>();
       for (const item of items) storiesPerUrl.set(item.canonical_url!, (storiesPerUrl.get(item.canonical_url!) ?? new Set()).add(item.story_id));
       expect([...storiesPerUrl.values()].map((s) => s.size)).toEqual([...storiesPerUrl.values()].map(() => 1));
 

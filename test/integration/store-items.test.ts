@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { countItems, upsertItems } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
@@ -80,6 +81,62 @@ describe('upsertItems', () => {
   it('strips NUL characters that Postgres text cannot hold', async () => {
     await upsertItems(database.db, sourceId, [makeItem({ key: 'nul', title: 'A\u0000B' })], now);
     expect((await database.db.selectFrom('items').select('title').executeTakeFirstOrThrow()).title).toBe('AB');
+  });
+
+  it('replaces a lone UTF-16 surrogate, which Postgres cannot store, with U+FFFD', async () => {
+    await upsertItems(database.db, sourceId, [makeItem({ key: 'surrogate', title: 'A\uD800B', categories: ['\uDC00'] })], now);
+    const row = await database.db.selectFrom('items').select(['title', 'categories']).executeTakeFirstOrThrow();
+    expect(row).toEqual({ title: 'A\uFFFDB', categories: ['\uFFFD'] });
+  });
+
+  it('stores every field exactly: array elements with delimiters, 64-bit signature values, the enclosure', async () => {
+    const signature = {
+      fingerprint: -(2n ** 63n),
+      leadFingerprint: 2n ** 63n - 1n,
+      bucketKeys: [9007199254740993n, -9007199254740993n],
+      titleKey: ['seoul', '"quoted", {braced}'],
+      numbers: ['1,000', '3.5'],
+      length: 321,
+    };
+    const item = makeItem({
+      key: 'exact',
+      author: 'Kim "Reporter"',
+      categories: ['a,b', 'quote"d', '{brace}', 'back\\slash', 'NULL'],
+      enclosure: { url: 'https://cdn.example/a.mp3', type: 'audio/mpeg', length: 12345678901 },
+      updatedAt: new Date('2026-11-21T08:30:00.123Z'),
+      topics: ['korea'],
+      signature,
+    });
+    await upsertItems(database.db, sourceId, [item], now);
+    const row = await database.db
+      .selectFrom('items')
+      .select(['author', 'categories', 'enclosure_url', 'enclosure_type', 'enclosure_length', 'published_at', 'feed_updated_at', 'topics', 'title_key', 'numbers', 'body_length'])
+      .select([sql<string>`fingerprint::text`.as('fingerprint'), sql<string>`lead_fingerprint::text`.as('lead'), sql<string[]>`bucket_keys::text[]`.as('keys')])
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      author: 'Kim "Reporter"',
+      categories: ['a,b', 'quote"d', '{brace}', 'back\\slash', 'NULL'],
+      enclosure_url: 'https://cdn.example/a.mp3',
+      enclosure_type: 'audio/mpeg',
+      enclosure_length: 12345678901,
+      published_at: item.publishedAt,
+      feed_updated_at: item.updatedAt,
+      topics: ['korea'],
+      title_key: signature.titleKey,
+      numbers: signature.numbers,
+      body_length: 321,
+      fingerprint: '-9223372036854775808',
+      lead: '9223372036854775807',
+      keys: ['9007199254740993', '-9007199254740993'],
+    });
+  });
+
+  it('queues new items for story grouping, and only new ones', async () => {
+    const first = await upsertItems(database.db, sourceId, [makeItem({ key: 'a' }), makeItem({ key: 'b' })], now);
+    await upsertItems(database.db, sourceId, [makeItem({ key: 'a', title: 'Corrected' }), makeItem({ key: 'c' })], now);
+    const queued = await database.db.selectFrom('ungrouped_items').innerJoin('items', 'items.id', 'ungrouped_items.item_id').select('item_key').orderBy('item_key').execute();
+    expect(queued.map((q) => q.item_key)).toEqual(['a', 'b', 'c']);
+    expect(first.insertedIds).toHaveLength(2);
   });
 
   it('writes large polls in batches', async () => {

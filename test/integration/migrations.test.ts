@@ -1,0 +1,57 @@
+/**
+ * Migrations over stored data: a database an earlier version left behind keeps its items
+ * and stories, and whatever it had not finished is picked up.
+ */
+import { Migrator, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '../../migrations/index.ts';
+import { CANONICAL_URL_ONLY, groupPendingItems } from '../../src/store/story-grouping.ts';
+import { syncConfigSources } from '../../src/store/sources.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+
+let database: TestDatabase;
+const migrator = () => new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+const now = new Date('2026-11-24T12:00:00Z');
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.close();
+});
+
+describe('2026-11-25T00-00-provisional-stories', () => {
+  it('keeps grouped items in their stories and queues the items an interrupted poll left ungrouped', async () => {
+    const down = await migrator().migrateTo('2026-11-24T05-00-host-politeness');
+    expect(down.error).toBeUndefined();
+
+    // As the previous version stored them: one grouped item with its story, one committed
+    // by a poll that died before grouping (story_id null), a copy of the first.
+    await syncConfigSources(database.db, [{ url: 'https://a.example/feed', topics: [] }], now);
+    const sourceId = (await database.db.selectFrom('sources').select('id').executeTakeFirstOrThrow()).id;
+    const insertItem = async (key: string) =>
+      (
+        await sql<{ id: number }>`
+          insert into items (source_id, item_key, url, canonical_url, title, summary, published_at, content_hash)
+          values (${sourceId}, ${key}, ${`https://a.example/${key}`}, 'https://a.example/story', 'A story', '', ${now}, ${key})
+          returning id`.execute(database.db)
+      ).rows[0]!.id;
+    const grouped = await insertItem('grouped');
+    const story = (await sql<{ id: number }>`insert into stories (representative_item_id, published_at, first_seen_at, updated_at) values (${grouped}, ${now}, ${now}, ${now}) returning id`.execute(database.db)).rows[0]!.id;
+    await sql`update items set story_id = ${story}, story_reason = '{"via":"founded"}' where id = ${grouped}`.execute(database.db);
+    const pending = await insertItem('pending');
+
+    const up = await migrator().migrateToLatest();
+    expect(up.error).toBeUndefined();
+
+    const items = await database.db.selectFrom('items').select(['id', 'story_id']).orderBy('id').execute();
+    expect(items[0]).toEqual({ id: grouped, story_id: story });
+    expect(items[1]!.story_id).not.toBe(story);
+    expect(await database.db.selectFrom('ungrouped_items').select('item_id').execute()).toEqual([{ item_id: pending }]);
+
+    // The next grouping run puts the left-over copy into the existing story.
+    await groupPendingItems(database.db, now, CANONICAL_URL_ONLY);
+    expect(await database.db.selectFrom('items').select('story_id').where('id', '=', pending).executeTakeFirstOrThrow()).toEqual({ story_id: story });
+    expect(await database.db.selectFrom('ungrouped_items').select('item_id').execute()).toEqual([]);
+  });
+});
