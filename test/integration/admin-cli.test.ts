@@ -40,12 +40,16 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fixtures.close();
+  await postgres?.close();
 });
+
+// The CLI under test opens its own connections to this database; it is dropped after the file.
+let postgres: { close(): Promise<void> } | null = null;
 
 async function freshPostgres(): Promise<string> {
   const { createTestDatabase } = await import('../helpers/database.ts');
   const database = await createTestDatabase();
-  afterAll(() => database.close());
+  postgres = database;
   return database.url!;
 }
 

@@ -37,16 +37,18 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fixtures.close();
+  await postgres?.close();
 });
+
+// The CLI under test opens its own connections to this database; it is dropped after the file.
+let postgres: { close(): Promise<void> } | null = null;
 
 async function freshPostgres(): Promise<string> {
   const { createTestDatabase } = await import('../helpers/database.ts');
   const database = await createTestDatabase();
-  // Keep the database (the CLI opens its own connections); drop our pool only.
-  const url = database.url!;
-  afterAll(() => database.close());
+  postgres = database;
   await database.db.deleteFrom('sources').execute();
-  return url;
+  return database.url!;
 }
 
 describe('tidings CLI', () => {
