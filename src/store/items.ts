@@ -156,8 +156,8 @@ export async function upsertItems(db: Executor, sourceId: number, items: Storabl
   const result: UpsertResult = { insertedIds: [], updatedIds: [] };
   const records = dedupeByKey(items.map((item) => toRecord(item, now)));
   for (let start = 0; start < records.length; start += BATCH_SIZE) {
-    // The batch travels as one JSON parameter: a multi-row VALUES list of 26 parameters a
-    // row cost more to plan (~4 ms for 60 rows) than to execute.
+    // The batch travels as one JSON parameter: planning a multi-row VALUES list of 26
+    // parameters a row took ~4.6 ms a statement (60 rows), this ~0.9 ms (pg_stat_statements).
     const written = await sql<{ id: number; inserted: boolean }>`
       with written as (
         insert into items (${INSERT_COLUMNS})
