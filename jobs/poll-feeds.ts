@@ -5,7 +5,7 @@
  */
 import { refreshSource, type RefreshContext, type RefreshResult } from '../src/ingest/refresh-source.ts';
 import { recordPollEvents, type NewPollEvent } from '../src/store/poll-events.ts';
-import { claimDueSources, releaseLease, releaseOwnLeases } from '../src/store/sources.ts';
+import { claimDueSources, recordNotModified, releaseLease, releaseOwnLeases, type NotModifiedPoll } from '../src/store/sources.ts';
 import type { Source } from '../src/db/schema.ts';
 import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
 
@@ -24,7 +24,7 @@ export function leaseSeconds(timeoutMs: number): number {
 /** Per lease owner, the sources a pollFeeds call of this process has claimed and not finished. */
 const claimedByOwner = new Map<string, Set<number>>();
 
-/** Poll events buffered before one insert. */
+/** Poll events (and 304 outcomes) buffered before one statement. */
 const EVENT_BATCH = 64;
 
 export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}): Promise<RefreshResult[]> {
@@ -34,6 +34,19 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
   const groupings: Array<Promise<string[]>> = [];
   // Poll events, written a batch at a time (a statement per poll was most of a 304's cost).
   const events: NewPollEvent[] = [];
+  // 304 outcomes, written a batch at a time too (refresh-source.ts leaves them to us).
+  const notModified: NotModifiedPoll[] = [];
+  // Until its outcome is written a 304 source keeps its lease (and stays in `claimed`), so
+  // no poller claims it again.
+  const flush = async () => {
+    const recorded = notModified.splice(0);
+    try {
+      await recordNotModified(ctx.db, recorded);
+    } finally {
+      for (const poll of recorded) claimed.delete(poll.sourceId);
+    }
+    await recordPollEvents(ctx.db, events.splice(0));
+  };
   const queue: Source[] = [];
   let exhausted = false;
   let claiming: Promise<void> | null = null;
@@ -75,12 +88,18 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
           continue;
         }
         const source = queue.shift()!;
-        const { result, grouped } = await refreshSource(ctx, source, options.signal).finally(() => claimed.delete(source.id));
+        const polled = await refreshSource(ctx, source, options.signal).catch((error: unknown) => {
+          claimed.delete(source.id);
+          throw error;
+        });
+        const { result } = polled;
         results.push(result);
-        groupings.push(grouped);
+        groupings.push(polled.grouped);
+        if (polled.notModified) notModified.push(polled.notModified);
+        else claimed.delete(source.id);
         // The source row keeps only the latest outcome; the events give admins its history.
         if (result.outcome !== 'released') events.push(pollEventOf(result, result.outcome, ctx.now()));
-        if (events.length >= EVENT_BATCH) await recordPollEvents(ctx.db, events.splice(0));
+        if (events.length >= EVENT_BATCH) await flush();
       } catch (error) {
         failure ??= { error };
       }
@@ -89,7 +108,7 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
   await Promise.all(Array.from({ length: concurrency }, worker));
   // Claimed but never started (shutdown or failure): give them back for the next poller.
   await Promise.allSettled(queue.splice(0).map((source) => releaseLease(ctx.db, source.id, ctx.owner).finally(() => claimed.delete(source.id))));
-  await recordPollEvents(ctx.db, events.splice(0)).catch((error: unknown) => {
+  await flush().catch((error: unknown) => {
     failure ??= { error };
   });
   // The polls' changed topics are known once their items are grouped.

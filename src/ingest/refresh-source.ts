@@ -11,7 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { ReadFeedResult } from './read-feed.ts';
 import type { Metrics } from '../metrics.ts';
 import { upsertItems, type StorableItem } from '../store/items.ts';
-import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease } from '../store/sources.ts';
+import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease, type NotModifiedPoll } from '../store/sources.ts';
 import type { StoryGrouper } from './story-grouper.ts';
 import { canonicalUrl } from './canonical-url.ts';
 import { classify, type CompiledTopics } from './classify.ts';
@@ -63,6 +63,11 @@ export interface PolledSource {
    * changed. The poll itself is over before: its caller may start the next one meanwhile.
    */
   grouped: Promise<string[]>;
+  /**
+   * A 304's bookkeeping, left to the caller to write with others' in one statement
+   * (recordNotModified); null when the poll wrote its outcome itself.
+   */
+  notModified: NotModifiedPoll | null;
 }
 
 const NOTHING_TO_GROUP: Promise<string[]> = Promise.resolve([]);
@@ -73,10 +78,12 @@ export async function refreshSource(ctx: RefreshContext, source: Source, signal?
   const base = { sourceId: source.id, url: source.url, newItems: 0, updatedItems: 0, errorCode: null, errorMessage: null, changedTopics: [] };
   let result: RefreshResult;
   let grouped = NOTHING_TO_GROUP;
+  let notModified: NotModifiedPoll | null = null;
   try {
-    const { grouping, ...outcome } = await pollAndStore(ctx, source, signal);
+    const { grouping, unrecorded, ...outcome } = await pollAndStore(ctx, source, signal);
     result = { ...base, ...outcome, durationMs: 0 };
     grouped = grouping;
+    notModified = unrecorded;
   } catch (error) {
     if (signal?.aborted || error instanceof HostBusyError) {
       // Shutting down, or its host stayed busy: hand the source back untouched rather than
@@ -97,6 +104,7 @@ export async function refreshSource(ctx: RefreshContext, source: Source, signal?
   return {
     result,
     grouped: grouped.then((topics) => (polled.changedTopics = topics)),
+    notModified,
   };
 }
 
@@ -145,15 +153,11 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     expires: response.headers.expires,
   };
   if (response.kind === 'not_modified') {
-    await recordPollSuccess(ctx.db, source.id, {
-      now,
-      nextPollAt: nextPollAt(schedule),
-      status: 304,
-      etag: source.etag,
-      lastModified: source.last_modified,
-      newUrl: response.permanentUrl,
-    });
-    return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP };
+    const unrecorded = { sourceId: source.id, now, nextPollAt: nextPollAt(schedule) };
+    // The common 304 is recorded by the caller in a batch; one that moved the feed, here.
+    if (response.permanentUrl === null) return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP, unrecorded };
+    await recordPollSuccess(ctx.db, source.id, { ...unrecorded, status: 304, etag: source.etag, lastModified: source.last_modified, newUrl: response.permanentUrl });
+    return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP, unrecorded: null };
   }
   const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
   const items: StorableItem[] = feed.items.map((item, i) => ({
@@ -185,6 +189,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     newItems: written.insertedIds.length,
     updatedItems: written.updatedIds.length,
     grouping: changed ? groupStories(ctx, source.id, written.updatedIds) : NOTHING_TO_GROUP,
+    unrecorded: null,
   };
 }
 

@@ -174,6 +174,30 @@ export async function recordPollSuccess(db: Executor, sourceId: number, outcome:
   if (outcome.newUrl) await moveSourceUrl(db, sourceId, outcome.newUrl, outcome.now);
 }
 
+/** A 304 poll's bookkeeping: the source is healthy, its validators stand, its next poll is set. */
+export interface NotModifiedPoll {
+  sourceId: number;
+  now: Date;
+  nextPollAt: Date;
+}
+
+/**
+ * Records many 304 polls in one statement, as recordPollSuccess would each (a statement per
+ * poll was most of a warm cycle's database work). A 304 that moved its feed (permanent
+ * redirect) goes through recordPollSuccess instead.
+ */
+export async function recordNotModified(db: Executor, polls: readonly NotModifiedPoll[]): Promise<void> {
+  if (polls.length === 0) return;
+  const rows = JSON.stringify(polls.map((p) => ({ id: p.sourceId, now: p.now, next: p.nextPollAt })));
+  await sql`
+    update sources s set
+      last_polled_at = u.now, last_success_at = u.now, last_status = 304, next_poll_at = u.next,
+      error_code = null, error_message = null, consecutive_failures = 0,
+      lease_owner = null, lease_until = null, updated_at = u.now
+    from jsonb_to_recordset(${rows}::jsonb) as u(id bigint, now timestamptz, next timestamptz)
+    where s.id = u.id`.execute(db);
+}
+
 /** Follows a permanent redirect, unless another source already has that URL. */
 async function moveSourceUrl(db: Executor, sourceId: number, newUrl: string, now: Date): Promise<void> {
   await db

@@ -68,6 +68,24 @@ describe('poll job', () => {
     expect((await source('/feed.xml')).last_polled_at).toEqual(clock);
   });
 
+  it('records every 304 of a cycle as a healthy poll: past failure cleared, lease freed, validators kept, next poll set', async () => {
+    const paths = Array.from({ length: 70 }, (_, i) => `/feed-${i}.xml`); // more than one batch of outcomes
+    for (const path of paths) server.route(path, { body: feed(1) });
+    await addSources(...paths);
+    await pollFeeds(ctx.refresh);
+    const etags = new Map((await database.db.selectFrom('sources').select(['id', 'etag']).execute()).map((s) => [s.id, s.etag]));
+    await database.db.updateTable('sources').set({ error_code: 'http_server_error', error_message: 'HTTP 503', consecutive_failures: 2 }).execute();
+    advance(60 * 25);
+    const results = await pollFeeds(ctx.refresh);
+    expect(results.map((r) => r.outcome)).toEqual(paths.map(() => 'not_modified'));
+    const after = await database.db.selectFrom('sources').selectAll().execute();
+    for (const row of after) {
+      expect(row).toMatchObject({ last_status: 304, last_polled_at: clock, last_success_at: clock, error_code: null, error_message: null, consecutive_failures: 0, lease_owner: null, lease_until: null });
+      expect(row.etag).toBe(etags.get(row.id));
+      expect(row.next_poll_at.getTime()).toBeGreaterThan(clock.getTime());
+    }
+  });
+
   it('writes no item rows when an unchanged feed is served again without validators', async () => {
     server.route('/feed.xml', (_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed(2)));
     await addSources('/feed.xml');
