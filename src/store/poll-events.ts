@@ -20,11 +20,6 @@ export interface NewPollEvent {
   durationMs: number;
 }
 
-/** Records one poll (see recordPollEvents). */
-export async function recordPollEvent(db: Kysely<DB>, event: NewPollEvent): Promise<void> {
-  await recordPollEvents(db, [event]);
-}
-
 /**
  * Records polls in one statement, in order. Nothing is recorded for a source deleted while
  * it was being polled. The commit does not wait for the WAL flush: events are history, and

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pruneItems } from '../../jobs/prune-items.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { publishDigest } from '../../src/store/digests.ts';
-import { POLL_EVENTS_KEPT, recordPollEvent } from '../../src/store/poll-events.ts';
+import { POLL_EVENTS_KEPT, recordPollEvents } from '../../src/store/poll-events.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { assignStories } from '../../src/store/story-grouping.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -63,7 +63,7 @@ describe('pruning old items', () => {
 
   it("keeps each source's newest poll events only", async () => {
     for (let i = 0; i < POLL_EVENTS_KEPT + 10; i++) {
-      await recordPollEvent(database.db, { sourceId: source, polledAt: daysAgo(1), outcome: 'not_modified', status: 304, errorCode: null, errorMessage: null, newItems: 0, updatedItems: 0, durationMs: i });
+      await recordPollEvents(database.db, [{ sourceId: source, polledAt: daysAgo(1), outcome: 'not_modified', status: 304, errorCode: null, errorMessage: null, newItems: 0, updatedItems: 0, durationMs: i }]);
     }
     await pruneItems(ctx());
     const kept = await database.db.selectFrom('poll_events').select('duration_ms').orderBy('id').execute();
