@@ -157,6 +157,11 @@ export interface HostSlotsTable {
 /** Items stored and not yet grouped into stories: the grouper's queue (story-grouping.ts). */
 export interface UngroupedItemsTable {
   item_id: number;
+  /**
+   * The item's publication time when queued, copied so the queue is read oldest first
+   * from its own index. A later change of the item's date only reorders the batches;
+   * grouping reads the item's current date.
+   */
   published_at: Timestamp;
 }
 
