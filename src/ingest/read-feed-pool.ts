@@ -12,7 +12,7 @@ import type { ReadFeedResult } from './read-feed.ts';
 import type { ReadFeedReply, ReadFeedTask } from './read-feed-worker.ts';
 
 export interface ReadFeedPoolOptions {
-  /** Worker count; default: the number of cores. */
+  /** Worker count; default: one fewer than the cores (at least one). */
   size?: number;
   /** Heap cap per worker, in MB. */
   maxHeapMb?: number;
@@ -42,7 +42,11 @@ interface Slot {
 const WORKER_URL = import.meta.url.endsWith('.js') ? new URL('./read-feed-worker.js', import.meta.url) : new URL('./read-feed-worker.mjs', import.meta.url);
 
 export function createReadFeedPool(options: ReadFeedPoolOptions = {}): ReadFeedPool {
-  const size = Math.max(1, options.size ?? availableParallelism());
+  // The main thread is busy too (fetching, classifying, storing, grouping; PGlite runs on
+  // it) and so is the database: a worker per core only oversubscribes them. On 2 cores a
+  // cold cycle of 1,000 feeds took as long with one worker as with two, and its peak RSS
+  // was ~45–90 MB lower (bench, README § Benchmark).
+  const size = Math.max(1, options.size ?? availableParallelism() - 1);
   const maxHeapMb = options.maxHeapMb ?? 256;
   const taskTimeoutMs = options.taskTimeoutMs ?? 30_000;
   const queue: Pending[] = [];
@@ -104,8 +108,10 @@ export function createReadFeedPool(options: ReadFeedPoolOptions = {}): ReadFeedP
       const pending = queue.shift()!;
       slot.busy = pending;
       slot.timer = setTimeout(() => fail(slot, new FeedError('timeout', `reading the document took longer than ${taskTimeoutMs / 1000} s`)), taskTimeoutMs);
-      // Transfer a copy of the bytes: no second copy inside the worker.
-      const bytes = pending.task.bytes.slice();
+      // Transfer a copy of the bytes (no second copy inside the worker), so the caller's
+      // buffer stays intact: Buffer#slice would be a view, and transferring its ArrayBuffer
+      // would empty the caller's body (add-source.ts sniffs it again after a failed read).
+      const bytes = Uint8Array.prototype.slice.call(pending.task.bytes);
       slot.worker.postMessage({ ...pending.task, bytes }, [bytes.buffer]);
     }
   };

@@ -20,6 +20,16 @@ describe('read-feed pool', () => {
     expect(inWorker.feed.items[0]!.publishedAt).toBeInstanceOf(Date);
   });
 
+  it("leaves the caller's buffer intact (a Buffer of its own ArrayBuffer, as fetch returns a large body)", async () => {
+    const padded = rssFeed('Wire', Array.from({ length: 60 }, (_, i) => ({ guid: `p${i}`, title: `Item ${i} ${'x'.repeat(100)}` })));
+    const body = Buffer.concat([Buffer.from(padded)]);
+    expect(body.length).toBeGreaterThan(8192); // larger than Node's shared buffer pool: not copied on transfer
+    const before = body.toString('utf8');
+    const result = await pool.readFeed(body, 'application/rss+xml', 'https://wire.example/feed');
+    expect(result.feed.items).toHaveLength(60);
+    expect(body.toString('utf8')).toBe(before);
+  });
+
   it('rejects with the FeedError the worker raised, alternates included', async () => {
     const html = '<!doctype html><html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head><body></body></html>';
     const error = await pool.readFeed(bytes(html), 'text/html', 'https://site.example/page').catch((e: unknown) => e);
