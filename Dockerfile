@@ -19,4 +19,4 @@ COPY --from=build /app/dist ./dist
 COPY feeds.config.json ./
 USER node
 EXPOSE 8080
-CMD ["node", "bin/tidings.mjs", "serve"]
+CMD ["node", "--max-semi-space-size=4", "bin/tidings.mjs", "serve"]

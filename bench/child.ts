@@ -18,9 +18,10 @@ export interface Child {
   close(): Promise<void>;
 }
 
-/** Starts `modulePath` (a .ts file) as a child process and waits for its handlers. */
+/** Starts `modulePath` (compiled .js, or a .ts file through tsx) as a child process and waits for its handlers. */
 export async function startChild(modulePath: string): Promise<Child> {
-  const child: ChildProcess = fork(modulePath, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = modulePath.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child: ChildProcess = fork(modulePath, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 0;
   child.on('message', (message: Reply | 'ready') => {

@@ -20,7 +20,7 @@ import pg from 'pg';
 import { readEnv } from '../src/config/env.ts';
 import { parseFeedsConfig } from '../src/config/load-config.ts';
 import { createLogger } from '../src/logger.ts';
-import { compiledIsCurrent, importService } from '../bin/entry.mjs';
+import { serve } from '../src/main.ts';
 import { startChild } from './child.ts';
 import type { BenchResults, Figure } from './results.ts';
 import { load, startBaselineServer, type LoadResult } from './load.ts';
@@ -41,6 +41,12 @@ const SERVE_SECONDS = Number(args['serve-seconds']);
 const CONNECTIONS = Number(args.connections);
 const SCALE_ITEMS = Number(args['scale-items']);
 const CONCURRENCY = 64;
+// `npm run bench` runs this file compiled (dist/bench/run.js) with the service's node flags
+// (package.json), so the measured process is the service as operators run it: no TypeScript
+// loader, whose thread and caches would add ~80 MB to the peak RSS. The test suite's smoke
+// run uses the sources through tsx.
+const COMPILED = import.meta.url.endsWith('.js');
+const sibling = (name: string) => new URL(`./${name}${COMPILED ? '.js' : '.ts'}`, import.meta.url).pathname;
 const TOPIC = 'korea';
 
 const figures: Figure[] = [];
@@ -87,7 +93,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tidings-bench-'));
   const database = await freshDatabaseUrl();
   // The feed server and the baseline run in processes of their own: this process is Tidings alone.
-  const feedServer = await startChild(new URL('./corpus-server.ts', import.meta.url).pathname);
+  const feedServer = await startChild(sibling('corpus-server'));
   const { urls, items: totalItems } = await feedServer.call<{ urls: string[]; items: number }>('start', FEEDS, Number(args.seed));
   const served = () => feedServer.call<{ total: number; notModified: number; bytes: number }>('requests');
   console.log(`Tidings benchmark: ${FEEDS} feeds, ${totalItems} items, database ${database.url ? 'PostgreSQL' : 'PGlite (embedded)'}, ${CONCURRENCY} fetches in flight`);
@@ -104,18 +110,17 @@ async function main(): Promise<void> {
   );
   const env = { ...readEnv({}), port: 0, databaseUrl: database.url, dataDir, publicUrl: 'http://bench.test' };
   const log = createLogger('silent');
-  // The service as operators run it: compiled (`npm run build`, which `npm run bench` runs first).
-  const compiled = compiledIsCurrent();
-  const { serve } = (await importService('src/main.ts')) as typeof import('../src/main.ts');
   const service = await serve(env, config, log, { handleSignals: false, pollAtStart: false });
-  console.log(`Service code: ${compiled ? 'compiled JavaScript (dist/)' : 'TypeScript sources through tsx (dist/ missing or older than the sources: run npm run build)'}\n`);
+  console.log(
+    `Service code: ${COMPILED ? 'compiled JavaScript (dist/), as `npm start` runs it' : 'TypeScript sources through tsx (use `npm run bench` to measure the compiled service)'}; node flags: ${process.execArgv.join(' ') || 'none'}\n`,
+  );
   const db = service.runtime.database.db;
   const due = () => sql`update sources set next_poll_at = now() - interval '1 second'`.execute(db);
   const itemRows = async () => Number((await sql<{ n: number }>`select count(*)::int as n from items`.execute(db)).rows[0]!.n);
 
   try {
     console.log('Ingest');
-    const baselineProcess = await startChild(new URL('./baseline-process.ts', import.meta.url).pathname);
+    const baselineProcess = await startChild(sibling('baseline-process'));
     const baseline = await baselineProcess.call<{ seconds: number }>('run', urls, CONCURRENCY);
     await baselineProcess.close();
     record('baseline: undici request + rss-parser, no database', baseline.seconds, 's');
@@ -202,7 +207,7 @@ async function main(): Promise<void> {
   console.log(missed.length === 0 ? '\nEvery target met.' : `\nTargets missed: ${missed.map((f) => f.name).join('; ')}`);
   const out = path.resolve(args.out!);
   mkdirSync(path.dirname(out), { recursive: true });
-  const results: BenchResults = { date: new Date().toISOString(), feeds: FEEDS, items: totalItems, database: database.url ? 'postgres' : 'pglite', compiled, figures };
+  const results: BenchResults = { date: new Date().toISOString(), feeds: FEEDS, items: totalItems, database: database.url ? 'postgres' : 'pglite', compiled: COMPILED, figures };
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`Results written to ${path.relative(process.cwd(), out)}`);
 }
