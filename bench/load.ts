@@ -33,14 +33,19 @@ export async function load(url: string, options: { connections: number; seconds:
   return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
-/** The serving baseline: a minimal node:http server holding the same bytes, with the same ETag logic. */
-export async function startBaselineServer(body: Buffer, etag: string, contentType: string): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * The serving baseline: a minimal node:http server holding the same bytes, with the same ETag
+ * logic, and the same gzip bytes for a client that accepts them.
+ */
+export async function startBaselineServer(body: Buffer, etag: string, contentType: string, gzipped: Buffer): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, { etag }).end();
       return;
     }
-    res.writeHead(200, { 'content-type': contentType, etag, 'content-length': body.length }).end(body);
+    const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+    const bytes = gzip ? gzipped : body;
+    res.writeHead(200, { 'content-type': contentType, etag, 'content-length': bytes.length, vary: 'accept-encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}) }).end(bytes);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

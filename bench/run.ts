@@ -17,6 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { request } from 'undici';
 import { readEnv } from '../src/config/env.ts';
 import { parseFeedsConfig } from '../src/config/load-config.ts';
 import { createLogger } from '../src/logger.ts';
@@ -165,12 +166,18 @@ async function main(): Promise<void> {
     const first = await fetch(feedUrl);
     const body = Buffer.from(await first.arrayBuffer());
     const etag = first.headers.get('etag')!;
-    const baselineServer = await startBaselineServer(body, etag, 'application/rss+xml; charset=utf-8');
+    // What a feed reader gets: they send Accept-Encoding, and Tidings keeps a gzip copy.
+    const gzipped = await request(feedUrl, { headers: { 'accept-encoding': 'gzip' } });
+    if (gzipped.headers['content-encoding'] !== 'gzip') throw new Error(`${feedUrl} did not answer gzip to Accept-Encoding: gzip`);
+    const gzipBody = Buffer.from(await gzipped.body.arrayBuffer());
+    const baselineServer = await startBaselineServer(body, etag, 'application/rss+xml; charset=utf-8', gzipBody);
     const run = (url: string, headers?: Record<string, string>) => load(url, { connections: CONNECTIONS, seconds: SERVE_SECONDS, headers });
     const servingBaseline200 = await run(baselineServer.url);
     const serving200 = await run(feedUrl);
     const servingBaseline304 = await run(baselineServer.url, { 'if-none-match': etag });
     const serving304 = await run(feedUrl, { 'if-none-match': etag });
+    const servingBaselineGzip = await run(baselineServer.url, { 'accept-encoding': 'gzip' });
+    const servingGzip = await run(feedUrl, { 'accept-encoding': 'gzip' });
     await baselineServer.close();
     const serving = (label: string, ours: LoadResult, base: LoadResult) => {
       record(`${label}: baseline node:http requests/s`, base.requestsPerSecond, 'req/s');
@@ -184,6 +191,7 @@ async function main(): Promise<void> {
     };
     serving(`200 (${Math.round(body.length / 1024)} KB body)`, serving200, servingBaseline200);
     serving('304 (If-None-Match)', serving304, servingBaseline304);
+    serving(`200 gzip, as feed readers ask (${Math.round(gzipBody.length / 1024)} KB body)`, servingGzip, servingBaselineGzip);
 
     if (SCALE_ITEMS > 0) {
       console.log(`\nScale: ${SCALE_ITEMS.toLocaleString('en')} stored items`);
