@@ -191,7 +191,7 @@ async function main(): Promise<void> {
     };
     serving(`200 (${Math.round(body.length / 1024)} KB body)`, serving200, servingBaseline200);
     serving('304 (If-None-Match)', serving304, servingBaseline304);
-    serving(`200 gzip, as feed readers ask (${Math.round(gzipBody.length / 1024)} KB body)`, servingGzip, servingBaselineGzip);
+    serving(`200 gzip (${Math.round(gzipBody.length / 1024)} KB body)`, servingGzip, servingBaselineGzip);
 
     if (SCALE_ITEMS > 0) {
       console.log(`\nScale: ${SCALE_ITEMS.toLocaleString('en')} stored items`);
