@@ -261,6 +261,10 @@ interface ChainAbort {
   dispose(): void;
 }
 
+// One reason for every finished chain: a DOMException captures a stack trace when built,
+// and building one per poll was ~4% of the main thread in an all-304 cycle (CPU profile).
+const CHAIN_FINISHED = new DOMException('request chain finished', 'AbortError');
+
 function linkDeadline(timeoutMs: number, callerSignal: AbortSignal | undefined): ChainAbort {
   const deadline = deadlineSignal(timeoutMs, callerSignal, `deadline of ${timeoutMs} ms exceeded`);
   return {
@@ -270,7 +274,7 @@ function linkDeadline(timeoutMs: number, callerSignal: AbortSignal | undefined):
     },
     // Also cuts off bodies still draining in the background (see discardBody), so a
     // server trickling an error page cannot hold a socket past the chain.
-    dispose: () => deadline.dispose(new DOMException('request chain finished', 'AbortError')),
+    dispose: () => deadline.dispose(CHAIN_FINISHED),
   };
 }
 
