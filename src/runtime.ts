@@ -19,7 +19,8 @@ import { createStoryGrouper, type StoryGrouper } from './ingest/story-grouper.ts
 import type { RefreshContext } from './ingest/refresh-source.ts';
 import type { Logger } from './logger.ts';
 import { syncConfigSources } from './store/sources.ts';
-import { ensureHostSlots, releaseHostSlot, tryAcquireHostSlot } from './store/host-politeness.ts';
+import { ensureHostSlots, releaseHostSlots, tryAcquireHostSlots, type SlotRelease, type SlotRequest } from './store/host-politeness.ts';
+import { coalesceCalls } from './ingest/coalesce-calls.ts';
 import type { TopicInfo } from './render/topic-feed.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import type { RegenerateContext } from '../jobs/regenerate-feeds.ts';
@@ -77,12 +78,18 @@ export function hostSlotLeaseSeconds(timeoutMs: number): number {
  * `polling.hostSpacing` between request starts, for every instance on this database.
  */
 export function databaseHostGate(db: Kysely<DB>, polling: PollingConfig, owner: string, log: Logger, overrides: Partial<Pick<HostGateOptions, 'maxWaitMs' | 'retry'>> = {}): HostGate {
-  const claim = { owner, perHost: polling.perHost, spacingSeconds: polling.hostSpacing, leaseSeconds: hostSlotLeaseSeconds(polling.timeoutMs) };
+  const terms = { owner, perHost: polling.perHost, spacingSeconds: polling.hostSpacing, leaseSeconds: hostSlotLeaseSeconds(polling.timeoutMs) };
+  // Every fetch takes a slot and gives it back: concurrent pollers' requests share statements.
+  const tryAcquire = coalesceCalls((requests: SlotRequest[]) => tryAcquireHostSlots(db, terms, requests));
+  const release = coalesceCalls(async (releases: SlotRelease[]) => {
+    await releaseHostSlots(db, releases);
+    return releases.map(() => undefined);
+  });
   return createHostGate({
     store: {
       ensure: (host) => ensureHostSlots(db, host, polling.perHost),
-      tryAcquire: (host, leaseId) => tryAcquireHostSlot(db, { ...claim, host, leaseId }),
-      release: (host, slot, leaseId) => releaseHostSlot(db, host, slot, leaseId),
+      tryAcquire: (host, leaseId) => tryAcquire({ host, leaseId }),
+      release: (host, slot, leaseId) => release({ host, slot, leaseId }),
     },
     perHost: polling.perHost,
     // Half the source lease: a poll that waited this long still ends well before its claim lapses.

@@ -12,7 +12,7 @@ import { pollFeeds } from '../../jobs/poll-feeds.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import type { RefreshContext } from '../../src/ingest/refresh-source.ts';
 import { databaseHostGate } from '../../src/runtime.ts';
-import { ensureHostSlots, hostSlotHolders } from '../../src/store/host-politeness.ts';
+import { ensureHostSlots, hostSlotHolders, releaseHostSlots, tryAcquireHostSlots } from '../../src/store/host-politeness.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
@@ -197,6 +197,41 @@ describe('per-host politeness through the database', () => {
     expect(performance.now() - aborted).toBeLessThan(500);
     expect(server.hits('/feed.xml')).toBe(0);
     expect(await database.db.selectFrom('sources').select(['lease_owner', 'error_code']).executeTakeFirstOrThrow()).toEqual({ lease_owner: null, error_code: null });
+  });
+});
+
+describe('host slots taken and given back in batches (one statement for many polls)', () => {
+  const terms = (spacingSeconds: number) => ({ owner: 'instance-a', perHost: 3, spacingSeconds, leaseSeconds: 60 });
+  const requests = (host: string, n: number) => Array.from({ length: n }, (_, i) => ({ host, leaseId: `${host}-${i}` }));
+
+  it('grants each host at most its free slots, in request order, and says which hosts have no rows', async () => {
+    await ensureHostSlots(database.db, 'a.example', 3);
+    await ensureHostSlots(database.db, 'b.example', 3);
+    const answers = await tryAcquireHostSlots(database.db, terms(0), [...requests('a.example', 4), ...requests('b.example', 2), ...requests('c.example', 1)]);
+    expect(answers.map((a) => a.slot)).toEqual([0, 1, 2, null, 0, 1, null]);
+    expect(answers.map((a) => a.known)).toEqual([true, true, true, true, true, true, false]);
+    const holders = await hostSlotHolders(database.db);
+    expect(holders.map((h) => `${h.host}/${h.slot}`)).toEqual(['a.example/0', 'a.example/1', 'a.example/2', 'b.example/0', 'b.example/1']);
+
+    await releaseHostSlots(database.db, [
+      { host: 'a.example', slot: 1, leaseId: 'a.example-1' },
+      { host: 'b.example', slot: 0, leaseId: 'b.example-0' },
+      // Not its lease (expired and taken by another since): left alone.
+      { host: 'a.example', slot: 2, leaseId: 'someone-else' },
+    ]);
+    expect((await hostSlotHolders(database.db)).map((h) => `${h.host}/${h.slot}`)).toEqual(['a.example/0', 'a.example/2', 'b.example/1']);
+    expect((await tryAcquireHostSlots(database.db, terms(0), requests('a.example', 2))).map((a) => a.slot)).toEqual([1, null]);
+  });
+
+  it('with spacing, starts one request per host and tells the others to wait the spacing', async () => {
+    await ensureHostSlots(database.db, 'a.example', 3);
+    const answers = await tryAcquireHostSlots(database.db, terms(2), requests('a.example', 3));
+    expect(answers.map((a) => a.slot)).toEqual([0, null, null]);
+    expect(answers.slice(1).map((a) => a.spacingWaitMs)).toEqual([2000, 2000]);
+    const again = await tryAcquireHostSlots(database.db, terms(2), requests('a.example', 1));
+    expect(again[0]!.slot).toBeNull();
+    expect(again[0]!.spacingWaitMs).toBeGreaterThan(1000);
+    expect(again[0]!.spacingWaitMs).toBeLessThanOrEqual(2000);
   });
 });
 
