@@ -19,6 +19,7 @@ import { createStoryGrouper, type StoryGrouper } from './ingest/story-grouper.ts
 import type { RefreshContext } from './ingest/refresh-source.ts';
 import type { Logger } from './logger.ts';
 import { syncConfigSources } from './store/sources.ts';
+import { analyzeGrownTables } from './store/table-statistics.ts';
 import { ensureHostSlots, releaseHostSlots, tryAcquireHostSlots, type SlotRelease, type SlotRequest } from './store/host-politeness.ts';
 import { coalesceCalls } from './ingest/coalesce-calls.ts';
 import type { TopicInfo } from './render/topic-feed.ts';
@@ -99,10 +100,26 @@ export function databaseHostGate(db: Kysely<DB>, polling: PollingConfig, owner: 
   });
 }
 
-/** The grouper every poll of this process shares (see story-grouper.ts). */
-export function storyGrouper(db: Kysely<DB>, grouping: StoryGrouping, now: () => Date): StoryGrouper {
+/** How often, at most, the grouper checks whether tables outgrew their planner statistics. */
+const STATISTICS_CHECK_MS = 2000;
+
+/**
+ * The grouper every poll of this process shares (see story-grouper.ts). Its runs are where
+ * items arrive, so after them it also keeps the growing tables' statistics current
+ * (table-statistics.ts): a failure there is logged and grouping goes on.
+ */
+export function storyGrouper(db: Kysely<DB>, grouping: StoryGrouping, now: () => Date, log: Logger): StoryGrouper {
+  let checkedAt = -Infinity;
   return createStoryGrouper(async (updated) => {
     const changes = await groupPendingItems(db, now(), grouping, updated);
+    if (performance.now() - checkedAt >= STATISTICS_CHECK_MS) {
+      checkedAt = performance.now();
+      const analyzed = await analyzeGrownTables(db).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not analyze the grown tables; the planner keeps its older statistics');
+        return [];
+      });
+      if (analyzed.length > 0) log.debug({ tables: analyzed }, 'analyzed grown tables');
+    }
     return { topics: changes.topics, merged: changes.merged };
   });
 }
@@ -144,7 +161,7 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     readFeed: readFeedPool.readFeed,
     polling: config.polling,
     topics: compiled,
-    stories: storyGrouper(database.db, storyGrouping(config.dedupe), now),
+    stories: storyGrouper(database.db, storyGrouping(config.dedupe), now, pollLog),
     metrics,
     log: pollLog,
     owner,

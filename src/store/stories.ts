@@ -8,6 +8,14 @@ import { idIn } from './id-list.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
+/*
+ * Statements over a list of story ids are driven by the list: `unnest(ids)` joined LATERAL to
+ * a subquery fenced with OFFSET 0, so each id is an index probe whatever the statistics say.
+ * A plain `story_id = any(ids)` is estimated from them, and with none (a new database before
+ * autovacuum's first pass, the embedded one until table-statistics.ts analyzes it) 200 ids
+ * read as the whole table: it was scanned, at ~60 ms a statement for 60,000 items, growing.
+ */
+
 /**
  * Recomputes aggregates and topic memberships of stories from their items. The
  * representative is the earliest-published copy (ties: the first stored). Stories
@@ -16,8 +24,11 @@ type Executor = Kysely<DB> | Transaction<DB>;
 export async function refreshStories(db: Executor, storyIds: number[], now: Date): Promise<Set<string>> {
   const topics = new Set<string>();
   if (storyIds.length === 0) return topics;
-  const before = await db.selectFrom('story_topics').select('topic').distinct().where(idIn('story_id', storyIds)).execute();
-  for (const row of before) topics.add(row.topic);
+  const ids = [...new Set(storyIds)];
+  const before = await sql<{ topic: string }>`
+    select distinct st.topic from unnest(${ids}::bigint[]) as x(id)
+    cross join lateral (select topic from story_topics where story_id = x.id offset 0) as st`.execute(db);
+  for (const row of before.rows) topics.add(row.topic);
 
   await sql`
     update stories s set
@@ -26,26 +37,32 @@ export async function refreshStories(db: Executor, storyIds: number[], now: Date
       representative_item_id = a.representative_item_id,
       published_at = a.published_at,
       updated_at = ${now}
-    from (
+    from unnest(${ids}::bigint[]) as x(id)
+    cross join lateral (
       -- The representative is the original publisher when known: the earliest published
       -- copy, ties broken by source priority, then by which was stored first.
-      select i.story_id,
-             count(*)::int as item_count,
+      select count(*)::int as item_count,
              count(distinct i.source_id)::int as source_count,
-             (array_agg(i.id order by i.published_at, src.priority desc, i.id))[1] as representative_item_id,
+             (array_agg(i.id order by i.published_at, (select src.priority from sources src where src.id = i.source_id) desc, i.id))[1] as representative_item_id,
              min(i.published_at) as published_at
-      from items i join sources src on src.id = i.source_id
-      where i.story_id = any(${storyIds}::bigint[]) group by i.story_id
-    ) a
-    where s.id = a.story_id`.execute(db);
-  await sql`delete from stories s where s.id = any(${storyIds}::bigint[]) and not exists (select 1 from items i where i.story_id = s.id)`.execute(db);
+      from items i where i.story_id = x.id
+    ) as a
+    where s.id = x.id and a.item_count > 0`.execute(db);
+  await sql`
+    delete from stories s where s.id = any(${ids}::bigint[])
+    and not exists (select 1 from items i where i.story_id = s.id)`.execute(db);
 
-  await db.deleteFrom('story_topics').where(idIn('story_id', storyIds)).execute();
+  await sql`
+    delete from story_topics where ctid = any(array(
+      select st.ctid from unnest(${ids}::bigint[]) as x(id)
+      cross join lateral (select ctid from story_topics where story_id = x.id offset 0) as st))`.execute(db);
   const after = await sql<{ topic: string }>`
     insert into story_topics (topic, story_id, published_at)
     select distinct t.topic, s.id, s.published_at
-    from stories s join items i on i.story_id = s.id cross join lateral unnest(i.topics) as t(topic)
-    where s.id = any(${storyIds}::bigint[])
+    from unnest(${ids}::bigint[]) as x(id)
+    cross join lateral (select s.id, s.published_at from stories s where s.id = x.id offset 0) as s
+    cross join lateral (select i.topics from items i where i.story_id = x.id offset 0) as i
+    cross join lateral unnest(i.topics) as t(topic)
     returning topic`.execute(db);
   for (const row of after.rows) topics.add(row.topic);
   return topics;

@@ -44,7 +44,7 @@ export function testContexts(database: TestDatabase, config: FeedsConfig, public
   });
   return {
     fetcher,
-    refresh: { db: database.db, fetcher, readFeed, polling: config.polling, topics: compileTopics(config.topics), stories: storyGrouper(database.db, storyGrouping(config.dedupe), clock), log: silentLog, owner: 'test', now: clock },
+    refresh: { db: database.db, fetcher, readFeed, polling: config.polling, topics: compileTopics(config.topics), stories: storyGrouper(database.db, storyGrouping(config.dedupe), clock, silentLog), log: silentLog, owner: 'test', now: clock },
     regenerate: {
       db: database.db,
       topics: config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description })),
