@@ -23,6 +23,7 @@ import { renderMetrics } from './metrics.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
 import type { Readiness } from './http/public-routes.ts';
 import { pruneItems } from '../jobs/prune-items.ts';
+import { vacuumTables } from '../jobs/vacuum-tables.ts';
 import { buildDueDigests } from '../jobs/build-digests.ts';
 import { pollAndRegenerate } from '../jobs/poll-feeds.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
@@ -46,6 +47,8 @@ export interface Service {
 const FEED_CACHE_SYNC_MS = 5_000;
 /** Retention runs daily at a quiet hour (server time); each batch is a short transaction. */
 const PRUNE_SCHEDULE = '17 4 * * *';
+// The embedded database's stand-in for autovacuum (jobs/vacuum-tables.ts): hourly, off the poll's minute.
+const VACUUM_SCHEDULE = '41 * * * *';
 const READINESS_TIMEOUT_MS = 2_000;
 
 async function readiness(runtime: Runtime): Promise<Readiness> {
@@ -137,6 +140,9 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
           if (topics.size > 0) await regenerateFeeds(regenerate, topics, ['feed']);
         },
       },
+      ...(runtime.database.kind === 'pglite'
+        ? [{ name: 'vacuum-tables', schedule: VACUUM_SCHEDULE, run: () => vacuumTables({ db, log: log.child({ component: 'vacuum' }) }) }]
+        : []),
       // One job per topic, in the topic's time zone, a few seconds after each period ends.
       ...runtime.digestTopics.map((topic) => ({
         name: `digest:${topic.slug}`,
