@@ -33,6 +33,38 @@ export async function load(url: string, options: { connections: number; seconds:
   return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
+/** The two servers' figures for one kind of request, measured under the same conditions. */
+export interface LoadComparison {
+  ours: LoadResult;
+  baseline: LoadResult;
+}
+
+/**
+ * Loads the baseline and our server alternately, in the order baseline, ours, ours, baseline
+ * (half the time each), so that whatever else the machine does meanwhile (Postgres'
+ * autovacuum after a big ingest, another tenant) weighs on both alike: a drift cancels out
+ * instead of landing on whichever ran second. Requests/s are the mean of the two halves,
+ * latency percentiles the worse of the two.
+ */
+export async function compareLoad(oursUrl: string, baselineUrl: string, options: { connections: number; seconds: number; headers?: Record<string, string> }): Promise<LoadComparison> {
+  const half = { ...options, seconds: Math.max(1, Math.round(options.seconds / 2)) };
+  const baselineFirst = await load(baselineUrl, half);
+  const oursFirst = await load(oursUrl, half);
+  const oursSecond = await load(oursUrl, half);
+  const baselineSecond = await load(baselineUrl, half);
+  return { ours: merged(oursFirst, oursSecond), baseline: merged(baselineFirst, baselineSecond) };
+}
+
+function merged(a: LoadResult, b: LoadResult): LoadResult {
+  return {
+    requestsPerSecond: (a.requestsPerSecond + b.requestsPerSecond) / 2,
+    p50: Math.max(a.p50, b.p50),
+    p99: Math.max(a.p99, b.p99),
+    non2xx: a.non2xx + b.non2xx,
+    errors: a.errors + b.errors,
+  };
+}
+
 /**
  * The serving baseline: a minimal node:http server holding the same bytes, with the same ETag
  * logic, and the same gzip bytes for a client that accepts them.

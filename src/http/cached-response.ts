@@ -32,14 +32,17 @@ export function cachedResponse(
   request: { 'accept-encoding'?: string | undefined; 'if-none-match'?: string | undefined; 'if-modified-since'?: string | undefined },
 ): CachedResponse {
   const encoding = preferredEncoding(request['accept-encoding']);
+  const etag = representationEtag(doc.etag, encoding);
+  // A 304 carries the fields a cache updates its copy with: ETag, Cache-Control and Vary
+  // (RFC 9110 §15.4.5; node adds Date), and no other representation metadata.
+  if (isNotModified(request, doc.etag, doc.lastModified)) return { status: 304, headers: { etag, 'cache-control': CACHE_CONTROL, vary: 'Accept-Encoding' }, body: null };
   const headers: Record<string, string> = {
     'content-type': FEED_CONTENT_TYPES[format],
-    etag: representationEtag(doc.etag, encoding),
+    etag,
     'last-modified': httpDate(doc.lastModified),
     'cache-control': CACHE_CONTROL,
     vary: 'Accept-Encoding',
   };
-  if (isNotModified(request, doc.etag, doc.lastModified)) return { status: 304, headers, body: null };
   if (encoding === 'identity') return { status: 200, headers, body: doc.body };
   headers['content-encoding'] = encoding;
   return { status: 200, headers, body: compressed(doc, encoding) };

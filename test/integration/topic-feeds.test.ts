@@ -98,7 +98,16 @@ describe('topic feeds over HTTP', () => {
     const lastModified = first.headers.get('last-modified')!;
     expect(etag).toMatch(/^"[\w-]+"$/);
     expect(first.headers.get('cache-control')).toContain('max-age');
-    expect((await get('/topics/korea/rss.xml', { 'if-none-match': etag })).status).toBe(304);
+    const notModified = await get('/topics/korea/rss.xml', { 'if-none-match': etag });
+    expect(notModified.status).toBe(304);
+    // What a cache refreshes its copy with (RFC 9110 §15.4.5), and no body metadata.
+    expect(Object.fromEntries(['etag', 'cache-control', 'vary', 'content-type', 'last-modified'].map((h) => [h, notModified.headers.get(h)]))).toEqual({
+      etag,
+      'cache-control': first.headers.get('cache-control'),
+      vary: 'Accept-Encoding',
+      'content-type': null,
+      'last-modified': null,
+    });
     expect((await get('/topics/korea/rss.xml', { 'if-modified-since': lastModified })).status).toBe(304);
     await service.runtime.database.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
     await service.pollNow();
