@@ -167,9 +167,12 @@ async function main(): Promise<void> {
     await vacuumDatabase(db);
     console.log('\nServing a 50-item topic feed (RSS)');
     const feedUrl = `${service.url}/topics/${TOPIC}/rss.xml`;
-    const first = await fetch(feedUrl);
-    const body = Buffer.from(await first.arrayBuffer());
-    const etag = first.headers.get('etag')!;
+    // The load sends no Accept-Encoding, so the document and the ETag it revalidates with are
+    // the identity ones; fetch() would have asked for br and got that coding's tag, which
+    // Tidings matches too, but by parsing it (a reader sends back the tag it was given).
+    const first = await request(feedUrl);
+    const body = Buffer.from(await first.body.arrayBuffer());
+    const etag = String(first.headers.etag);
     // What a feed reader gets: they send Accept-Encoding, and Tidings keeps a gzip copy.
     const gzipped = await request(feedUrl, { headers: { 'accept-encoding': 'gzip' } });
     if (gzipped.headers['content-encoding'] !== 'gzip') throw new Error(`${feedUrl} did not answer gzip to Accept-Encoding: gzip`);

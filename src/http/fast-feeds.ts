@@ -12,22 +12,39 @@ import type { FeedFormat, FeedKind } from '../db/schema.ts';
 import { cachedResponse } from './cached-response.ts';
 import type { FeedCache } from './feed-cache.ts';
 
-const FEED_PATH = /^\/topics\/([a-z0-9-]+)\/(?:(digest)\/)?(rss\.xml|atom\.xml|feed\.json)$/;
 const FORMATS: Record<string, FeedFormat> = { 'rss.xml': 'rss', 'atom.xml': 'atom', 'feed.json': 'json' };
+
+interface Route {
+  topic: string;
+  kind: FeedKind;
+  format: FeedFormat;
+}
+
+/** Every URL the fast path answers, with what it names: one Map look-up a request. */
+function feedRoutes(topics: ReadonlySet<string>): Map<string, Route> {
+  const routes = new Map<string, Route>();
+  for (const topic of topics) {
+    for (const [file, format] of Object.entries(FORMATS)) {
+      routes.set(`/topics/${topic}/${file}`, { topic, kind: 'feed', format });
+      routes.set(`/topics/${topic}/digest/${file}`, { topic, kind: 'digest', format });
+    }
+  }
+  return routes;
+}
 
 /** Returns a handler that answers and returns true, or returns false and leaves the request alone. */
 export function fastFeedHandler(feedCache: FeedCache, topics: ReadonlySet<string>): (request: IncomingMessage, response: ServerResponse) => boolean {
+  const routes = feedRoutes(topics);
   return (request, response) => {
     if (request.method !== 'GET' || request.url === undefined) return false;
-    const match = FEED_PATH.exec(request.url);
-    if (match === null || !topics.has(match[1]!)) return false;
-    const kind: FeedKind = match[2] === undefined ? 'feed' : 'digest';
-    const format = FORMATS[match[3]!]!;
-    const doc = feedCache.get(match[1]!, kind, format);
+    // A query string, or any other spelling of the path, is not in the map: fastify answers it.
+    const route = routes.get(request.url);
+    if (route === undefined) return false;
+    const doc = feedCache.get(route.topic, route.kind, route.format);
     if (doc === undefined) return false;
     let answer;
     try {
-      answer = cachedResponse(doc, format, request.headers);
+      answer = cachedResponse(doc, route.format, request.headers);
     } catch {
       return false; // fastify's route answers it, with its error handling
     }

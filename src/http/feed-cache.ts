@@ -41,17 +41,34 @@ export interface FeedCache {
 
 const SYNC_OVERLAP_MS = 60_000;
 
-const key = (topic: string, kind: FeedKind, format: FeedFormat) => `${kind}\u0000${format}\u0000${topic}`;
+/**
+ * Documents by kind, format and topic: nested maps, so a look-up (one per feed request)
+ * builds no key string.
+ */
+class DocumentMap {
+  private readonly byKind: Record<FeedKind, Record<FeedFormat, Map<string, CachedDocument>>> = {
+    feed: { rss: new Map(), atom: new Map(), json: new Map() },
+    digest: { rss: new Map(), atom: new Map(), json: new Map() },
+  };
+
+  get(topic: string, kind: FeedKind, format: FeedFormat): CachedDocument | undefined {
+    return this.byKind[kind][format].get(topic);
+  }
+
+  set(doc: CachedDocument): void {
+    this.byKind[doc.kind][doc.format].set(doc.topic, doc);
+  }
+}
 
 export function createFeedCache(loadSince: (since: Date | null) => Promise<RenderedFeed[]>): FeedCache {
-  const docs = new Map<string, CachedDocument>();
+  const docs = new DocumentMap();
   let syncedUpTo: Date | null = null;
   let timer: NodeJS.Timeout | null = null;
 
   const put: FeedCache['put'] = (row) => {
-    const current = docs.get(key(row.topic, row.kind, row.format));
+    const current = docs.get(row.topic, row.kind, row.format);
     if (current?.etag === row.etag) return;
-    docs.set(key(row.topic, row.kind, row.format), {
+    docs.set({
       topic: row.topic,
       kind: row.kind,
       format: row.format,
@@ -74,7 +91,7 @@ export function createFeedCache(loadSince: (since: Date | null) => Promise<Rende
   };
 
   return {
-    get: (topic, kind, format) => docs.get(key(topic, kind, format)),
+    get: (topic, kind, format) => docs.get(topic, kind, format),
     put,
     sync,
     start(intervalMs, onError) {
