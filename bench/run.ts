@@ -172,7 +172,8 @@ async function main(): Promise<void> {
     // Tidings matches too, but by parsing it (a reader sends back the tag it was given).
     const first = await request(feedUrl);
     const body = Buffer.from(await first.body.arrayBuffer());
-    const etag = String(first.headers.etag);
+    const etag = first.headers.etag;
+    if (typeof etag !== 'string') throw new Error(`${feedUrl} answered without an ETag`);
     // What a feed reader gets: they send Accept-Encoding, and Tidings keeps a gzip copy.
     const gzipped = await request(feedUrl, { headers: { 'accept-encoding': 'gzip' } });
     if (gzipped.headers['content-encoding'] !== 'gzip') throw new Error(`${feedUrl} did not answer gzip to Accept-Encoding: gzip`);

@@ -15,7 +15,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
 /** The tables whose growth changes plans (small ones, queues and lease tables, need no statistics). */
-export const GROWING_TABLES = ['items', 'stories', 'story_topics', 'sources', 'poll_events'] as const;
+const GROWING_TABLES = ['items', 'stories', 'story_topics', 'sources', 'poll_events'] as const;
 
 /** Below this many pages (8 kB each) any plan is cheap. */
 const MIN_PAGES = 16;
