@@ -22,6 +22,14 @@ export interface NormalizedItem {
   enclosure: { url: string; type: string | null; length: number | null } | null;
 }
 
+/**
+ * The date an item states: its published date, else its updated date (Atom entries often
+ * carry only <updated>, RFC 4287 §4.2.15); null when it states neither usably.
+ */
+export function itemDate(item: Pick<NormalizedItem, 'publishedAt' | 'updatedAt'>): Date | null {
+  return item.publishedAt ?? item.updatedAt;
+}
+
 /** A feed document after normalization. */
 export interface NormalizedFeed {
   /** 'rss' or 'atom' with version, e.g. 'rss2.0', 'rss1.0', 'rss0.91', 'atom1.0', 'atom0.3'. */

@@ -11,7 +11,7 @@ import { FeedError } from '../errors.ts';
 import { classify, compileTopics } from '../ingest/classify.ts';
 import type { FetchResult } from '../ingest/fetch.ts';
 import { htmlToPlainText } from '../ingest/html-text.ts';
-import type { NormalizedFeed } from '../model.ts';
+import { itemDate, type NormalizedFeed } from '../model.ts';
 import { findSourceHealth, insertAdminSources, sourcesByUrl } from '../store/sources.ts';
 import { pollAndRegenerate } from '../../jobs/poll-feeds.ts';
 import type { AdminContext } from './context.ts';
@@ -158,9 +158,7 @@ async function discoverFeeds(ctx: AdminContext, pageUrl: string, alternates: str
 
 function preview(ctx: AdminContext, fetched: FetchResult & { kind: 'ok' }, feed: NormalizedFeed, topics: string[]): FeedPreview {
   const compiled = compileTopics(ctx.topics);
-  const latest = [...feed.items]
-    .sort((a, b) => (b.publishedAt?.getTime() ?? -Infinity) - (a.publishedAt?.getTime() ?? -Infinity))
-    .slice(0, PREVIEW_ITEMS);
+  const latest = [...feed.items].sort((a, b) => (itemDate(b)?.getTime() ?? -Infinity) - (itemDate(a)?.getTime() ?? -Infinity)).slice(0, PREVIEW_ITEMS);
   return {
     finalUrl: fetched.finalUrl,
     title: feed.title,
@@ -170,7 +168,7 @@ function preview(ctx: AdminContext, fetched: FetchResult & { kind: 'ok' }, feed:
     items: latest.map((item) => ({
       title: item.title,
       url: item.url,
-      publishedAt: item.publishedAt,
+      publishedAt: itemDate(item),
       topics: classify({ ...item, contentText: item.contentHtml ? htmlToPlainText(item.contentHtml) : '' }, topics, compiled),
     })),
   };

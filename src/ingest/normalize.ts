@@ -171,10 +171,26 @@ export function truncateOnWordBoundary(text: string, maxLength: number): string 
  * description/summary that contains markup. Relative URLs in it are made absolute against the
  * element's own base.
  */
+/**
+ * The item's body as HTML: the content, else the description. A description without markup
+ * is still the whole text: readers get all of it (the summary is the short form, cut at
+ * SUMMARY_MAX_LENGTH), with its blank-line paragraphs kept as <p>.
+ */
 function contentHtml(item: ParsedItem, itemBase: string): string | null {
-  const chosen = htmlOf(item.content, false) ?? htmlOf(item.description, true);
+  const chosen = htmlOf(item.content, false) ?? htmlOf(item.description, true) ?? plainDescription(item.description);
   if (chosen === null) return null;
   return absolutizeHtmlUrls(chosen.html, resolveBase(itemBase, chosen.source.base));
+}
+
+/** A description with no markup as paragraphs of escaped text (it is text either way: entities decoded first when typed HTML). */
+function plainDescription(text: ParsedText | null): { html: string; source: ParsedText } | null {
+  if (text === null || text.value.trim() === '') return null;
+  const value = text.type === 'text' ? text.value : decodeHtmlEntities(text.value);
+  const paragraphs = value
+    .split(/\n[ \t]*\n/)
+    .map((paragraph) => collapseWhitespace(paragraph))
+    .filter((paragraph) => paragraph !== '');
+  return { html: paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join(''), source: text };
 }
 
 function htmlOf(text: ParsedText | null, onlyWithMarkup: boolean): { html: string; source: ParsedText } | null {

@@ -4,7 +4,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { TextSignature } from '../ingest/fingerprint.ts';
 import { SIGNATURE_VERSION } from '../ingest/fingerprint.ts';
-import type { NormalizedItem } from '../model.ts';
+import { itemDate, type NormalizedItem } from '../model.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -101,9 +101,12 @@ const ITEM_COLUMNS = {
 type ItemRecord = Record<keyof typeof ITEM_COLUMNS, string | number | string[] | Date | null>;
 
 function toRecord(item: StorableItem, now: Date): ItemRecord {
-  // An item's effective publication time: as stated, but never in the future and, when the
-  // feed gives none, the time we first saw it (so undated items sort as new, not as ancient).
-  const published = item.publishedAt && item.publishedAt.getTime() <= now.getTime() ? item.publishedAt : now;
+  // An item's date: its published date, else its updated date (Atom entries often carry only
+  // <updated>, RFC 4287 §4.2.15), never in the future and, when the feed gives neither, the
+  // time we first saw it (so undated items sort as new, not as ancient). The same date orders
+  // topic feeds, places stories in digests and drives the poll interval (poll-schedule.ts).
+  const stated = itemDate(item);
+  const published = stated && stated.getTime() <= now.getTime() ? stated : now;
   return {
     item_key: storageKey(item.key),
     url: pgText(item.url),
@@ -138,11 +141,17 @@ const INSERT_COLUMNS = sql.raw(['source_id', ...COLUMN_NAMES].join(', '));
 const RECORD_COLUMNS = sql.raw(COLUMN_NAMES.map((c) => `r.${c}`).join(', '));
 const RECORD_TYPE = sql.raw(Object.entries(ITEM_COLUMNS).map(([name, type]) => `${name} ${type}`).join(', '));
 // On conflict every stored column takes the new value, except the first sighting and
-// published_at: clamped against the first sighting, not this poll (least() skips NULL, so an
-// item that lost its date keeps its first-seen time).
+// published_at. A stated publication date is clamped against the first sighting, not this
+// poll. Without one the date stays as stored: an entry dated by <updated> alone keeps the
+// date it was first seen with, so an edit does not move it to the top of the feed, and an
+// item that lost its date keeps the one it had.
 const UPDATE_COLUMNS = sql.raw(
   COLUMN_NAMES.filter((c) => c !== 'item_key' && c !== 'first_seen_at')
-    .map((c) => (c === 'published_at' ? 'published_at = least(excluded.feed_published_at, items.first_seen_at)' : `${c} = excluded.${c}`))
+    .map((c) =>
+      c === 'published_at'
+        ? 'published_at = case when excluded.feed_published_at is null then items.published_at else least(excluded.feed_published_at, items.first_seen_at) end'
+        : `${c} = excluded.${c}`,
+    )
     .join(', '),
 );
 

@@ -64,6 +64,30 @@ describe('upsertItems', () => {
     ]);
   });
 
+  it('dates an entry that states only its update time by that time', async () => {
+    const updated = new Date('2026-11-23T08:00:00Z');
+    await upsertItems(database.db, sourceId, [makeItem({ key: 'atom', publishedAt: null, updatedAt: updated })], now);
+    const row = await database.db.selectFrom('items').select(['published_at', 'feed_updated_at']).executeTakeFirstOrThrow();
+    expect(row).toEqual({ published_at: updated, feed_updated_at: updated });
+  });
+
+  it('keeps the date of an entry dated by its update time when it is edited later', async () => {
+    const updated = new Date('2026-11-23T08:00:00Z');
+    await upsertItems(database.db, sourceId, [makeItem({ key: 'atom', publishedAt: null, updatedAt: updated })], now);
+    const later = new Date(now.getTime() + 6 * 3600_000);
+    const edited = makeItem({ key: 'atom', title: 'Edited', publishedAt: null, updatedAt: new Date(later.getTime() - 60_000) });
+    expect((await upsertItems(database.db, sourceId, [edited], later)).updatedIds).toHaveLength(1);
+    const row = await database.db.selectFrom('items').select(['title', 'published_at']).executeTakeFirstOrThrow();
+    expect(row).toEqual({ title: 'Edited', published_at: updated });
+  });
+
+  it('takes a publication date that appears later, clamped to the first sighting', async () => {
+    await upsertItems(database.db, sourceId, [makeItem({ key: 'atom', publishedAt: null, updatedAt: new Date('2026-11-23T08:00:00Z') })], now);
+    const published = new Date('2026-11-22T08:00:00Z');
+    await upsertItems(database.db, sourceId, [makeItem({ key: 'atom', publishedAt: published, updatedAt: new Date('2026-11-23T08:00:00Z') })], new Date(now.getTime() + 3600_000));
+    expect((await database.db.selectFrom('items').select('published_at').executeTakeFirstOrThrow()).published_at).toEqual(published);
+  });
+
   it('keeps the first of two items with one key in a single poll', async () => {
     const result = await upsertItems(database.db, sourceId, [makeItem({ key: 'dup', title: 'First' }), makeItem({ key: 'dup', title: 'Second' })], now);
     expect(result.insertedIds).toHaveLength(1);

@@ -221,8 +221,21 @@ describe('normalizeFeed: contentHtml', () => {
     expect(normalizeOne(parsedItem({ description: html('<p>desc</p>') })).contentHtml).toBe('<p>desc</p>');
   });
 
-  it('is null when the only body is a description without markup', () => {
-    expect(normalizeOne(parsedItem({ description: html('just text') })).contentHtml).toBeNull();
+  it('is null when the item has no body at all', () => {
+    expect(normalizeOne(parsedItem({ title: html('Only a title') })).contentHtml).toBeNull();
+  });
+
+  it('keeps the whole of a long description without markup, in paragraphs, while the summary is cut', () => {
+    const first = Array.from({ length: 120 }, (_, index) => `alpha${index}`).join(' ');
+    const second = Array.from({ length: 120 }, (_, index) => `omega${index}`).join(' ');
+    const item = normalizeOne(parsedItem({ description: html(`${first}\n\n${second} &amp; done`) }));
+    expect(item.contentHtml).toBe(`<p>${first}</p><p>${second} &amp; done</p>`);
+    expect(item.summary.length).toBeLessThanOrEqual(SUMMARY_MAX_LENGTH + 1);
+    expect(item.summary.endsWith('…')).toBe(true);
+  });
+
+  it('escapes a plain description that holds a literal angle bracket', () => {
+    expect(normalizeOne(parsedItem({ description: html('a &lt; b, and 3 > 2') })).contentHtml).toBe('<p>a &lt; b, and 3 &gt; 2</p>');
   });
 
   it('escapes Atom text content', () => {

@@ -37,7 +37,7 @@ describe('readFeed', () => {
       updatedAt: null,
       enclosure: { url: 'https://example.org/audio/1.mp3', type: 'audio/mpeg', length: 12345 },
     });
-    expect(feed.items[1]).toMatchObject({ key: 'https://example.org/news/2.html', url: 'https://example.org/news/2.html', contentHtml: null, author: 'The Desk' });
+    expect(feed.items[1]).toMatchObject({ key: 'https://example.org/news/2.html', url: 'https://example.org/news/2.html', contentHtml: '<p>Plain description without markup</p>', author: 'The Desk' });
   });
 
   it('reads an Atom feed with nested xml:base', async () => {
