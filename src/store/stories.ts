@@ -111,6 +111,7 @@ export async function topicFeedEntries(db: Executor, topic: string, limit: numbe
       's.published_at',
       's.updated_at',
       'i.url',
+      'i.canonical_url',
       'i.title',
       'i.summary',
       'i.content_html',
@@ -129,7 +130,7 @@ export async function topicFeedEntries(db: Executor, topic: string, limit: numbe
     .orderBy('st.story_id', 'desc')
     .limit(limit)
     .execute();
-  const copies = await otherCopies(db, rows.map((r) => ({ storyId: r.story_id, sourceId: r.source_id })));
+  const copies = await otherCopies(db, rows.map((r) => ({ storyId: r.story_id, sourceId: r.source_id, canonicalUrl: r.canonical_url ?? r.url })));
   return rows.map((r) => ({
     storyId: r.story_id,
     guid: r.guid,
@@ -147,28 +148,43 @@ export async function topicFeedEntries(db: Executor, topic: string, limit: numbe
   }));
 }
 
-/** The other outlets of each story: one copy per source (its earliest), excluding the representative's source. */
+/**
+ * The other outlets of each story, oldest first. An outlet is a copy's canonical URL (its
+ * link when it has none; its source when it has neither): two feeds of one outlet (a news
+ * and a topic feed, http:// and https:// of one feed) carrying one article are one outlet,
+ * so a story never lists its own article, nor one article twice. Sources other than the
+ * representative's list one copy each, their earliest.
+ */
 async function otherCopies(
   db: Executor,
-  stories: Array<{ storyId: number; sourceId: number }>,
+  stories: Array<{ storyId: number; sourceId: number; canonicalUrl: string | null }>,
 ): Promise<Map<number, FeedEntry['alsoReportedBy']>> {
   const result = new Map<number, FeedEntry['alsoReportedBy']>(stories.map((s) => [s.storyId, []]));
   if (stories.length === 0) return result;
-  const representativeSource = new Map(stories.map((s) => [s.storyId, s.sourceId]));
+  const representatives = new Map(stories.map((s) => [s.storyId, s]));
   const rows = await db
     .selectFrom('items as i')
     .innerJoin('sources as src', 'src.id', 'i.source_id')
-    .select(['i.story_id', 'i.url', 'i.title', 'i.published_at', 'src.id as source_id', 'src.title as source_title', 'src.url as source_url', 'src.site_url as source_site_url'])
+    .select(['i.story_id', 'i.url', 'i.canonical_url', 'i.title', 'i.published_at', 'src.id as source_id', 'src.title as source_title', 'src.url as source_url', 'src.site_url as source_site_url'])
     .distinctOn(['i.story_id', 'i.source_id'])
-    .where(idIn('i.story_id', [...representativeSource.keys()]))
+    .where(idIn('i.story_id', [...representatives.keys()]))
     .orderBy('i.story_id')
     .orderBy('i.source_id')
     .orderBy('i.published_at')
     .orderBy('i.id')
     .execute();
   rows.sort((a, b) => a.published_at.getTime() - b.published_at.getTime() || a.source_id - b.source_id);
+  const listed = new Map<number, Set<string>>();
   for (const row of rows) {
-    if (representativeSource.get(row.story_id!) === row.source_id) continue;
+    const representative = representatives.get(row.story_id!)!;
+    if (representative.sourceId === row.source_id) continue;
+    const seen = listed.get(row.story_id!) ?? new Set(representative.canonicalUrl === null ? [] : [representative.canonicalUrl]);
+    listed.set(row.story_id!, seen);
+    const outlet = row.canonical_url ?? row.url;
+    if (outlet !== null) {
+      if (seen.has(outlet)) continue;
+      seen.add(outlet);
+    }
     result.get(row.story_id!)!.push({ source: sourceRef(row), url: row.url, title: row.title });
   }
   return result;

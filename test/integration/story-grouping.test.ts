@@ -97,6 +97,20 @@ describe('story grouping in the store', () => {
     expect(entries[0]!.alsoReportedBy.length).toBe(new Set(copies.map((c) => c.source)).size - 1);
   });
 
+  it('never lists the entry\'s own article as another outlet (one outlet, two feeds)', async () => {
+    const sourceIds = await addSources(['yonhap', 'yonhapnk', 'other', 'othermirror']);
+    const base = labeled[0]!;
+    await ingest(sourceIds, [{ ...base, id: 'news', source: 'yonhap' }]);
+    await ingest(sourceIds, [{ ...base, id: 'nk', source: 'yonhapnk', url: `${base.url}?utm_source=nk_feed`, publishedAt: new Date(new Date(base.publishedAt).getTime() + 60_000).toISOString() }]);
+    const reprint = 'https://other.example/2026/reprint';
+    await ingest(sourceIds, [{ ...base, id: 'other', source: 'other', url: reprint, publishedAt: new Date(new Date(base.publishedAt).getTime() + 120_000).toISOString() }]);
+    await ingest(sourceIds, [{ ...base, id: 'mirror', source: 'othermirror', url: `${reprint}?fbclid=2`, publishedAt: new Date(new Date(base.publishedAt).getTime() + 180_000).toISOString() }]);
+    const [entry, ...rest] = await topicFeedEntries(database.db, 'korea', 10);
+    expect(rest).toEqual([]);
+    expect(entry!.url).toBe(base.url);
+    expect(entry!.alsoReportedBy.map((copy) => copy.url)).toEqual([reprint]);
+  });
+
   it('breaks publication-time ties by source priority', async () => {
     const sourceIds = await addSources(['low', 'high'], { high: { priority: 5 } });
     const base = labeled[0]!;
