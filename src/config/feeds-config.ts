@@ -11,9 +11,11 @@ const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
 const UNIT_SECONDS = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 } as const;
 
-/** "90s", "10m", "24h", "7d", or a number of seconds → seconds. */
+/** "90s", "10m", "24h", "7d", "0", or a number of seconds → seconds. */
 export function parseDurationSeconds(value: string | number): number | null {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
+  // Zero needs no unit: "0" reads the same in any of them.
+  if (/^0+(?:\.0+)?$/.test(value.trim())) return 0;
   const match = DURATION.exec(value.trim());
   if (!match) return null;
   return Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
@@ -26,7 +28,7 @@ const duration = (fallback: string) =>
     .transform((value, ctx) => {
       const seconds = parseDurationSeconds(value);
       if (seconds === null) {
-        ctx.addIssue({ code: 'custom', message: 'must be a duration like "90s", "10m", "24h" or a number of seconds' });
+        ctx.addIssue({ code: 'custom', message: 'must be a duration like "90s", "10m", "24h", a number of seconds, or 0' });
         return z.NEVER;
       }
       return seconds;

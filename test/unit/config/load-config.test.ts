@@ -61,6 +61,11 @@ describe('feeds.config.json validation', () => {
     expect(parseFeedsConfig({ polling: { minInterval: '90s', maxInterval: '2d' } }, 'x').polling).toMatchObject({ minInterval: 90, maxInterval: 172800 });
   });
 
+  it('accepts "0" for hostSpacing, as the README says it turns spacing off', () => {
+    expect(parseFeedsConfig({ polling: { hostSpacing: '0' } }, 'x').polling.hostSpacing).toBe(0);
+    expect(parseFeedsConfig({ polling: { hostSpacing: 0 } }, 'x').polling.hostSpacing).toBe(0);
+  });
+
   it('reports a missing file and invalid JSON with the path', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tidings-config-'));
     const missing = path.join(dir, 'none.json');
