@@ -1,13 +1,16 @@
 /** Helpers shared by the admin API and the admin page: error mapping, ids, validated bodies. */
 import type { z } from 'zod';
 import { AdminError } from '../admin/errors.ts';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable.ts';
 import { HttpError } from './errors.ts';
 
 const STATUS_OF_KIND: Record<AdminError['kind'], number> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422 };
 
-/** An AdminError as an HTTP error with its status (other errors unchanged). */
+/** An AdminError as an HTTP error with its status; an unreachable database as 503 (other errors unchanged). */
 export function toHttpError(error: unknown): unknown {
-  return error instanceof AdminError ? new HttpError(STATUS_OF_KIND[error.kind], error.code, error.message, error.details) : error;
+  if (error instanceof AdminError) return new HttpError(STATUS_OF_KIND[error.kind], error.code, error.message, error.details);
+  if (isDatabaseUnavailable(error)) return new HttpError(503, 'database_unavailable', DATABASE_UNAVAILABLE_MESSAGE);
+  return error;
 }
 
 export function parseId(raw: string): number {

@@ -85,9 +85,11 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
     const error = toHttpError(raw) as Error & { statusCode?: number };
     const status = error instanceof HttpError ? error.status : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 401) return reply.redirect('/admin', 303);
-    if (status >= 500) request.log.error({ err: raw, url: request.url }, 'admin page failed');
+    // Our own 5xx (503: the database is unreachable) say what is wrong; anything else is a bug.
+    const unexpected = status >= 500 && !(error instanceof HttpError);
+    if (unexpected) request.log.error({ err: raw, url: request.url }, 'admin page failed');
     const session = sessionOf(request);
-    const message = status >= 500 ? 'something went wrong on our side; the error has been logged' : error.message;
+    const message = unexpected ? 'something went wrong on our side; the error has been logged' : error.message;
     return reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message, session ? csrfToken(keys, session) : undefined));
   });
 

@@ -1,5 +1,6 @@
 /** Every error answer has one shape: { "error": { "code", "message" } } (plus, rarely, context such as the existing source of a 409). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -28,6 +29,10 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 /** Maps thrown errors to answers: ours keep their status, bad input is 400, the rest 500 (logged). */
 export function handleError(error: Error & { statusCode?: number; code?: string; validation?: unknown }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof HttpError) return sendError(reply, error.status, error.code, error.message, error.extra);
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error, url: request.url }, 'request failed: database unavailable');
+    return sendError(reply.header('retry-after', '5'), 503, 'database_unavailable', DATABASE_UNAVAILABLE_MESSAGE);
+  }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     return sendError(reply, status, error.validation ? 'invalid_request' : (error.code ?? 'bad_request').toLowerCase(), error.message);
