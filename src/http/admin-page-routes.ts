@@ -43,6 +43,7 @@ const DONE: Record<string, Flash> = {
   saved: { kind: 'ok', text: 'Changes saved.' },
   'saved-config': { kind: 'note', text: `Changes saved; note: ${CONFIG_NOTES.update}.` },
   refreshed: { kind: 'ok', text: 'Polled now: see the state and the poll history below.' },
+  'not-polled': { kind: 'note', text: 'Not polled: the source is paused or disabled. Resume it to poll it.' },
   deleted: { kind: 'ok', text: 'Source deleted, with its items.' },
   'deleted-config': { kind: 'note', text: `Source deleted, with its items; note: ${CONFIG_NOTES.delete}.` },
   'logged-in': { kind: 'ok', text: 'Logged in.' },
@@ -170,7 +171,13 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
   app.post('/sources/:id/refresh', async (request: IdRequest, reply) => {
     requireForm(request);
     const id = parseId(request.params.id);
-    await api.refreshSource(id);
+    try {
+      await api.refreshSource(id);
+    } catch (error) {
+      // A page loaded before the source was paused still offers the button: say why nothing happened.
+      if (error instanceof AdminError && error.code === 'source_disabled') return reply.redirect(`/admin/sources/${id}?done=not-polled`, 303);
+      throw error;
+    }
     return reply.redirect(`/admin/sources/${id}?done=refreshed`, 303);
   });
 

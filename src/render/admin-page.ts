@@ -203,7 +203,7 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
   const body = `<h1>${h(name)}</h1>
   <p class="url">${externalLink(s.url, s.url)}</p>
   <div class="actions">
-    <form class="inline" method="post" action="/admin/sources/${s.id}/refresh">${csrfField(csrf)}<button type="submit"${s.enabled ? '' : ' disabled'}>Poll now</button></form>
+    ${s.enabled ? `<form class="inline" method="post" action="/admin/sources/${s.id}/refresh">${csrfField(csrf)}<button type="submit">Poll now</button></form>` : ''}
     ${pauseButton(s, csrf, back)}
     <a class="button" href="/admin/sources/${s.id}/delete">Delete…</a>
   </div>

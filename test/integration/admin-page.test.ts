@@ -154,7 +154,13 @@ describe('admin page forms', () => {
 
     const paused = await request('POST', `/admin/sources/${id}/pause`, { _csrf: token, back: `/admin/sources/${id}` });
     expect(paused.headers.get('location')).toBe(`/admin/sources/${id}?done=paused`);
-    expect((await request('GET', `/admin/sources/${id}`)).text).toContain('paused by an admin');
+    const pausedPage = (await request('GET', `/admin/sources/${id}`)).text;
+    expect(pausedPage).toContain('paused by an admin');
+    expect(pausedPage).not.toContain('Poll now');
+    // A page loaded before the pause still posts: back to the page, with the reason, not a 409 page.
+    const stale = await request('POST', `/admin/sources/${id}/refresh`, { _csrf: token });
+    expect([stale.status, stale.headers.get('location')]).toEqual([303, `/admin/sources/${id}?done=not-polled`]);
+    expect((await request('GET', stale.headers.get('location')!)).text).toContain('Not polled: the source is paused');
     // The return address is only ever the table or this source's page.
     const resumed = await request('POST', `/admin/sources/${id}/resume`, { _csrf: token, back: 'https://evil.example/' });
     expect(resumed.headers.get('location')).toBe('/admin?done=resumed');
