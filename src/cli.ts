@@ -13,12 +13,12 @@ import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { ConfigError } from './errors.ts';
 import type { RefreshResult } from './ingest/refresh-source.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger } from './logger.ts';
 import { formatTable, relativeTime } from './render/text-table.ts';
-import { openRuntime } from './runtime.ts';
-import { listSourcesWithHealth, type SourceHealth } from './store/sources.ts';
+import { openRuntime, type FetcherTestHooks, type Runtime, type RuntimeOptions } from './runtime.ts';
+import { listSources, listSourcesWithHealth, type SourceHealth } from './store/sources.ts';
 import { sourceState } from './admin/source-view.ts';
-import { pollFeeds } from '../jobs/poll-feeds.ts';
+import { pollAndRegenerate } from '../jobs/poll-feeds.ts';
 import { buildDigest, periodForDate } from '../jobs/build-digests.ts';
 import { regenerateFeeds } from '../jobs/regenerate-feeds.ts';
 import { latestEndedPeriod } from './digest-periods.ts';
@@ -31,6 +31,8 @@ Commands:
   serve                      migrate, sync feeds.config.json, serve HTTP and run the scheduler (npm start)
   poll --once [--source URL] run one poll cycle (or poll one source now) and print the results
   migrate                    apply pending database migrations
+  config sync                add, update and disable sources to match feeds.config.json now
+                             (serve does this at every start; no other command touches them)
   sources list               print every source with its health
   sources add URL [--topic SLUG]... [--title TEXT]
                              fetch URL, check it is a feed, add it and store its items; for a web
@@ -51,6 +53,8 @@ FEEDS_CONFIG (./feeds.config.json), PORT, HOST, PUBLIC_URL, ADMIN_TOKEN, LOG_LEV
 
 class UsageError extends Error {}
 
+const NO_SOURCES = 'No sources. Add some to feeds.config.json (loaded when the service starts, or by `tidings config sync`), or with `tidings sources add URL`.';
+
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
@@ -61,8 +65,14 @@ const defaultIo: Io = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
+/** What tests and the simulation inject: the clock and the fetcher's test hooks. */
+export interface CliDeps {
+  now?: () => Date;
+  fetcherHooks?: FetcherTestHooks;
+}
+
 /** Runs one command; returns the exit code. */
-export async function main(argv: string[], io: Io = defaultIo, environment: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(argv: string[], io: Io = defaultIo, environment: NodeJS.ProcessEnv = process.env, deps: CliDeps = {}): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -86,24 +96,29 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
     const env = readEnv(environment);
     // Commands print their own output on stdout; logs go to stderr at warn level so they don't mix.
     const quietLog = createLogger(environment.LOG_LEVEL ? env.logLevel : 'warn', 2);
+    const open = (config: FeedsConfig, options: Pick<RuntimeOptions, 'migrate' | 'syncConfig'> = {}) =>
+      openRuntime(env, config, quietLog, { now: deps.now, fetcherHooks: deps.fetcherHooks, ...options });
     switch (`${command} ${rest[0] ?? ''}`.trim()) {
       case 'serve':
         return await serveCommand(env);
       case 'migrate':
         return await migrateCommand(env, io, values.json);
+      case 'config sync':
+        return await configSyncCommand(await open(loadFeedsConfig(env.feedsConfigPath), { syncConfig: true }), io, values.json);
       case 'poll':
         if (!values.once) throw new UsageError('poll needs --once (the scheduler polls continuously under `tidings serve`)');
-        return await pollCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, values);
+        return await pollCommand(await open(loadFeedsConfig(env.feedsConfigPath)), io, values);
       case 'sources list':
-        return await sourcesListCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, values.json);
+        // Read-only: no migration, no config sync; nothing is written.
+        return await sourcesListCommand(await open(loadFeedsConfig(env.feedsConfigPath), { migrate: false }), io, values.json);
       case 'sources add':
       case 'sources remove':
       case 'opml import':
       case 'opml export':
-        return await adminCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, `${command} ${rest[0]}`, rest.slice(1), values);
+        return await adminCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}`, rest.slice(1), values);
       case 'digest build':
         if (values.topic?.length !== 1) throw new UsageError('digest build needs one --topic SLUG');
-        return await digestBuildCommand(env, loadFeedsConfig(env.feedsConfigPath), quietLog, io, { ...values, topic: values.topic[0]! });
+        return await digestBuildCommand(await open(loadFeedsConfig(env.feedsConfigPath)), io, { ...values, topic: values.topic[0]! });
       default:
         throw new UsageError(`unknown command "${[command, ...rest].join(' ')}"`);
     }
@@ -135,22 +150,30 @@ async function migrateCommand(env: Env, io: Io, json: boolean): Promise<number> 
   }
 }
 
-async function pollCommand(
-  env: Env,
-  config: FeedsConfig,
-  log: Logger,
-  io: Io,
-  options: { json: boolean; source?: string | undefined },
-): Promise<number> {
-  const runtime = await openRuntime(env, config, log);
+async function pollCommand(runtime: Runtime, io: Io, options: { json: boolean; source?: string | undefined }): Promise<number> {
   try {
-    const results = await pollFeeds(runtime.refresh, { sourceUrl: options.source });
+    // The same job the scheduler runs: it stores, groups and re-renders the topic feeds it changed.
+    const results = await pollAndRegenerate(runtime.refresh, runtime.regenerate, { sourceUrl: options.source });
     if (options.source !== undefined && results.length === 0) {
       throw new Error(`no enabled source with URL ${options.source} (or another poller holds it right now)`);
     }
     if (options.json) io.out(JSON.stringify(results, null, 2));
-    else io.out(results.length === 0 ? 'No source is due.' : formatPollResults(results));
+    else if (results.length > 0) io.out(formatPollResults(results));
+    else io.out((await listSources(runtime.database.db)).length > 0 ? 'No source is due.' : NO_SOURCES);
     return results.some((r) => r.outcome === 'failed') ? 1 : 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function configSyncCommand(runtime: Runtime, io: Io, json: boolean): Promise<number> {
+  try {
+    // openRuntime synced; say what the database holds now.
+    const sources = await listSourcesWithHealth(runtime.database.db, runtime.now());
+    const fromFile = sources.filter((s) => s.origin === 'config');
+    const summary = { config: runtime.env.feedsConfigPath, sources: fromFile.length, enabled: fromFile.filter((s) => s.enabled).length };
+    io.out(json ? JSON.stringify(summary) : `Synced ${summary.config}: ${summary.sources} config sources, ${summary.enabled} enabled.`);
+    return 0;
   } finally {
     await runtime.close();
   }
@@ -168,10 +191,9 @@ export function formatPollResults(results: RefreshResult[]): string {
   ]);
 }
 
-async function sourcesListCommand(env: Env, config: FeedsConfig, log: Logger, io: Io, json: boolean): Promise<number> {
-  const runtime = await openRuntime(env, config, log);
+async function sourcesListCommand(runtime: Runtime, io: Io, json: boolean): Promise<number> {
   try {
-    const now = new Date();
+    const now = runtime.now();
     const sources = await listSourcesWithHealth(runtime.database.db, now);
     io.out(json ? JSON.stringify(sources, null, 2) : formatSources(sources, now));
     return 0;
@@ -181,7 +203,7 @@ async function sourcesListCommand(env: Env, config: FeedsConfig, log: Logger, io
 }
 
 function formatSources(sources: SourceHealth[], now: Date): string {
-  if (sources.length === 0) return 'No sources. Add some to feeds.config.json, or with `tidings sources add URL`.';
+  if (sources.length === 0) return NO_SOURCES;
   return formatTable(sources, [
     { header: 'ID', value: (s) => s.id },
     { header: 'URL', value: (s) => s.url, maxWidth: 60 },
@@ -198,9 +220,8 @@ function formatSources(sources: SourceHealth[], now: Date): string {
 
 /** The admin commands: the same use-cases as the admin API, on the same database. */
 async function adminCommand(
-  env: Env,
+  open: (config: FeedsConfig, options?: Pick<RuntimeOptions, 'migrate'>) => Promise<Runtime>,
   config: FeedsConfig,
-  log: Logger,
   io: Io,
   command: string,
   args: string[],
@@ -211,7 +232,8 @@ async function adminCommand(
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   // Read the file before opening the database, so a typo fails fast.
   const opml = command === 'opml import' ? readOpmlFile(argument!) : '';
-  const runtime = await openRuntime(env, config, log);
+  // opml export only reads.
+  const runtime = await open(config, { migrate: command !== 'opml export' });
   try {
     const api = createAdminApi(adminContext(runtime));
     switch (command) {
@@ -287,18 +309,11 @@ function opmlImportResult(io: Io, summary: Awaited<ReturnType<AdminApi['importOp
   return 0;
 }
 
-async function digestBuildCommand(
-  env: Env,
-  config: FeedsConfig,
-  log: Logger,
-  io: Io,
-  options: { topic: string; date?: string | undefined; force: boolean; json: boolean },
-): Promise<number> {
-  const runtime = await openRuntime(env, config, log);
+async function digestBuildCommand(runtime: Runtime, io: Io, options: { topic: string; date?: string | undefined; force: boolean; json: boolean }): Promise<number> {
   try {
     const topic = runtime.digestTopics.find((t) => t.slug === options.topic);
     if (!topic) throw new Error(`unknown topic "${options.topic}" (topics: ${runtime.digestTopics.map((t) => t.slug).join(', ') || 'none'})`);
-    const period = options.date ? periodForDate(topic, options.date) : latestEndedPeriod(new Date(), topic.digest);
+    const period = options.date ? periodForDate(topic, options.date) : latestEndedPeriod(runtime.now(), topic.digest);
     const built = await buildDigest(runtime.digest, topic, period, options.force);
     if (built.published) await regenerateFeeds(runtime.regenerate, [topic.slug], ['digest']);
     const existing = built.published ? undefined : await findDigest(runtime.database.db, topic.slug, period.date);

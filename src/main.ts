@@ -74,13 +74,15 @@ export interface ServeOptions {
   fetcherHooks?: FetcherTestHooks;
   /** Poll once right after start-up (default true; the benchmark times that cycle itself). */
   pollAtStart?: boolean;
+  /** The clock the jobs read (the simulation moves it); default: the system clock. */
+  now?: () => Date;
 }
 
 /** Shorter admin tokens are accepted but easy to guess: say so at start-up. */
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
 export async function serve(env: Env, config: FeedsConfig, log: Logger, options: ServeOptions = {}): Promise<Service> {
-  const runtime = await openRuntime(env, config, log, options.database, options.fetcherHooks);
+  const runtime = await openRuntime(env, config, log, { database: options.database, fetcherHooks: options.fetcherHooks, syncConfig: true, now: options.now });
   const { db } = runtime.database;
   const feedCache = createFeedCache((since) => renderedFeedsSince(db, since));
   const regenerate = { ...runtime.regenerate, onChange: feedCache.put };
@@ -112,7 +114,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       readiness: () => readiness(runtime),
       metrics: async () => ({
         contentType: runtime.metrics.registry.contentType,
-        body: await renderMetrics(runtime.metrics, { pollLagSeconds: () => pollLagSeconds(db, new Date()), sourcesFailing: () => failingSourceCount(db) }),
+        body: await renderMetrics(runtime.metrics, { pollLagSeconds: () => pollLagSeconds(db, runtime.now()), sourcesFailing: () => failingSourceCount(db) }),
       }),
       // Admin changes re-render feeds through `regenerate`, which also updates this instance's cache.
       admin: { token: env.adminToken, api: createAdminApi(adminContext(runtime, regenerate)), secureCookies: env.publicUrl.startsWith('https:') },

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Env } from './config/env.ts';
 import type { DedupeConfig, FeedsConfig } from './config/feeds-config.ts';
 import { openDatabase, type Database } from './db/database.ts';
-import { migrateToLatest } from './db/migrate.ts';
+import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import { compileTopics } from './ingest/classify.ts';
 import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch.ts';
 import { createHostGate, type HostGate, type HostGateOptions } from './ingest/host-slots.ts';
@@ -48,6 +48,7 @@ export interface Runtime {
   prune: PruneContext;
   metrics: Metrics;
   log: Logger;
+  now: () => Date;
   close(): Promise<void>;
 }
 
@@ -124,17 +125,42 @@ export function storyGrouper(db: Kysely<DB>, grouping: StoryGrouping, now: () =>
   });
 }
 
+export interface RuntimeOptions {
+  /** Use this database instead of the one env names (tests); the runtime owns and closes it. */
+  database?: Database | undefined;
+  /** Fetcher hooks (tests only). */
+  fetcherHooks?: FetcherTestHooks | undefined;
+  /** Apply pending migrations (default true). Off: pending migrations are an error, nothing is written. */
+  migrate?: boolean | undefined;
+  /**
+   * Sync the config file's sources into the database (default false). Only `serve` and
+   * `tidings config sync` do: another command run with another FEEDS_CONFIG (or none) must
+   * not disable or add the running service's sources.
+   */
+  syncConfig?: boolean | undefined;
+  /** The clock every job reads (tests and the simulation move it); default: the system clock. */
+  now?: (() => Date) | undefined;
+}
+
 /**
- * Opens and migrates the database, syncs config sources, and builds the job contexts.
- * `database` replaces the one env names (tests); the runtime owns and closes it.
+ * Opens the database (migrating it, and syncing config sources when asked) and builds the
+ * job contexts.
  */
-export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, database?: Database, fetcherHooks: FetcherTestHooks = {}): Promise<Runtime> {
-  database ??= await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
+export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  const database = options.database ?? (await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir }));
+  const now = options.now ?? (() => new Date());
   try {
-    const applied = await migrateToLatest(database.db);
-    if (applied.length > 0) log.info({ migrations: applied.map((m) => m.migrationName) }, 'database migrated');
-    const synced = await syncConfigSources(database.db, config.sources, new Date());
-    log.info({ ...synced, database: database.kind }, 'config sources synced');
+    if (options.migrate ?? true) {
+      const applied = await migrateToLatest(database.db);
+      if (applied.length > 0) log.info({ migrations: applied.map((m) => m.migrationName) }, 'database migrated');
+    } else {
+      const pending = await pendingMigrations(database.db);
+      if (pending.length > 0) throw new Error(`the database is not up to date (pending migrations: ${pending.join(', ')}); run \`tidings migrate\` or start the service first`);
+    }
+    if (options.syncConfig) {
+      const synced = await syncConfigSources(database.db, config.sources, now());
+      log.info({ ...synced, database: database.kind }, 'config sources synced');
+    }
   } catch (error) {
     await database.close();
     throw error;
@@ -146,13 +172,12 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     allowPrivateNetworks: config.polling.allowPrivateNetworks,
     concurrency: config.polling.concurrency,
     perHost: config.polling.perHost,
-    ...fetcherHooks,
+    ...options.fetcherHooks,
   });
   // Parsing runs in worker threads: every core works and the HTTP server never stalls.
   const readFeedPool = createReadFeedPool();
   const compiled = compileTopics(config.topics);
   const metrics = createMetrics();
-  const now = () => new Date();
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const pollLog = log.child({ component: 'poll' });
   const refresh: RefreshContext = {
@@ -196,6 +221,7 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, da
     prune,
     metrics,
     log,
+    now,
     async close() {
       await readFeedPool.close();
       await fetcher.close();

@@ -33,6 +33,6 @@ export function adminContext(runtime: Runtime, regenerate: RegenerateContext = r
     regenerate,
     reclassify: runtime.reclassify,
     log: runtime.log.child({ component: 'admin' }),
-    now: () => new Date(),
+    now: runtime.now,
   };
 }

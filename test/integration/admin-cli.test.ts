@@ -1,4 +1,8 @@
-/** The admin commands of the `tidings` CLI, against one database, as an operator runs them. */
+/**
+ * The admin commands of the `tidings` CLI, against one database, as an operator runs them.
+ * beforeAll adds the one source the tests share; each test adds and removes its own others,
+ * so they pass in any order.
+ */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +33,8 @@ beforeAll(async () => {
   const recent = new Date(Date.now() - 3_600_000).toUTCString();
   fixtures.route('/good.xml', { body: rssFeed('Good News', [{ guid: 'g1', title: 'North Korea news', link: 'https://good.example/1', pubDate: recent }, { guid: 'g2', title: 'Other', link: 'https://good.example/2', pubDate: recent }]) });
   fixtures.route('/other.xml', { body: rssFeed('Other', [{ guid: 'o1', title: 'Something', link: 'https://other.example/1', pubDate: recent }]) });
+  fixtures.route('/doomed.xml', { body: rssFeed('Doomed', [{ guid: 'd1', title: 'Soon gone', link: 'https://doomed.example/1', pubDate: recent }]) });
+  fixtures.route('/doomed-too.xml', { body: rssFeed('Doomed too', []) });
   fixtures.route('/site/', { body: '<html><head><link rel="alternate" type="application/atom+xml" href="/good.xml"></head><body></body></html>', contentType: 'text/html' });
   dir = mkdtempSync(path.join(tmpdir(), 'tidings-admin-cli-'));
   env = {
@@ -37,27 +43,30 @@ beforeAll(async () => {
     DATA_DIR: path.join(dir, 'data'),
     ...(testDatabaseUrl ? { DATABASE_URL: await freshPostgres() } : {}),
   };
+  added = await run(['sources', 'add', fixtures.url('/good.xml'), '--topic', 'korea']);
+  goodId = Number(/^Added source #(\d+):/.exec(added.out)?.[1]);
 });
 afterAll(async () => {
   await fixtures.close();
-  await postgres?.close();
+  await Promise.all(postgres.map((database) => database.close()));
 });
 
 // The CLI under test opens its own connections to this database; it is dropped after the file.
-let postgres: { close(): Promise<void> } | null = null;
+const postgres: Array<{ close(): Promise<void> }> = [];
 
 async function freshPostgres(): Promise<string> {
   const { createTestDatabase } = await import('../helpers/database.ts');
   const database = await createTestDatabase();
-  postgres = database;
+  postgres.push(database);
   return database.url!;
 }
 
-describe('tidings sources / opml', () => {
-  let goodId: number;
+let added: Awaited<ReturnType<typeof run>>;
+let goodId: number;
 
+describe('tidings sources / opml', () => {
   it('adds a feed with --topic, storing its items, and prints what it found', async () => {
-    const result = await run(['sources', 'add', fixtures.url('/good.xml'), '--topic', 'korea']);
+    const result = added;
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     const [first, second] = result.out.split('\n');
@@ -68,7 +77,7 @@ describe('tidings sources / opml', () => {
     expect(result.out).toMatch(/korea\s+North Korea news/);
 
     const list = await run(['sources', 'list', '--json']);
-    expect(JSON.parse(list.out)).toEqual([expect.objectContaining({ id: goodId, origin: 'admin', topics: ['korea'], items_total: 2, error_code: null })]);
+    expect(JSON.parse(list.out)).toContainEqual(expect.objectContaining({ id: goodId, origin: 'admin', topics: ['korea'], items_total: 2, error_code: null }));
   });
 
   it('refuses a duplicate, an unknown topic and a missing URL, with one line each', async () => {
@@ -118,11 +127,20 @@ describe('tidings sources / opml', () => {
   });
 
   it('removes a source by id or URL, with its items', async () => {
-    const removed = await run(['sources', 'remove', String(goodId)]);
-    expect(removed).toMatchObject({ code: 0, out: `Removed source #${goodId} <${fixtures.url('/good.xml')}> and its 2 items.\n` });
-    const byUrl = await run(['sources', 'remove', fixtures.url('/other.xml'), '--json']);
-    expect(JSON.parse(byUrl.out)).toMatchObject({ source: { url: fixtures.url('/other.xml') }, deletedItems: 0 });
-    expect((await run(['sources', 'list'])).out).toBe('No sources. Add some to feeds.config.json, or with `tidings sources add URL`.\n');
-    expect(await run(['sources', 'remove', String(goodId)])).toMatchObject({ code: 1, err: `tidings: no source #${goodId}\n` });
+    const doomed = await run(['sources', 'add', fixtures.url('/doomed.xml')]);
+    const doomedId = Number(/^Added source #(\d+):/.exec(doomed.out)?.[1]);
+    await run(['sources', 'add', fixtures.url('/doomed-too.xml')]);
+    const removed = await run(['sources', 'remove', String(doomedId)]);
+    expect(removed).toMatchObject({ code: 0, out: `Removed source #${doomedId} <${fixtures.url('/doomed.xml')}> and its 1 items.\n` });
+    const byUrl = await run(['sources', 'remove', fixtures.url('/doomed-too.xml'), '--json']);
+    expect(JSON.parse(byUrl.out)).toMatchObject({ source: { url: fixtures.url('/doomed-too.xml') }, deletedItems: 0 });
+    expect((await run(['sources', 'list'])).out).not.toMatch(/doomed/);
+    expect(await run(['sources', 'remove', String(doomedId)])).toMatchObject({ code: 1, err: `tidings: no source #${doomedId}\n` });
+  });
+
+  it('says how to add sources when there are none', async () => {
+    const empty = { ...env, DATA_DIR: path.join(dir, 'empty-data'), ...(testDatabaseUrl ? { DATABASE_URL: await freshPostgres() } : {}) };
+    await run(['migrate'], empty);
+    expect((await run(['sources', 'list'], empty)).out).toMatch(/^No sources\. Add some to feeds\.config\.json .*`tidings sources add URL`\.\n$/);
   });
 });
