@@ -190,9 +190,9 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, op
     metrics,
     log: pollLog,
     owner,
-    // Several processes may share Postgres: politeness per host goes through it. The embedded
-    // database has one process, whose fetcher already caps requests per host.
-    hostGate: database.kind === 'postgres' ? databaseHostGate(database.db, config.polling, owner, pollLog) : undefined,
+    // Politeness per host goes through the database, so it holds for every process using it:
+    // instances sharing Postgres, and a CLI poll beside the service on the embedded database.
+    hostGate: databaseHostGate(database.db, config.polling, owner, pollLog),
     now,
   };
   const topics: TopicInfo[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description }));

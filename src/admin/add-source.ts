@@ -104,9 +104,22 @@ async function rejectExisting(ctx: AdminContext, urls: string[], redirectedFrom?
 
 type Probe = { kind: 'feed'; fetched: FetchResult & { kind: 'ok' }; feed: NormalizedFeed } | { kind: 'page'; alternates: string[] };
 
+/**
+ * An admin's probe is a request to the publisher like any poll: it waits for a slot of the
+ * host (polling.perHost, polling.hostSpacing) as polls do.
+ */
+async function politeFetch(ctx: AdminContext, url: string): Promise<FetchResult> {
+  const slot = await ctx.refresh.hostGate?.acquire(url);
+  try {
+    return await ctx.refresh.fetcher.fetchFeed({ url });
+  } finally {
+    await slot?.release();
+  }
+}
+
 /** Fetches and reads the URL; fetch and feed errors become 422s carrying the FeedError's code. */
 async function probeUrl(ctx: AdminContext, url: string): Promise<Probe> {
-  const fetched = await ctx.refresh.fetcher.fetchFeed({ url }).catch((error: unknown) => {
+  const fetched = await politeFetch(ctx, url).catch((error: unknown) => {
     throw asAdminError(error, `cannot fetch ${url}`);
   });
   // Unconditional request: a 304 cannot happen; the check narrows the type.
@@ -142,7 +155,7 @@ async function discoverFeeds(ctx: AdminContext, pageUrl: string, alternates: str
   const checked = await Promise.all(
     candidates.map(async (candidate): Promise<FeedChoice | null> => {
       try {
-        const fetched = await ctx.refresh.fetcher.fetchFeed({ url: candidate });
+        const fetched = await politeFetch(ctx, candidate);
         if (fetched.kind !== 'ok') return null;
         const { feed } = await ctx.refresh.readFeed(fetched.body, fetched.contentType, fetched.finalUrl);
         return { url: fetched.permanentUrl ?? candidate, title: feed.title, itemCount: feed.items.length, advertised };

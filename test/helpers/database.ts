@@ -24,6 +24,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return { ...database, url: null };
 }
 
+/**
+ * A migrated embedded data directory at `dir`, loaded from the run's template (no initdb), for
+ * tests that run the service or the CLI on a DATA_DIR as operators do.
+ */
+export async function createTestDataDir(dir: string): Promise<void> {
+  const template = readFileSync(inject('pgliteTemplate'));
+  const pglite = new PGlite({ dataDir: dir, loadDataDir: new Blob([template]) });
+  await pglite.waitReady;
+  await pglite.close();
+}
+
 /** Empties the content tables between tests: digests, stories, and sources with their items. */
 export async function clearContent(database: Database): Promise<void> {
   await database.db.deleteFrom('digests').execute();

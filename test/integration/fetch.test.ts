@@ -3,13 +3,13 @@
  * per suite, and the real undici Agent, connector, SSRF guard and decoders.
  */
 import { once } from 'node:events';
-import type { lookup as dnsLookup } from 'node:dns';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isIP, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FeedError, type FeedErrorCode } from '../../src/errors.ts';
 import { createFetcher, type Fetcher, type FetcherOptions } from '../../src/ingest/fetch.ts';
+import { fakeLookup } from '../helpers/fake-dns.ts';
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -64,26 +64,6 @@ async function startServer(routes: Record<string, Handler>): Promise<TestServer>
 }
 
 /** A dns.lookup that answers from a table and fails with ENOTFOUND otherwise (honours `all: true`). */
-function fakeLookup(table: Record<string, string>): typeof dnsLookup {
-  return ((hostname: string, options: unknown, callback?: (...args: unknown[]) => void) => {
-    const cb = (typeof options === 'function' ? options : callback) as (...args: unknown[]) => void;
-    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all === true;
-    const address = table[hostname];
-    if (address === undefined) {
-      const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
-        code: 'ENOTFOUND',
-        errno: -3008,
-        syscall: 'getaddrinfo',
-        hostname,
-      });
-      process.nextTick(cb, error);
-      return;
-    }
-    const family = isIP(address);
-    if (all) process.nextTick(cb, null, [{ address, family }]);
-    else process.nextTick(cb, null, address, family);
-  }) as unknown as typeof dnsLookup;
-}
 
 const BASE_OPTIONS: FetcherOptions = {
   timeoutMs: 2_000,
