@@ -25,13 +25,15 @@ afterEach(async () => {
   service = fixtures = undefined;
 });
 
+const ADMIN_TOKEN = 'generations-test-admin-token-0123456789';
+
 /** A service with two Korea sources polled once; its own database. */
 async function startService(): Promise<Service> {
   fixtures = await startFixtureServer();
   fixtures.route('/wire.xml', { body: rssFeed('Wire', [{ guid: 'w1', title: 'North Korea fires missile', link: 'https://wire.example/nk', pubDate: 'Mon, 23 Nov 2026 08:00:00 GMT' }]) });
   fixtures.route('/daily.xml', { body: rssFeed('Daily', [{ guid: 'd1', title: 'Seoul hosts summit', link: 'https://daily.example/summit', pubDate: 'Mon, 23 Nov 2026 10:00:00 GMT' }]) });
   const config = testConfig({ sources: [{ url: fixtures.url('/wire.xml'), title: 'Wire' }, { url: fixtures.url('/daily.xml'), title: 'Daily' }] });
-  service = await serve({ ...readEnv({}), port: 0, publicUrl: 'http://feeds.test' }, config, silentLog, { handleSignals: false, database: await createTestDatabase(), pollAtStart: false });
+  service = await serve({ ...readEnv({ ADMIN_TOKEN }), port: 0, publicUrl: 'http://feeds.test' }, config, silentLog, { handleSignals: false, database: await createTestDatabase(), pollAtStart: false });
   await service.pollNow();
   return service;
 }
@@ -80,6 +82,19 @@ describe('documents another process regenerates', () => {
     expect(await text(service, '/topics/korea/feed.json')).not.toContain('Seoul hosts summit');
     expect(await limited()).not.toContain('Seoul hosts summit');
     expect(await limited()).toContain('North Korea fires missile');
+  });
+});
+
+describe('documents this service regenerates', () => {
+  it('serves the change at once, in the default document and its ?limit= variants, with no sync', async () => {
+    const service = await startService();
+    const paths = ['/topics/korea/feed.json', '/topics/korea/rss.xml?limit=10', '/topics/korea/atom.xml?limit=100'];
+    for (const path of paths) expect(await text(service, path)).toContain('Seoul hosts summit');
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const sources = ((await (await fetch(`${service.url}/admin/api/sources`, { headers })).json()) as { sources: Array<{ id: number; url: string }> }).sources;
+    const daily = sources.find((s) => s.url.endsWith('/daily.xml'))!;
+    expect((await fetch(`${service.url}/admin/api/sources/${daily.id}`, { method: 'DELETE', headers })).status).toBe(200);
+    for (const path of paths) expect(await text(service, path), path).not.toContain('Seoul hosts summit');
   });
 });
 
