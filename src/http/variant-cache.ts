@@ -6,9 +6,11 @@
 import type { CachedDocument } from './feed-cache.ts';
 
 /**
- * A `?limit=500` topic feed is up to a few MB in one format (500 entries of sanitized
- * HTML); 16 MB keeps the few large variants readers actually poll, or hundreds of small
- * ones, and is small beside the process's heap whatever the number of distinct limits asked.
+ * Memory for variants, whatever the number of distinct limits asked for. A long variant of
+ * a topic with full articles is several MB a format (the 64-entry cache this replaces
+ * reached 1.5 GB after 78 distinct limits: some 20 MB a variant with its compressed copies); 16 MB keeps
+ * the few variants readers actually poll, or hundreds of short ones. A variant larger than
+ * the whole bound is answered but not kept.
  */
 export const VARIANT_CACHE_BYTES = 16 * 1024 * 1024;
 
