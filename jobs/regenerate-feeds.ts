@@ -1,6 +1,10 @@
 /**
- * Re-renders the feeds of topics whose content changed, in all three formats, and saves
- * each document whose bytes differ from the stored one. Serving never renders.
+ * Re-renders the feeds of topics whose content changed, in all three formats from one
+ * FeedDocument, and when any format's bytes differ from the stored ones saves all three as
+ * a new generation. It renders while holding the document's lock: two processes
+ * regenerating one document at once (the service and `tidings digest build`) take turns,
+ * and the later sees what the earlier committed, so the stored formats are always one
+ * render's, and the newest. Serving never renders the default documents.
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -11,12 +15,11 @@ import { digestFeedDocument } from '../src/render/digest.ts';
 import { renderFeed, type FeedDocument } from '../src/render/feed-formats.ts';
 import { topicFeedDocument, type TopicInfo } from '../src/render/topic-feed.ts';
 import { recentDigests } from '../src/store/digests.ts';
-import { saveRenderedFeed, type RenderedDocument } from '../src/store/rendered-feeds.ts';
+import { FORMATS, saveGeneration, storedEtags, withDocumentLock, type DocumentGeneration, type RenderedBody } from '../src/store/rendered-feeds.ts';
 import { topicFeedEntries } from '../src/store/stories.ts';
 
 /** Entries in the stored documents; other `limit`s are rendered on demand and cached. */
 export const DEFAULT_FEED_LIMIT = 50;
-const FORMATS: FeedFormat[] = ['rss', 'atom', 'json'];
 
 export interface RegenerateContext {
   db: Kysely<DB>;
@@ -25,8 +28,8 @@ export interface RegenerateContext {
   log: Logger;
   now: () => Date;
   metrics?: Metrics | undefined;
-  /** Told about every document that changed (the local serving cache). */
-  onChange?: ((doc: RenderedDocument & { updated_at: Date }) => void) | undefined;
+  /** Told about every new generation, after its commit (the local serving cache). */
+  onChange?: ((doc: DocumentGeneration) => void) | undefined;
 }
 
 /** A strong ETag (RFC 9110 §8.8.3): a hash of the exact bytes served. */
@@ -66,17 +69,18 @@ export async function regenerateFeeds(ctx: RegenerateContext, slugs?: Iterable<s
   return changed;
 }
 
+/** Returns how many formats changed (0, or all three formats saved as a new generation). */
 async function regenerateDocuments(ctx: RegenerateContext, topic: TopicInfo, kind: FeedKind): Promise<number> {
-  let changed = 0;
-  const bodies = await renderTopicDocuments(ctx.db, topic, kind, ctx.publicUrl, DEFAULT_FEED_LIMIT);
-  for (const format of FORMATS) {
-    const doc: RenderedDocument = { topic: topic.slug, kind, format, body: bodies[format], etag: etagOf(bodies[format]) };
-    const now = ctx.now();
-    if (await saveRenderedFeed(ctx.db, doc, now)) {
-      changed++;
-      ctx.metrics?.regenerations.inc({ kind });
-      ctx.onChange?.({ ...doc, updated_at: now });
-    }
-  }
-  return changed;
+  const key = { topic: topic.slug, kind };
+  const saved = await withDocumentLock(ctx.db, key, async (trx) => {
+    const rendered = await renderTopicDocuments(trx, topic, kind, ctx.publicUrl, DEFAULT_FEED_LIMIT);
+    const bodies = Object.fromEntries(FORMATS.map((format) => [format, { body: rendered[format], etag: etagOf(rendered[format]) }])) as Record<FeedFormat, RenderedBody>;
+    const stored = await storedEtags(trx, key);
+    const changed = FORMATS.filter((format) => stored[format] !== bodies[format].etag).length;
+    return changed === 0 ? null : { changed, generation: await saveGeneration(trx, key, bodies, ctx.now()) };
+  });
+  if (saved === null) return 0;
+  ctx.metrics?.regenerations.inc({ kind }, saved.changed);
+  ctx.onChange?.(saved.generation);
+  return saved.changed;
 }

@@ -17,7 +17,7 @@ import { openRuntime, type FetcherTestHooks, type Runtime } from './runtime.ts';
 import { startScheduler } from './scheduler.ts';
 import { digestCronExpression } from './digest-periods.ts';
 import { findDigest } from './store/digests.ts';
-import { renderedFeedsSince } from './store/rendered-feeds.ts';
+import { documentGenerations, loadDocumentGenerations } from './store/rendered-feeds.ts';
 import { pendingMigrations } from './db/migrate.ts';
 import { renderMetrics } from './metrics.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
@@ -84,7 +84,7 @@ const MIN_ADMIN_TOKEN_LENGTH = 24;
 export async function serve(env: Env, config: FeedsConfig, log: Logger, options: ServeOptions = {}): Promise<Service> {
   const runtime = await openRuntime(env, config, log, { database: options.database, fetcherHooks: options.fetcherHooks, syncConfig: true, now: options.now });
   const { db } = runtime.database;
-  const feedCache = createFeedCache((since) => renderedFeedsSince(db, since));
+  const feedCache = createFeedCache({ generations: () => documentGenerations(db), documents: (keys) => loadDocumentGenerations(db, keys) });
   const regenerate = { ...runtime.regenerate, onChange: feedCache.put };
   let server: ReturnType<typeof buildServer>;
   let url: string;

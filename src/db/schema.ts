@@ -109,6 +109,8 @@ export interface RenderedFeedsTable {
   body: string;
   etag: string;
   updated_at: Timestamp;
+  /** Shared by the three formats of a (topic, kind), written together (rendered-feeds.ts). */
+  generation: number;
 }
 
 export interface DigestsTable {

@@ -1,16 +1,29 @@
 /**
  * The documents this instance serves, held in memory: loaded from rendered_feeds at
- * start, refreshed from it every few seconds (documents other instances rendered) and
+ * start, refreshed from it every few seconds (documents other processes rendered) and
  * immediately on local regeneration. Requests never touch the database, so serving is
  * fast and keeps working through a database outage.
+ *
+ * What it guarantees: the cache holds, for each document (topic, kind), the three formats
+ * of ONE generation (src/store/rendered-feeds.ts). A generation is written in one
+ * transaction, read in one statement and swapped in as one object, so no reader ever gets
+ * formats of two generations at once. A sync reads only the generation numbers, and loads
+ * the documents whose number differs from the one held: a change any process commits is
+ * served after this instance's next sync (every 5 s), whatever the writer's clock said,
+ * and at once by the instance that made it (put). Generations are compared, never ordered
+ * by time: a sync that finds an older number than held (the database restored from a
+ * backup) swaps that document back too.
  */
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
-import type { FeedFormat, FeedKind, RenderedFeed } from '../db/schema.ts';
+import type { FeedFormat, FeedKind } from '../db/schema.ts';
+import type { DocumentGeneration, DocumentKey, StoredFormat } from '../store/rendered-feeds.ts';
 
 export interface CachedDocument {
   topic: string;
   kind: FeedKind;
   format: FeedFormat;
+  /** Of the document this was rendered for (a `?limit=` variant: of its default document). */
+  generation: number;
   body: Buffer;
   etag: string;
   lastModified: Date;
@@ -29,73 +42,118 @@ export function compressed(doc: CachedDocument, encoding: Exclude<Encoding, 'ide
   return (doc.br ??= brotliCompressSync(doc.body, BROTLI_OPTIONS));
 }
 
+/** Where a sync reads from: the generation of every stored document, and whole generations. */
+export interface GenerationSource {
+  generations(): Promise<Array<DocumentKey & { generation: number }>>;
+  documents(keys: readonly DocumentKey[]): Promise<DocumentGeneration[]>;
+}
+
 export interface FeedCache {
   get(topic: string, kind: FeedKind, format: FeedFormat): CachedDocument | undefined;
-  put(row: Pick<RenderedFeed, 'topic' | 'kind' | 'format' | 'body' | 'etag' | 'updated_at'>): void;
-  /** Loads documents changed since the last sync; returns how many. */
+  /** Swaps in a new generation saved by this process, unless a later one is held. */
+  put(doc: DocumentGeneration): void;
+  /** Loads the documents whose generation changed; returns how many it swapped in. */
   sync(): Promise<number>;
   /** Periodic sync; stop() ends it. */
   start(intervalMs: number, onError: (error: unknown) => void): void;
   stop(): void;
 }
 
-const SYNC_OVERLAP_MS = 60_000;
+type Formats = Readonly<Record<FeedFormat, CachedDocument>>;
+
+interface Held {
+  formats: Formats;
+  generation: number;
+  /** The swap count when it was swapped in (see sync). */
+  swap: number;
+}
 
 /**
- * Documents by kind, format and topic: nested maps, so a look-up (one per feed request)
- * builds no key string.
+ * Documents by kind and topic, each the three formats of one generation: nested maps, so a
+ * look-up (one per feed request) builds no key string.
  */
 class DocumentMap {
-  private readonly byKind: Record<FeedKind, Record<FeedFormat, Map<string, CachedDocument>>> = {
-    feed: { rss: new Map(), atom: new Map(), json: new Map() },
-    digest: { rss: new Map(), atom: new Map(), json: new Map() },
-  };
+  private readonly byKind: Record<FeedKind, Map<string, Held>> = { feed: new Map(), digest: new Map() };
 
-  get(topic: string, kind: FeedKind, format: FeedFormat): CachedDocument | undefined {
-    return this.byKind[kind][format].get(topic);
+  get(topic: string, kind: FeedKind): Held | undefined {
+    return this.byKind[kind].get(topic);
   }
 
-  set(doc: CachedDocument): void {
-    this.byKind[doc.kind][doc.format].set(doc.topic, doc);
+  set(topic: string, kind: FeedKind, held: Held): void {
+    this.byKind[kind].set(topic, held);
   }
 }
 
-export function createFeedCache(loadSince: (since: Date | null) => Promise<RenderedFeed[]>): FeedCache {
-  const docs = new DocumentMap();
-  let syncedUpTo: Date | null = null;
-  let timer: NodeJS.Timeout | null = null;
+function cachedFormat(doc: DocumentGeneration, format: FeedFormat, stored: StoredFormat, before: CachedDocument | undefined): CachedDocument {
+  // Same bytes as held: keep the buffers and compressed copies already made.
+  const same = before?.etag === stored.etag ? before : undefined;
+  return {
+    topic: doc.topic,
+    kind: doc.kind,
+    format,
+    generation: doc.generation,
+    body: same?.body ?? Buffer.from(stored.body, 'utf8'),
+    etag: stored.etag,
+    // HTTP dates have whole seconds (RFC 9110 §5.6.7); round so If-Modified-Since compares equal.
+    lastModified: new Date(Math.floor(stored.updated_at.getTime() / 1000) * 1000),
+    ...(same?.gzip && { gzip: same.gzip }),
+    ...(same?.br && { br: same.br }),
+  };
+}
 
-  const put: FeedCache['put'] = (row) => {
-    const current = docs.get(row.topic, row.kind, row.format);
-    if (current?.etag === row.etag) return;
-    docs.set({
-      topic: row.topic,
-      kind: row.kind,
-      format: row.format,
-      body: Buffer.from(row.body, 'utf8'),
-      etag: row.etag,
-      // HTTP dates have whole seconds (RFC 9110 §5.6.7); round so If-Modified-Since compares equal.
-      lastModified: new Date(Math.floor(row.updated_at.getTime() / 1000) * 1000),
-    });
+export function createFeedCache(source: GenerationSource): FeedCache {
+  const docs = new DocumentMap();
+  let swaps = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let ticking = false;
+
+  const swapIn = (doc: DocumentGeneration, held: Held | undefined) => {
+    const formats: Formats = {
+      rss: cachedFormat(doc, 'rss', doc.formats.rss, held?.formats.rss),
+      atom: cachedFormat(doc, 'atom', doc.formats.atom, held?.formats.atom),
+      json: cachedFormat(doc, 'json', doc.formats.json, held?.formats.json),
+    };
+    docs.set(doc.topic, doc.kind, { formats, generation: doc.generation, swap: ++swaps });
+  };
+
+  const put: FeedCache['put'] = (doc) => {
+    const held = docs.get(doc.topic, doc.kind);
+    // A sync may already have loaded a generation another process committed after this one.
+    if (held !== undefined && held.generation >= doc.generation) return;
+    swapIn(doc, held);
   };
 
   const sync = async () => {
-    // Look back a minute: another instance's transaction may commit after ours with an
-    // earlier timestamp. Re-reading a document is cheap; put() skips unchanged ETags.
-    const rows = await loadSince(syncedUpTo && new Date(syncedUpTo.getTime() - SYNC_OVERLAP_MS));
-    for (const row of rows) {
-      put(row);
-      if (syncedUpTo === null || row.updated_at > syncedUpTo) syncedUpTo = row.updated_at;
+    // What the database says may be older than a document swapped in while this sync
+    // waited on it (a local put, or an overlapping sync): those are left alone.
+    const startedAt = swaps;
+    const current = await source.generations();
+    const changed = current.filter((doc) => docs.get(doc.topic, doc.kind)?.generation !== doc.generation);
+    if (changed.length === 0) return 0;
+    let swapped = 0;
+    for (const doc of await source.documents(changed)) {
+      const held = docs.get(doc.topic, doc.kind);
+      if (held !== undefined && (held.swap > startedAt || held.generation === doc.generation)) continue;
+      swapIn(doc, held);
+      swapped++;
     }
-    return rows.length;
+    return swapped;
   };
 
   return {
-    get: (topic, kind, format) => docs.get(topic, kind, format),
+    get: (topic, kind, format) => docs.get(topic, kind)?.formats[format],
     put,
     sync,
     start(intervalMs, onError) {
-      timer ??= setInterval(() => void sync().catch(onError), intervalMs);
+      // A tick while the previous sync still waits on a slow database is skipped, not queued.
+      const tick = () => {
+        if (ticking) return;
+        ticking = true;
+        sync()
+          .catch(onError)
+          .finally(() => (ticking = false));
+      };
+      timer ??= setInterval(tick, intervalMs);
       timer.unref();
     },
     stop() {

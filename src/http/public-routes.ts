@@ -10,11 +10,14 @@ import { topicFeedUrls } from '../render/topic-feed.ts';
 import { CACHE_CONTROL, cachedResponse } from './cached-response.ts';
 import { HttpError } from './errors.ts';
 import type { CachedDocument, FeedCache } from './feed-cache.ts';
+import { createVariantCache, type VariantCache } from './variant-cache.ts';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
-const ON_DEMAND_TTL_MS = 60_000;
-const ON_DEMAND_MAX = 64;
+/** Variants longer than the default document: how long their extra entries may be stale. */
+const BEYOND_DEFAULT_TTL_MS = 60_000;
+/** The generation of a variant rendered while its default document was not cached. */
+const NO_GENERATION = -1;
 
 export interface Readiness {
   ready: boolean;
@@ -29,6 +32,8 @@ export interface PublicRoutesDeps {
   readiness?: () => Promise<Readiness>;
   /** Prometheus text exposition (GET /metrics). */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Documents rendered for a non-default `?limit=` (default: VARIANT_CACHE_BYTES of them). */
+  variants?: VariantCache;
   /** Renders a document straight from the database (non-default limits, or not yet cached). */
   renderDocument(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<{ body: string; etag: string }>;
   /** A published digest, by topic and local date (YYYY-MM-DD). */
@@ -52,33 +57,42 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDoc
 
 export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDeps): void {
   const topics = new Map(deps.topics.map((t) => [t.slug, t]));
-  const onDemand = new Map<string, { doc: CachedDocument; expires: number }>();
+  const variants = deps.variants ?? createVariantCache();
 
-  async function documentFor(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<CachedDocument> {
+  /** The document to answer with, and the variant cache's key when it is one of its variants. */
+  async function documentFor(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<{ doc: CachedDocument; key: string | null }> {
     const cached = deps.feedCache.get(slug, kind, format);
-    if (cached && limit === DEFAULT_LIMIT) return cached;
+    if (cached && limit === DEFAULT_LIMIT) return { doc: cached, key: null };
     const key = `${slug}|${kind}|${format}|${limit}`;
-    const hit = onDemand.get(key);
-    if (hit && hit.expires > Date.now()) return hit.doc;
+    const generation = cached?.generation ?? NO_GENERATION;
+    const hit = variants.get(key);
+    // A variant is as old as its document's generation: a new one retires it.
+    if (hit && hit.doc.generation === generation && hit.expires > Date.now()) return { doc: hit.doc, key };
     let rendered: { body: string; etag: string };
     try {
       rendered = await deps.renderDocument(slug, kind, format, limit);
     } catch (error) {
-      if (cached) return cached; // database unreachable: the default document is better than nothing
+      if (cached) return { doc: cached, key: null }; // database unreachable: the default document is better than nothing
       throw new HttpError(503, 'unavailable', `this feed cannot be rendered right now (${(error as Error).message}); try again shortly`);
     }
-    const doc: CachedDocument = { topic: slug, kind, format, body: Buffer.from(rendered.body), etag: rendered.etag, lastModified: cached?.lastModified ?? new Date(Math.floor(Date.now() / 1000) * 1000) };
-    onDemand.delete(key);
-    onDemand.set(key, { doc, expires: Date.now() + ON_DEMAND_TTL_MS });
-    if (onDemand.size > ON_DEMAND_MAX) onDemand.delete(onDemand.keys().next().value!);
-    return doc;
+    const lastModified = cached?.lastModified ?? new Date(Math.floor(Date.now() / 1000) * 1000);
+    const doc: CachedDocument = { topic: slug, kind, format, generation, body: Buffer.from(rendered.body), etag: rendered.etag, lastModified };
+    // Up to the default limit a variant's entries are the default document's first ones,
+    // so it changes only with a new generation. Beyond it, entries the default document
+    // does not hold can change (or go) without one: those expire.
+    const expires = cached !== undefined && limit <= DEFAULT_LIMIT ? Infinity : Date.now() + BEYOND_DEFAULT_TTL_MS;
+    variants.set(key, { doc, expires });
+    return { doc, key };
   }
 
   const feedRoute = (kind: FeedKind, format: FeedFormat) => async (request: FastifyRequest<{ Params: { slug: string }; Querystring: { limit?: string } }>, reply: FastifyReply) => {
     const { slug } = request.params;
     if (!topics.has(slug)) throw new HttpError(404, 'unknown_topic', `no topic "${slug}"; see ${deps.publicUrl}/ for the list`);
     const limit = parseLimit(request.query.limit);
-    return sendCached(request, reply, await documentFor(slug, kind, format, limit), format);
+    const { doc, key } = await documentFor(slug, kind, format, limit);
+    sendCached(request, reply, doc, format);
+    if (key !== null) variants.remeasure(key); // answering may have compressed it
+    return reply;
   };
   for (const kind of ['feed', 'digest'] as const) {
     const prefix = kind === 'digest' ? '/topics/:slug/digest' : '/topics/:slug';

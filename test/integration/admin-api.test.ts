@@ -100,7 +100,7 @@ const sourceByUrl = async (url: string) => ((await call('GET', '/admin/api/sourc
 describe('admin API: authentication', () => {
   it('answers 503 with how to enable it when ADMIN_TOKEN is unset', async () => {
     for (const admin of [undefined, { token: null, api: {} as never, secureCookies: false }]) {
-      const app = buildServer({ log: silentLog, topics: [], publicUrl: 'http://x.test', feedCache: createFeedCache(async () => []), renderDocument: async () => ({ body: '', etag: '""' }), findDigest: async () => undefined, admin });
+      const app = buildServer({ log: silentLog, topics: [], publicUrl: 'http://x.test', feedCache: createFeedCache({ generations: async () => [], documents: async () => [] }), renderDocument: async () => ({ body: '', etag: '""' }), findDigest: async () => undefined, admin });
       const url = await app.listen({ host: '127.0.0.1', port: 0 });
       try {
         const apiAnswer = await fetch(`${url}/admin/api/sources`, { headers: { authorization: `Bearer ${TOKEN}` } });

@@ -3,12 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { createFeedCache } from '../../../src/http/feed-cache.ts';
 import { fastFeedHandler } from '../../../src/http/fast-feeds.ts';
 
-/** A feed cache holding Korea's RSS feed and JSON digest, nothing else. */
+/** A feed cache holding Korea's feed and digest (three formats each), nothing else. */
 function cache() {
-  const feeds = createFeedCache(async () => []);
+  const feeds = createFeedCache({ generations: async () => [], documents: async () => [] });
   const updated_at = new Date('2026-12-01T10:00:00Z');
-  feeds.put({ topic: 'korea', kind: 'feed', format: 'rss', body: '<rss/>', etag: '"feed-1"', updated_at });
-  feeds.put({ topic: 'korea', kind: 'digest', format: 'json', body: '{}', etag: '"digest-1"', updated_at });
+  const formats = (name: string) => ({
+    rss: { body: '<rss/>', etag: `"${name}-rss"`, updated_at },
+    atom: { body: '<feed/>', etag: `"${name}-atom"`, updated_at },
+    json: { body: '{}', etag: `"${name}-json"`, updated_at },
+  });
+  feeds.put({ topic: 'korea', kind: 'feed', generation: 1, formats: formats('feed') });
+  feeds.put({ topic: 'korea', kind: 'digest', generation: 2, formats: formats('digest') });
   return feeds;
 }
 
@@ -31,9 +36,9 @@ function answer(url: string, headers: Record<string, string> = {}, method = 'GET
 
 describe('fastFeedHandler', () => {
   it('answers a cached topic feed and a cached digest at their URLs', () => {
-    expect(answer('/topics/korea/rss.xml')).toMatchObject({ status: 200, headers: { etag: '"feed-1"', 'content-length': '6' } });
-    expect(answer('/topics/korea/digest/feed.json')).toMatchObject({ status: 200, headers: { etag: '"digest-1"' } });
-    expect(answer('/topics/korea/rss.xml', { 'if-none-match': '"feed-1"' })).toMatchObject({ status: 304, body: undefined });
+    expect(answer('/topics/korea/rss.xml')).toMatchObject({ status: 200, headers: { etag: '"feed-rss"', 'content-length': '6' } });
+    expect(answer('/topics/korea/digest/feed.json')).toMatchObject({ status: 200, headers: { etag: '"digest-json"' } });
+    expect(answer('/topics/korea/rss.xml', { 'if-none-match': '"feed-rss"' })).toMatchObject({ status: 304, body: undefined });
   });
 
   it('leaves everything else to fastify: query strings, other methods, unknown topics or files, documents not cached', () => {
@@ -41,8 +46,8 @@ describe('fastFeedHandler', () => {
     expect(answer('/topics/korea/rss.xml', {}, 'HEAD')).toBeNull();
     expect(answer('/topics/nowhere/rss.xml')).toBeNull();
     expect(answer('/topics/korea/feed.xml')).toBeNull();
-    expect(answer('/topics/korea/atom.xml')).toBeNull();
     expect(answer('/topics/japan/rss.xml')).toBeNull();
+    expect(answer('/topics/japan/digest/atom.xml')).toBeNull();
     expect(answer('/topics/korea/digest/rss.xml/')).toBeNull();
   });
 });
