@@ -1,80 +1,13 @@
-/** All SQL about sources: config sync, claiming due sources, recording poll outcomes, health, admin changes. */
+/** All SQL about sources (the config sync is in config-sources.ts): claiming due sources, recording poll outcomes, health, admin changes. */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, Source } from '../db/schema.ts';
+import { DISABLED_REASONS } from './disabled-reasons.ts';
 import { refreshStories } from './stories.ts';
 
+export { DISABLED_REASONS } from './disabled-reasons.ts';
+export { syncConfigSources, type ConfigSource, type SyncSummary } from './config-sources.ts';
+
 type Executor = Kysely<DB> | Transaction<DB>;
-
-export interface ConfigSource {
-  url: string;
-  title?: string | undefined;
-  topics: string[];
-  priority?: number | undefined;
-  nearDuplicates?: boolean | undefined;
-}
-
-export interface SyncSummary {
-  added: number;
-  updated: number;
-  disabled: number;
-}
-
-/** Why a source is not polled; shown to admins. */
-export const DISABLED_REASONS = {
-  removedFromConfig: 'removed from feeds.config.json',
-  gone: 'the server answered 410 Gone',
-  paused: 'paused by an admin',
-} as const;
-
-/**
- * Upserts the config file's sources (origin `config`) and disables config sources no
- * longer in the file, keeping their items. A source an admin paused stays paused; one
- * that was disabled only because it had left the file is enabled again.
- */
-export async function syncConfigSources(db: Kysely<DB>, sources: ConfigSource[], now: Date): Promise<SyncSummary> {
-  return db.transaction().execute(async (trx) => {
-    let added = 0;
-    let updated = 0;
-    for (const source of sources) {
-      const row = await trx
-        .insertInto('sources')
-        .values({
-          url: source.url,
-          title: source.title ?? null,
-          origin: 'config',
-          topics: source.topics,
-          priority: source.priority ?? 0,
-          near_duplicates: source.nearDuplicates ?? true,
-          next_poll_at: now,
-        })
-        .onConflict((oc) =>
-          oc.column('url').doUpdateSet((eb) => ({
-            origin: 'config',
-            title: eb.fn.coalesce(eb.ref('excluded.title'), eb.ref('sources.title')),
-            topics: eb.ref('excluded.topics'),
-            priority: eb.ref('excluded.priority'),
-            near_duplicates: eb.ref('excluded.near_duplicates'),
-            enabled: sql<boolean>`sources.enabled or sources.disabled_reason = ${DISABLED_REASONS.removedFromConfig}`,
-            disabled_reason: sql<string | null>`case when sources.disabled_reason = ${DISABLED_REASONS.removedFromConfig} then null else sources.disabled_reason end`,
-            updated_at: now,
-          })),
-        )
-        .returning(sql<boolean>`xmax = 0`.as('inserted'))
-        .executeTakeFirstOrThrow();
-      if (row.inserted) added++;
-      else updated++;
-    }
-    const urls = sources.map((s) => s.url);
-    let removed = trx
-      .updateTable('sources')
-      .set({ enabled: false, disabled_reason: DISABLED_REASONS.removedFromConfig, lease_owner: null, lease_until: null, updated_at: now })
-      .where('origin', '=', 'config')
-      .where('enabled', '=', true);
-    if (urls.length > 0) removed = removed.where('url', 'not in', urls);
-    const result = await removed.executeTakeFirst();
-    return { added, updated, disabled: Number(result.numUpdatedRows) };
-  });
-}
 
 export interface ClaimOptions {
   owner: string;

@@ -9,6 +9,7 @@ const now = new Date('2026-11-24T00:00:00Z');
 const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
 const A = 'https://a.example/feed';
 const B = 'https://b.example/feed';
+const C = 'https://c.example/feed';
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -53,6 +54,32 @@ describe('syncConfigSources', () => {
     await database.db.updateTable('sources').set({ enabled: false, disabled_reason: DISABLED_REASONS.gone }).execute();
     await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
     expect((await sources())[0]).toMatchObject({ enabled: false, disabled_reason: DISABLED_REASONS.gone });
+  });
+
+  it('draws no ids at a start with an unchanged config: the next source added gets the next id', async () => {
+    const config = [{ url: A, title: 'A', topics: ['korea'], priority: 2 }, { url: B, topics: [] }];
+    await syncConfigSources(database.db, config, now);
+    expect(await syncConfigSources(database.db, config, now)).toEqual({ added: 0, updated: 2, disabled: 0 });
+    await syncConfigSources(database.db, config, now);
+    const max = Math.max(...(await sources()).map((s) => s.id));
+    expect(await syncConfigSources(database.db, [...config, { url: C, topics: [] }], now)).toEqual({ added: 1, updated: 2, disabled: 0 });
+    expect((await sources()).find((s) => s.url === C)!.id).toBe(max + 1);
+  });
+
+  it('lets the file win for title, topics, priority and near-duplicates, and keeps a title it does not give', async () => {
+    await syncConfigSources(database.db, [{ url: A, title: 'A', topics: ['korea'], priority: 2, nearDuplicates: false }], now);
+    await database.db.updateTable('sources').set({ title: 'Admin title', topics: ['other'], priority: 5, near_duplicates: true }).execute();
+    await syncConfigSources(database.db, [{ url: A, title: 'A', topics: ['korea'], priority: 2, nearDuplicates: false }], now);
+    expect((await sources())[0]).toMatchObject({ title: 'A', topics: ['korea'], priority: 2, near_duplicates: false });
+    await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
+    expect((await sources())[0]).toMatchObject({ title: 'A', topics: [], priority: 0, near_duplicates: true });
+  });
+
+  it('keeps a source an admin paused paused', async () => {
+    await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
+    await database.db.updateTable('sources').set({ enabled: false, disabled_reason: DISABLED_REASONS.paused }).execute();
+    await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
+    expect((await sources())[0]).toMatchObject({ enabled: false, disabled_reason: DISABLED_REASONS.paused });
   });
 
   it('leaves admin sources alone', async () => {
