@@ -12,6 +12,7 @@ import * as pollEvents from './2026-11-24T04-00-poll-events.ts';
 import * as hostPoliteness from './2026-11-24T05-00-host-politeness.ts';
 import * as provisionalStories from './2026-11-25T00-00-provisional-stories.ts';
 import * as itemStatistics from './2026-12-01T00-00-item-statistics.ts';
+import * as establishedIntervals from './2026-12-03T00-00-established-intervals.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T05-00-host-politeness': hostPoliteness,
   '2026-11-25T00-00-provisional-stories': provisionalStories,
   '2026-12-01T00-00-item-statistics': itemStatistics,
+  '2026-12-03T00-00-established-intervals': establishedIntervals,
 };

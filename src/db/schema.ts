@@ -16,6 +16,13 @@ export interface SourcesTable {
   etag: string | null;
   last_modified: string | null;
   poll_interval_seconds: number | null;
+  /**
+   * What the last 200 established (poll-schedule.ts, Established), reused by the 304s after
+   * it: the interval the publishing rate called for (null: undated items), and the longest
+   * publisher hint (RSS ttl, max-age, Expires). Null before the first 200.
+   */
+  rate_interval_seconds: number | null;
+  hint_interval_seconds: number | null;
   next_poll_at: DefaultedTimestamp;
   lease_owner: string | null;
   lease_until: Timestamp | null;

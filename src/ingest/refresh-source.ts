@@ -17,7 +17,7 @@ import { canonicalUrl } from './canonical-url.ts';
 import { classify, type CompiledTopics } from './classify.ts';
 import type { Fetcher } from './fetch.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
-import { nextPollAt } from './poll-schedule.ts';
+import { effectiveDates, establishedBy, nextPollAt } from './poll-schedule.ts';
 
 export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string) => Promise<ReadFeedResult>;
 
@@ -153,7 +153,9 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     expires: response.headers.expires,
   };
   if (response.kind === 'not_modified') {
-    const unrecorded = { sourceId: source.id, now, nextPollAt: nextPollAt(schedule) };
+    // A 304 has no items and no <ttl>: what the last 200 established still holds.
+    const established = { rateSeconds: source.rate_interval_seconds, hintSeconds: source.hint_interval_seconds ?? 0 };
+    const unrecorded = { sourceId: source.id, now, nextPollAt: nextPollAt({ ...schedule, established }) };
     // The common 304 is recorded by the caller in a batch; one that moved the feed, here.
     if (response.permanentUrl === null) return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP, unrecorded };
     await recordPollSuccess(ctx.db, source.id, { ...unrecorded, status: 304, etag: source.etag, lastModified: source.last_modified, newUrl: response.permanentUrl });
@@ -166,11 +168,13 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     topics: classify({ ...item, contentText: features[i]!.contentText }, source.topics, ctx.topics),
     signature: features[i]!.signature,
   }));
+  const fresh = { ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: effectiveDates(feed.items) };
   const written = await ctx.db.transaction().execute(async (trx) => {
     const upserted = await upsertItems(trx, source.id, items, now);
     await recordPollSuccess(trx, source.id, {
       now,
-      nextPollAt: nextPollAt({ ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: feed.items.map((i) => i.publishedAt) }),
+      nextPollAt: nextPollAt(fresh),
+      established: establishedBy(fresh),
       status: response.status,
       etag: response.etag,
       lastModified: response.lastModified,

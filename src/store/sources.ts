@@ -1,6 +1,7 @@
 /** All SQL about sources (the config sync is in config-sources.ts): claiming due sources, recording poll outcomes, health, admin changes. */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, Source } from '../db/schema.ts';
+import type { Established } from '../ingest/poll-schedule.ts';
 import { DISABLED_REASONS } from './disabled-reasons.ts';
 import { refreshStories } from './stories.ts';
 
@@ -79,6 +80,8 @@ export interface PollSuccess {
   newUrl?: string | null | undefined;
   title?: string | null | undefined;
   siteUrl?: string | null | undefined;
+  /** What a 200 established for the 304s after it (poll-schedule.ts); a 304 leaves it as it is. */
+  established?: Established | undefined;
 }
 
 /** Records a successful poll (200 or 304): clears the error and the lease. */
@@ -100,6 +103,9 @@ export async function recordPollSuccess(db: Executor, sourceId: number, outcome:
       // A config title wins; a feed's own title fills in when none was given.
       title: outcome.title ? eb.fn.coalesce('title', eb.val(outcome.title)) : eb.ref('title'),
       site_url: outcome.siteUrl ? eb.val(outcome.siteUrl) : eb.ref('site_url'),
+      ...(outcome.established
+        ? { rate_interval_seconds: outcome.established.rateSeconds, hint_interval_seconds: outcome.established.hintSeconds }
+        : {}),
       updated_at: outcome.now,
     }))
     .where('id', '=', sourceId)
@@ -107,7 +113,10 @@ export async function recordPollSuccess(db: Executor, sourceId: number, outcome:
   if (outcome.newUrl) await moveSourceUrl(db, sourceId, outcome.newUrl, outcome.now);
 }
 
-/** A 304 poll's bookkeeping: the source is healthy, its validators stand, its next poll is set. */
+/**
+ * A 304 poll's bookkeeping: the source is healthy, its validators stand, its next poll is set
+ * (from what the last 200 established, which stays as it is).
+ */
 export interface NotModifiedPoll {
   sourceId: number;
   now: Date;

@@ -239,3 +239,79 @@ describe('poll job', () => {
     expect(await source('/slow.xml')).toMatchObject({ lease_owner: null, lease_until: null, consecutive_failures: 0, error_code: null });
   });
 });
+
+describe('poll intervals: a 304 keeps what the last 200 established', () => {
+  /** Minutes from the clock to the source's next poll. */
+  const delayMinutes = async (path: string) => ((await source(path)).next_poll_at.getTime() - clock.getTime()) / 60_000;
+  /** Moves the clock to the source's next poll. */
+  const untilDue = async (path: string) => {
+    clock = (await source(path)).next_poll_at;
+    ctx.setNow(clock);
+  };
+  const daysAgo = (n: number) => new Date(clock.getTime() - n * 86_400_000);
+  /** Four items in the last week: half the mean gap is 21 h. */
+  const fourThisWeek = () =>
+    rssFeed('Weekly', [1, 2, 3, 4].map((n) => ({ guid: `weekly-${n}`, title: `Story ${n}`, pubDate: daysAgo(n).toUTCString() })));
+
+  it('an RSS <ttl> of 180 minutes holds after a 304 as after the 200', async () => {
+    // Undated items: no publishing rate, so the ttl alone sets the interval.
+    const body = feed(1).replace(/<pubDate>.*<\/pubDate>/g, '').replace('<description>Wire</description>', '<description>Wire</description><ttl>180</ttl>');
+    server.route('/ttl.xml', { body });
+    await addSources('/ttl.xml');
+    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('stored');
+    expect(await delayMinutes('/ttl.xml')).toBeGreaterThanOrEqual(180);
+    expect(await delayMinutes('/ttl.xml')).toBeLessThanOrEqual(198);
+    for (let poll = 0; poll < 2; poll++) {
+      await untilDue('/ttl.xml');
+      expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+      expect(await delayMinutes('/ttl.xml')).toBeGreaterThanOrEqual(180);
+      expect(await delayMinutes('/ttl.xml')).toBeLessThanOrEqual(198);
+    }
+  });
+
+  it('an interval set by the publishing rate (21 h) holds after a 304', async () => {
+    server.route('/weekly.xml', { body: fourThisWeek() });
+    await addSources('/weekly.xml');
+    await pollFeeds(ctx.refresh);
+    expect(await delayMinutes('/weekly.xml')).toBeGreaterThanOrEqual(21 * 60 * 0.9);
+    expect(await delayMinutes('/weekly.xml')).toBeLessThanOrEqual(21 * 60 * 1.1);
+    await untilDue('/weekly.xml');
+    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+    expect(await delayMinutes('/weekly.xml')).toBeGreaterThanOrEqual(21 * 60 * 0.9);
+    expect(await delayMinutes('/weekly.xml')).toBeLessThanOrEqual(21 * 60 * 1.1);
+  });
+
+  it('judges the publishing rate of Atom entries that carry only <updated>', async () => {
+    const entries = [1, 2, 3, 4]
+      .map((n) => `<entry><id>urn:x:${n}</id><title>Story ${n}</title><link href="https://atom.example/${n}"/><updated>${daysAgo(n).toISOString()}</updated></entry>`)
+      .join('');
+    server.route('/atom.xml', {
+      contentType: 'application/atom+xml',
+      body: `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x</id><title>Atom</title><updated>${clock.toISOString()}</updated>${entries}</feed>`,
+    });
+    await addSources('/atom.xml');
+    expect((await pollFeeds(ctx.refresh))[0]).toMatchObject({ outcome: 'stored', newItems: 4 });
+    expect(await delayMinutes('/atom.xml')).toBeGreaterThanOrEqual(21 * 60 * 0.9);
+    expect(await delayMinutes('/atom.xml')).toBeLessThanOrEqual(21 * 60 * 1.1);
+  });
+
+  it("a 304's own Cache-Control is a lower bound; an admin-set interval replaces the rate", async () => {
+    const body = fourThisWeek();
+    let maxAge = 0;
+    server.route('/weekly.xml', (req, res) => {
+      if (req.headers['if-none-match'] === '"w1"') res.writeHead(304, { etag: '"w1"', 'cache-control': `max-age=${maxAge}` }).end();
+      else res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"w1"' }).end(body);
+    });
+    await addSources('/weekly.xml');
+    await pollFeeds(ctx.refresh);
+    await database.db.updateTable('sources').set({ poll_interval_seconds: 2 * 3600 }).execute();
+    await untilDue('/weekly.xml');
+    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+    expect(await delayMinutes('/weekly.xml')).toBeGreaterThanOrEqual(120 * 0.9);
+    expect(await delayMinutes('/weekly.xml')).toBeLessThanOrEqual(120 * 1.1);
+    maxAge = 4 * 3600;
+    await untilDue('/weekly.xml');
+    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+    expect(await delayMinutes('/weekly.xml')).toBe(240);
+  });
+});

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { claimDueSources, DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease, syncConfigSources } from '../../src/store/sources.ts';
+import { claimDueSources, DISABLED_REASONS, recordNotModified, recordPollFailure, recordPollSuccess, releaseLease, syncConfigSources } from '../../src/store/sources.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
@@ -144,6 +144,13 @@ describe('recording poll outcomes', () => {
     await recordPollFailure(database.db, id, { now, nextPollAt: at(600), status: null, code: 'timeout', message: 'timed out' });
     await recordPollSuccess(database.db, id, { now: at(700), nextPollAt: at(1300), status: 200, etag: '"v1"', lastModified: null, title: 'Feed title', siteUrl: 'https://a.example/' });
     expect((await sources())[0]).toMatchObject({ title: 'Configured', site_url: 'https://a.example/', etag: '"v1"', error_code: null, consecutive_failures: 0, last_success_at: at(700), lease_owner: null });
+  });
+
+  it("stores what a 200 established for the 304s after it; a 304 leaves it", async () => {
+    await recordPollSuccess(database.db, id, { now, nextPollAt: at(75600), status: 200, etag: '"v1"', lastModified: null, established: { rateSeconds: 75600, hintSeconds: 10800 } });
+    await recordNotModified(database.db, [{ sourceId: id, now: at(75600), nextPollAt: at(151200) }]);
+    await recordPollSuccess(database.db, id, { now: at(151200), nextPollAt: at(226800), status: 304, etag: '"v1"', lastModified: null });
+    expect((await sources())[0]).toMatchObject({ rate_interval_seconds: 75600, hint_interval_seconds: 10800, last_status: 304, next_poll_at: at(226800) });
   });
 
   it('disables a source that is gone', async () => {
