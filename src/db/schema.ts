@@ -36,6 +36,11 @@ export interface SourcesTable {
   priority: ColumnType<number, number | undefined, number>;
   /** False: this source's items group by canonical URL only, never by text. */
   near_duplicates: ColumnType<boolean, boolean | undefined, boolean>;
+  /**
+   * Set (with enabled false) when this source's feed permanently redirected to another
+   * source's URL and was merged into it (source-merge.ts): its URL stands for that source.
+   */
+  merged_into_id: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

@@ -3,4 +3,6 @@ export const DISABLED_REASONS = {
   removedFromConfig: 'removed from feeds.config.json',
   gone: 'the server answered 410 Gone',
   paused: 'paused by an admin',
+  /** Its feed now lives at another source's URL (source-merge.ts). */
+  mergedInto: (id: number, url: string) => `merged into source #${id} (${url}): its feed permanently redirects there`,
 } as const;

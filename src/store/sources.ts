@@ -76,15 +76,16 @@ export interface PollSuccess {
   status: number;
   etag: string | null;
   lastModified: string | null;
-  /** Set after a chain of permanent redirects (RFC 9110 §15.4.2, §15.4.9). */
-  newUrl?: string | null | undefined;
   title?: string | null | undefined;
   siteUrl?: string | null | undefined;
   /** What a 200 established for the 304s after it (poll-schedule.ts); a 304 leaves it as it is. */
   established?: Established | undefined;
 }
 
-/** Records a successful poll (200 or 304): clears the error and the lease. */
+/**
+ * Records a successful poll (200 or 304): clears the error and the lease. A feed that moved
+ * (permanent redirect) is followed first with followPermanentRedirect (source-merge.ts).
+ */
 export async function recordPollSuccess(db: Executor, sourceId: number, outcome: PollSuccess): Promise<void> {
   await db
     .updateTable('sources')
@@ -110,7 +111,6 @@ export async function recordPollSuccess(db: Executor, sourceId: number, outcome:
     }))
     .where('id', '=', sourceId)
     .execute();
-  if (outcome.newUrl) await moveSourceUrl(db, sourceId, outcome.newUrl, outcome.now);
 }
 
 /**
@@ -126,7 +126,7 @@ export interface NotModifiedPoll {
 /**
  * Records many 304 polls in one statement, as recordPollSuccess would each (one statement a
  * poll was a third of a warm cycle's statements on Postgres). A 304 that moved its feed
- * (permanent redirect) goes through recordPollSuccess instead.
+ * (permanent redirect) goes through followPermanentRedirect and recordPollSuccess instead.
  */
 export async function recordNotModified(db: Executor, polls: readonly NotModifiedPoll[]): Promise<void> {
   if (polls.length === 0) return;
@@ -138,16 +138,6 @@ export async function recordNotModified(db: Executor, polls: readonly NotModifie
       lease_owner = null, lease_until = null, updated_at = u.now
     from jsonb_to_recordset(${rows}::jsonb) as u(id bigint, now timestamptz, next timestamptz)
     where s.id = u.id`.execute(db);
-}
-
-/** Follows a permanent redirect, unless another source already has that URL. */
-async function moveSourceUrl(db: Executor, sourceId: number, newUrl: string, now: Date): Promise<void> {
-  await db
-    .updateTable('sources')
-    .set({ url: newUrl, updated_at: now })
-    .where('id', '=', sourceId)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('sources as other').select('other.id').where('other.url', '=', newUrl))))
-    .execute();
 }
 
 export interface PollFailure {
@@ -275,7 +265,8 @@ export async function updateSource(db: Executor, id: number, patch: SourcePatch,
           }
         : {}),
       ...(patch.enabled === true
-        ? { enabled: true, disabled_reason: null, next_poll_at: sql<Date>`case when sources.enabled then sources.next_poll_at else ${now}::timestamptz end` }
+        ? // Resuming a merged source makes its URL its own again (it merges anew if it still redirects).
+          { enabled: true, disabled_reason: null, merged_into_id: null, next_poll_at: sql<Date>`case when sources.enabled then sources.next_poll_at else ${now}::timestamptz end` }
         : {}),
       ...(patch.pollIntervalSeconds !== undefined ? { poll_interval_seconds: patch.pollIntervalSeconds } : {}),
       // A shorter interval takes effect now rather than after the poll already scheduled.

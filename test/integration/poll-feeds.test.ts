@@ -315,3 +315,63 @@ describe('poll intervals: a 304 keeps what the last 200 established', () => {
     expect(await delayMinutes('/weekly.xml')).toBe(240);
   });
 });
+
+describe('a feed that permanently redirects to another source', () => {
+  // Titles no topic rule matches: an item is in a topic only through its source's topics.
+  const weather = (keys: string[]) => rssFeed('Weather', keys.map((k) => ({ guid: k, title: `Weather report ${k}`, link: `https://weather.example/${k}` })));
+  const row = (path: string) => database.db.selectFrom('sources').selectAll().where('url', '=', server.url(path)).executeTakeFirstOrThrow();
+  beforeEach(async () => {
+    await database.db.deleteFrom('stories').execute();
+  });
+
+  /** Two sources polled once, then /old moves to /new; /new is not due in the next cycle. */
+  async function movedOnto(oldBody: string, newBody: string) {
+    server.route('/old.xml', { body: oldBody });
+    server.route('/new.xml', { body: newBody });
+    await syncConfigSources(database.db, [{ url: server.url('/old.xml'), topics: ['korea'] }, { url: server.url('/new.xml'), topics: [] }], clock);
+    await pollFeeds(ctx.refresh);
+    server.route('/old.xml', { body: '', status: 301, headers: { location: '/new.xml' } });
+    advance(24 * 60 + 1);
+    await database.db.updateTable('sources').set({ next_poll_at: new Date(clock.getTime() + 86_400_000) }).where('url', '=', server.url('/new.xml')).execute();
+  }
+
+  async function expectMerged() {
+    const [from, into] = [await row('/old.xml'), await row('/new.xml')];
+    expect(from).toMatchObject({ enabled: false, merged_into_id: into.id, url: server.url('/old.xml') });
+    expect(from.disabled_reason).toBe(`merged into source #${into.id} (${server.url('/new.xml')}): its feed permanently redirects there`);
+    expect(into).toMatchObject({ enabled: true, topics: ['korea'] });
+    const stored = await database.db.selectFrom('items').select(['source_id', 'item_key', 'topics']).orderBy('item_key').execute();
+    expect(stored.every((i) => i.source_id === into.id && i.topics.includes('korea'))).toBe(true);
+    // One outlet per story: the feed is no longer listed twice.
+    const stories = await database.db.selectFrom('stories').select(['source_count', 'representative_item_id']).execute();
+    expect(stories.every((s) => s.source_count === 1 && s.representative_item_id !== null)).toBe(true);
+    return stored.map((i) => i.item_key);
+  }
+
+  async function expectOnePollPerCycle() {
+    server.route('/old.xml', { body: '', status: 301, headers: { location: '/new.xml' } });
+    const [oldHits, newHits] = [server.hits('/old.xml'), server.hits('/new.xml')];
+    advance(2 * 24 * 60);
+    const results = await pollFeeds(ctx.refresh);
+    expect(results.map((r) => r.url)).toEqual([server.url('/new.xml')]);
+    expect([server.hits('/old.xml') - oldHits, server.hits('/new.xml') - newHits]).toEqual([0, 1]);
+  }
+
+  it('on a 200, merges the two: topics joined, items kept once, re-rendered topics reported, one poll per cycle', async () => {
+    await movedOnto(weather(['w1', 'w2', 'legacy']), weather(['w1', 'w2', 'w3']));
+    const [result] = await pollFeeds(ctx.refresh);
+    expect(result).toMatchObject({ url: server.url('/old.xml'), outcome: 'stored', status: 200 });
+    expect(result!.changedTopics).toContain('korea');
+    expect(await expectMerged()).toEqual(['legacy', 'w1', 'w2', 'w3']);
+    await expectOnePollPerCycle();
+  });
+
+  it('on a 304 through the redirect, merges the two as well', async () => {
+    await movedOnto(weather(['w1', 'w2']), weather(['w1', 'w2']));
+    const [result] = await pollFeeds(ctx.refresh);
+    expect(result).toMatchObject({ url: server.url('/old.xml'), outcome: 'not_modified', status: 304 });
+    expect(result!.changedTopics).toContain('korea');
+    expect(await expectMerged()).toEqual(['w1', 'w2']);
+    await expectOnePollPerCycle();
+  });
+});
