@@ -13,6 +13,8 @@ import * as hostPoliteness from './2026-11-24T05-00-host-politeness.ts';
 import * as provisionalStories from './2026-11-25T00-00-provisional-stories.ts';
 import * as itemStatistics from './2026-12-01T00-00-item-statistics.ts';
 import * as renderedFeedGenerations from './2026-12-02T00-00-rendered-feed-generations.ts';
+import * as establishedIntervals from './2026-12-02T01-00-established-intervals.ts';
+import * as sourceMerges from './2026-12-02T02-00-source-merges.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -24,4 +26,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T00-00-provisional-stories': provisionalStories,
   '2026-12-01T00-00-item-statistics': itemStatistics,
   '2026-12-02T00-00-rendered-feed-generations': renderedFeedGenerations,
+  '2026-12-02T01-00-established-intervals': establishedIntervals,
+  '2026-12-02T02-00-source-merges': sourceMerges,
 };

@@ -16,6 +16,13 @@ export interface SourcesTable {
   etag: string | null;
   last_modified: string | null;
   poll_interval_seconds: number | null;
+  /**
+   * What the last 200 established (poll-schedule.ts, Established), reused by the 304s after
+   * it: the interval the publishing rate called for (null: undated items), and the longest
+   * publisher hint (RSS ttl, max-age, Expires). Null before the first 200.
+   */
+  rate_interval_seconds: number | null;
+  hint_interval_seconds: number | null;
   next_poll_at: DefaultedTimestamp;
   lease_owner: string | null;
   lease_until: Timestamp | null;
@@ -29,6 +36,11 @@ export interface SourcesTable {
   priority: ColumnType<number, number | undefined, number>;
   /** False: this source's items group by canonical URL only, never by text. */
   near_duplicates: ColumnType<boolean, boolean | undefined, boolean>;
+  /**
+   * Set (with enabled false) when this source's feed permanently redirected to another
+   * source's URL and was merged into it (source-merge.ts): its URL stands for that source.
+   */
+  merged_into_id: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

@@ -20,12 +20,30 @@ export interface ScheduleInput {
   cacheMaxAgeSeconds?: number | null | undefined;
   expires?: Date | null | undefined;
   retryAfterSeconds?: number | null | undefined;
+  /**
+   * What the source's last 200 established (a 304): a 304 carries no items and no <ttl>, so
+   * without it every 304 would fall back to the minimum interval.
+   */
+  established?: Established | null | undefined;
   /** [0, 1); injectable for tests. */
   random?: () => number;
 }
 
+/**
+ * What a 200 establishes for the 304s that follow it, as whole seconds neither clamped nor
+ * jittered (stored on the source: the configured bounds and the admin interval apply when used).
+ */
+export interface Established {
+  /** The interval the publishing rate calls for (publishingIntervalSeconds); null: no dates. */
+  rateSeconds: number | null;
+  /** The longest publisher hint of the response (RSS ttl, max-age, Expires), from the poll; 0: none. */
+  hintSeconds: number;
+}
+
 const JITTER = 0.1;
 const WEEK_SECONDS = 7 * 86_400;
+/** The largest integer column value; a quiet source's infinite interval is stored as it. */
+const MAX_STORED_SECONDS = 2 ** 31 - 1;
 
 /**
  * The interval a source's publishing rate calls for: half the mean gap between its items
@@ -39,6 +57,33 @@ export function publishingIntervalSeconds(itemDates: ReadonlyArray<Date | null>,
   // No item this week: the source is quiet; probe it at the maximum interval.
   if (recent === 0) return Number.POSITIVE_INFINITY;
   return WEEK_SECONDS / recent / 2;
+}
+
+/**
+ * The date that says when an item appeared: its published date, else its updated date (Atom
+ * requires only <updated>, RFC 4287 §4.1.2, and many Atom feeds carry nothing else).
+ */
+export function effectiveDates(items: ReadonlyArray<{ publishedAt: Date | null; updatedAt: Date | null }>): Array<Date | null> {
+  return items.map((item) => item.publishedAt ?? item.updatedAt);
+}
+
+function storable(seconds: number): number {
+  return Math.min(Math.max(Math.round(seconds), 0), MAX_STORED_SECONDS);
+}
+
+/** What a 200 with these items and headers establishes (see Established). */
+export function establishedBy(input: Pick<ScheduleInput, 'now' | 'itemDates' | 'ttlMinutes' | 'cacheMaxAgeSeconds' | 'expires'>): Established {
+  const rate = input.itemDates ? publishingIntervalSeconds(input.itemDates, input.now) : null;
+  return { rateSeconds: rate === null ? null : storable(rate), hintSeconds: storable(Math.max(...responseHints(input))) };
+}
+
+/** The response's own publisher hints, in seconds from now (0 when absent). */
+function responseHints(input: Pick<ScheduleInput, 'now' | 'ttlMinutes' | 'cacheMaxAgeSeconds' | 'expires'>): number[] {
+  return [
+    input.ttlMinutes ? input.ttlMinutes * 60 : 0,
+    input.cacheMaxAgeSeconds ?? 0,
+    input.expires ? (input.expires.getTime() - input.now.getTime()) / 1000 : 0,
+  ];
 }
 
 /** ±10% so sources added together drift apart instead of hitting one host in lockstep. */
@@ -55,15 +100,11 @@ export function nextPollAt(input: ScheduleInput): Date {
     const exponent = Math.min(Math.max(input.consecutiveFailures - 1, 0), 30);
     seconds = withJitter(Math.min(min * 2 ** exponent, max), random);
   } else {
-    const rate = input.itemDates ? publishingIntervalSeconds(input.itemDates, input.now) : null;
+    // A 200 judges by its own items; a 304 by what the last 200 established.
+    const rate = input.itemDates ? publishingIntervalSeconds(input.itemDates, input.now) : (input.established?.rateSeconds ?? null);
     seconds = withJitter(input.overrideSeconds ?? Math.min(Math.max(rate ?? min, min), max), random);
   }
-  const hints = [
-    input.ttlMinutes ? input.ttlMinutes * 60 : 0,
-    input.cacheMaxAgeSeconds ?? 0,
-    input.expires ? (input.expires.getTime() - input.now.getTime()) / 1000 : 0,
-    input.retryAfterSeconds ?? 0,
-  ];
+  const hints = [...responseHints(input), input.established?.hintSeconds ?? 0, input.retryAfterSeconds ?? 0];
   // Publisher hints may lengthen the interval, but never beyond the maximum; nor may jitter.
   seconds = Math.min(Math.max(seconds, Math.min(Math.max(...hints), max)), max);
   return new Date(input.now.getTime() + Math.round(seconds * 1000));

@@ -11,13 +11,15 @@ import type { Logger } from '../logger.ts';
 import type { ReadFeedResult } from './read-feed.ts';
 import type { Metrics } from '../metrics.ts';
 import { upsertItems, type StorableItem } from '../store/items.ts';
+import { followPermanentRedirect, type ClassifyStoredItem, type RedirectOutcome } from '../store/source-merge.ts';
 import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease, type NotModifiedPoll } from '../store/sources.ts';
 import type { StoryGrouper } from './story-grouper.ts';
 import { canonicalUrl } from './canonical-url.ts';
 import { classify, type CompiledTopics } from './classify.ts';
 import type { Fetcher } from './fetch.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
-import { nextPollAt } from './poll-schedule.ts';
+import { htmlToPlainText } from './html-text.ts';
+import { effectiveDates, establishedBy, nextPollAt } from './poll-schedule.ts';
 
 export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string) => Promise<ReadFeedResult>;
 
@@ -152,45 +154,70 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     cacheMaxAgeSeconds: response.headers.cacheControlMaxAge,
     expires: response.headers.expires,
   };
+  const classifyStored: ClassifyStoredItem = (row, topics) =>
+    classify({ ...row, contentText: row.content_html ? htmlToPlainText(row.content_html) : '' }, topics, ctx.topics);
   if (response.kind === 'not_modified') {
-    const unrecorded = { sourceId: source.id, now, nextPollAt: nextPollAt(schedule) };
+    // A 304 has no items and no <ttl>: what the last 200 established still holds.
+    const established = { rateSeconds: source.rate_interval_seconds, hintSeconds: source.hint_interval_seconds ?? 0 };
+    const unrecorded = { sourceId: source.id, now, nextPollAt: nextPollAt({ ...schedule, established }) };
     // The common 304 is recorded by the caller in a batch; one that moved the feed, here.
     if (response.permanentUrl === null) return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP, unrecorded };
-    await recordPollSuccess(ctx.db, source.id, { ...unrecorded, status: 304, etag: source.etag, lastModified: source.last_modified, newUrl: response.permanentUrl });
-    return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP, unrecorded: null };
+    const newUrl = response.permanentUrl;
+    const redirect = await ctx.db.transaction().execute(async (trx) => {
+      const followed = await followPermanentRedirect(trx, source.id, newUrl, now, classifyStored);
+      await recordPollSuccess(trx, source.id, { ...unrecorded, status: 304, etag: source.etag, lastModified: source.last_modified });
+      return followed;
+    });
+    logRedirect(ctx, source, newUrl, redirect);
+    const grouping = redirect.kind === 'merged' ? Promise.resolve([...redirect.topics]) : NOTHING_TO_GROUP;
+    return { outcome: 'not_modified' as const, status: 304, grouping, unrecorded: null };
   }
   const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
-  const items: StorableItem[] = feed.items.map((item, i) => ({
-    ...item,
-    canonicalUrl: canonicalUrl(item.url),
-    topics: classify({ ...item, contentText: features[i]!.contentText }, source.topics, ctx.topics),
-    signature: features[i]!.signature,
-  }));
-  const written = await ctx.db.transaction().execute(async (trx) => {
-    const upserted = await upsertItems(trx, source.id, items, now);
+  const fresh = { ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: effectiveDates(feed.items) };
+  const { written, redirect } = await ctx.db.transaction().execute(async (trx) => {
+    // A move first: when it merges this source into another, the items are stored there.
+    const redirect = response.permanentUrl === null ? null : await followPermanentRedirect(trx, source.id, response.permanentUrl, now, classifyStored);
+    const owner = redirect?.kind === 'merged' ? redirect.into : source;
+    const items: StorableItem[] = feed.items.map((item, i) => ({
+      ...item,
+      canonicalUrl: canonicalUrl(item.url),
+      topics: classify({ ...item, contentText: features[i]!.contentText }, owner.topics, ctx.topics),
+      signature: features[i]!.signature,
+    }));
+    const upserted = await upsertItems(trx, owner.id, items, now);
     await recordPollSuccess(trx, source.id, {
       now,
-      nextPollAt: nextPollAt({ ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: feed.items.map((i) => i.publishedAt) }),
+      nextPollAt: nextPollAt(fresh),
+      established: establishedBy(fresh),
       status: response.status,
       etag: response.etag,
       lastModified: response.lastModified,
-      newUrl: response.permanentUrl,
       title: feed.title,
       siteUrl: feed.siteUrl,
     });
-    return upserted;
+    return { written: upserted, redirect };
   });
+  if (redirect) logRedirect(ctx, source, response.permanentUrl!, redirect);
   ctx.metrics?.items.inc({ change: 'new' }, written.insertedIds.length);
   ctx.metrics?.items.inc({ change: 'updated' }, written.updatedIds.length);
   const changed = written.insertedIds.length > 0 || written.updatedIds.length > 0;
+  let grouping = changed ? groupStories(ctx, source.id, written.updatedIds) : NOTHING_TO_GROUP;
+  if (redirect?.kind === 'merged') grouping = grouping.then((topics) => [...new Set([...topics, ...redirect.topics])]);
   return {
     outcome: 'stored' as const,
     status: response.status,
     newItems: written.insertedIds.length,
     updatedItems: written.updatedIds.length,
-    grouping: changed ? groupStories(ctx, source.id, written.updatedIds) : NOTHING_TO_GROUP,
+    grouping,
     unrecorded: null,
   };
+}
+
+function logRedirect(ctx: RefreshContext, source: Source, newUrl: string, redirect: RedirectOutcome): void {
+  const fields = { sourceId: source.id, url: source.url, newUrl };
+  if (redirect.kind === 'moved') ctx.log.info(fields, 'feed moved permanently; source follows it');
+  else if (redirect.kind === 'kept') ctx.log.info({ ...fields, reason: redirect.reason }, 'feed moved permanently to a URL another source has; source kept as is');
+  else ctx.log.info({ ...fields, into: redirect.into.id, movedItems: redirect.movedItems, droppedItems: redirect.droppedItems }, 'feed moved permanently to another source; merged into it');
 }
 
 /**

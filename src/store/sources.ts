@@ -1,80 +1,14 @@
-/** All SQL about sources: config sync, claiming due sources, recording poll outcomes, health, admin changes. */
+/** All SQL about sources (the config sync is in config-sources.ts): claiming due sources, recording poll outcomes, health, admin changes. */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, Source } from '../db/schema.ts';
+import type { Established } from '../ingest/poll-schedule.ts';
+import { DISABLED_REASONS } from './disabled-reasons.ts';
 import { refreshStories } from './stories.ts';
 
+export { DISABLED_REASONS } from './disabled-reasons.ts';
+export { syncConfigSources, type ConfigSource, type SyncSummary } from './config-sources.ts';
+
 type Executor = Kysely<DB> | Transaction<DB>;
-
-export interface ConfigSource {
-  url: string;
-  title?: string | undefined;
-  topics: string[];
-  priority?: number | undefined;
-  nearDuplicates?: boolean | undefined;
-}
-
-export interface SyncSummary {
-  added: number;
-  updated: number;
-  disabled: number;
-}
-
-/** Why a source is not polled; shown to admins. */
-export const DISABLED_REASONS = {
-  removedFromConfig: 'removed from feeds.config.json',
-  gone: 'the server answered 410 Gone',
-  paused: 'paused by an admin',
-} as const;
-
-/**
- * Upserts the config file's sources (origin `config`) and disables config sources no
- * longer in the file, keeping their items. A source an admin paused stays paused; one
- * that was disabled only because it had left the file is enabled again.
- */
-export async function syncConfigSources(db: Kysely<DB>, sources: ConfigSource[], now: Date): Promise<SyncSummary> {
-  return db.transaction().execute(async (trx) => {
-    let added = 0;
-    let updated = 0;
-    for (const source of sources) {
-      const row = await trx
-        .insertInto('sources')
-        .values({
-          url: source.url,
-          title: source.title ?? null,
-          origin: 'config',
-          topics: source.topics,
-          priority: source.priority ?? 0,
-          near_duplicates: source.nearDuplicates ?? true,
-          next_poll_at: now,
-        })
-        .onConflict((oc) =>
-          oc.column('url').doUpdateSet((eb) => ({
-            origin: 'config',
-            title: eb.fn.coalesce(eb.ref('excluded.title'), eb.ref('sources.title')),
-            topics: eb.ref('excluded.topics'),
-            priority: eb.ref('excluded.priority'),
-            near_duplicates: eb.ref('excluded.near_duplicates'),
-            enabled: sql<boolean>`sources.enabled or sources.disabled_reason = ${DISABLED_REASONS.removedFromConfig}`,
-            disabled_reason: sql<string | null>`case when sources.disabled_reason = ${DISABLED_REASONS.removedFromConfig} then null else sources.disabled_reason end`,
-            updated_at: now,
-          })),
-        )
-        .returning(sql<boolean>`xmax = 0`.as('inserted'))
-        .executeTakeFirstOrThrow();
-      if (row.inserted) added++;
-      else updated++;
-    }
-    const urls = sources.map((s) => s.url);
-    let removed = trx
-      .updateTable('sources')
-      .set({ enabled: false, disabled_reason: DISABLED_REASONS.removedFromConfig, lease_owner: null, lease_until: null, updated_at: now })
-      .where('origin', '=', 'config')
-      .where('enabled', '=', true);
-    if (urls.length > 0) removed = removed.where('url', 'not in', urls);
-    const result = await removed.executeTakeFirst();
-    return { added, updated, disabled: Number(result.numUpdatedRows) };
-  });
-}
 
 export interface ClaimOptions {
   owner: string;
@@ -142,13 +76,16 @@ export interface PollSuccess {
   status: number;
   etag: string | null;
   lastModified: string | null;
-  /** Set after a chain of permanent redirects (RFC 9110 §15.4.2, §15.4.9). */
-  newUrl?: string | null | undefined;
   title?: string | null | undefined;
   siteUrl?: string | null | undefined;
+  /** What a 200 established for the 304s after it (poll-schedule.ts); a 304 leaves it as it is. */
+  established?: Established | undefined;
 }
 
-/** Records a successful poll (200 or 304): clears the error and the lease. */
+/**
+ * Records a successful poll (200 or 304): clears the error and the lease. A feed that moved
+ * (permanent redirect) is followed first with followPermanentRedirect (source-merge.ts).
+ */
 export async function recordPollSuccess(db: Executor, sourceId: number, outcome: PollSuccess): Promise<void> {
   await db
     .updateTable('sources')
@@ -167,14 +104,19 @@ export async function recordPollSuccess(db: Executor, sourceId: number, outcome:
       // A config title wins; a feed's own title fills in when none was given.
       title: outcome.title ? eb.fn.coalesce('title', eb.val(outcome.title)) : eb.ref('title'),
       site_url: outcome.siteUrl ? eb.val(outcome.siteUrl) : eb.ref('site_url'),
+      ...(outcome.established
+        ? { rate_interval_seconds: outcome.established.rateSeconds, hint_interval_seconds: outcome.established.hintSeconds }
+        : {}),
       updated_at: outcome.now,
     }))
     .where('id', '=', sourceId)
     .execute();
-  if (outcome.newUrl) await moveSourceUrl(db, sourceId, outcome.newUrl, outcome.now);
 }
 
-/** A 304 poll's bookkeeping: the source is healthy, its validators stand, its next poll is set. */
+/**
+ * A 304 poll's bookkeeping: the source is healthy, its validators stand, its next poll is set
+ * (from what the last 200 established, which stays as it is).
+ */
 export interface NotModifiedPoll {
   sourceId: number;
   now: Date;
@@ -184,7 +126,7 @@ export interface NotModifiedPoll {
 /**
  * Records many 304 polls in one statement, as recordPollSuccess would each (one statement a
  * poll was a third of a warm cycle's statements on Postgres). A 304 that moved its feed
- * (permanent redirect) goes through recordPollSuccess instead.
+ * (permanent redirect) goes through followPermanentRedirect and recordPollSuccess instead.
  */
 export async function recordNotModified(db: Executor, polls: readonly NotModifiedPoll[]): Promise<void> {
   if (polls.length === 0) return;
@@ -196,16 +138,6 @@ export async function recordNotModified(db: Executor, polls: readonly NotModifie
       lease_owner = null, lease_until = null, updated_at = u.now
     from jsonb_to_recordset(${rows}::jsonb) as u(id bigint, now timestamptz, next timestamptz)
     where s.id = u.id`.execute(db);
-}
-
-/** Follows a permanent redirect, unless another source already has that URL. */
-async function moveSourceUrl(db: Executor, sourceId: number, newUrl: string, now: Date): Promise<void> {
-  await db
-    .updateTable('sources')
-    .set({ url: newUrl, updated_at: now })
-    .where('id', '=', sourceId)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('sources as other').select('other.id').where('other.url', '=', newUrl))))
-    .execute();
 }
 
 export interface PollFailure {
@@ -333,7 +265,8 @@ export async function updateSource(db: Executor, id: number, patch: SourcePatch,
           }
         : {}),
       ...(patch.enabled === true
-        ? { enabled: true, disabled_reason: null, next_poll_at: sql<Date>`case when sources.enabled then sources.next_poll_at else ${now}::timestamptz end` }
+        ? // Resuming a merged source makes its URL its own again (it merges anew if it still redirects).
+          { enabled: true, disabled_reason: null, merged_into_id: null, next_poll_at: sql<Date>`case when sources.enabled then sources.next_poll_at else ${now}::timestamptz end` }
         : {}),
       ...(patch.pollIntervalSeconds !== undefined ? { poll_interval_seconds: patch.pollIntervalSeconds } : {}),
       // A shorter interval takes effect now rather than after the poll already scheduled.

@@ -338,9 +338,19 @@ describe('fetch: redirects', () => {
       '/to-file': (_req, res) => res.writeHead(302, { location: 'file:///etc/passwd' }).end(),
       '/no-location': (_req, res) => res.writeHead(302).end(),
       '/see-other': (_req, res) => res.writeHead(303, { location: '/feed' }).end(),
+      '/validated': (req, res) => {
+        if (req.headers['if-none-match'] === '"c1"') res.writeHead(304, { etag: '"c1"' }).end();
+        else sendFeed(res, { etag: '"c1"' });
+      },
+      '/moved-validated': (_req, res) => res.writeHead(301, { location: '/validated' }).end(),
     });
   });
   afterAll(() => server.close());
+
+  it('sends the validators to where a 301 leads, and a 304 there carries the permanent URL', async () => {
+    const result = await fetcher().fetchFeed({ url: `${server.origin}/moved-validated`, etag: '"c1"' });
+    expect(result).toMatchObject({ kind: 'not_modified', status: 304, finalUrl: `${server.origin}/validated`, permanentUrl: `${server.origin}/validated` });
+  });
 
   it.each([
     ['/chain/301', true],

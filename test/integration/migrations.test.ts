@@ -6,7 +6,6 @@ import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
 import { CANONICAL_URL_ONLY, groupPendingItems } from '../../src/store/story-grouping.ts';
-import { syncConfigSources } from '../../src/store/sources.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 let database: TestDatabase;
@@ -27,8 +26,8 @@ describe('2026-11-25T00-00-provisional-stories', () => {
 
     // As the previous version stored them: one grouped item with its story, one committed
     // by a poll that died before grouping (story_id null), a copy of the first.
-    await syncConfigSources(database.db, [{ url: 'https://a.example/feed', topics: [] }], now);
-    const sourceId = (await database.db.selectFrom('sources').select('id').executeTakeFirstOrThrow()).id;
+    // In SQL, not through syncConfigSources: today's store code may use columns this schema lacks.
+    const sourceId = (await sql<{ id: number }>`insert into sources (url, origin) values ('https://a.example/feed', 'config') returning id`.execute(database.db)).rows[0]!.id;
     const insertItem = async (key: string) =>
       (
         await sql<{ id: number }>`

@@ -239,3 +239,139 @@ describe('poll job', () => {
     expect(await source('/slow.xml')).toMatchObject({ lease_owner: null, lease_until: null, consecutive_failures: 0, error_code: null });
   });
 });
+
+describe('poll intervals: a 304 keeps what the last 200 established', () => {
+  /** Minutes from the clock to the source's next poll. */
+  const delayMinutes = async (path: string) => ((await source(path)).next_poll_at.getTime() - clock.getTime()) / 60_000;
+  /** Moves the clock to the source's next poll. */
+  const untilDue = async (path: string) => {
+    clock = (await source(path)).next_poll_at;
+    ctx.setNow(clock);
+  };
+  const daysAgo = (n: number) => new Date(clock.getTime() - n * 86_400_000);
+  /** Four items in the last week: half the mean gap is 21 h. */
+  const fourThisWeek = () =>
+    rssFeed('Weekly', [1, 2, 3, 4].map((n) => ({ guid: `weekly-${n}`, title: `Story ${n}`, pubDate: daysAgo(n).toUTCString() })));
+
+  it('an RSS <ttl> of 180 minutes holds after a 304 as after the 200', async () => {
+    // Undated items: no publishing rate, so the ttl alone sets the interval.
+    const body = feed(1).replace(/<pubDate>.*<\/pubDate>/g, '').replace('<description>Wire</description>', '<description>Wire</description><ttl>180</ttl>');
+    server.route('/ttl.xml', { body });
+    await addSources('/ttl.xml');
+    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('stored');
+    expect(await delayMinutes('/ttl.xml')).toBeGreaterThanOrEqual(180);
+    expect(await delayMinutes('/ttl.xml')).toBeLessThanOrEqual(198);
+    for (let poll = 0; poll < 2; poll++) {
+      await untilDue('/ttl.xml');
+      expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+      expect(await delayMinutes('/ttl.xml')).toBeGreaterThanOrEqual(180);
+      expect(await delayMinutes('/ttl.xml')).toBeLessThanOrEqual(198);
+    }
+  });
+
+  it('an interval set by the publishing rate (21 h) holds after a 304', async () => {
+    server.route('/weekly.xml', { body: fourThisWeek() });
+    await addSources('/weekly.xml');
+    await pollFeeds(ctx.refresh);
+    expect(await delayMinutes('/weekly.xml')).toBeGreaterThanOrEqual(21 * 60 * 0.9);
+    expect(await delayMinutes('/weekly.xml')).toBeLessThanOrEqual(21 * 60 * 1.1);
+    await untilDue('/weekly.xml');
+    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+    expect(await delayMinutes('/weekly.xml')).toBeGreaterThanOrEqual(21 * 60 * 0.9);
+    expect(await delayMinutes('/weekly.xml')).toBeLessThanOrEqual(21 * 60 * 1.1);
+  });
+
+  it('judges the publishing rate of Atom entries that carry only <updated>', async () => {
+    const entries = [1, 2, 3, 4]
+      .map((n) => `<entry><id>urn:x:${n}</id><title>Story ${n}</title><link href="https://atom.example/${n}"/><updated>${daysAgo(n).toISOString()}</updated></entry>`)
+      .join('');
+    server.route('/atom.xml', {
+      contentType: 'application/atom+xml',
+      body: `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x</id><title>Atom</title><updated>${clock.toISOString()}</updated>${entries}</feed>`,
+    });
+    await addSources('/atom.xml');
+    expect((await pollFeeds(ctx.refresh))[0]).toMatchObject({ outcome: 'stored', newItems: 4 });
+    expect(await delayMinutes('/atom.xml')).toBeGreaterThanOrEqual(21 * 60 * 0.9);
+    expect(await delayMinutes('/atom.xml')).toBeLessThanOrEqual(21 * 60 * 1.1);
+  });
+
+  it("a 304's own Cache-Control is a lower bound; an admin-set interval replaces the rate", async () => {
+    const body = fourThisWeek();
+    let maxAge = 0;
+    server.route('/weekly.xml', (req, res) => {
+      if (req.headers['if-none-match'] === '"w1"') res.writeHead(304, { etag: '"w1"', 'cache-control': `max-age=${maxAge}` }).end();
+      else res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"w1"' }).end(body);
+    });
+    await addSources('/weekly.xml');
+    await pollFeeds(ctx.refresh);
+    await database.db.updateTable('sources').set({ poll_interval_seconds: 2 * 3600 }).execute();
+    await untilDue('/weekly.xml');
+    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+    expect(await delayMinutes('/weekly.xml')).toBeGreaterThanOrEqual(120 * 0.9);
+    expect(await delayMinutes('/weekly.xml')).toBeLessThanOrEqual(120 * 1.1);
+    maxAge = 4 * 3600;
+    await untilDue('/weekly.xml');
+    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+    expect(await delayMinutes('/weekly.xml')).toBe(240);
+  });
+});
+
+describe('a feed that permanently redirects to another source', () => {
+  // Titles no topic rule matches: an item is in a topic only through its source's topics.
+  const weather = (keys: string[]) => rssFeed('Weather', keys.map((k) => ({ guid: k, title: `Weather report ${k}`, link: `https://weather.example/${k}` })));
+  const row = (path: string) => database.db.selectFrom('sources').selectAll().where('url', '=', server.url(path)).executeTakeFirstOrThrow();
+  beforeEach(async () => {
+    await database.db.deleteFrom('stories').execute();
+  });
+
+  /** Two sources polled once, then /old moves to /new; /new is not due in the next cycle. */
+  async function movedOnto(oldBody: string, newBody: string) {
+    server.route('/old.xml', { body: oldBody });
+    server.route('/new.xml', { body: newBody });
+    await syncConfigSources(database.db, [{ url: server.url('/old.xml'), topics: ['korea'] }, { url: server.url('/new.xml'), topics: [] }], clock);
+    await pollFeeds(ctx.refresh);
+    server.route('/old.xml', { body: '', status: 301, headers: { location: '/new.xml' } });
+    advance(24 * 60 + 1);
+    await database.db.updateTable('sources').set({ next_poll_at: new Date(clock.getTime() + 86_400_000) }).where('url', '=', server.url('/new.xml')).execute();
+  }
+
+  async function expectMerged() {
+    const [from, into] = [await row('/old.xml'), await row('/new.xml')];
+    expect(from).toMatchObject({ enabled: false, merged_into_id: into.id, url: server.url('/old.xml') });
+    expect(from.disabled_reason).toBe(`merged into source #${into.id} (${server.url('/new.xml')}): its feed permanently redirects there`);
+    expect(into).toMatchObject({ enabled: true, topics: ['korea'] });
+    const stored = await database.db.selectFrom('items').select(['source_id', 'item_key', 'topics']).orderBy('item_key').execute();
+    expect(stored.every((i) => i.source_id === into.id && i.topics.includes('korea'))).toBe(true);
+    // One outlet per story: the feed is no longer listed twice.
+    const stories = await database.db.selectFrom('stories').select(['source_count', 'representative_item_id']).execute();
+    expect(stories.every((s) => s.source_count === 1 && s.representative_item_id !== null)).toBe(true);
+    return stored.map((i) => i.item_key);
+  }
+
+  async function expectOnePollPerCycle() {
+    server.route('/old.xml', { body: '', status: 301, headers: { location: '/new.xml' } });
+    const [oldHits, newHits] = [server.hits('/old.xml'), server.hits('/new.xml')];
+    advance(2 * 24 * 60);
+    const results = await pollFeeds(ctx.refresh);
+    expect(results.map((r) => r.url)).toEqual([server.url('/new.xml')]);
+    expect([server.hits('/old.xml') - oldHits, server.hits('/new.xml') - newHits]).toEqual([0, 1]);
+  }
+
+  it('on a 200, merges the two: topics joined, items kept once, re-rendered topics reported, one poll per cycle', async () => {
+    await movedOnto(weather(['w1', 'w2', 'legacy']), weather(['w1', 'w2', 'w3']));
+    const [result] = await pollFeeds(ctx.refresh);
+    expect(result).toMatchObject({ url: server.url('/old.xml'), outcome: 'stored', status: 200 });
+    expect(result!.changedTopics).toContain('korea');
+    expect(await expectMerged()).toEqual(['legacy', 'w1', 'w2', 'w3']);
+    await expectOnePollPerCycle();
+  });
+
+  it('on a 304 through the redirect, merges the two as well', async () => {
+    await movedOnto(weather(['w1', 'w2']), weather(['w1', 'w2']));
+    const [result] = await pollFeeds(ctx.refresh);
+    expect(result).toMatchObject({ url: server.url('/old.xml'), outcome: 'not_modified', status: 304 });
+    expect(result!.changedTopics).toContain('korea');
+    expect(await expectMerged()).toEqual(['w1', 'w2']);
+    await expectOnePollPerCycle();
+  });
+});

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { claimDueSources, DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease, syncConfigSources } from '../../src/store/sources.ts';
+import type { Source } from '../../src/db/schema.ts';
+import { followPermanentRedirect, type ClassifyStoredItem } from '../../src/store/source-merge.ts';
+import { claimDueSources, DISABLED_REASONS, recordNotModified, recordPollFailure, recordPollSuccess, releaseLease, syncConfigSources, updateSource } from '../../src/store/sources.ts';
 import { upsertItems } from '../../src/store/items.ts';
+import { CANONICAL_URL_ONLY, groupPendingItems } from '../../src/store/story-grouping.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 
@@ -9,6 +12,7 @@ const now = new Date('2026-11-24T00:00:00Z');
 const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
 const A = 'https://a.example/feed';
 const B = 'https://b.example/feed';
+const C = 'https://c.example/feed';
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -53,6 +57,32 @@ describe('syncConfigSources', () => {
     await database.db.updateTable('sources').set({ enabled: false, disabled_reason: DISABLED_REASONS.gone }).execute();
     await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
     expect((await sources())[0]).toMatchObject({ enabled: false, disabled_reason: DISABLED_REASONS.gone });
+  });
+
+  it('draws no ids at a start with an unchanged config: the next source added gets the next id', async () => {
+    const config = [{ url: A, title: 'A', topics: ['korea'], priority: 2 }, { url: B, topics: [] }];
+    await syncConfigSources(database.db, config, now);
+    expect(await syncConfigSources(database.db, config, now)).toEqual({ added: 0, updated: 2, disabled: 0 });
+    await syncConfigSources(database.db, config, now);
+    const max = Math.max(...(await sources()).map((s) => s.id));
+    expect(await syncConfigSources(database.db, [...config, { url: C, topics: [] }], now)).toEqual({ added: 1, updated: 2, disabled: 0 });
+    expect((await sources()).find((s) => s.url === C)!.id).toBe(max + 1);
+  });
+
+  it('lets the file win for title, topics, priority and near-duplicates, and keeps a title it does not give', async () => {
+    await syncConfigSources(database.db, [{ url: A, title: 'A', topics: ['korea'], priority: 2, nearDuplicates: false }], now);
+    await database.db.updateTable('sources').set({ title: 'Admin title', topics: ['other'], priority: 5, near_duplicates: true }).execute();
+    await syncConfigSources(database.db, [{ url: A, title: 'A', topics: ['korea'], priority: 2, nearDuplicates: false }], now);
+    expect((await sources())[0]).toMatchObject({ title: 'A', topics: ['korea'], priority: 2, near_duplicates: false });
+    await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
+    expect((await sources())[0]).toMatchObject({ title: 'A', topics: [], priority: 0, near_duplicates: true });
+  });
+
+  it('keeps a source an admin paused paused', async () => {
+    await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
+    await database.db.updateTable('sources').set({ enabled: false, disabled_reason: DISABLED_REASONS.paused }).execute();
+    await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
+    expect((await sources())[0]).toMatchObject({ enabled: false, disabled_reason: DISABLED_REASONS.paused });
   });
 
   it('leaves admin sources alone', async () => {
@@ -119,15 +149,109 @@ describe('recording poll outcomes', () => {
     expect((await sources())[0]).toMatchObject({ title: 'Configured', site_url: 'https://a.example/', etag: '"v1"', error_code: null, consecutive_failures: 0, last_success_at: at(700), lease_owner: null });
   });
 
+  it("stores what a 200 established for the 304s after it; a 304 leaves it", async () => {
+    await recordPollSuccess(database.db, id, { now, nextPollAt: at(75600), status: 200, etag: '"v1"', lastModified: null, established: { rateSeconds: 75600, hintSeconds: 10800 } });
+    await recordNotModified(database.db, [{ sourceId: id, now: at(75600), nextPollAt: at(151200) }]);
+    await recordPollSuccess(database.db, id, { now: at(151200), nextPollAt: at(226800), status: 304, etag: '"v1"', lastModified: null });
+    expect((await sources())[0]).toMatchObject({ rate_interval_seconds: 75600, hint_interval_seconds: 10800, last_status: 304, next_poll_at: at(226800) });
+  });
+
   it('disables a source that is gone', async () => {
     await recordPollFailure(database.db, id, { now, nextPollAt: at(600), status: 410, code: 'http_gone', message: 'HTTP 410', disable: DISABLED_REASONS.gone });
     expect((await sources())[0]).toMatchObject({ enabled: false, disabled_reason: DISABLED_REASONS.gone });
   });
 
-  it('follows a permanent redirect unless another source has that URL', async () => {
-    await recordPollSuccess(database.db, id, { now, nextPollAt: at(600), status: 200, etag: null, lastModified: null, newUrl: B });
-    expect((await sources()).map((s) => s.url)).toEqual([A, B]);
-    await recordPollSuccess(database.db, id, { now, nextPollAt: at(600), status: 200, etag: null, lastModified: null, newUrl: 'https://a.example/new-feed' });
+});
+
+describe('following a permanent redirect', () => {
+  // No topic rules: an item's topics are its source's (classify.ts does the same with none).
+  const sourceTopicsOnly: ClassifyStoredItem = (_item, topics) => [...topics];
+  const follow = (sourceId: number, newUrl: string, when = now) =>
+    database.db.transaction().execute((trx) => followPermanentRedirect(trx, sourceId, newUrl, when, sourceTopicsOnly));
+  const byUrl = async (url: string) => (await sources()).find((s) => s.url === url)!;
+  const config = [
+    { url: A, topics: ['korea'] },
+    { url: B, topics: ['world'] },
+  ];
+  let a: Source;
+  let b: Source;
+
+  beforeEach(async () => {
+    await database.db.deleteFrom('stories').execute();
+    await syncConfigSources(database.db, config, now);
+    [a, b] = [await byUrl(A), await byUrl(B)];
+  });
+
+  it('takes the new URL when no source has it', async () => {
+    expect(await follow(a.id, 'https://a.example/new-feed')).toEqual({ kind: 'moved' });
     expect((await sources()).map((s) => s.url)).toEqual(['https://a.example/new-feed', B]);
+  });
+
+  it("merges into the source at the new URL: topics joined, items kept once, stories refreshed, the admin told why", async () => {
+    // x is in both feeds (A's copy published first: its story's representative); y only in A's.
+    await upsertItems(database.db, a.id, [makeItem({ key: 'x', publishedAt: new Date('2026-11-20T09:00:00Z'), topics: ['korea'] }), makeItem({ key: 'y', topics: ['korea'] })], now);
+    await upsertItems(database.db, b.id, [makeItem({ key: 'x', topics: ['world'] })], now);
+    await groupPendingItems(database.db, now, CANONICAL_URL_ONLY);
+    const items = await database.db.selectFrom('items').select(['id', 'source_id', 'item_key', 'story_id']).orderBy('id').execute();
+    const [ax, ay, bx] = items;
+    expect(ax!.story_id).toBe(bx!.story_id);
+
+    const merged = await follow(a.id, B);
+    expect(merged).toMatchObject({ kind: 'merged', into: { id: b.id, url: B, topics: ['world', 'korea'] }, movedItems: 1, droppedItems: 1 });
+    expect(merged.kind === 'merged' && [...merged.topics].sort()).toEqual(['korea', 'world']);
+    expect(await byUrl(B)).toMatchObject({ enabled: true, topics: ['world', 'korea'] });
+    expect(await byUrl(A)).toMatchObject({ enabled: false, merged_into_id: b.id, disabled_reason: DISABLED_REASONS.mergedInto(b.id, B) });
+    expect(DISABLED_REASONS.mergedInto(b.id, B)).toBe(`merged into source #${b.id} (${B}): its feed permanently redirects there`);
+
+    const after = await database.db.selectFrom('items').select(['id', 'source_id', 'item_key', 'topics']).orderBy('id').execute();
+    expect(after).toEqual([
+      { id: ay!.id, source_id: b.id, item_key: 'y', topics: ['world', 'korea'] },
+      { id: bx!.id, source_id: b.id, item_key: 'x', topics: ['world', 'korea'] },
+    ]);
+    const story = await database.db.selectFrom('stories').selectAll().where('id', '=', bx!.story_id).executeTakeFirstOrThrow();
+    expect(story).toMatchObject({ representative_item_id: bx!.id, item_count: 1, source_count: 1 });
+    const memberships = await database.db.selectFrom('story_topics').select(['topic', 'story_id']).orderBy('story_id').orderBy('topic').execute();
+    expect(memberships).toEqual([
+      ...[ay!.story_id, bx!.story_id].sort((p, q) => p - q).flatMap((id) => [{ topic: 'korea', story_id: id }, { topic: 'world', story_id: id }]),
+    ]);
+  });
+
+  it('a config sync afterwards neither re-enables the merged source nor adds one at its URL, and keeps the joined topics', async () => {
+    await follow(a.id, B);
+    expect(await syncConfigSources(database.db, config, now)).toEqual({ added: 0, updated: 1, disabled: 0 });
+    expect(await sources()).toMatchObject([
+      { url: A, enabled: false, merged_into_id: b.id },
+      { url: B, enabled: true, topics: ['world', 'korea'] },
+    ]);
+    // The file names the feed only by its old URL: the source it was merged into stays polled.
+    expect(await syncConfigSources(database.db, [{ url: A, topics: ['korea', 'asia'] }], now)).toEqual({ added: 0, updated: 1, disabled: 0 });
+    expect(await sources()).toMatchObject([
+      { url: A, enabled: false },
+      { url: B, enabled: true, topics: ['world', 'korea', 'asia'] },
+    ]);
+  });
+
+  it('follows a chain of merges to the source that is polled', async () => {
+    await syncConfigSources(database.db, [...config, { url: C, topics: ['asia'] }], now);
+    await follow(a.id, B);
+    const c = await byUrl(C);
+    expect(await follow(c.id, A)).toMatchObject({ kind: 'merged', into: { id: b.id, topics: ['world', 'korea', 'asia'] } });
+    expect(await byUrl(C)).toMatchObject({ enabled: false, merged_into_id: b.id });
+  });
+
+  it('merges into no disabled source, nor one being polled: the source keeps its URL', async () => {
+    await database.db.updateTable('sources').set({ enabled: false, disabled_reason: DISABLED_REASONS.paused }).where('id', '=', b.id).execute();
+    expect(await follow(a.id, B)).toMatchObject({ kind: 'kept' });
+    await database.db.updateTable('sources').set({ enabled: true, disabled_reason: null, lease_owner: 'other', lease_until: at(300) }).where('id', '=', b.id).execute();
+    expect(await follow(a.id, B)).toMatchObject({ kind: 'kept' });
+    expect(await byUrl(A)).toMatchObject({ enabled: true, merged_into_id: null });
+    // Once that poll is over (or its lease lapsed), the next poll merges.
+    expect(await follow(a.id, B, at(301))).toMatchObject({ kind: 'merged' });
+  });
+
+  it('an admin resuming a merged source makes its URL its own again', async () => {
+    await follow(a.id, B);
+    await updateSource(database.db, a.id, { enabled: true }, now);
+    expect(await byUrl(A)).toMatchObject({ enabled: true, disabled_reason: null, merged_into_id: null });
   });
 });

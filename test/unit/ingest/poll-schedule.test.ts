@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPollAt, type ScheduleInput } from '../../../src/ingest/poll-schedule.ts';
+import { effectiveDates, establishedBy, nextPollAt, type ScheduleInput } from '../../../src/ingest/poll-schedule.ts';
 
 const now = new Date('2026-11-24T00:00:00Z');
 const base: ScheduleInput = { now, outcome: 'success', consecutiveFailures: 0, minIntervalSeconds: 600, maxIntervalSeconds: 86400, random: () => 0.5 };
@@ -63,5 +63,56 @@ describe('nextPollAt', () => {
 
   it('honours Retry-After on failures', () => {
     expect(delay({ outcome: 'failure', consecutiveFailures: 1, retryAfterSeconds: 5400 })).toBe(5400);
+  });
+});
+
+describe('a 304 keeps what the last 200 established', () => {
+  const days = (n: number) => Array.from({ length: n }, (_, i) => new Date(now.getTime() - (i + 1) * 86_400_000 + 1));
+  const notModified = (established: ReturnType<typeof establishedBy>, input: Partial<ScheduleInput> = {}) => delay({ established, ...input });
+
+  it('its RSS ttl stays a lower bound', () => {
+    const established = establishedBy({ now, itemDates: days(7), ttlMinutes: 180 });
+    expect(delay({ itemDates: days(7), ttlMinutes: 180 })).toBe(43200);
+    expect(notModified(establishedBy({ now, itemDates: [null], ttlMinutes: 180 }), { random: () => 0 })).toBe(10800);
+    expect(notModified(established)).toBe(43200);
+  });
+
+  it('its publishing rate sets the interval, with jitter, within the minimum and maximum', () => {
+    const established = establishedBy({ now, itemDates: days(4) });
+    expect(established).toEqual({ rateSeconds: 75600, hintSeconds: 0 });
+    expect(notModified(established)).toBe(75600);
+    expect(notModified(established, { random: () => 0 })).toBe(68040);
+    expect(notModified(established, { maxIntervalSeconds: 36000 })).toBe(36000);
+    expect(notModified(establishedBy({ now, itemDates: Array.from({ length: 5000 }, () => new Date(now.getTime() - 60_000)) }))).toBe(600);
+  });
+
+  it('a quiet source stays at the maximum interval', () => {
+    const established = establishedBy({ now, itemDates: [new Date('2020-01-01T00:00:00Z')] });
+    expect(Number.isInteger(established.rateSeconds)).toBe(true);
+    expect(notModified(established)).toBe(86400);
+  });
+
+  it('its Cache-Control max-age and Expires stay lower bounds, as do the 304\'s own', () => {
+    expect(notModified(establishedBy({ now, itemDates: [], cacheMaxAgeSeconds: 7200 }))).toBe(7200);
+    expect(notModified(establishedBy({ now, itemDates: [], expires: new Date(now.getTime() + 5400_000) }))).toBe(5400);
+    expect(notModified(establishedBy({ now, itemDates: [], cacheMaxAgeSeconds: 3600 }), { cacheMaxAgeSeconds: 7200 })).toBe(7200);
+    expect(notModified(establishedBy({ now, itemDates: [], cacheMaxAgeSeconds: 7200 }), { cacheMaxAgeSeconds: 60 })).toBe(7200);
+    expect(notModified(establishedBy({ now, itemDates: [] }), { expires: new Date(now.getTime() + 3600_000) })).toBe(3600);
+  });
+
+  it('an admin-set interval replaces its publishing rate', () => {
+    expect(notModified(establishedBy({ now, itemDates: days(4) }), { overrideSeconds: 7200 })).toBe(7200);
+  });
+
+  it('nothing established (no 200 since the upgrade) means the minimum interval', () => {
+    expect(notModified(null as never)).toBe(600);
+  });
+});
+
+describe('effectiveDates', () => {
+  it("takes each item's published date, else its updated date", () => {
+    const a = new Date('2026-11-20T00:00:00Z');
+    const b = new Date('2026-11-21T00:00:00Z');
+    expect(effectiveDates([{ publishedAt: a, updatedAt: b }, { publishedAt: null, updatedAt: b }, { publishedAt: null, updatedAt: null }])).toEqual([a, b, null]);
   });
 });
