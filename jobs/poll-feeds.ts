@@ -3,7 +3,7 @@
  * `polling.concurrency` in flight, until none is due. Several instances may run it at
  * once on one Postgres: the claim (FOR UPDATE SKIP LOCKED + lease) keeps them apart.
  */
-import { refreshSource, type RefreshContext, type RefreshResult } from '../src/ingest/refresh-source.ts';
+import { followDeferredMove, refreshSource, type DeferredMove, type RefreshContext, type RefreshResult } from '../src/ingest/refresh-source.ts';
 import { recordPollEvents, type NewPollEvent } from '../src/store/poll-events.ts';
 import { claimDueSources, recordNotModified, releaseLease, releaseOwnLeases, type NotModifiedPoll } from '../src/store/sources.ts';
 import type { Source } from '../src/db/schema.ts';
@@ -36,6 +36,8 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
   const events: NewPollEvent[] = [];
   // 304 outcomes, written a batch at a time too (refresh-source.ts leaves them to us).
   const notModified: NotModifiedPoll[] = [];
+  // Redirects onto a source polled in this cycle: merged once every poll is recorded.
+  const deferredMoves: Array<{ move: DeferredMove; result: RefreshResult }> = [];
   // Until its outcome is written a 304 source keeps its lease (and stays in `claimed`), so
   // no poller claims it again.
   const flush = async () => {
@@ -95,6 +97,7 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
         const { result } = polled;
         results.push(result);
         groupings.push(polled.grouped);
+        if (polled.deferredMove) deferredMoves.push({ move: polled.deferredMove, result });
         if (polled.notModified) notModified.push(polled.notModified);
         else claimed.delete(source.id);
         // The source row keeps only the latest outcome; the events give admins its history.
@@ -114,6 +117,7 @@ export async function pollFeeds(ctx: RefreshContext, options: PollOptions = {}):
   // The polls' changed topics are known once their items are grouped.
   await Promise.all(groupings);
   if (failure !== null) throw (failure as { error: unknown }).error;
+  for (const { move, result } of deferredMoves) result.changedTopics = [...new Set([...result.changedTopics, ...(await followDeferredMove(ctx, move))])];
   return results;
 }
 

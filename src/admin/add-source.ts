@@ -99,7 +99,8 @@ async function rejectExisting(ctx: AdminContext, urls: string[], redirectedFrom?
   if (existing === undefined) return;
   const source = await findSourceHealth(ctx.db, existing.id, ctx.now());
   const via = redirectedFrom === undefined ? '' : ` (${redirectedFrom} redirects to it)`;
-  throw new AdminError('conflict', 'source_exists', `${existing.url} is already source #${existing.id}${via}`, { source: source && sourceView(source) });
+  const moved = existing.sourceUrl === existing.url ? '' : ` (its feed moved to ${existing.sourceUrl})`;
+  throw new AdminError('conflict', 'source_exists', `${existing.url} is already source #${existing.id}${via}${moved}`, { source: source && sourceView(source) });
 }
 
 type Probe = { kind: 'feed'; fetched: FetchResult & { kind: 'ok' }; feed: NormalizedFeed } | { kind: 'page'; alternates: string[] };

@@ -41,6 +41,8 @@ export interface SourcesTable {
    * source's URL and was merged into it (source-merge.ts): its URL stands for that source.
    */
   merged_into_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** URLs the source had before its feed permanently moved (they still name it). */
+  previous_urls: ColumnType<string[], string[] | undefined, string[]>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

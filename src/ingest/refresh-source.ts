@@ -70,6 +70,16 @@ export interface PolledSource {
    * (recordNotModified); null when the poll wrote its outcome itself.
    */
   notModified: NotModifiedPoll | null;
+  /**
+   * A permanent redirect onto a source that was being polled at the same moment: the merge
+   * waits until that poll is recorded (followDeferredMove, once the cycle's polls are done).
+   */
+  deferredMove: DeferredMove | null;
+}
+
+export interface DeferredMove {
+  sourceId: number;
+  url: string;
 }
 
 const NOTHING_TO_GROUP: Promise<string[]> = Promise.resolve([]);
@@ -81,11 +91,13 @@ export async function refreshSource(ctx: RefreshContext, source: Source, signal?
   let result: RefreshResult;
   let grouped = NOTHING_TO_GROUP;
   let notModified: NotModifiedPoll | null = null;
+  let deferredMove: DeferredMove | null = null;
   try {
-    const { grouping, unrecorded, ...outcome } = await pollAndStore(ctx, source, signal);
+    const { grouping, unrecorded, deferred, ...outcome } = await pollAndStore(ctx, source, signal);
     result = { ...base, ...outcome, durationMs: 0 };
     grouped = grouping;
     notModified = unrecorded;
+    deferredMove = deferred;
   } catch (error) {
     if (signal?.aborted || error instanceof HostBusyError) {
       // Shutting down, or its host stayed busy: hand the source back untouched rather than
@@ -107,7 +119,29 @@ export async function refreshSource(ctx: RefreshContext, source: Source, signal?
     result,
     grouped: grouped.then((topics) => (polled.changedTopics = topics)),
     notModified,
+    deferredMove,
   };
+}
+
+/**
+ * Follows a permanent redirect that had to wait for its target's poll (PolledSource's
+ * deferredMove): merges now, or leaves it to this source's next poll if the target is
+ * still busy (another instance polling it). Returns the topics whose feeds changed.
+ */
+export async function followDeferredMove(ctx: RefreshContext, move: DeferredMove): Promise<string[]> {
+  const now = ctx.now();
+  const redirect = await ctx.db.transaction().execute((trx) => followPermanentRedirect(trx, move.sourceId, move.url, now, classifyStoredWith(ctx)));
+  ctx.log.info({ sourceId: move.sourceId, newUrl: move.url, outcome: redirect.kind }, 'deferred permanent redirect followed');
+  return redirect.kind === 'merged' ? [...redirect.topics] : [];
+}
+
+function classifyStoredWith(ctx: RefreshContext): ClassifyStoredItem {
+  return (row, topics) => classify({ ...row, contentText: row.content_html ? htmlToPlainText(row.content_html) : '' }, topics, ctx.topics);
+}
+
+/** The move to retry after the cycle, when the redirect could not merge only because its target was busy. */
+function deferredOf(source: Source, url: string | null, redirect: RedirectOutcome | null): DeferredMove | null {
+  return url !== null && redirect?.kind === 'kept' && redirect.retry ? { sourceId: source.id, url } : null;
 }
 
 function hostOf(url: string): string {
@@ -154,14 +188,13 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     cacheMaxAgeSeconds: response.headers.cacheControlMaxAge,
     expires: response.headers.expires,
   };
-  const classifyStored: ClassifyStoredItem = (row, topics) =>
-    classify({ ...row, contentText: row.content_html ? htmlToPlainText(row.content_html) : '' }, topics, ctx.topics);
+  const classifyStored = classifyStoredWith(ctx);
   if (response.kind === 'not_modified') {
     // A 304 has no items and no <ttl>: what the last 200 established still holds.
     const established = { rateSeconds: source.rate_interval_seconds, hintSeconds: source.hint_interval_seconds ?? 0 };
     const unrecorded = { sourceId: source.id, now, nextPollAt: nextPollAt({ ...schedule, established }) };
     // The common 304 is recorded by the caller in a batch; one that moved the feed, here.
-    if (response.permanentUrl === null) return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP, unrecorded };
+    if (response.permanentUrl === null) return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP, unrecorded, deferred: null };
     const newUrl = response.permanentUrl;
     const redirect = await ctx.db.transaction().execute(async (trx) => {
       const followed = await followPermanentRedirect(trx, source.id, newUrl, now, classifyStored);
@@ -170,7 +203,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     });
     logRedirect(ctx, source, newUrl, redirect);
     const grouping = redirect.kind === 'merged' ? Promise.resolve([...redirect.topics]) : NOTHING_TO_GROUP;
-    return { outcome: 'not_modified' as const, status: 304, grouping, unrecorded: null };
+    return { outcome: 'not_modified' as const, status: 304, grouping, unrecorded: null, deferred: deferredOf(source, newUrl, redirect) };
   }
   const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
   const fresh = { ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: effectiveDates(feed.items) };
@@ -210,6 +243,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     updatedItems: written.updatedIds.length,
     grouping,
     unrecorded: null,
+    deferred: deferredOf(source, response.permanentUrl, redirect),
   };
 }
 

@@ -63,6 +63,10 @@ async function storedSources(trx: Transaction<DB>, urls: string[]): Promise<Map<
     with recursive chain (url, id, survivor_id, merged_into_id, depth) as (
       select url, id, id, merged_into_id, 0 from sources where url = any(${urls}::text[])
       union all
+      -- A URL a source moved away from names that source.
+      select p.url, s.id, s.id, s.merged_into_id, 0 from sources s cross join unnest(s.previous_urls) as p(url)
+      where p.url = any(${urls}::text[]) and not exists (select 1 from sources o where o.url = p.url)
+      union all
       select c.url, c.id, s.id, s.merged_into_id, c.depth + 1
       from chain c join sources s on s.id = c.merged_into_id
       where c.depth < ${MAX_CHAIN}

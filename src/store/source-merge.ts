@@ -25,8 +25,11 @@ export interface SourceMerge {
 
 export type RedirectOutcome =
   | { kind: 'moved' }
-  /** The URL stays: another source has it and cannot take this one's place (now). */
-  | { kind: 'kept'; reason: string }
+  /**
+   * The URL stays: another source has it and cannot take this one's place. `retry`: only
+   * because that source is being polled right now (try again once its poll is recorded).
+   */
+  | { kind: 'kept'; reason: string; retry?: boolean }
   | SourceMerge;
 
 /** Merged sources point at their target; a chain longer than this is not followed. */
@@ -62,7 +65,11 @@ export async function followPermanentRedirect(trx: Transaction<DB>, sourceId: nu
   let target = rows.find((r) => r.url === newUrl);
   if (source === undefined) return { kind: 'kept', reason: 'the source no longer exists' };
   if (target === undefined) {
-    await trx.updateTable('sources').set({ url: newUrl, updated_at: now }).where('id', '=', sourceId).execute();
+    await trx
+      .updateTable('sources')
+      .set((eb) => ({ url: newUrl, previous_urls: sql<string[]>`array_append(${eb.ref('previous_urls')}, ${source.url})`, updated_at: now }))
+      .where('id', '=', sourceId)
+      .execute();
     return { kind: 'moved' };
   }
   for (let hops = 0; target.merged_into_id !== null && hops < MAX_CHAIN; hops++) {
@@ -72,7 +79,7 @@ export async function followPermanentRedirect(trx: Transaction<DB>, sourceId: nu
   }
   if (target.id === sourceId) return { kind: 'kept', reason: `${newUrl} was merged into this source` };
   if (!target.enabled) return { kind: 'kept', reason: `source #${target.id} at ${newUrl} is disabled (${target.disabled_reason ?? 'no reason given'})` };
-  if (target.lease_until !== null && target.lease_until > now) return { kind: 'kept', reason: `source #${target.id} at ${newUrl} is being polled; merging at the next poll` };
+  if (target.lease_until !== null && target.lease_until > now) return { kind: 'kept', reason: `source #${target.id} at ${newUrl} is being polled; merging once its poll is recorded`, retry: true };
   return merge(trx, source, target, now, classifyItem);
 }
 

@@ -310,8 +310,16 @@ export async function deleteSource(db: Kysely<DB>, id: number, now: Date): Promi
   });
 }
 
-/** The ids of sources whose URL is one of these. */
-export async function sourcesByUrl(db: Executor, urls: string[]): Promise<Array<{ id: number; url: string }>> {
+/**
+ * The sources these URLs name: by their URL, or by a URL they had before their feed moved
+ * (previous_urls). `url` is the URL asked for; `sourceUrl` the source's own.
+ */
+export async function sourcesByUrl(db: Executor, urls: string[]): Promise<Array<{ id: number; url: string; sourceUrl: string }>> {
   if (urls.length === 0) return [];
-  return db.selectFrom('sources').select(['id', 'url']).where(sql<boolean>`url = any(${urls}::text[])`).execute();
+  const rows = await sql<{ id: number; url: string; source_url: string }>`
+    select distinct on (asked.url) s.id, asked.url, s.url as source_url
+    from unnest(${urls}::text[]) as asked(url)
+    join sources s on s.url = asked.url or asked.url = any(s.previous_urls)
+    order by asked.url, (s.url = asked.url) desc, s.id`.execute(db);
+  return rows.rows.map((r) => ({ id: r.id, url: r.url, sourceUrl: r.source_url }));
 }

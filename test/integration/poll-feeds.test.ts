@@ -366,6 +366,16 @@ describe('a feed that permanently redirects to another source', () => {
     await expectOnePollPerCycle();
   });
 
+  it('merges within the cycle when the other source is polled in the same cycle', async () => {
+    await movedOnto(weather(['w1', 'w2']), weather(['w1', 'w2']));
+    // Both due: /new answers 304 and keeps its lease until the cycle records it.
+    await database.db.updateTable('sources').set({ next_poll_at: clock }).where('url', '=', server.url('/new.xml')).execute();
+    const results = await pollFeeds(ctx.refresh);
+    expect(results.map((r) => r.url).sort()).toEqual([server.url('/new.xml'), server.url('/old.xml')]);
+    expect(await expectMerged()).toEqual(['w1', 'w2']);
+    expect(results.find((r) => r.url === server.url('/old.xml'))!.changedTopics).toContain('korea');
+  });
+
   it('on a 304 through the redirect, merges the two as well', async () => {
     await movedOnto(weather(['w1', 'w2']), weather(['w1', 'w2']));
     const [result] = await pollFeeds(ctx.refresh);

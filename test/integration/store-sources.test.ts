@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Source } from '../../src/db/schema.ts';
 import { followPermanentRedirect, type ClassifyStoredItem } from '../../src/store/source-merge.ts';
-import { claimDueSources, DISABLED_REASONS, recordNotModified, recordPollFailure, recordPollSuccess, releaseLease, syncConfigSources, updateSource } from '../../src/store/sources.ts';
+import { claimDueSources, DISABLED_REASONS, recordNotModified, recordPollFailure, recordPollSuccess, releaseLease, sourcesByUrl, syncConfigSources, updateSource } from '../../src/store/sources.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { CANONICAL_URL_ONLY, groupPendingItems } from '../../src/store/story-grouping.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -185,6 +185,16 @@ describe('following a permanent redirect', () => {
   it('takes the new URL when no source has it', async () => {
     expect(await follow(a.id, 'https://a.example/new-feed')).toEqual({ kind: 'moved' });
     expect((await sources()).map((s) => s.url)).toEqual(['https://a.example/new-feed', B]);
+  });
+
+  it('remembers the URL it moved from: the config file naming it still means this source, and so does a lookup', async () => {
+    const moved = 'https://a.example/new-feed';
+    await follow(a.id, moved);
+    expect(await byUrl(moved)).toMatchObject({ id: a.id, previous_urls: [A] });
+    const synced = await syncConfigSources(database.db, config, now);
+    expect(synced.added).toBe(0);
+    expect((await sources()).map((s) => [s.url, s.enabled])).toEqual([[moved, true], [B, true]]);
+    expect(await sourcesByUrl(database.db, [A, 'https://unknown.example/feed'])).toEqual([{ id: a.id, url: A, sourceUrl: moved }]);
   });
 
   it("merges into the source at the new URL: topics joined, items kept once, stories refreshed, the admin told why", async () => {
