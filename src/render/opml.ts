@@ -1,6 +1,5 @@
 /** OPML 2.0 (http://opml.org/spec2.opml) subscription lists. */
-import { escapeHtml } from '../ingest/html-text.ts';
-import { xmlSafe } from './xml-safe.ts';
+import { xmlAttribute, xmlText } from './xml-safe.ts';
 
 export interface OpmlOutline {
   title: string;
@@ -11,7 +10,7 @@ export interface OpmlOutline {
   type?: 'rss';
 }
 
-const attr = (text: string) => escapeHtml(xmlSafe(text));
+const attr = xmlAttribute;
 
 export function renderOpml(title: string, outlines: OpmlOutline[], created: Date): string {
   const lines = outlines.map((o) => {
@@ -24,7 +23,7 @@ export function renderOpml(title: string, outlines: OpmlOutline[], created: Date
     '<?xml version="1.0" encoding="utf-8"?>',
     '<opml version="2.0">',
     '  <head>',
-    `    <title>${attr(title)}</title>`,
+    `    <title>${xmlText(title)}</title>`,
     `    <dateCreated>${created.toUTCString()}</dateCreated>`,
     '  </head>',
     '  <body>',
