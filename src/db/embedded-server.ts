@@ -5,8 +5,8 @@
  * wire protocol and goes through the same handler, so all of them obey one rule, enforced
  * with the backend gate (backend-gate.ts): a client owns the backend from its first message
  * until the backend answers it with ReadyForQuery 'I'. A client that disconnects mid-unit
- * has its unit rolled back; one that holds the backend without sending anything for
- * `holdIdleMs` (a hung CLI inside a transaction) is disconnected, so it cannot stall the
+ * has its unit rolled back; a socket client that holds the backend without sending anything
+ * for `holdIdleMs` (a hung CLI inside a transaction) is disconnected, so it cannot stall the
  * service. We do not use @electric-sql/pglite-socket: its queue lets two clients'
  * extended-protocol messages interleave (see backend-gate.ts).
  */
@@ -48,8 +48,8 @@ export function createBackendServer(pglite: PGlite, options: { holdIdleMs?: numb
   let server: net.Server | null = null;
   let socketPath: string | null = null;
 
-  function track(link: ClientLink, disconnect: () => void): ClientHandler {
-    const handler = serveClient(pglite, link, holdIdleMs);
+  function track(link: ClientLink, disconnect: () => void, holdLimitMs: number | null): ClientHandler {
+    const handler = serveClient(pglite, link, holdLimitMs);
     clients.set(handler, disconnect);
     return handler;
   }
@@ -58,7 +58,8 @@ export function createBackendServer(pglite: PGlite, options: { holdIdleMs?: numb
   return {
     connectInProcess() {
       const stream = new InProcessSocket((chunk) => handler.receive(chunk), () => void untrack(handler));
-      const handler = track({ send: (bytes) => stream.deliver(bytes), hangUp: (last) => stream.hangUp(last) }, () => stream.destroy());
+      // Our own code may keep a transaction open while it works (no hold limit).
+      const handler = track({ send: (bytes) => stream.deliver(bytes), hangUp: (last) => stream.hangUp(last) }, () => stream.destroy(), null);
       return stream;
     },
 
@@ -77,6 +78,7 @@ export function createBackendServer(pglite: PGlite, options: { holdIdleMs?: numb
             },
           },
           () => socket.destroy(),
+          holdIdleMs,
         );
         socket.on('data', (chunk: Buffer) => handler.receive(chunk));
         socket.on('error', () => {});
@@ -107,7 +109,7 @@ export function createBackendServer(pglite: PGlite, options: { holdIdleMs?: numb
  * One client connection. Messages that arrive together run as one batch (PGlite's loop
  * takes several messages per call), so an extended-protocol query costs one call.
  */
-function serveClient(pglite: PGlite, link: ClientLink, holdIdleMs: number): ClientHandler {
+function serveClient(pglite: PGlite, link: ClientLink, holdIdleMs: number | null): ClientHandler {
   const gate = gateOf(pglite);
   const owner = {};
   const scanner = new ReadyScanner();
@@ -138,7 +140,7 @@ function serveClient(pglite: PGlite, link: ClientLink, holdIdleMs: number): Clie
       .catch((error: unknown) => drop(errorResponse('FATAL', 'XX000', `the embedded database failed: ${(error as Error).message}`)))
       .finally(() => {
         working = null;
-        if (!closed && gate.holds(owner) && !scanner.endsIdle) {
+        if (holdIdleMs !== null && !closed && gate.holds(owner) && !scanner.endsIdle) {
           holdTimer = setTimeout(() => drop(errorResponse('FATAL', '25P03', `terminating connection: it held the embedded database for ${holdIdleMs} ms without sending anything`)), holdIdleMs);
           holdTimer.unref();
         }

@@ -215,8 +215,8 @@ describe('clients of the service socket', () => {
     await serve(200);
     const client = await socketClient(dir);
     const dropped = new Promise<Error>((resolve) => client.once('error', resolve));
-    await client.query('begin');
-    await client.query(`insert into probe (who) values ('hung')`);
+    // One message, so the client is never silent before it holds the database.
+    await client.query(`begin; insert into probe (who) values ('hung')`);
     await sql`insert into probe (who) values ('service')`.execute(service.db);
     expect((await dropped).message).toMatch(/held the embedded database for 200 ms without sending anything/);
     expect(await whoIn(service)).toEqual(['service']);
