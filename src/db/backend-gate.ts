@@ -31,19 +31,15 @@ export class BackendGate {
     return new Promise((granted) => this.#waiting.push({ owner, granted }));
   }
 
-  /** Hands the gate to the next waiter; a no-op for anyone but the holder. */
+  /**
+   * Hands the gate to the next waiter; a no-op for anyone but the holder. A waiter whose
+   * client went away still gets its turn and passes it on at once (embedded-server.ts).
+   */
   release(owner: object): void {
     if (this.#owner !== owner) return;
     const next = this.#waiting.shift();
     this.#owner = next?.owner ?? null;
     next?.granted();
-  }
-
-  /** Drops a waiter that went away before its turn. */
-  forget(owner: object): void {
-    const at = this.#waiting.findIndex((w) => w.owner === owner);
-    if (at >= 0) this.#waiting.splice(at, 1);
-    this.release(owner);
   }
 
   holds(owner: object): boolean {
