@@ -82,7 +82,7 @@ export interface ServeOptions {
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
 export async function serve(env: Env, config: FeedsConfig, log: Logger, options: ServeOptions = {}): Promise<Service> {
-  const runtime = await openRuntime(env, config, log, { database: options.database, fetcherHooks: options.fetcherHooks, syncConfig: true, now: options.now });
+  const runtime = await openRuntime(env, config, log, { database: options.database, fetcherHooks: options.fetcherHooks, syncConfig: true, now: options.now, role: 'service' });
   const { db } = runtime.database;
   const feedCache = createFeedCache({ generations: () => documentGenerations(db), documents: (keys) => loadDocumentGenerations(db, keys) });
   const regenerate = { ...runtime.regenerate, onChange: feedCache.put };
@@ -162,7 +162,10 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
   // Poll once at start-up, then catch up on digests missed while down: the items of those
   // periods still in the sources' feeds belong in them.
   void (options.pollAtStart ?? true ? scheduler.runNow('poll-feeds') : Promise.resolve()).then(digestsNow);
-  log.info({ url, publicUrl: env.publicUrl, database: runtime.database.kind, topics: config.topics.length, sources: config.sources.length }, 'Tidings is running');
+  log.info(
+    { url, publicUrl: env.publicUrl, database: runtime.database.kind, socket: runtime.database.socketPath, topics: config.topics.length, sources: config.sources.length },
+    'Tidings is running',
+  );
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));

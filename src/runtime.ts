@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Env } from './config/env.ts';
 import type { DedupeConfig, FeedsConfig } from './config/feeds-config.ts';
-import { openDatabase, type Database } from './db/database.ts';
+import { openDatabase, type Database, type EmbeddedRole } from './db/database.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import { compileTopics } from './ingest/classify.ts';
 import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch.ts';
@@ -128,6 +128,12 @@ export function storyGrouper(db: Kysely<DB>, grouping: StoryGrouping, now: () =>
 export interface RuntimeOptions {
   /** Use this database instead of the one env names (tests); the runtime owns and closes it. */
   database?: Database | undefined;
+  /**
+   * On the embedded database: 'service' owns the data directory and serves it to commands
+   * (a second service is refused); 'command' (default) works through a running service's
+   * socket, or opens the directory itself (src/db/embedded.ts).
+   */
+  role?: EmbeddedRole | undefined;
   /** Fetcher hooks (tests only). */
   fetcherHooks?: FetcherTestHooks | undefined;
   /** Apply pending migrations (default true). Off: pending migrations are an error, nothing is written. */
@@ -147,7 +153,8 @@ export interface RuntimeOptions {
  * job contexts.
  */
 export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
-  const database = options.database ?? (await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir }));
+  const database = options.database ?? (await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, role: options.role }));
+  if (database.remote) log.debug({ dataDir: env.dataDir }, 'the service holds the embedded database: working through its socket');
   const now = options.now ?? (() => new Date());
   try {
     if (options.migrate ?? true) {
