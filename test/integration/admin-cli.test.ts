@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
-import { testDatabaseUrl } from '../helpers/database.ts';
+import { createTestDataDir, testDatabaseUrl } from '../helpers/database.ts';
 
 let fixtures: FixtureServer;
 let dir: string;
@@ -43,6 +43,8 @@ beforeAll(async () => {
     DATA_DIR: path.join(dir, 'data'),
     ...(testDatabaseUrl ? { DATABASE_URL: await freshPostgres() } : {}),
   };
+  // The embedded database from the run's migrated template: no initdb (seconds) in the first command.
+  if (!testDatabaseUrl) await createTestDataDir(env.DATA_DIR!);
   added = await run(['sources', 'add', fixtures.url('/good.xml'), '--topic', 'korea']);
   goodId = Number(/^Added source #(\d+):/.exec(added.out)?.[1]);
 });
@@ -139,8 +141,9 @@ describe('tidings sources / opml', () => {
   });
 
   it('says how to add sources when there are none', async () => {
+    // A fresh migrated database: a new Postgres one, or an embedded one from the run's template.
     const empty = { ...env, DATA_DIR: path.join(dir, 'empty-data'), ...(testDatabaseUrl ? { DATABASE_URL: await freshPostgres() } : {}) };
-    await run(['migrate'], empty);
+    if (!testDatabaseUrl) await createTestDataDir(empty.DATA_DIR);
     expect((await run(['sources', 'list'], empty)).out).toMatch(/^No sources\. Add some to feeds\.config\.json .*`tidings sources add URL`\.\n$/);
   });
 });

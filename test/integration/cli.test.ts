@@ -13,7 +13,7 @@ import { main } from '../../src/cli.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { findRenderedFeed } from '../../src/store/rendered-feeds.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
-import { testDatabaseUrl } from '../helpers/database.ts';
+import { createTestDataDir, testDatabaseUrl } from '../helpers/database.ts';
 
 let fixtures: FixtureServer;
 let dir: string;
@@ -64,6 +64,8 @@ beforeAll(async () => {
     DATA_DIR: path.join(dir, 'data'),
     ...(testDatabaseUrl ? { DATABASE_URL: await freshPostgres() } : {}),
   };
+  // The embedded database from the run's migrated template: no initdb (seconds) in the first command.
+  if (!testDatabaseUrl) await createTestDataDir(env.DATA_DIR!);
   synced = await run('config', 'sync');
   firstPoll = await run('poll', '--once');
 });

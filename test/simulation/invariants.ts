@@ -9,6 +9,7 @@ import Parser from 'rss-parser';
 import type { DB } from '../../src/db/schema.ts';
 import { canonicalUrl } from '../../src/ingest/canonical-url.ts';
 import { listing, servingFeed, statedDate, type World, type WorldFeed, type WorldItem } from './world.ts';
+import type { RequestStart } from './request-starts.ts';
 import type { LoggedRequest } from './world-server.ts';
 
 export interface Served {
@@ -175,8 +176,6 @@ export function checkDigests(name: string, json: string, seen: Map<string, strin
 
 export interface FetchRules {
   maxIntervalSeconds: number;
-  /** Least wall-clock time between request starts to one host. */
-  hostSpacingMs: number;
   /** Paths an admin paused, and when: no request may arrive meanwhile. */
   paused: Array<{ path: string; from: Date; to: Date }>;
   /** Paths removed at a time: no request after. */
@@ -186,13 +185,12 @@ export interface FetchRules {
 /**
  * The publishers' log: no feed asked for again before its hints allow (ttl, max-age, Expires,
  * Retry-After; capped at maxInterval as Tidings caps them), none asked while paused or after
- * removal, 410 or a move, and request starts to one host spaced as configured.
+ * removal, 410 or a move.
  */
 export function checkFetches(log: readonly LoggedRequest[], rules: FetchRules): string[] {
   const problems: string[] = [];
   const last = new Map<string, LoggedRequest>();
   const ended = new Map<string, LoggedRequest>();
-  const lastOnHost = new Map<string, LoggedRequest>();
   for (const request of log) {
     const key = `${request.host}${request.path}`;
     const previous = last.get(key);
@@ -206,13 +204,6 @@ export function checkFetches(log: readonly LoggedRequest[], rules: FetchRules): 
     for (const pause of rules.paused) if (request.path === pause.path && request.at > pause.from && request.at < pause.to && !request.forced) problems.push(`${key} asked at ${request.at.toISOString()} while paused`);
     for (const removal of rules.removed) if (request.path === removal.path && request.at > removal.at) problems.push(`${key} asked at ${request.at.toISOString()} after the source was removed`);
     if (request.status === 410 || request.status === 301) ended.set(key, request);
-    const onHost = lastOnHost.get(request.host);
-    // A redirect's next hop is one request chain, inside one host slot. Tidings spaces the
-    // starts it grants; their arrival here varies with the machine's load by some ms.
-    if (onHost && onHost.status !== 301 && request.realMs - onHost.realMs < rules.hostSpacingMs * 0.5) {
-      problems.push(`${request.host}: two requests ${Math.round(request.realMs - onHost.realMs)} ms apart (spacing ${rules.hostSpacingMs} ms): ${onHost.path}, ${request.path}`);
-    }
-    lastOnHost.set(request.host, request);
     last.set(key, request);
   }
   return problems;
@@ -229,6 +220,25 @@ export async function checkPolledEnough(db: Kysely<DB>, log: readonly LoggedRequ
     const { host, path } = hostAndPath(source.url);
     const since = [lastAsked.get(`${host}${path}`), source.created_at, resumed.get(path)].filter((d): d is Date => d !== undefined).reduce((a, b) => (a > b ? a : b));
     if (now.getTime() - since.getTime() > limit) problems.push(`source ${source.id} (${path} on ${host}) not asked since ${since.toISOString()} (maxInterval ${maxIntervalSeconds} s)`);
+  }
+  return problems;
+}
+
+/**
+ * Request starts to one host are spaced by hostSpacing (a redirect's hops are one chain).
+ * Tidings grants starts on the database's clock; the grant reaches the poller after a round
+ * trip whose time varies with the machine's load, so half the spacing is the bound.
+ */
+export function checkHostSpacing(starts: readonly RequestStart[], spacingMs: number): string[] {
+  const problems: string[] = [];
+  const chainStart = new Map<string, RequestStart>();
+  for (const start of starts) {
+    if (start.hop) continue;
+    const previous = chainStart.get(start.host);
+    if (previous && start.ms - previous.ms < spacingMs / 2) {
+      problems.push(`${start.host}: two requests started ${Math.round(start.ms - previous.ms)} ms apart (spacing ${spacingMs} ms): ${previous.path}, ${start.path}`);
+    }
+    chainStart.set(start.host, start);
   }
   return problems;
 }

@@ -17,7 +17,8 @@ import { serve, type Service } from '../../src/main.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createTestDatabase, createTestDataDir, testDatabaseUrl, type TestDatabase } from '../helpers/database.ts';
 import { fakeLookup } from '../helpers/fake-dns.ts';
-import { checkDigests, checkFetches, checkFormatsAgree, checkItemsStored, checkPolledEnough, checkSources, checkTopicEntries, type FetchRules, type Served } from './invariants.ts';
+import { checkDigests, checkFetches, checkFormatsAgree, checkHostSpacing, checkItemsStored, checkPolledEnough, checkSources, checkTopicEntries, type FetchRules, type Served } from './invariants.ts';
+import { recordRequestStarts } from './request-starts.ts';
 import { buildWorld } from './world-build.ts';
 import { at, feedById, type World } from './world.ts';
 import { startWorldServer, type WorldServer } from './world-server.ts';
@@ -93,7 +94,8 @@ const expectOk = (what: string, ok: boolean, detail: unknown) => {
 };
 
 const sourceId = async (path: string) => (await admin('GET', '/sources')).body.sources.find((s: { url: string }) => s.url.endsWith(path))?.id as number;
-const rules: FetchRules = { maxIntervalSeconds: MAX_INTERVAL_SECONDS, hostSpacingMs: HOST_SPACING_MS, paused: [], removed: [] };
+const rules: FetchRules = { maxIntervalSeconds: MAX_INTERVAL_SECONDS, paused: [], removed: [] };
+const requestStarts = recordRequestStarts();
 const resumed = new Map<string, Date>();
 
 /** What admins and operators do during the week, at simulated hours. */
@@ -171,7 +173,7 @@ function changedSinceLastCheck(name: string, served: Served): boolean {
   lastServed.set(name, fingerprint);
   return true;
 }
-let checkedUpTo = 0;
+const reported = new Set<string>();
 
 async function checkHour(): Promise<string[]> {
   const db = service.runtime.database.db;
@@ -188,10 +190,11 @@ async function checkHour(): Promise<string[]> {
       problems.push(...(await checkFormatsAgree(`${topic} digest`, digest)), ...checkDigests(`${topic} digest`, digest.json, digestsSeen));
     }
   }
-  // The log is checked whole each hour (pairs span hours); report each problem once.
-  const fetchProblems = checkFetches(server.log, rules).slice(checkedUpTo);
-  checkedUpTo += fetchProblems.length;
-  problems.push(...fetchProblems, ...(await checkPolledEnough(db, server.log, now, MAX_INTERVAL_SECONDS, resumed)));
+  // The logs are checked whole each hour (pairs span hours); report each problem once.
+  const fetchProblems = [...checkFetches(server.log, rules), ...checkHostSpacing(requestStarts.starts, HOST_SPACING_MS)];
+  const fresh = fetchProblems.filter((problem) => !reported.has(problem));
+  for (const problem of fresh) reported.add(problem);
+  problems.push(...fresh, ...(await checkPolledEnough(db, server.log, now, MAX_INTERVAL_SECONDS, resumed)));
   return problems;
 }
 
@@ -217,6 +220,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  requestStarts.stop();
   await service?.stop();
   await server?.close();
   await postgres?.close();

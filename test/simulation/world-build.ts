@@ -75,13 +75,19 @@ function feeds(start: Date): WorldFeed[] {
 }
 
 const OUTLET_SUFFIX = ' | Aggregator Three';
+/**
+ * Stretches every feed's publishing gaps: the week's polls (and its wall-clock time) follow
+ * how often the publishers publish.
+ */
+const GAP_SCALE = 1.5;
 
 /** A feed's own stories, from two days before the start (its archive) to the end. */
 function ownItems(random: Random, f: WorldFeed, start: Date, end: Date): WorldItem[] {
   if (f.meanGapMinutes === null) return [];
   const items: WorldItem[] = [];
   const stop = f.goneAt ?? f.movedTo?.at ?? end;
-  let t = at(start, -48).getTime() + random.next() * f.meanGapMinutes * 60_000;
+  const gapMinutes = f.meanGapMinutes * GAP_SCALE;
+  let t = at(start, -48).getTime() + random.next() * gapMinutes * 60_000;
   for (let n = 0; t < stop.getTime(); n++) {
     const publishedAt = new Date(Math.floor(t / 1000) * 1000);
     const url = `https://www.${f.host.replace('.sim', '.example')}${f.path.replace(/\W+/g, '/')}${n}`;
@@ -101,7 +107,7 @@ function ownItems(random: Random, f: WorldFeed, start: Date, end: Date): WorldIt
       removedAt: random.next() < 0.05 ? new Date(publishedAt.getTime() + 36 * 3_600_000) : null,
       wrapper: null,
     });
-    t += f.meanGapMinutes * 60_000 * (0.4 + 1.2 * random.next());
+    t += gapMinutes * 60_000 * (0.4 + 1.2 * random.next());
   }
   return items;
 }

@@ -12,8 +12,6 @@ import { renderWorldFeed } from './world-render.ts';
 export interface LoggedRequest {
   /** Simulated time of the request. */
   at: Date;
-  /** Wall-clock milliseconds (performance.now) the request started, for per-host spacing. */
-  realMs: number;
   host: string;
   /** Path and query, as requested. */
   path: string;
@@ -40,16 +38,11 @@ const HOSTS_PATTERN = /^([a-z0-9.-]+\.sim)(?::\d+)?$/;
 export async function startWorldServer(world: World, clock: () => Date): Promise<WorldServer> {
   const state = { forced: false };
   const log: LoggedRequest[] = [];
-  // A request on a new connection started when the client connected (its SYN is the first
-  // thing the publisher sees); on a kept-alive one, when it arrived.
-  const connectedAt = new WeakMap<object, number>();
   const server: Server = createServer((request, response) => {
     const now = clock();
     const host = HOSTS_PATTERN.exec(request.headers.host ?? '')?.[1] ?? '';
     const path = request.url ?? '/';
-    const startedMs = connectedAt.get(request.socket) ?? performance.now();
-    connectedAt.delete(request.socket);
-    const entry: LoggedRequest = { at: now, realMs: startedMs, host, path, status: 404, feedId: null, hintSeconds: 0, forced: state.forced };
+    const entry: LoggedRequest = { at: now, host, path, status: 404, feedId: null, hintSeconds: 0, forced: state.forced };
     log.push(entry);
     const send = (status: number, headers: Record<string, string>, body?: Buffer | string) => {
       entry.status = status;
@@ -87,7 +80,6 @@ export async function startWorldServer(world: World, clock: () => Date): Promise
     }
     return send(200, headers, doc.body);
   });
-  server.on('connection', (socket) => connectedAt.set(socket, performance.now()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
