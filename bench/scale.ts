@@ -79,6 +79,7 @@ function lookupItem(run: number, i: number) {
     publishedAt: new Date(),
     updatedAt: null,
     enclosure: null,
+    truncated: [],
   };
   return { ...item, canonicalUrl: item.url, topics: ['bench'], signature: itemFeatures(item).signature };
 }

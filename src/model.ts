@@ -20,6 +20,8 @@ export interface NormalizedItem {
   updatedAt: Date | null;
   /** Enclosure (podcast/media), absolute URL. */
   enclosure: { url: string; type: string | null; length: number | null } | null;
+  /** Fields cut to their cap (field-caps.ts): the publisher sent more. */
+  truncated: string[];
 }
 
 /**

@@ -30,7 +30,8 @@ export async function listSources(ctx: AdminContext): Promise<SourceView[]> {
 export interface SourceDetail {
   source: SourceView;
   /** Its newest items, newest first. */
-  items: Array<{ id: number; title: string; url: string | null; publishedAt: Date; firstSeenAt: Date; topics: string[] }>;
+  /** `truncated`: fields the publisher sent longer than their cap (cut at ingest). */
+  items: Array<{ id: number; title: string; url: string | null; publishedAt: Date; firstSeenAt: Date; topics: string[]; truncated: string[] }>;
   /** Its latest polls, newest first: the error history. */
   events: PollEventView[];
 }
@@ -42,7 +43,7 @@ export async function getSource(ctx: AdminContext, id: number): Promise<SourceDe
 }
 
 function itemView(item: ItemSummary): SourceDetail['items'][number] {
-  return { id: item.id, title: item.title, url: item.url, publishedAt: item.published_at, firstSeenAt: item.first_seen_at, topics: item.topics };
+  return { id: item.id, title: item.title, url: item.url, publishedAt: item.published_at, firstSeenAt: item.first_seen_at, topics: item.topics, truncated: item.truncated };
 }
 
 async function requireSource(ctx: AdminContext, id: number): Promise<SourceView> {

@@ -81,6 +81,8 @@ export interface ItemsTable {
   numbers: ColumnType<string[], string[] | undefined, string[]>;
   body_length: ColumnType<number, number | undefined, number>;
   signature_version: ColumnType<number, number | undefined, number>;
+  /** Fields cut to their cap at ingest (src/ingest/field-caps.ts). */
+  truncated: ColumnType<string[], string[] | undefined, string[]>;
   /** Why the item is in its story (founder, canonical URL, or text match with measures). */
   story_reason: ColumnType<StoryReason | null, string | null | undefined, string | null>;
 }

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { NormalizedFeed, NormalizedItem } from '../model.ts';
 import { collapseWhitespace, containsHtmlTag, decodeHtmlEntities, escapeHtml, htmlToPlainText } from './html-text.ts';
+import { capFields, capText, FIELD_CAPS } from './field-caps.ts';
 import type { ParsedEnclosure, ParsedFeed, ParsedItem, ParsedLink, ParsedText } from './parse.ts';
 
 /** Summaries are cut to about this many characters, on a word boundary, with an ellipsis. */
@@ -23,11 +24,11 @@ export function normalizeFeed(parsed: ParsedFeed, feedUrl: string): NormalizedFe
   const items = parsed.items.map((item) => normalizeItem(item, feedBase, feedAuthor));
   return {
     format: parsed.format,
-    title: nullIfEmpty(plainText(parsed.title)),
+    title: nullIfEmpty(capText(plainText(parsed.title), FIELD_CAPS.title)),
     siteUrl: pickUrl(parsed.links, feedBase),
     description: nullIfEmpty(plainText(parsed.description)),
     ttlMinutes: parseTtl(parsed.ttl),
-    items: keepOnePerKey(items),
+    items: keepOnePerKey(items).map(capFields),
   };
 }
 
@@ -48,6 +49,7 @@ function normalizeItem(item: ParsedItem, feedBase: string, feedAuthor: string | 
     publishedAt,
     updatedAt,
     enclosure: pickEnclosure(item, base),
+    truncated: [],
   };
 }
 
@@ -166,11 +168,6 @@ export function truncateOnWordBoundary(text: string, maxLength: number): string 
   return `${cut.replace(/[\s,;:.…–—-]+$/, '')}…`;
 }
 
-/**
- * The item's HTML: content:encoded / Atom content (plain-text content is escaped), else a
- * description/summary that contains markup. Relative URLs in it are made absolute against the
- * element's own base.
- */
 /**
  * The item's body as HTML: the content, else the description. A description without markup
  * is still the whole text: readers get all of it (the summary is the short form, cut at

@@ -18,7 +18,7 @@ const STYLE = `
   nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .75rem; margin: 0; padding: 0; align-items: center; }
   h1 { font-size: 1.6rem; margin: 1.25rem 0 .5rem; } h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; }
   a { color: var(--accent); }
-  .muted, small { color: var(--muted); }
+  .muted, small { color: var(--muted); } .warn { color: var(--warn); }
   .flash { border: 1px solid var(--line); border-left: 4px solid var(--good); padding: .5rem .75rem; margin: 1rem 0; }
   .flash.error { border-left-color: var(--bad); }
   .flash.note { border-left-color: var(--warn); }

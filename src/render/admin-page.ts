@@ -193,7 +193,10 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
   const name = sourceName(s);
   const back = `/admin/sources/${s.id}`;
   const items = detail.items
-    .map((i) => `<li>${externalLink(i.url, i.title || '(untitled)')} <small>${timeCell(i.publishedAt, now)}${i.topics.length > 0 ? ` · ${h(i.topics.join(', '))}` : ''}</small></li>`)
+    .map(
+      (i) =>
+        `<li>${externalLink(i.url, i.title || '(untitled)')} <small>${timeCell(i.publishedAt, now)}${i.topics.length > 0 ? ` · ${h(i.topics.join(', '))}` : ''}${i.truncated.length > 0 ? ` · <span class="warn">cut to size: ${h(i.truncated.join(', '))}</span>` : ''}</small></li>`,
+    )
     .join('\n');
   const events = detail.events
     .map(

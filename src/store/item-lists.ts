@@ -9,13 +9,14 @@ export interface ItemSummary {
   published_at: Date;
   first_seen_at: Date;
   topics: string[];
+  truncated: string[];
 }
 
 /** A source's newest items, newest first. */
 export async function recentItemsOfSource(db: Kysely<DB>, sourceId: number, limit: number): Promise<ItemSummary[]> {
   return db
     .selectFrom('items')
-    .select(['id', 'title', 'url', 'published_at', 'first_seen_at', 'topics'])
+    .select(['id', 'title', 'url', 'published_at', 'first_seen_at', 'topics', 'truncated'])
     .where('source_id', '=', sourceId)
     .orderBy('published_at', 'desc')
     .orderBy('id', 'desc')

@@ -95,6 +95,7 @@ const ITEM_COLUMNS = {
   numbers: 'text[]',
   body_length: 'integer',
   signature_version: 'smallint',
+  truncated: 'text[]',
 } as const;
 
 /** One item as JSON for the insert: 64-bit numbers as strings, dates as ISO strings. */
@@ -133,6 +134,7 @@ function toRecord(item: StorableItem, now: Date): ItemRecord {
     numbers: item.signature?.numbers ?? [],
     body_length: item.signature?.length ?? 0,
     signature_version: item.signature ? SIGNATURE_VERSION : 0,
+    truncated: item.truncated,
   };
 }
 

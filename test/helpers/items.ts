@@ -14,6 +14,7 @@ export function makeItem(overrides: Partial<StorableItem> & { key: string }): St
     publishedAt: new Date('2026-11-20T10:00:00Z'),
     updatedAt: null,
     enclosure: null,
+    truncated: [],
     topics: [],
     signature: null,
     ...overrides,

@@ -36,6 +36,7 @@ describe('readFeed', () => {
       publishedAt: new Date('2024-10-18T05:30:00Z'),
       updatedAt: null,
       enclosure: { url: 'https://example.org/audio/1.mp3', type: 'audio/mpeg', length: 12345 },
+      truncated: [],
     });
     expect(feed.items[1]).toMatchObject({ key: 'https://example.org/news/2.html', url: 'https://example.org/news/2.html', contentHtml: '<p>Plain description without markup</p>', author: 'The Desk' });
   });
