@@ -3,14 +3,17 @@
  * polls never wait long, keeping what published digests link to; then refreshes the
  * stories that lost items and regenerates the topic feeds that changed.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/db/schema.ts';
 import type { Logger } from '../src/logger.ts';
 import { pruneItemsBatch } from '../src/store/items.ts';
 import { prunePollEvents } from '../src/store/poll-events.ts';
 import { refreshStories } from '../src/store/stories.ts';
+import { DELETE_BATCH } from './delete-sources.ts';
 
-const BATCH = 1000;
+/** Items per transaction, as for deleting a source (delete-sources.ts): never a long hold. */
+const BATCH = DELETE_BATCH;
 
 export interface PruneContext {
   db: Kysely<DB>;
@@ -32,6 +35,8 @@ export async function pruneItems(ctx: PruneContext, signal?: AbortSignal): Promi
     });
     deleted += batch.deleted;
     if (batch.deleted < BATCH) break;
+    // Let requests and polls run between two batches.
+    await yieldToEventLoop();
   }
   const events = await prunePollEvents(ctx.db);
   if (deleted > 0 || events > 0) ctx.log.info({ deleted, pollEvents: events, cutoff, topics: [...topics] }, 'old items and poll events pruned');

@@ -16,6 +16,7 @@ import * as renderedFeedGenerations from './2026-12-02T00-00-rendered-feed-gener
 import * as establishedIntervals from './2026-12-02T01-00-established-intervals.ts';
 import * as sourceMerges from './2026-12-02T02-00-source-merges.ts';
 import * as itemTruncation from './2026-12-02T03-00-item-truncation.ts';
+import * as sourceDeletion from './2026-12-02T04-00-source-deletion.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T01-00-established-intervals': establishedIntervals,
   '2026-12-02T02-00-source-merges': sourceMerges,
   '2026-12-02T03-00-item-truncation': itemTruncation,
+  '2026-12-02T04-00-source-deletion': sourceDeletion,
 };

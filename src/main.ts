@@ -14,7 +14,7 @@ import { buildServer } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import type { IndexTopic } from './render/pages.ts';
 import { openRuntime, type FetcherTestHooks, type Runtime } from './runtime.ts';
-import { startScheduler } from './scheduler.ts';
+import { startScheduler, type Scheduler } from './scheduler.ts';
 import { digestCronExpression } from './digest-periods.ts';
 import { findDigest } from './store/digests.ts';
 import { documentGenerations, loadDocumentGenerations } from './store/rendered-feeds.ts';
@@ -22,6 +22,7 @@ import { pendingMigrations } from './db/migrate.ts';
 import { renderMetrics } from './metrics.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
 import type { Readiness } from './http/public-routes.ts';
+import { deleteMarkedSources } from '../jobs/delete-sources.ts';
 import { pruneItems } from '../jobs/prune-items.ts';
 import { vacuumTables } from '../jobs/vacuum-tables.ts';
 import { buildDueDigests } from '../jobs/build-digests.ts';
@@ -50,6 +51,7 @@ const PRUNE_SCHEDULE = '17 4 * * *';
 // The embedded database's stand-in for autovacuum (jobs/vacuum-tables.ts): hourly, off the poll's minute.
 const VACUUM_SCHEDULE = '41 * * * *';
 const READINESS_TIMEOUT_MS = 2_000;
+const DELETE_SCHEDULE = '30 * * * * *';
 
 async function readiness(runtime: Runtime): Promise<Readiness> {
   const { db } = runtime.database;
@@ -88,6 +90,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
   const regenerate = { ...runtime.regenerate, onChange: feedCache.put };
   let server: ReturnType<typeof buildServer>;
   let url: string;
+  let scheduler: Scheduler | undefined;
   try {
     await reclassifyIfRulesChanged(runtime.reclassify);
     // All topics, not only re-classified ones: titles and descriptions may have changed too.
@@ -116,8 +119,9 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         contentType: runtime.metrics.registry.contentType,
         body: await renderMetrics(runtime.metrics, { pollLagSeconds: () => pollLagSeconds(db, runtime.now()), sourcesFailing: () => failingSourceCount(db) }),
       }),
-      // Admin changes re-render feeds through `regenerate`, which also updates this instance's cache.
-      admin: { token: env.adminToken, api: createAdminApi(adminContext(runtime, regenerate)), secureCookies: env.publicUrl.startsWith('https:') },
+      // Admin changes re-render feeds through `regenerate`, which also updates this instance's cache;
+      // large deletions go to the delete-sources job.
+      admin: { token: env.adminToken, api: createAdminApi(adminContext(runtime, regenerate, () => void scheduler?.runNow('delete-sources'))), secureCookies: env.publicUrl.startsWith('https:') },
     });
     url = await server.listen({ host: env.host, port: env.port });
   } catch (error) {
@@ -127,12 +131,22 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
   }
   feedCache.start(FEED_CACHE_SYNC_MS, (error) => log.warn({ err: error }, 'feed cache sync failed; serving the last documents'));
 
-  const scheduler = startScheduler(
+  scheduler = startScheduler(
     [
       {
         name: 'poll-feeds',
         schedule: config.polling.schedule,
         run: (signal) => pollAndRegenerate(runtime.refresh, regenerate, { signal }),
+      },
+      {
+        // Sources an admin removed, deleted a batch at a time; every minute too, so a deletion
+        // cut short by a restart resumes.
+        name: 'delete-sources',
+        schedule: DELETE_SCHEDULE,
+        run: async (signal) => {
+          const { topics } = await deleteMarkedSources({ db, log: log.child({ component: 'delete' }), now: runtime.now }, { signal });
+          if (topics.size > 0) await regenerateFeeds(regenerate, topics, ['feed']);
+        },
       },
       {
         name: 'prune-items',

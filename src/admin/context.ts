@@ -12,6 +12,7 @@ import type { Logger } from '../logger.ts';
 import type { Runtime } from '../runtime.ts';
 import type { ReclassifyContext } from '../../jobs/reclassify-items.ts';
 import type { RegenerateContext } from '../../jobs/regenerate-feeds.ts';
+import type { DeleteContext } from '../../jobs/delete-sources.ts';
 
 export interface AdminContext {
   db: Kysely<DB>;
@@ -21,17 +22,23 @@ export interface AdminContext {
   /** Regenerates topic feeds; under `serve` it also updates the serving cache. */
   regenerate: RegenerateContext;
   reclassify: ReclassifyContext;
+  /** Deletes sources marked for deletion (jobs/delete-sources.ts). */
+  deletion: DeleteContext;
+  /** Starts the background deletion of marked sources; unset (the CLI): deletions run before the answer. */
+  deleteInBackground?: (() => void) | undefined;
   log: Logger;
   now: () => Date;
 }
 
-export function adminContext(runtime: Runtime, regenerate: RegenerateContext = runtime.regenerate): AdminContext {
+export function adminContext(runtime: Runtime, regenerate: RegenerateContext = runtime.regenerate, deleteInBackground?: () => void): AdminContext {
   return {
     db: runtime.database.db,
     topics: runtime.config.topics,
     refresh: runtime.refresh,
     regenerate,
     reclassify: runtime.reclassify,
+    deletion: { db: runtime.database.db, log: runtime.log.child({ component: 'delete' }), now: runtime.now },
+    deleteInBackground,
     log: runtime.log.child({ component: 'admin' }),
     now: runtime.now,
   };

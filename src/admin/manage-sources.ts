@@ -10,7 +10,9 @@
 import type { RefreshResult } from '../ingest/refresh-source.ts';
 import { recentItemsOfSource, type ItemSummary } from '../store/item-lists.ts';
 import { recentPollEvents } from '../store/poll-events.ts';
-import { deleteSource, findSourceHealth, listSourcesWithHealth, updateSource, type SourcePatch } from '../store/sources.ts';
+import { markSourceForDeletion } from '../store/source-deletion.ts';
+import { findSourceHealth, listSourcesWithHealth, updateSource, type SourcePatch } from '../store/sources.ts';
+import { deleteMarkedSources } from '../../jobs/delete-sources.ts';
 import { pollAndRegenerate } from '../../jobs/poll-feeds.ts';
 import { reclassifyItems } from '../../jobs/reclassify-items.ts';
 import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
@@ -67,6 +69,7 @@ export interface UpdatedSource {
 /** Applies the changes; new topics re-classify the source's items and re-render the feeds they affect. */
 export async function changeSource(ctx: AdminContext, id: number, changes: SourceChanges): Promise<UpdatedSource> {
   const before = await requireSource(ctx, id);
+  if (before.state === 'deleting') throw new AdminError('conflict', 'source_deleting', `source #${id} is being deleted (${before.itemsTotal} items left); it cannot be changed`);
   const patch: SourcePatch = {
     title: changes.title === undefined ? undefined : changes.title?.trim() || null,
     topics: changes.topics === undefined ? undefined : checkTopics(ctx, changes.topics),
@@ -87,23 +90,38 @@ export async function changeSource(ctx: AdminContext, id: number, changes: Sourc
 
 export interface DeletedSourceSummary {
   source: SourceView;
+  /** 'deleted': gone with its items; 'deleting': its items are being deleted in the background. */
+  status: 'deleted' | 'deleting';
   /** Items deleted with it. */
   deletedItems: number;
+  /** Items still to delete (status 'deleting'). */
+  pendingItems: number;
   note?: string;
 }
 
+/**
+ * Sources with more items than this are deleted in the background (jobs/delete-sources.ts),
+ * the answer given at once: a request never waits for a large deletion. Fewer are deleted
+ * before the answer, in the same short batches.
+ */
+export const INLINE_DELETE_LIMIT = 2_000;
+
 /** Deletes a source with its items; the topic feeds they were in are re-rendered without them. */
 export async function removeSource(ctx: AdminContext, id: number): Promise<DeletedSourceSummary> {
-  const source = await requireSource(ctx, id);
-  const deleted = await deleteSource(ctx.db, id, ctx.now());
-  if (deleted === undefined) throw new AdminError('not_found', 'unknown_source', `no source #${id}`);
+  const before = await requireSource(ctx, id);
+  const marked = await markSourceForDeletion(ctx.db, id, ctx.now());
+  if (marked === undefined) throw new AdminError('not_found', 'unknown_source', `no source #${id}`);
+  const note = before.origin === 'config' ? { note: CONFIG_NOTES.delete } : {};
+  const background = marked.items > INLINE_DELETE_LIMIT && ctx.deleteInBackground !== undefined;
+  ctx.log.info({ action: 'source.delete', sourceId: id, url: before.url, origin: before.origin, items: marked.items, background }, 'admin deleted a source');
+  if (background) {
+    ctx.deleteInBackground!();
+    const source = await requireSource(ctx, id);
+    return { source, status: 'deleting', deletedItems: 0, pendingItems: marked.items, ...note };
+  }
+  const deleted = await deleteMarkedSources(ctx.deletion, { only: id });
   if (deleted.topics.size > 0) await regenerateFeeds(ctx.regenerate, deleted.topics, ['feed']);
-  ctx.log.info(
-    { action: 'source.delete', sourceId: id, url: source.url, origin: source.origin, deletedItems: deleted.items, topics: [...deleted.topics] },
-    'admin deleted a source',
-  );
-  const summary = { source, deletedItems: deleted.items };
-  return source.origin === 'config' ? { ...summary, note: CONFIG_NOTES.delete } : summary;
+  return { source: before, status: 'deleted', deletedItems: deleted.items, pendingItems: 0, ...note };
 }
 
 export interface RefreshedSource {

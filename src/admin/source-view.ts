@@ -7,9 +7,10 @@ import { DISABLED_REASONS } from '../store/sources.ts';
 /**
  * ok: last poll succeeded; failing: it did not; flagged: failing in a way that will not fix
  * itself (the feed has answered 404 several times in a row: it probably moved); pending:
- * never polled; paused by an admin; disabled otherwise (410, removed from config).
+ * never polled; paused by an admin; deleting: an admin removed it and its items are being
+ * deleted; disabled otherwise (410, removed from config).
  */
-export type SourceState = 'ok' | 'failing' | 'flagged' | 'pending' | 'paused' | 'disabled';
+export type SourceState = 'ok' | 'failing' | 'flagged' | 'pending' | 'paused' | 'disabled' | 'deleting';
 
 /** Consecutive 404s after which a source is flagged for the admin (polling continues, backed off). */
 export const FLAG_AFTER_NOT_FOUND = 3;
@@ -42,6 +43,7 @@ export interface SourceView {
 }
 
 export function sourceState(source: Source): SourceState {
+  if (source.deleting_since !== null) return 'deleting';
   if (!source.enabled) return source.disabled_reason === DISABLED_REASONS.paused ? 'paused' : 'disabled';
   if (source.error_code === 'http_not_found' && source.consecutive_failures >= FLAG_AFTER_NOT_FOUND) return 'flagged';
   if (source.error_code !== null) return 'failing';

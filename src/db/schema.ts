@@ -43,6 +43,8 @@ export interface SourcesTable {
   merged_into_id: ColumnType<number | null, number | null | undefined, number | null>;
   /** URLs the source had before its feed permanently moved (they still name it). */
   previous_urls: ColumnType<string[], string[] | undefined, string[]>;
+  /** Set while the source is being deleted in batches (store/source-deletion.ts). */
+  deleting_since: Timestamp | null;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

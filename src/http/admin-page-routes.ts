@@ -45,6 +45,7 @@ const DONE: Record<string, Flash> = {
   refreshed: { kind: 'ok', text: 'Polled now: see the state and the poll history below.' },
   'not-polled': { kind: 'note', text: 'Not polled: the source is paused or disabled. Resume it to poll it.' },
   deleted: { kind: 'ok', text: 'Source deleted, with its items.' },
+  deleting: { kind: 'note', text: 'Deleting the source: its items are removed in the background, a batch at a time; the table shows how many are left.' },
   'deleted-config': { kind: 'note', text: `Source deleted, with its items; note: ${CONFIG_NOTES.delete}.` },
   'logged-in': { kind: 'ok', text: 'Logged in.' },
 };
@@ -200,6 +201,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
   app.post('/sources/:id/delete', async (request: IdRequest, reply) => {
     requireForm(request);
     const deleted = await api.removeSource(parseId(request.params.id));
+    if (deleted.status === 'deleting') return reply.redirect('/admin?done=deleting', 303);
     return reply.redirect(`/admin?done=${deleted.note ? 'deleted-config' : 'deleted'}`, 303);
   });
 

@@ -134,7 +134,11 @@ function registerApi(app: FastifyInstance, api: AdminApi, token: string, limiter
     return api.changeSource(id, parseBody(patchBody, request.body));
   });
 
-  app.delete('/sources/:id', async (request: IdRequest) => api.removeSource(parseId(request.params.id)));
+  app.delete('/sources/:id', async (request: IdRequest, reply) => {
+    const removed = await api.removeSource(parseId(request.params.id));
+    // A large source goes in the background: accepted, with what will happen.
+    return reply.code(removed.status === 'deleting' ? 202 : 200).send(removed);
+  });
 
   app.post('/sources/:id/refresh', async (request: IdRequest) => api.refreshSource(parseId(request.params.id)));
 

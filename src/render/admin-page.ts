@@ -36,6 +36,7 @@ const STATE_LABELS: Record<SourceView['state'], string> = {
   pending: 'Not polled yet',
   paused: 'Paused',
   disabled: 'Disabled',
+  deleting: 'Being deleted',
 };
 
 const isFailing = (s: SourceView) => s.state === 'failing' || s.state === 'flagged';
@@ -52,7 +53,9 @@ function stateCell(source: SourceView): string {
       ? `<br><small><code>${h(source.errorCode ?? '')}</code> ${h(source.errorMessage ?? '')}</small>`
       : source.state === 'disabled' || source.state === 'paused'
         ? `<br><small>${h(source.disabledReason ?? '')}</small>`
-        : '';
+        : source.state === 'deleting'
+          ? `<br><small>${source.itemsTotal} items left to delete</small>`
+          : '';
   return `<span class="state state-${source.state}">${STATE_LABELS[source.state]}</span>${detail}`;
 }
 
@@ -73,7 +76,7 @@ function sourcesTable(sources: readonly SourceView[], csrf: string, now: Date): 
       <td data-label="Failures" class="num">${s.consecutiveFailures}</td>
       <td data-label="Items, 7 days" class="num">${s.itemsLast7Days}</td>
       <td data-label="Next poll">${s.enabled ? timeCell(s.nextPollAt, now, '—') : '<span class="muted">—</span>'}</td>
-      <td data-label="Actions"><div class="actions">${pauseButton(s, csrf, '/admin')} <a class="button" href="/admin/sources/${s.id}/delete" aria-label="Delete ${h(name)}">Delete…</a></div></td>
+      <td data-label="Actions"><div class="actions">${s.state === 'deleting' ? '' : `${pauseButton(s, csrf, '/admin')} <a class="button" href="/admin/sources/${s.id}/delete" aria-label="Delete ${h(name)}">Delete…</a>`}</div></td>
     </tr>`;
   });
   const failing = sources.filter(isFailing).length;
@@ -207,8 +210,8 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
   <p class="url">${externalLink(s.url, s.url)}</p>
   <div class="actions">
     ${s.enabled ? `<form class="inline" method="post" action="/admin/sources/${s.id}/refresh">${csrfField(csrf)}<button type="submit">Poll now</button></form>` : ''}
-    ${pauseButton(s, csrf, back)}
-    <a class="button" href="/admin/sources/${s.id}/delete">Delete…</a>
+    ${s.state === 'deleting' ? '' : `${pauseButton(s, csrf, back)}
+    <a class="button" href="/admin/sources/${s.id}/delete">Delete…</a>`}
   </div>
   <h2>Health</h2>
   <dl class="facts">

@@ -3,7 +3,6 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, Source } from '../db/schema.ts';
 import type { Established } from '../ingest/poll-schedule.ts';
 import { DISABLED_REASONS } from './disabled-reasons.ts';
-import { refreshStories } from './stories.ts';
 
 export { DISABLED_REASONS } from './disabled-reasons.ts';
 export { syncConfigSources, type ConfigSource, type SyncSummary } from './config-sources.ts';
@@ -277,37 +276,6 @@ export async function updateSource(db: Executor, id: number, patch: SourcePatch,
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
-}
-
-export interface DeletedSource {
-  source: Source;
-  items: number;
-  /** Topics whose feeds lost entries (to regenerate). */
-  topics: Set<string>;
-}
-
-/**
- * Deletes a source and, through the foreign key, its items and poll events; then the
- * stories those items were in are recomputed, so a story whose representative was
- * deleted picks another copy, or disappears when none is left. One transaction.
- */
-export async function deleteSource(db: Kysely<DB>, id: number, now: Date): Promise<DeletedSource | undefined> {
-  return db.transaction().execute(async (trx) => {
-    const stories = await trx.selectFrom('items').select('story_id').distinct().where('source_id', '=', id).where('story_id', 'is not', null).execute();
-    const { n: items } = await trx
-      .selectFrom('items')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('source_id', '=', id)
-      .executeTakeFirstOrThrow();
-    const source = await trx.deleteFrom('sources').where('id', '=', id).returningAll().executeTakeFirst();
-    if (source === undefined) return undefined;
-    const storyIds = stories.map((s) => s.story_id!);
-    const topics = new Set<string>();
-    for (let start = 0; start < storyIds.length; start += 1000) {
-      for (const topic of await refreshStories(trx, storyIds.slice(start, start + 1000), now)) topics.add(topic);
-    }
-    return { source, items, topics };
-  });
 }
 
 /**
