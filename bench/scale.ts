@@ -81,7 +81,7 @@ function lookupItem(run: number, i: number) {
     enclosure: null,
     truncated: [],
   };
-  return { ...item, canonicalUrl: item.url, topics: ['bench'], signature: itemFeatures(item).signature };
+  return { ...item, canonicalUrl: item.url, ownSite: true, topics: ['bench'], signature: itemFeatures(item).signature };
 }
 
 /**

@@ -17,6 +17,7 @@ import * as establishedIntervals from './2026-12-02T01-00-established-intervals.
 import * as sourceMerges from './2026-12-02T02-00-source-merges.ts';
 import * as itemTruncation from './2026-12-02T03-00-item-truncation.ts';
 import * as sourceDeletion from './2026-12-02T04-00-source-deletion.ts';
+import * as itemOwnSite from './2026-12-02T06-00-item-own-site.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T02-00-source-merges': sourceMerges,
   '2026-12-02T03-00-item-truncation': itemTruncation,
   '2026-12-02T04-00-source-deletion': sourceDeletion,
+  '2026-12-02T06-00-item-own-site': itemOwnSite,
 };

@@ -83,6 +83,8 @@ export interface ItemsTable {
   numbers: ColumnType<string[], string[] | undefined, string[]>;
   body_length: ColumnType<number, number | undefined, number>;
   signature_version: ColumnType<number, number | undefined, number>;
+  /** On its source's own site (src/ingest/own-site.ts): the original among copies of its URL. */
+  own_site: ColumnType<boolean, boolean | undefined, boolean>;
   /** Fields cut to their cap at ingest (src/ingest/field-caps.ts). */
   truncated: ColumnType<string[], string[] | undefined, string[]>;
   /** Why the item is in its story (founder, canonical URL, or text match with measures). */

@@ -15,6 +15,7 @@ import { followPermanentRedirect, type ClassifyStoredItem, type RedirectOutcome 
 import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease, type NotModifiedPoll } from '../store/sources.ts';
 import type { StoryGrouper } from './story-grouper.ts';
 import { canonicalUrl } from './canonical-url.ts';
+import { isOnOwnSite } from './own-site.ts';
 import { classify, type CompiledTopics } from './classify.ts';
 import type { Fetcher } from './fetch.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
@@ -211,9 +212,11 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     // A move first: when it merges this source into another, the items are stored there.
     const redirect = response.permanentUrl === null ? null : await followPermanentRedirect(trx, source.id, response.permanentUrl, now, classifyStored);
     const owner = redirect?.kind === 'merged' ? redirect.into : source;
+    const sites = [feed.siteUrl, source.site_url, response.finalUrl];
     const items: StorableItem[] = feed.items.map((item, i) => ({
       ...item,
       canonicalUrl: canonicalUrl(item.url),
+      ownSite: isOnOwnSite(item.url, sites),
       topics: classify({ ...item, contentText: features[i]!.contentText }, owner.topics, ctx.topics),
       signature: features[i]!.signature,
     }));

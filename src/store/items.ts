@@ -11,6 +11,8 @@ type Executor = Kysely<DB> | Transaction<DB>;
 /** An item ready to store: the normalized item plus what later stages derived from it. */
 export interface StorableItem extends NormalizedItem {
   canonicalUrl: string | null;
+  /** The article is on the source's own site (own-site.ts): the original among same-URL copies. */
+  ownSite: boolean;
   /** Topic slugs the item belongs to (classify.ts). */
   topics: string[];
   /** Near-duplicate signature (fingerprint.ts); null leaves the item to canonical-URL grouping. */
@@ -96,10 +98,11 @@ const ITEM_COLUMNS = {
   body_length: 'integer',
   signature_version: 'smallint',
   truncated: 'text[]',
+  own_site: 'boolean',
 } as const;
 
 /** One item as JSON for the insert: 64-bit numbers as strings, dates as ISO strings. */
-type ItemRecord = Record<keyof typeof ITEM_COLUMNS, string | number | string[] | Date | null>;
+type ItemRecord = Record<keyof typeof ITEM_COLUMNS, string | number | boolean | string[] | Date | null>;
 
 function toRecord(item: StorableItem, now: Date): ItemRecord {
   // An item's date: its published date, else its updated date (Atom entries often carry only
@@ -135,6 +138,7 @@ function toRecord(item: StorableItem, now: Date): ItemRecord {
     body_length: item.signature?.length ?? 0,
     signature_version: item.signature ? SIGNATURE_VERSION : 0,
     truncated: item.truncated,
+    own_site: item.ownSite,
   };
 }
 

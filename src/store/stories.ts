@@ -18,8 +18,12 @@ type Executor = Kysely<DB> | Transaction<DB>;
 
 /**
  * Recomputes aggregates and topic memberships of stories from their items. The
- * representative is the earliest-published copy (ties: the first stored). Stories
- * left without items are deleted. Returns the topics affected before or after.
+ * representative is the original: a copy on its source's own site before copies that only
+ * link there (items.own_site: an outlet listing another's article URL with an earlier date
+ * does not take the story over), then the earliest published, then the higher source
+ * priority, then the first stored. The story is dated as its representative: no copy makes
+ * it earlier. Stories left without items are deleted. Returns the topics affected before or
+ * after.
  */
 export async function refreshStories(db: Executor, storyIds: number[], now: Date): Promise<Set<string>> {
   const topics = new Set<string>();
@@ -39,12 +43,11 @@ export async function refreshStories(db: Executor, storyIds: number[], now: Date
       updated_at = ${now}
     from unnest(${ids}::bigint[]) as x(id)
     cross join lateral (
-      -- The representative is the original publisher when known: the earliest published
-      -- copy, ties broken by source priority, then by which was stored first.
+      -- The representative is the original publisher (see above); the story has its date.
       select count(*)::int as item_count,
              count(distinct i.source_id)::int as source_count,
-             (array_agg(i.id order by i.published_at, (select src.priority from sources src where src.id = i.source_id) desc, i.id))[1] as representative_item_id,
-             min(i.published_at) as published_at
+             (array_agg(i.id order by i.own_site desc, i.published_at, (select src.priority from sources src where src.id = i.source_id) desc, i.id))[1] as representative_item_id,
+             (array_agg(i.published_at order by i.own_site desc, i.published_at, (select src.priority from sources src where src.id = i.source_id) desc, i.id))[1] as published_at
       from items i where i.story_id = x.id
     ) as a
     where s.id = x.id and a.item_count > 0`.execute(db);

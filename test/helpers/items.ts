@@ -6,6 +6,7 @@ export function makeItem(overrides: Partial<StorableItem> & { key: string }): St
   return {
     url,
     canonicalUrl: url,
+    ownSite: true,
     title: `Title of ${overrides.key}`,
     summary: 'A summary.',
     contentHtml: '<p>Body</p>',

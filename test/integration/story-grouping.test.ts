@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalUrl } from '../../src/ingest/canonical-url.ts';
+import { isOnOwnSite } from '../../src/ingest/own-site.ts';
 import { itemFeatures } from '../../src/ingest/read-feed.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import { storyGrouping } from '../../src/runtime.ts';
@@ -33,7 +34,9 @@ beforeEach(async () => {
 
 function storable(item: LabeledItem, topics: string[] = ['korea']): StorableItem {
   const normalized = makeItem({ key: item.id, url: item.url, title: item.title, summary: item.text.slice(0, 300), contentHtml: `<p>${item.text}</p>`, publishedAt: new Date(item.publishedAt) });
-  return { ...normalized, canonicalUrl: canonicalUrl(item.url), topics, signature: itemFeatures(normalized).signature };
+  // Every outlet here links its own site's articles, but 'evil', which lists another outlet's.
+  const ownSite = item.source === 'evil' ? isOnOwnSite(item.url, ['https://evil.example/']) : true;
+  return { ...normalized, canonicalUrl: canonicalUrl(item.url), ownSite, topics, signature: itemFeatures(normalized).signature };
 }
 
 async function addSources(names: string[], options: Record<string, { priority?: number; nearDuplicates?: boolean }> = {}): Promise<Map<string, number>> {
@@ -109,6 +112,18 @@ describe('story grouping in the store', () => {
     expect(rest).toEqual([]);
     expect(entry!.url).toBe(base.url);
     expect(entry!.alsoReportedBy.map((copy) => copy.url)).toEqual([reprint]);
+  });
+
+  it('keeps the original outlet\'s copy as the entry when another source lists its URL with an earlier date', async () => {
+    const sourceIds = await addSources(['wire', 'evil']);
+    const base = labeled[0]!;
+    const original = 'https://wire.example/2026/11/30/original-story';
+    const earlier = new Date(new Date(base.publishedAt).getTime() - 3 * 86_400_000).toISOString();
+    await ingest(sourceIds, [{ ...base, id: 'evil-copy', source: 'evil', url: `${original}?utm_source=x`, title: 'Takeover headline', publishedAt: earlier }]);
+    await ingest(sourceIds, [{ ...base, id: 'wire-original', source: 'wire', url: original, title: 'The original headline' }]);
+    const [entry, ...rest] = await topicFeedEntries(database.db, 'korea', 10);
+    expect(rest).toEqual([]);
+    expect(entry).toMatchObject({ title: 'The original headline', url: original, source: { title: 'wire' }, publishedAt: new Date(base.publishedAt) });
   });
 
   it('breaks publication-time ties by source priority', async () => {

@@ -4,7 +4,7 @@ import type { Source } from '../../../src/db/schema.ts';
 import { DISABLED_REASONS } from '../../../src/store/sources.ts';
 
 const source = (overrides: Partial<Source>): Source =>
-  ({ enabled: true, disabled_reason: null, error_code: null, consecutive_failures: 0, last_polled_at: new Date(), ...overrides }) as Source;
+  ({ enabled: true, disabled_reason: null, error_code: null, consecutive_failures: 0, last_polled_at: new Date(), deleting_since: null, ...overrides }) as Source;
 
 describe('sourceState', () => {
   it('tells ok, pending, failing, paused and disabled apart', () => {
@@ -13,6 +13,7 @@ describe('sourceState', () => {
     expect(sourceState(source({ error_code: 'timeout', consecutive_failures: 9 }))).toBe('failing');
     expect(sourceState(source({ enabled: false, disabled_reason: DISABLED_REASONS.paused }))).toBe('paused');
     expect(sourceState(source({ enabled: false, disabled_reason: DISABLED_REASONS.gone }))).toBe('disabled');
+    expect(sourceState(source({ enabled: false, disabled_reason: DISABLED_REASONS.deleting, deleting_since: new Date() }))).toBe('deleting');
   });
 
   it('flags a source for the admin after repeated 404s', () => {
