@@ -101,6 +101,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       log,
       topics,
       publicUrl: env.publicUrl,
+      trustProxy: env.trustProxy,
       feedCache,
       renderDocument: async (slug, kind, format, limit) => {
         const topic = topics.find((t) => t.slug === slug)!;

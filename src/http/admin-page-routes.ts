@@ -12,11 +12,11 @@ import { ADMIN_CSP, type Flash } from '../render/admin-layout.ts';
 import { dashboardPage, deleteConfirmPage, errorPage, loginPage, sourcePage, type AddForm } from '../render/admin-page.ts';
 import { parseId, toHttpError } from './admin-http.ts';
 import {
+  checkAdminToken,
   csrfToken,
   deriveKeys,
   issueSession,
   readCookie,
-  safeEqual,
   SESSION_COOKIE,
   sessionCookie,
   verifyCsrf,
@@ -112,14 +112,11 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
 
   app.post('/login', async (request, reply) => {
     if (!sameOrigin(request)) throw new HttpError(403, 'csrf_failed', 'log in from the Tidings admin page');
-    const now = Date.now();
-    const wait = deps.limiter.retryAfter(request.ip, now);
-    if (wait !== null) return html(reply.header('retry-after', String(wait)), loginPage({ error: `Too many wrong tokens from this address; try again in ${wait} s.` }), 429);
-    const given = field(request.body, 'token') ?? '';
-    if (!safeEqual(given, deps.token)) {
-      deps.limiter.failed(request.ip, now);
-      return html(reply, loginPage({ error: 'Wrong admin token.' }), 401);
+    const check = checkAdminToken(field(request.body, 'token') ?? '', deps.token, deps.limiter, request.ip, Date.now());
+    if (!check.ok && check.retryAfter !== null) {
+      return html(reply.header('retry-after', String(check.retryAfter)), loginPage({ error: `Too many wrong tokens from this address; try again in ${check.retryAfter} s.` }), 429);
     }
+    if (!check.ok) return html(reply, loginPage({ error: 'Wrong admin token.' }), 401);
     return reply.header('set-cookie', sessionCookie(issueSession(keys, new Date()), deps.secureCookies)).redirect('/admin', 303);
   });
 

@@ -84,6 +84,22 @@ export function sessionCookie(value: string, secure: boolean, maxAgeSeconds = SE
   return [`${SESSION_COOKIE}=${value}`, 'Path=/admin', `Max-Age=${maxAgeSeconds}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
 }
 
+export type TokenCheck = { ok: true } | { ok: false; retryAfter: number | null };
+
+/**
+ * Checks a given admin token. The right one always passes, even from an address that is
+ * locked out: otherwise anyone (or, behind a proxy, everyone sharing its address) could
+ * keep the admin out by sending wrong tokens. Only wrong tokens count, and once an address
+ * has sent too many, its next wrong ones get `retryAfter` (429) rather than 401.
+ */
+export function checkAdminToken(given: string, expected: string, limiter: AttemptLimiter, client: string, now: number): TokenCheck {
+  if (safeEqual(given, expected)) return { ok: true };
+  const wait = limiter.retryAfter(client, now);
+  if (wait !== null) return { ok: false, retryAfter: wait };
+  limiter.failed(client, now);
+  return { ok: false, retryAfter: null };
+}
+
 export interface AttemptLimiter {
   /** Seconds until `key` may try again, or null when it may try now. */
   retryAfter(key: string, now: number): number | null;
@@ -91,11 +107,12 @@ export interface AttemptLimiter {
 }
 
 /**
- * Counts wrong tokens per client address: after `max` in `windowMs`, further attempts
+ * Counts wrong tokens per client address: after `max` in `windowMs`, further wrong ones
  * are refused until the window ends. A long random token is the real defence; this only
- * makes guessing noisy and slow.
+ * makes guessing noisy and slow. At most `maxKeys` addresses are tracked (the oldest
+ * windows are forgotten first), so many addresses cannot grow it without bound.
  */
-export function createAttemptLimiter(max: number, windowMs: number): AttemptLimiter {
+export function createAttemptLimiter(max: number, windowMs: number, maxKeys = 10_000): AttemptLimiter {
   const windows = new Map<string, { count: number; resetAt: number }>();
   return {
     retryAfter(key, now) {
@@ -104,7 +121,14 @@ export function createAttemptLimiter(max: number, windowMs: number): AttemptLimi
       return Math.ceil((entry.resetAt - now) / 1000);
     },
     failed(key, now) {
-      if (windows.size > 10_000) for (const [k, e] of windows) if (e.resetAt <= now) windows.delete(k);
+      if (windows.size >= maxKeys) {
+        for (const [k, e] of windows) if (e.resetAt <= now) windows.delete(k);
+        // Insertion order is window order: the first keys are the oldest windows.
+        for (const k of windows.keys()) {
+          if (windows.size < maxKeys) break;
+          windows.delete(k);
+        }
+      }
       const entry = windows.get(key);
       if (!entry || entry.resetAt <= now) windows.set(key, { count: 1, resetAt: now + windowMs });
       else entry.count++;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bearerToken,
+  checkAdminToken,
   createAttemptLimiter,
   csrfToken,
   deriveKeys,
@@ -81,5 +82,23 @@ describe('admin auth helpers', () => {
     expect(limiter.retryAfter('1.2.3.4', 31_000)).toBe(30);
     expect(limiter.retryAfter('5.6.7.8', 1000)).toBeNull();
     expect(limiter.retryAfter('1.2.3.4', 61_000)).toBeNull();
+  });
+
+  it('forgets the oldest addresses first when tracking too many', () => {
+    const limiter = createAttemptLimiter(1, 60_000, 3);
+    for (const address of ['a', 'b', 'c', 'd']) limiter.failed(address, 1000);
+    expect(limiter.retryAfter('a', 1000)).toBeNull();
+    for (const address of ['b', 'c', 'd']) expect(limiter.retryAfter(address, 1000)).toBe(60);
+  });
+
+  it('lets the right token through a lock-out, and counts only wrong ones', () => {
+    const limiter = createAttemptLimiter(2, 60_000);
+    const check = (token: string) => checkAdminToken(token, 'right', limiter, '1.2.3.4', 1000);
+    expect(check('right')).toEqual({ ok: true });
+    expect(check('wrong')).toEqual({ ok: false, retryAfter: null });
+    expect(check('right')).toEqual({ ok: true });
+    expect(check('wrong')).toEqual({ ok: false, retryAfter: null });
+    expect(check('wrong')).toEqual({ ok: false, retryAfter: 60 });
+    expect(check('right')).toEqual({ ok: true });
   });
 });
