@@ -113,6 +113,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         return digest && { title: digest.title, html: digest.html, periodStart: digest.period_start, periodEnd: digest.period_end };
       },
       readiness: () => readiness(runtime),
+      metricsToken: env.metricsToken,
       metrics: async () => ({
         contentType: runtime.metrics.registry.contentType,
         body: await renderMetrics(runtime.metrics, { pollLagSeconds: () => pollLagSeconds(db, runtime.now()), sourcesFailing: () => failingSourceCount(db) }),

@@ -7,6 +7,7 @@ import type { FeedFormat, FeedKind } from '../db/schema.ts';
 import { renderOpml } from '../render/opml.ts';
 import { digestPage, indexPage, type DigestPageInput, type IndexTopic } from '../render/pages.ts';
 import { topicFeedUrls } from '../render/topic-feed.ts';
+import { bearerToken, safeEqual } from './auth.ts';
 import { CACHE_CONTROL, cachedResponse } from './cached-response.ts';
 import { HttpError } from './errors.ts';
 import type { CachedDocument, FeedCache } from './feed-cache.ts';
@@ -32,6 +33,8 @@ export interface PublicRoutesDeps {
   readiness?: () => Promise<Readiness>;
   /** Prometheus text exposition (GET /metrics). */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <it>` (its labels name every source host). */
+  metricsToken?: string | null | undefined;
   /** Documents rendered for a non-default `?limit=` (default: VARIANT_CACHE_BYTES of them). */
   variants?: VariantCache;
   /** Renders a document straight from the database (non-default limits, or not yet cached). */
@@ -128,8 +131,15 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     const readiness = deps.readiness ? await deps.readiness() : { ready: true, checks: {} };
     return reply.code(readiness.ready ? 200 : 503).header('cache-control', 'no-store').send({ status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
     if (!deps.metrics) throw new HttpError(404, 'not_found', 'metrics are not enabled');
+    if (deps.metricsToken) {
+      const given = bearerToken(request.headers.authorization);
+      if (given === null || !safeEqual(given, deps.metricsToken)) {
+        reply.header('www-authenticate', `Bearer realm="tidings-metrics"${given === null ? '' : ', error="invalid_token"'}`);
+        throw new HttpError(401, 'unauthorized', given === null ? 'metrics need "Authorization: Bearer <METRICS_TOKEN>"' : 'wrong METRICS_TOKEN');
+      }
+    }
     const { contentType, body } = await deps.metrics();
     return reply.type(contentType).header('cache-control', 'no-store').send(body);
   });

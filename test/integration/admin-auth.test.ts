@@ -90,3 +90,29 @@ describe('wrong-token limiter', () => {
     expect((await api(url, 'guess-10', { 'x-forwarded-for': '198.51.100.9' })).status).toBe(429);
   });
 });
+
+describe('/metrics behind METRICS_TOKEN', () => {
+  const metrics = async () => ({ contentType: 'text/plain; version=0.0.4', body: 'tidings_fetch_requests_total{host="a.example"} 1\n' });
+
+  it('is public while METRICS_TOKEN is unset', async () => {
+    const url = await start({ metrics });
+    const answer = await fetch(`${url}/metrics`);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain('a.example');
+  });
+
+  it('needs "Authorization: Bearer <METRICS_TOKEN>" when it is set, and never reveals the hosts without it', async () => {
+    const url = await start({ metrics, metricsToken: 'scrape-secret-0123456789' });
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${TOKEN}` }, { authorization: 'Basic c2NyYXBlLXNlY3JldC0wMTIzNDU2Nzg5' }]) {
+      const answer = await fetch(`${url}/metrics`, { headers });
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer realm="tidings-metrics"/);
+      const body = (await answer.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('unauthorized');
+      expect(body.error.message).toContain('METRICS_TOKEN');
+    }
+    const answer = await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer scrape-secret-0123456789' } });
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain('a.example');
+  });
+});
