@@ -52,6 +52,16 @@ export function parseLimit(raw: unknown): number {
   return Number(text);
 }
 
+/** YYYY-MM-DD naming a day that exists (no 2026-02-30), so the database is never asked about one that does not. */
+export function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC: it reads years 0-99 as 1900-1999
+  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDocument, format: FeedFormat): FastifyReply {
   const response = cachedResponse(doc, format, request.headers);
   reply.code(response.status).headers(response.headers);
@@ -108,7 +118,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     const { slug, date } = request.params;
     const topic = topics.get(slug);
     if (!topic) throw new HttpError(404, 'unknown_topic', `no topic "${slug}"; see ${deps.publicUrl}/ for the list`);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new HttpError(400, 'invalid_date', 'a digest is named by its date, like 2026-11-24');
+    if (!isCalendarDate(date)) throw new HttpError(400, 'invalid_date', `no such date: ${date.slice(0, 40)} (a digest is named by its date, like 2026-11-24)`);
     const digest = await deps.findDigest(slug, date);
     if (!digest) throw new HttpError(404, 'unknown_digest', `no ${topic.title} digest was published for ${date}`);
     // Published digests never change: cache for a day.

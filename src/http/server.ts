@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TrustProxy } from '../config/env.ts';
 import type { Logger } from '../logger.ts';
 import { registerAdminRoutes, type AdminDeps } from './admin-routes.ts';
-import { installErrorHandlers, sendError } from './errors.ts';
+import { installErrorHandlers, sendErrorTo } from './errors.ts';
 import { fastFeedHandler } from './fast-feeds.ts';
 import { registerPublicRoutes, type PublicRoutesDeps } from './public-routes.ts';
 
@@ -33,7 +33,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     trustProxy: deps.trustProxy ?? false,
     routerOptions: { maxParamLength: 200 },
     // A URL that cannot be decoded, and the like: the same error shape as everything else.
-    frameworkErrors: (error, _request, reply) => sendError(reply, 400, 'bad_request', error.message),
+    frameworkErrors: (error, request, reply) => sendErrorTo(request, reply, 400, 'bad_request', error.message),
   });
   app.addHook('preClose', async () => {
     closing = true;

@@ -166,6 +166,34 @@ describe('admin page forms', () => {
     expect(resumed.headers.get('location')).toBe('/admin?done=resumed');
   });
 
+  it('refuses what the API refuses, with the same rules: a 10,000-character title, a NUL, an interval over 30 days', async () => {
+    const token = await csrf();
+    const id = /\/admin\/sources\/(\d+)"[^>]*>([^<]+)</.exec((await request('GET', '/admin')).text)![1];
+    const before = (await request('GET', `/admin/sources/${id}`)).text;
+    const title = /<h1>([^<]*)<\/h1>/.exec(before)![1];
+    const cases: Array<[Record<string, string | string[]>, string]> = [
+      [{ title: 't'.repeat(10_000) }, 'the title is longer than 300 characters'],
+      [{ title: 'Plain\u0000Daily' }, 'the title contains a control character (U+0000)'],
+      [{ title: 'Plain', interval_minutes: '99999' }, 'the poll interval must be a whole number of minutes from 1 to 43200'],
+      [{ title: 'Plain', topics: ['korea\u0000'], topics_present: '1' }, 'a topic contains a control character (U+0000)'],
+    ];
+    for (const [form, message] of cases) {
+      const answer = await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, ...form });
+      expect(answer.status).toBe(400);
+      expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(answer.text).toContain(message);
+    }
+    expect(/<h1>([^<]*)<\/h1>/.exec((await request('GET', `/admin/sources/${id}`)).text)![1]).toBe(title);
+
+    const nul = await request('POST', '/admin/sources', { _csrf: token, url: `${fixtures.url('/plain.xml')}\u0000`, action: 'add' });
+    expect(nul.status).toBe(400);
+    expect(nul.text).toContain('Not added: the URL contains a control character (U+0000)');
+    const long = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/other.xml'), title: 't'.repeat(10_000), action: 'add' });
+    expect(long.status).toBe(400);
+    expect(long.text).toContain('Not added: the title is longer than 300 characters');
+    expect((await request('GET', '/admin')).text).not.toContain(fixtures.url('/other.xml'));
+  });
+
   it('imports pasted OPML, exports it, and deletes after confirmation', async () => {
     const token = await csrf();
     const imported = await request('POST', '/admin/opml', { _csrf: token, opml: `<opml version="2.0"><body><outline text="World"><outline type="rss" text="Extra" xmlUrl="${fixtures.url('/extra.xml')}"/></outline></body></opml>` });
