@@ -15,6 +15,7 @@ import * as itemStatistics from './2026-12-01T00-00-item-statistics.ts';
 import * as renderedFeedGenerations from './2026-12-02T00-00-rendered-feed-generations.ts';
 import * as establishedIntervals from './2026-12-02T01-00-established-intervals.ts';
 import * as sourceMerges from './2026-12-02T02-00-source-merges.ts';
+import * as adminSessions from './2026-12-02T05-00-admin-sessions.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T00-00-rendered-feed-generations': renderedFeedGenerations,
   '2026-12-02T01-00-established-intervals': establishedIntervals,
   '2026-12-02T02-00-source-merges': sourceMerges,
+  '2026-12-02T05-00-admin-sessions': adminSessions,
 };

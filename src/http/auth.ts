@@ -3,9 +3,10 @@
  *
  * - The API takes `Authorization: Bearer <ADMIN_TOKEN>`.
  * - The admin page logs in with the token once and then holds a session cookie
- *   (HttpOnly, SameSite=Strict, Path=/admin, Secure behind https): an expiry and a nonce
- *   signed with a key derived from the token. Nothing is stored server-side, so every
- *   instance accepts every session, and changing ADMIN_TOKEN ends all sessions.
+ *   (HttpOnly, SameSite=Strict, Path=/admin, Secure behind https): a random session id,
+ *   kept in the database (src/admin/sessions.ts) so that logging out ends it on every
+ *   instance, signed with a key derived from the token, so that changing ADMIN_TOKEN
+ *   ends every session.
  * - Each page form carries a CSRF token: an HMAC of the session under a second derived
  *   key. SameSite=Strict already keeps other sites' requests from carrying the cookie;
  *   the token (and an Origin check) defend browsers or setups where it does not.
@@ -13,10 +14,11 @@
  * Comparisons are constant-time on fixed-length digests, so neither the token's content
  * nor its length leaks through timing.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { SESSION_TTL_SECONDS } from '../admin/sessions.ts';
 
+export { SESSION_TTL_SECONDS };
 export const SESSION_COOKIE = 'tidings_admin';
-export const SESSION_TTL_SECONDS = 12 * 3600;
 
 /** Constant-time string equality (on SHA-256 digests, so lengths may differ). */
 export function safeEqual(given: string, expected: string): boolean {
@@ -46,19 +48,18 @@ function mac(key: Buffer, text: string): string {
   return createHmac('sha256', key).update(text).digest('base64url');
 }
 
-/** A new session value: `v1.<expiry, unix seconds>.<nonce>.<signature>`. */
-export function issueSession(keys: SessionKeys, now: Date): string {
-  const payload = `v1.${Math.floor(now.getTime() / 1000) + SESSION_TTL_SECONDS}.${randomBytes(16).toString('base64url')}`;
+/** The cookie value of a session: `v2.<session id>.<signature>`. */
+export function signSession(keys: SessionKeys, id: string): string {
+  const payload = `v2.${id}`;
   return `${payload}.${mac(keys.session, payload)}`;
 }
 
-/** True when the value is a session we signed and it has not expired. */
-export function verifySession(keys: SessionKeys, value: string | null, now: Date): boolean {
-  if (value === null) return false;
-  const match = /^(v1\.(\d{1,12})\.[\w-]{1,64})\.([\w-]{1,128})$/.exec(value);
-  if (!match) return false;
-  if (!safeEqual(match[3]!, mac(keys.session, match[1]!))) return false;
-  return Number(match[2]) * 1000 > now.getTime();
+/** The session id of a cookie value we signed (under this token), else null. Whether it is still open is the database's to say. */
+export function sessionIdOf(keys: SessionKeys, value: string | null): string | null {
+  if (value === null) return null;
+  const match = /^(v2\.([\w-]{16,64}))\.([\w-]{43})$/.exec(value);
+  if (!match || !safeEqual(match[3]!, mac(keys.session, match[1]!))) return null;
+  return match[2]!;
 }
 
 /** The CSRF token of a session, for the page's forms. */

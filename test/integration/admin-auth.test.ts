@@ -12,9 +12,8 @@ import { silentLog } from '../helpers/context.ts';
 
 const TOKEN = 'auth-test-admin-token-0123456789abcdef';
 
-/** What these tests reach of the admin API: listing, and sessions kept in memory. */
-function stubApi(): AdminApi {
-  const open = new Set<string>();
+/** What these tests reach of the admin API: listing, and sessions kept in memory (`open`: shared by servers). */
+function stubApi(open = new Set<string>()): AdminApi {
   let next = 0;
   return {
     topics: [],
@@ -50,6 +49,19 @@ async function start(extra: Partial<ServerDeps> = {}): Promise<string> {
   apps.push(app);
   return app.listen({ host: '127.0.0.1', port: 0 });
 }
+
+describe('sessions', () => {
+  it('end when ADMIN_TOKEN changes, on every instance, though their ids are still open', async () => {
+    const shared = new Set<string>(); // the database both instances share
+    const before = await start({ admin: { token: TOKEN, api: stubApi(shared), secureCookies: false } });
+    const after = await start({ admin: { token: `${TOKEN}-rotated`, api: stubApi(shared), secureCookies: false } });
+    const cookie = (await login(before, TOKEN)).headers.get('set-cookie')!.split(';')[0]!;
+    const page = async (url: string) => (await fetch(`${url}/admin`, { headers: { cookie } })).text();
+    expect(await page(before)).toContain('<h1>Sources</h1>');
+    expect(shared.size).toBe(1);
+    expect(await page(after)).toContain('Log in');
+  });
+});
 
 const api = (url: string, token: string, headers: Record<string, string> = {}) => fetch(`${url}/admin/api/sources`, { headers: { authorization: `Bearer ${token}`, ...headers } });
 const login = (url: string, token: string, headers: Record<string, string> = {}) =>

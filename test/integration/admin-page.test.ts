@@ -66,8 +66,10 @@ describe('admin page forms', () => {
       const answer = await request(method, path, method === 'POST' ? { _csrf: 'x' } : undefined);
       expect([method, path, answer.status, answer.headers.get('location')]).toEqual([method, path, 303, '/admin']);
     }
-    cookie = 'tidings_admin=v1.99999999999.forged.signature';
-    expect((await request('GET', '/admin')).text).toContain('Log in');
+    for (const forged of ['v1.99999999999.forged.signature', `v2.${'a'.repeat(43)}.${'b'.repeat(43)}`, 'v2..', `v2.${'a'.repeat(5000)}.x`]) {
+      cookie = `tidings_admin=${forged}`;
+      expect((await request('GET', '/admin')).text).toContain('Log in');
+    }
     cookie = '';
   });
 
@@ -76,7 +78,8 @@ describe('admin page forms', () => {
     expect(answer.status).toBe(303);
     expect(answer.headers.get('location')).toBe('/admin');
     const setCookie = answer.headers.get('set-cookie')!;
-    expect(setCookie).toMatch(/^tidings_admin=v1\.\d+\.[\w-]+\.[\w-]+; Path=\/admin; Max-Age=43200; HttpOnly; SameSite=Strict$/);
+    // A random session id (stored server-side, so logging out ends it) and its signature under a key derived from the token.
+    expect(setCookie).toMatch(/^tidings_admin=v2\.[\w-]{43}\.[\w-]{43}; Path=\/admin; Max-Age=43200; HttpOnly; SameSite=Strict$/);
     expect(setCookie).not.toContain(TOKEN);
     cookie = setCookie.split(';')[0]!;
     expect((await request('GET', '/admin')).text).toContain('<h1>Sources</h1>');
@@ -214,9 +217,23 @@ describe('admin page forms', () => {
     expect((await request('GET', `/admin/sources/${id}`)).status).toBe(404);
   });
 
-  it('logs out by clearing the cookie', async () => {
-    const answer = await request('POST', '/admin/logout', { _csrf: await csrf() });
+  it('logs out: the cookie is cleared, and the old session no longer works even if replayed', async () => {
+    const other = (await request('POST', '/admin/login', { token: TOKEN }, { cookie: '' })).headers.get('set-cookie')!.split(';')[0]!;
+    const old = cookie;
+    const token = await csrf();
+    const answer = await request('POST', '/admin/logout', { _csrf: token });
     expect(answer.status).toBe(303);
     expect(answer.headers.get('set-cookie')).toMatch(/^tidings_admin=; Path=\/admin; Max-Age=0;/);
+    // A copy of the cookie kept by the browser, a proxy log or an attacker.
+    expect(cookie).toBe(old);
+    const page = await request('GET', '/admin');
+    expect(page.text).toContain('Log in');
+    expect(page.text).not.toContain('<h1>Sources</h1>');
+    const form = await request('POST', '/admin/sources/1/pause', { _csrf: token });
+    expect([form.status, form.headers.get('location')]).toEqual([303, '/admin']);
+    expect((await request('GET', '/admin/opml')).status).toBe(303);
+    // Other sessions go on.
+    cookie = other;
+    expect((await request('GET', '/admin')).text).toContain('<h1>Sources</h1>');
   });
 });
