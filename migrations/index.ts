@@ -17,6 +17,7 @@ import * as establishedIntervals from './2026-12-02T01-00-established-intervals.
 import * as sourceMerges from './2026-12-02T02-00-source-merges.ts';
 import * as itemTruncation from './2026-12-02T03-00-item-truncation.ts';
 import * as sourceDeletion from './2026-12-02T04-00-source-deletion.ts';
+import * as adminSessions from './2026-12-02T05-00-admin-sessions.ts';
 import * as itemOwnSite from './2026-12-02T06-00-item-own-site.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -33,5 +34,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T02-00-source-merges': sourceMerges,
   '2026-12-02T03-00-item-truncation': itemTruncation,
   '2026-12-02T04-00-source-deletion': sourceDeletion,
+  '2026-12-02T05-00-admin-sessions': adminSessions,
   '2026-12-02T06-00-item-own-site': itemOwnSite,
 };

@@ -104,6 +104,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       log,
       topics,
       publicUrl: env.publicUrl,
+      trustProxy: env.trustProxy,
       feedCache,
       renderDocument: async (slug, kind, format, limit) => {
         const topic = topics.find((t) => t.slug === slug)!;
@@ -115,6 +116,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         return digest && { title: digest.title, html: digest.html, periodStart: digest.period_start, periodEnd: digest.period_end };
       },
       readiness: () => readiness(runtime),
+      metricsToken: env.metricsToken,
       metrics: async () => ({
         contentType: runtime.metrics.registry.contentType,
         body: await renderMetrics(runtime.metrics, { pollLagSeconds: () => pollLagSeconds(db, runtime.now()), sourcesFailing: () => failingSourceCount(db) }),

@@ -17,7 +17,7 @@ import { pollAndRegenerate } from '../../jobs/poll-feeds.ts';
 import type { AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
 import { sourceView, type SourceView } from './source-view.ts';
-import { checkTopics, parseFeedUrl } from './validate.ts';
+import { checkTitle, checkTopics, parseFeedUrl } from './validate.ts';
 
 export interface AddSourceInput {
   url: string;
@@ -66,8 +66,8 @@ const MAX_CANDIDATES = 8;
 
 export async function addSource(ctx: AdminContext, input: AddSourceInput): Promise<AddSourceOutcome> {
   const url = parseFeedUrl(input.url);
+  const title = checkTitle(input.title ?? null);
   const topics = checkTopics(ctx, input.topics ?? []);
-  const title = input.title?.trim() || null;
   await rejectExisting(ctx, [url, input.url.trim()]);
 
   const probed = await probeUrl(ctx, url);

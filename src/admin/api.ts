@@ -18,6 +18,7 @@ import {
 } from './manage-sources.ts';
 import { exportOpml, importOpml, type OpmlImportSummary } from './opml.ts';
 import type { SourceView } from './source-view.ts';
+import { adminSessions, type AdminSessions } from './sessions.ts';
 import { previewTopic, type TopicPreview, type TopicPreviewInput } from './topic-preview.ts';
 
 export interface AdminApi {
@@ -32,6 +33,8 @@ export interface AdminApi {
   importOpml(text: string): Promise<OpmlImportSummary>;
   exportOpml(): Promise<string>;
   previewTopic(slug: string, input: TopicPreviewInput): Promise<TopicPreview>;
+  /** The admin page's log-in sessions. */
+  sessions: AdminSessions;
 }
 
 export function createAdminApi(ctx: AdminContext): AdminApi {
@@ -46,12 +49,14 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     importOpml: (text) => importOpml(ctx, text),
     exportOpml: () => exportOpml(ctx),
     previewTopic: (slug, input) => previewTopic(ctx, slug, input),
+    sessions: adminSessions(ctx),
   };
 }
 
 export type { AddSourceInput, AddSourceOutcome } from './add-source.ts';
 export type { SourceChanges, SourceDetail } from './manage-sources.ts';
 export type { OpmlImportSummary } from './opml.ts';
+export type { AdminSessions } from './sessions.ts';
 export type { SourceView } from './source-view.ts';
 export type { TopicPreview, TopicPreviewInput } from './topic-preview.ts';
 export { AdminError } from './errors.ts';

@@ -19,7 +19,7 @@ import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
 import type { AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
 import { pollEventView, sourceView, type PollEventView, type SourceView } from './source-view.ts';
-import { checkTopics } from './validate.ts';
+import { checkPollInterval, checkSourceId, checkTitle, checkTopics } from './validate.ts';
 import { CONFIG_NOTES } from './wording.ts';
 
 const DETAIL_ITEMS = 20;
@@ -49,7 +49,7 @@ function itemView(item: ItemSummary): SourceDetail['items'][number] {
 }
 
 async function requireSource(ctx: AdminContext, id: number): Promise<SourceView> {
-  const row = await findSourceHealth(ctx.db, id, ctx.now());
+  const row = await findSourceHealth(ctx.db, checkSourceId(id), ctx.now());
   if (row === undefined) throw new AdminError('not_found', 'unknown_source', `no source #${id}`);
   return sourceView(row);
 }
@@ -68,14 +68,14 @@ export interface UpdatedSource {
 
 /** Applies the changes; new topics re-classify the source's items and re-render the feeds they affect. */
 export async function changeSource(ctx: AdminContext, id: number, changes: SourceChanges): Promise<UpdatedSource> {
-  const before = await requireSource(ctx, id);
-  if (before.state === 'deleting') throw new AdminError('conflict', 'source_deleting', `source #${id} is being deleted (${before.itemsTotal} items left); it cannot be changed`);
   const patch: SourcePatch = {
-    title: changes.title === undefined ? undefined : changes.title?.trim() || null,
+    title: changes.title === undefined ? undefined : checkTitle(changes.title),
     topics: changes.topics === undefined ? undefined : checkTopics(ctx, changes.topics),
     enabled: changes.enabled,
-    pollIntervalSeconds: changes.pollIntervalSeconds,
+    pollIntervalSeconds: checkPollInterval(changes.pollIntervalSeconds),
   };
+  const before = await requireSource(ctx, id);
+  if (before.state === 'deleting') throw new AdminError('conflict', 'source_deleting', `source #${id} is being deleted (${before.itemsTotal} items left); it cannot be changed`);
   await updateSource(ctx.db, id, patch, ctx.now());
   ctx.log.info({ action: 'source.update', sourceId: id, url: before.url, changes: patch }, 'admin changed a source');
   const topicsChanged = patch.topics !== undefined && [...patch.topics].sort().join('\n') !== [...before.topics].sort().join('\n');

@@ -10,7 +10,7 @@ import { insertAdminSources, listSources, sourcesByUrl, type NewAdminSource } fr
 import type { AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
 import { sourceName } from './wording.ts';
-import { parseFeedUrl } from './validate.ts';
+import { checkTitle, parseFeedUrl } from './validate.ts';
 
 export interface OpmlImportSummary {
   added: Array<{ id: number; url: string; title: string | null; topics: string[] }>;
@@ -35,8 +35,10 @@ export async function importOpml(ctx: AdminContext, text: string): Promise<OpmlI
   const wanted = new Map<string, NewAdminSource>(); // by normalized URL; repeats merge their topics
   for (const feed of parsed.feeds) {
     let url: string;
+    let title: string | null;
     try {
       url = parseFeedUrl(feed.url);
+      title = checkTitle(feed.title);
     } catch (error) {
       if (!(error instanceof AdminError)) throw error;
       invalid.push({ url: feed.url, title: feed.title, reason: error.message });
@@ -50,7 +52,7 @@ export async function importOpml(ctx: AdminContext, text: string): Promise<OpmlI
     }
     const seen = wanted.get(url);
     if (seen) seen.topics = [...new Set([...seen.topics, ...topics])];
-    else wanted.set(url, { url, title: feed.title, topics });
+    else wanted.set(url, { url, title, topics });
   }
 
   const existing = await sourcesByUrl(ctx.db, [...wanted.keys()]);

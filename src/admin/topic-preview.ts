@@ -8,6 +8,7 @@ import { htmlToPlainText } from '../ingest/html-text.ts';
 import { itemsPublishedSince, type PreviewableItem } from '../store/item-lists.ts';
 import type { AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
+import { checkPhrases, checkPreviewDays } from './validate.ts';
 import { sourceName } from './wording.ts';
 
 export interface TopicPreviewInput {
@@ -54,9 +55,9 @@ export async function previewTopic(ctx: AdminContext, slug: string, input: Topic
   const topic = ctx.topics.find((t) => t.slug === slug);
   if (!topic) throw new AdminError('not_found', 'unknown_topic', `no topic "${slug}" (topics: ${ctx.topics.map((t) => t.slug).join(', ') || 'none'})`);
   // The same normalization as the config file's phrases.
-  const include = (input.include ?? topic.include).map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
-  const exclude = (input.exclude ?? topic.exclude).map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
-  const days = input.days ?? DEFAULT_PREVIEW_DAYS;
+  const include = (checkPhrases('include', input.include) ?? topic.include).map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+  const exclude = (checkPhrases('exclude', input.exclude) ?? topic.exclude).map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+  const days = checkPreviewDays(input.days) ?? DEFAULT_PREVIEW_DAYS;
   const compiled = compileTopics([{ slug, include, exclude }]);
   const items = await itemsPublishedSince(ctx.db, new Date(ctx.now().getTime() - days * 86_400_000), MAX_SCANNED);
 

@@ -1,5 +1,6 @@
 /** The environment variables Tidings reads (ARCHITECTURE.md § Environment), read once. */
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { ConfigError } from '../errors.ts';
 
 export interface Env {
@@ -11,12 +12,24 @@ export interface Env {
   feedsConfigPath: string;
   /** Null disables the admin API (it answers 503 saying how to enable it). */
   adminToken: string | null;
+  /**
+   * Which peers are reverse proxies whose X-Forwarded-For names the client (fastify's
+   * trustProxy): false (none, the default), true (every peer), or proxy addresses/ranges.
+   */
+  trustProxy: TrustProxy;
+  /** Null: /metrics is public; else it needs `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
   /** Base of the self links in rendered feeds, without a trailing slash. */
   publicUrl: string;
   logLevel: string;
 }
 
+export type TrustProxy = boolean | string[];
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** Names fastify's proxy-addr accepts for the usual ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const TRUST_PROXY_HELP = 'use true (every peer is a trusted proxy), false, or a comma-separated list of proxy addresses and CIDR ranges such as 10.0.0.0/8,::1 (or loopback, linklocal, uniquelocal)';
 
 function nonEmpty(value: string | undefined): string | null {
   return value === undefined || value.trim() === '' ? null : value.trim();
@@ -50,7 +63,42 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     dataDir: path.resolve(nonEmpty(source.DATA_DIR) ?? './data'),
     feedsConfigPath: path.resolve(nonEmpty(source.FEEDS_CONFIG) ?? './feeds.config.json'),
     adminToken: nonEmpty(source.ADMIN_TOKEN),
+    trustProxy: parseTrustProxy(nonEmpty(source.TRUST_PROXY)),
+    metricsToken: nonEmpty(source.METRICS_TOKEN),
     publicUrl: publicUrl.replace(/\/+$/, ''),
     logLevel,
   };
+}
+
+export function parseTrustProxy(text: string | null): TrustProxy {
+  if (text === null || /^false$/i.test(text)) return false;
+  if (/^true$/i.test(text)) return true;
+  if (/^\d+$/.test(text)) {
+    // fastify 5 treats a hop count as "trust nobody": it cannot tell a proxy from a client that says it is one.
+    throw new ConfigError(`TRUST_PROXY: a number of hops is not supported (fastify cannot check that the peer is a proxy); ${TRUST_PROXY_HELP}`);
+  }
+  return text.split(',').map((raw) => {
+    const entry = raw.trim();
+    if (entry === '') throw new ConfigError(`TRUST_PROXY: an empty entry in "${text}"; ${TRUST_PROXY_HELP}`);
+    if (!PROXY_RANGE_NAMES.includes(entry) && !isAddress(entry) && !isCidr(entry)) {
+      throw new ConfigError(`TRUST_PROXY: "${entry}" is not an IP address or CIDR range; ${TRUST_PROXY_HELP}`);
+    }
+    return entry;
+  });
+}
+
+/** A dotted-quad IPv4 or an IPv6 address (not ipaddr.js's looser forms such as "127.1"). */
+function isAddress(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
+}
+
+function isCidr(text: string): boolean {
+  const slash = text.indexOf('/');
+  if (slash === -1 || !isAddress(text.slice(0, slash))) return false;
+  try {
+    ipaddr.parseCIDR(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -187,6 +187,14 @@ export interface UngroupedItemsTable {
   published_at: Timestamp;
 }
 
+/** Admin page sessions (src/store/admin-sessions.ts): the digest of each session id. */
+export interface AdminSessionsTable {
+  id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -199,6 +207,7 @@ export interface DB {
   host_gates: HostGatesTable;
   host_slots: HostSlotsTable;
   ungrouped_items: UngroupedItemsTable;
+  admin_sessions: AdminSessionsTable;
 }
 
 export type Source = Selectable<SourcesTable>;

@@ -1,6 +1,7 @@
 /**
- * The admin page under /admin: log in with ADMIN_TOKEN once (a signed HttpOnly,
- * SameSite=Strict session cookie, see auth.ts), then plain HTML forms that POST with a
+ * The admin page under /admin: log in with ADMIN_TOKEN once (an HttpOnly, SameSite=Strict
+ * cookie holding a signed session id, which the database says is open or not: see
+ * auth.ts and src/admin/sessions.ts), then plain HTML forms that POST with a
  * CSRF token and redirect back (post/redirect/get), so a reload never repeats an action.
  * Results that must be shown (a preview, feed choices, an import summary) render directly.
  */
@@ -11,18 +12,7 @@ import { CONFIG_NOTES } from '../admin/wording.ts';
 import { ADMIN_CSP, type Flash } from '../render/admin-layout.ts';
 import { dashboardPage, deleteConfirmPage, errorPage, loginPage, sourcePage, type AddForm } from '../render/admin-page.ts';
 import { parseId, toHttpError } from './admin-http.ts';
-import {
-  csrfToken,
-  deriveKeys,
-  issueSession,
-  readCookie,
-  safeEqual,
-  SESSION_COOKIE,
-  sessionCookie,
-  verifyCsrf,
-  verifySession,
-  type AttemptLimiter,
-} from './auth.ts';
+import { checkAdminToken, csrfToken, deriveKeys, readCookie, SESSION_COOKIE, sessionCookie, sessionIdOf, signSession, verifyCsrf, type AttemptLimiter } from './auth.ts';
 import { HttpError } from './errors.ts';
 import { field, fieldAll, registerFormParsers } from './form-body.ts';
 
@@ -67,20 +57,26 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
       .header('cache-control', 'no-store');
   });
 
-  /** The verified session cookie, or null. */
-  const sessionOf = (request: FastifyRequest): string | null => {
+  /** Sessions found open, per request: the error page reuses the answer instead of asking the database again. */
+  const checked = new WeakMap<FastifyRequest, { value: string; id: string } | null>();
+
+  /** The session cookie, when it is ours and its session is open; else null. */
+  const sessionOf = async (request: FastifyRequest): Promise<{ value: string; id: string } | null> => {
     const value = readCookie(request.headers.cookie, SESSION_COOKIE);
-    return verifySession(keys, value, new Date()) ? value : null;
+    const id = sessionIdOf(keys, value);
+    const session = id !== null && (await api.sessions.isOpen(id)) ? { value: value!, id } : null;
+    checked.set(request, session);
+    return session;
   };
 
-  /** For POSTs: a session, a matching CSRF token, and not from another site. Returns the CSRF token for the answer. */
-  const requireForm = (request: FastifyRequest): string => {
-    const session = sessionOf(request);
+  /** For POSTs: a session, a matching CSRF token, and not from another site. Returns the session and the CSRF token for the answer. */
+  const requireForm = async (request: FastifyRequest): Promise<{ id: string; csrf: string }> => {
+    const session = await sessionOf(request);
     if (session === null) throw new HttpError(401, 'unauthorized', 'your session has ended; log in again');
-    if (!sameOrigin(request) || !verifyCsrf(keys, session, field(request.body, '_csrf'))) {
+    if (!sameOrigin(request) || !verifyCsrf(keys, session.value, field(request.body, '_csrf'))) {
       throw new HttpError(403, 'csrf_failed', 'this form could not be verified (expired page or another site); reload the page and try again');
     }
-    return csrfToken(keys, session);
+    return { id: session.id, csrf: csrfToken(keys, session.value) };
   };
 
   app.setErrorHandler((raw, request, reply) => {
@@ -90,9 +86,9 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
     // Our own 5xx (503: the database is unreachable) say what is wrong; anything else is a bug.
     const unexpected = status >= 500 && !(error instanceof HttpError);
     if (unexpected) request.log.error({ err: raw, url: request.url }, 'admin page failed');
-    const session = sessionOf(request);
+    const session = checked.get(request);
     const message = unexpected ? 'something went wrong on our side; the error has been logged' : error.message;
-    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message, session ? csrfToken(keys, session) : undefined));
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message, session ? csrfToken(keys, session.value) : undefined));
   });
 
   const html = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
@@ -105,34 +101,33 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
   // -- log in / out ----------------------------------------------------------
 
   app.get('/', async (request: FastifyRequest<{ Querystring: { done?: string } }>, reply) => {
-    const session = sessionOf(request);
+    const session = await sessionOf(request);
     if (session === null) return html(reply, loginPage());
     const done = DONE[request.query.done ?? ''];
-    return dashboard(reply, csrfToken(keys, session), { flashes: done ? [done] : [] });
+    return dashboard(reply, csrfToken(keys, session.value), { flashes: done ? [done] : [] });
   });
 
   app.post('/login', async (request, reply) => {
     if (!sameOrigin(request)) throw new HttpError(403, 'csrf_failed', 'log in from the Tidings admin page');
-    const now = Date.now();
-    const wait = deps.limiter.retryAfter(request.ip, now);
-    if (wait !== null) return html(reply.header('retry-after', String(wait)), loginPage({ error: `Too many wrong tokens from this address; try again in ${wait} s.` }), 429);
-    const given = field(request.body, 'token') ?? '';
-    if (!safeEqual(given, deps.token)) {
-      deps.limiter.failed(request.ip, now);
-      return html(reply, loginPage({ error: 'Wrong admin token.' }), 401);
+    const check = checkAdminToken(field(request.body, 'token') ?? '', deps.token, deps.limiter, request.ip, Date.now());
+    if (!check.ok && check.retryAfter !== null) {
+      return html(reply.header('retry-after', String(check.retryAfter)), loginPage({ error: `Too many wrong tokens from this address; try again in ${check.retryAfter} s.` }), 429);
     }
-    return reply.header('set-cookie', sessionCookie(issueSession(keys, new Date()), deps.secureCookies)).redirect('/admin', 303);
+    if (!check.ok) return html(reply, loginPage({ error: 'Wrong admin token.' }), 401);
+    const id = await api.sessions.open();
+    return reply.header('set-cookie', sessionCookie(signSession(keys, id), deps.secureCookies)).redirect('/admin', 303);
   });
 
   app.post('/logout', async (request, reply) => {
-    requireForm(request);
+    const { id } = await requireForm(request);
+    await api.sessions.close(id);
     return reply.header('set-cookie', sessionCookie('', deps.secureCookies, 0)).redirect('/admin', 303);
   });
 
   // -- sources ---------------------------------------------------------------
 
   app.post('/sources', async (request, reply) => {
-    const csrf = requireForm(request);
+    const { csrf } = await requireForm(request);
     const form: AddForm = { url: field(request.body, 'url') ?? '', title: field(request.body, 'title') ?? '', topics: fieldAll(request.body, 'topics') };
     try {
       const outcome = await api.addSource({ url: form.url!, title: form.title, topics: form.topics, dryRun: field(request.body, 'action') === 'preview' });
@@ -146,23 +141,23 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
   });
 
   app.get('/sources/:id', async (request: IdRequest, reply) => {
-    const session = sessionOf(request);
+    const session = await sessionOf(request);
     if (session === null) return reply.redirect('/admin', 303);
     const detail = await api.getSource(parseId(request.params.id));
     const done = DONE[request.query.done ?? ''];
-    return html(reply, sourcePage(detail, api.topics, csrfToken(keys, session), new Date(), done ? [done] : []));
+    return html(reply, sourcePage(detail, api.topics, csrfToken(keys, session.value), new Date(), done ? [done] : []));
   });
 
   app.get('/sources/:id/delete', async (request: IdRequest, reply) => {
-    const session = sessionOf(request);
+    const session = await sessionOf(request);
     if (session === null) return reply.redirect('/admin', 303);
     const { source } = await api.getSource(parseId(request.params.id));
-    return html(reply, deleteConfirmPage(source, csrfToken(keys, session), source.origin === 'config' ? CONFIG_NOTES.delete : null));
+    return html(reply, deleteConfirmPage(source, csrfToken(keys, session.value), source.origin === 'config' ? CONFIG_NOTES.delete : null));
   });
 
   for (const [action, enabled] of [['pause', false], ['resume', true]] as const) {
     app.post(`/sources/:id/${action}`, async (request: IdRequest, reply) => {
-      requireForm(request);
+      await requireForm(request);
       const id = parseId(request.params.id);
       await api.changeSource(id, { enabled });
       return reply.redirect(`${backTo(field(request.body, 'back'), id)}?done=${enabled ? 'resumed' : 'paused'}`, 303);
@@ -170,7 +165,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
   }
 
   app.post('/sources/:id/refresh', async (request: IdRequest, reply) => {
-    requireForm(request);
+    await requireForm(request);
     const id = parseId(request.params.id);
     try {
       await api.refreshSource(id);
@@ -183,12 +178,12 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
   });
 
   app.post('/sources/:id/edit', async (request: IdRequest, reply) => {
-    requireForm(request);
+    await requireForm(request);
     const id = parseId(request.params.id);
+    // The form counts minutes; the range (and the title and topics) are checked by changeSource, as for the API and CLI.
     const interval = (field(request.body, 'interval_minutes') ?? '').trim();
-    if (interval !== '' && !/^\d{1,5}$/.test(interval)) throw new HttpError(400, 'invalid_interval', 'the poll interval is a whole number of minutes');
+    if (interval !== '' && !/^\d{1,9}$/.test(interval)) throw new HttpError(400, 'invalid_interval', 'the poll interval is a whole number of minutes');
     const minutes = interval === '' ? null : Number(interval);
-    if (minutes !== null && (minutes < 1 || minutes > 43_200)) throw new HttpError(400, 'invalid_interval', 'the poll interval is from 1 to 43200 minutes (30 days)');
     const updated = await api.changeSource(id, {
       title: field(request.body, 'title') ?? null,
       // Unchecking every box sends no "topics" field at all; the marker tells "none" from "not in this form".
@@ -199,7 +194,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
   });
 
   app.post('/sources/:id/delete', async (request: IdRequest, reply) => {
-    requireForm(request);
+    await requireForm(request);
     const deleted = await api.removeSource(parseId(request.params.id));
     if (deleted.status === 'deleting') return reply.redirect('/admin?done=deleting', 303);
     return reply.redirect(`/admin?done=${deleted.note ? 'deleted-config' : 'deleted'}`, 303);
@@ -208,7 +203,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
   // -- OPML ------------------------------------------------------------------
 
   app.post('/opml', async (request, reply) => {
-    const csrf = requireForm(request);
+    const { csrf } = await requireForm(request);
     const text = [field(request.body, 'file'), field(request.body, 'opml')].find((t) => t !== undefined && t.trim() !== '');
     if (text === undefined) return dashboard(reply, csrf, { flashes: [{ kind: 'error', text: 'Choose an OPML file or paste one.' }] }, 400);
     try {
@@ -220,7 +215,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
   });
 
   app.get('/opml', async (request, reply) => {
-    if (sessionOf(request) === null) return reply.redirect('/admin', 303);
+    if ((await sessionOf(request)) === null) return reply.redirect('/admin', 303);
     return reply.type('text/x-opml; charset=utf-8').header('content-disposition', 'attachment; filename="tidings-sources.opml"').send(await api.exportOpml());
   });
 }

@@ -3,9 +3,10 @@
  *
  * - The API takes `Authorization: Bearer <ADMIN_TOKEN>`.
  * - The admin page logs in with the token once and then holds a session cookie
- *   (HttpOnly, SameSite=Strict, Path=/admin, Secure behind https): an expiry and a nonce
- *   signed with a key derived from the token. Nothing is stored server-side, so every
- *   instance accepts every session, and changing ADMIN_TOKEN ends all sessions.
+ *   (HttpOnly, SameSite=Strict, Path=/admin, Secure behind https): a random session id,
+ *   kept in the database (src/admin/sessions.ts) so that logging out ends it on every
+ *   instance, signed with a key derived from the token, so that changing ADMIN_TOKEN
+ *   ends every session.
  * - Each page form carries a CSRF token: an HMAC of the session under a second derived
  *   key. SameSite=Strict already keeps other sites' requests from carrying the cookie;
  *   the token (and an Origin check) defend browsers or setups where it does not.
@@ -13,10 +14,11 @@
  * Comparisons are constant-time on fixed-length digests, so neither the token's content
  * nor its length leaks through timing.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { SESSION_TTL_SECONDS } from '../admin/sessions.ts';
 
+export { SESSION_TTL_SECONDS };
 export const SESSION_COOKIE = 'tidings_admin';
-export const SESSION_TTL_SECONDS = 12 * 3600;
 
 /** Constant-time string equality (on SHA-256 digests, so lengths may differ). */
 export function safeEqual(given: string, expected: string): boolean {
@@ -46,19 +48,18 @@ function mac(key: Buffer, text: string): string {
   return createHmac('sha256', key).update(text).digest('base64url');
 }
 
-/** A new session value: `v1.<expiry, unix seconds>.<nonce>.<signature>`. */
-export function issueSession(keys: SessionKeys, now: Date): string {
-  const payload = `v1.${Math.floor(now.getTime() / 1000) + SESSION_TTL_SECONDS}.${randomBytes(16).toString('base64url')}`;
+/** The cookie value of a session: `v2.<session id>.<signature>`. */
+export function signSession(keys: SessionKeys, id: string): string {
+  const payload = `v2.${id}`;
   return `${payload}.${mac(keys.session, payload)}`;
 }
 
-/** True when the value is a session we signed and it has not expired. */
-export function verifySession(keys: SessionKeys, value: string | null, now: Date): boolean {
-  if (value === null) return false;
-  const match = /^(v1\.(\d{1,12})\.[\w-]{1,64})\.([\w-]{1,128})$/.exec(value);
-  if (!match) return false;
-  if (!safeEqual(match[3]!, mac(keys.session, match[1]!))) return false;
-  return Number(match[2]) * 1000 > now.getTime();
+/** The session id of a cookie value we signed (under this token), else null. Whether it is still open is the database's to say. */
+export function sessionIdOf(keys: SessionKeys, value: string | null): string | null {
+  if (value === null) return null;
+  const match = /^(v2\.([\w-]{16,64}))\.([\w-]{43})$/.exec(value);
+  if (!match || !safeEqual(match[3]!, mac(keys.session, match[1]!))) return null;
+  return match[2]!;
 }
 
 /** The CSRF token of a session, for the page's forms. */
@@ -84,6 +85,22 @@ export function sessionCookie(value: string, secure: boolean, maxAgeSeconds = SE
   return [`${SESSION_COOKIE}=${value}`, 'Path=/admin', `Max-Age=${maxAgeSeconds}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
 }
 
+export type TokenCheck = { ok: true } | { ok: false; retryAfter: number | null };
+
+/**
+ * Checks a given admin token. The right one always passes, even from an address that is
+ * locked out: otherwise anyone (or, behind a proxy, everyone sharing its address) could
+ * keep the admin out by sending wrong tokens. Only wrong tokens count, and once an address
+ * has sent too many, its next wrong ones get `retryAfter` (429) rather than 401.
+ */
+export function checkAdminToken(given: string, expected: string, limiter: AttemptLimiter, client: string, now: number): TokenCheck {
+  if (safeEqual(given, expected)) return { ok: true };
+  const wait = limiter.retryAfter(client, now);
+  if (wait !== null) return { ok: false, retryAfter: wait };
+  limiter.failed(client, now);
+  return { ok: false, retryAfter: null };
+}
+
 export interface AttemptLimiter {
   /** Seconds until `key` may try again, or null when it may try now. */
   retryAfter(key: string, now: number): number | null;
@@ -91,11 +108,12 @@ export interface AttemptLimiter {
 }
 
 /**
- * Counts wrong tokens per client address: after `max` in `windowMs`, further attempts
+ * Counts wrong tokens per client address: after `max` in `windowMs`, further wrong ones
  * are refused until the window ends. A long random token is the real defence; this only
- * makes guessing noisy and slow.
+ * makes guessing noisy and slow. At most `maxKeys` addresses are tracked (the oldest
+ * windows are forgotten first), so many addresses cannot grow it without bound.
  */
-export function createAttemptLimiter(max: number, windowMs: number): AttemptLimiter {
+export function createAttemptLimiter(max: number, windowMs: number, maxKeys = 10_000): AttemptLimiter {
   const windows = new Map<string, { count: number; resetAt: number }>();
   return {
     retryAfter(key, now) {
@@ -104,7 +122,14 @@ export function createAttemptLimiter(max: number, windowMs: number): AttemptLimi
       return Math.ceil((entry.resetAt - now) / 1000);
     },
     failed(key, now) {
-      if (windows.size > 10_000) for (const [k, e] of windows) if (e.resetAt <= now) windows.delete(k);
+      if (windows.size >= maxKeys) {
+        for (const [k, e] of windows) if (e.resetAt <= now) windows.delete(k);
+        // Insertion order is window order: the first keys are the oldest windows.
+        for (const k of windows.keys()) {
+          if (windows.size < maxKeys) break;
+          windows.delete(k);
+        }
+      }
       const entry = windows.get(key);
       if (!entry || entry.resetAt <= now) windows.set(key, { count: 1, resetAt: now + windowMs });
       else entry.count++;

@@ -1,6 +1,11 @@
-/** Every error answer has one shape: { "error": { "code", "message" } } (plus, rarely, context such as the existing source of a 409). */
+/**
+ * Every error answer has one shape: { "error": { "code", "message" } } (plus, rarely,
+ * context such as the existing source of a 409); a browser asking for HTML gets the same
+ * message as a page. The admin page renders its own (admin-page-routes.ts).
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable.ts';
+import { errorPage } from '../render/pages.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -26,22 +31,33 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send({ ...errorBody(code, message), ...extra });
 }
 
+/** A browser (Accept names text/html) outside the API: it gets an HTML page. */
+function wantsHtml(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('text/html') && !(request.url ?? '').startsWith('/admin/api');
+}
+
+/** sendError, or the same status and message as an HTML page when a browser asks. */
+export function sendErrorTo(request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
+  if (!wantsHtml(request)) return sendError(reply, status, code, message, extra);
+  return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(errorPage(status, message));
+}
+
 /** Maps thrown errors to answers: ours keep their status, bad input is 400, the rest 500 (logged). */
 export function handleError(error: Error & { statusCode?: number; code?: string; validation?: unknown }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof HttpError) return sendError(reply, error.status, error.code, error.message, error.extra);
+  if (error instanceof HttpError) return sendErrorTo(request, reply, error.status, error.code, error.message, error.extra);
   if (isDatabaseUnavailable(error)) {
     request.log.warn({ err: error, url: request.url }, 'request failed: database unavailable');
-    return sendError(reply.header('retry-after', '5'), 503, 'database_unavailable', DATABASE_UNAVAILABLE_MESSAGE);
+    return sendErrorTo(request, reply.header('retry-after', '5'), 503, 'database_unavailable', DATABASE_UNAVAILABLE_MESSAGE);
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    return sendError(reply, status, error.validation ? 'invalid_request' : (error.code ?? 'bad_request').toLowerCase(), error.message);
+    return sendErrorTo(request, reply, status, error.validation ? 'invalid_request' : (error.code ?? 'bad_request').toLowerCase(), error.message);
   }
   request.log.error({ err: error, url: request.url }, 'request failed');
-  return sendError(reply, 500, 'internal_error', 'something went wrong on our side; the error has been logged');
+  return sendErrorTo(request, reply, 500, 'internal_error', 'something went wrong on our side; the error has been logged');
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `no such page: ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) => sendErrorTo(request, reply, 404, 'not_found', `no such page: ${request.method} ${request.url.split('?')[0]}`));
   app.setErrorHandler(handleError);
 }

@@ -7,6 +7,7 @@ import type { FeedFormat, FeedKind } from '../db/schema.ts';
 import { renderOpml } from '../render/opml.ts';
 import { digestPage, indexPage, type DigestPageInput, type IndexTopic } from '../render/pages.ts';
 import { topicFeedUrls } from '../render/topic-feed.ts';
+import { bearerToken, safeEqual } from './auth.ts';
 import { CACHE_CONTROL, cachedResponse } from './cached-response.ts';
 import { HttpError } from './errors.ts';
 import type { CachedDocument, FeedCache } from './feed-cache.ts';
@@ -32,6 +33,8 @@ export interface PublicRoutesDeps {
   readiness?: () => Promise<Readiness>;
   /** Prometheus text exposition (GET /metrics). */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <it>` (its labels name every source host). */
+  metricsToken?: string | null | undefined;
   /** Documents rendered for a non-default `?limit=` (default: VARIANT_CACHE_BYTES of them). */
   variants?: VariantCache;
   /** Renders a document straight from the database (non-default limits, or not yet cached). */
@@ -47,6 +50,16 @@ export function parseLimit(raw: unknown): number {
     throw new HttpError(400, 'invalid_limit', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
   }
   return Number(text);
+}
+
+/** YYYY-MM-DD naming a day that exists (no 2026-02-30), so the database is never asked about one that does not. */
+export function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC: it reads years 0-99 as 1900-1999
+  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDocument, format: FeedFormat): FastifyReply {
@@ -105,7 +118,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     const { slug, date } = request.params;
     const topic = topics.get(slug);
     if (!topic) throw new HttpError(404, 'unknown_topic', `no topic "${slug}"; see ${deps.publicUrl}/ for the list`);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new HttpError(400, 'invalid_date', 'a digest is named by its date, like 2026-11-24');
+    if (!isCalendarDate(date)) throw new HttpError(400, 'invalid_date', `no such date: ${date.slice(0, 40)} (a digest is named by its date, like 2026-11-24)`);
     const digest = await deps.findDigest(slug, date);
     if (!digest) throw new HttpError(404, 'unknown_digest', `no ${topic.title} digest was published for ${date}`);
     // Published digests never change: cache for a day.
@@ -128,8 +141,15 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     const readiness = deps.readiness ? await deps.readiness() : { ready: true, checks: {} };
     return reply.code(readiness.ready ? 200 : 503).header('cache-control', 'no-store').send({ status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
     if (!deps.metrics) throw new HttpError(404, 'not_found', 'metrics are not enabled');
+    if (deps.metricsToken) {
+      const given = bearerToken(request.headers.authorization);
+      if (given === null || !safeEqual(given, deps.metricsToken)) {
+        reply.header('www-authenticate', `Bearer realm="tidings-metrics"${given === null ? '' : ', error="invalid_token"'}`);
+        throw new HttpError(401, 'unauthorized', given === null ? 'metrics need "Authorization: Bearer <METRICS_TOKEN>"' : 'wrong METRICS_TOKEN');
+      }
+    }
     const { contentType, body } = await deps.metrics();
     return reply.type(contentType).header('cache-control', 'no-store').send(body);
   });

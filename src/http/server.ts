@@ -1,9 +1,10 @@
 /** The HTTP server: public routes (and, when enabled, the admin API). */
 import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TrustProxy } from '../config/env.ts';
 import type { Logger } from '../logger.ts';
 import { registerAdminRoutes, type AdminDeps } from './admin-routes.ts';
-import { installErrorHandlers, sendError } from './errors.ts';
+import { installErrorHandlers, sendErrorTo } from './errors.ts';
 import { fastFeedHandler } from './fast-feeds.ts';
 import { registerPublicRoutes, type PublicRoutesDeps } from './public-routes.ts';
 
@@ -11,6 +12,11 @@ export interface ServerDeps extends PublicRoutesDeps {
   log: Logger;
   /** The admin API and page; without it, /admin answers 503. */
   admin?: AdminDeps | undefined;
+  /**
+   * Reverse proxies trusted to name the client in X-Forwarded-For (TRUST_PROXY); then
+   * request.ip, which the wrong-token limiter counts by, is the client's address.
+   */
+  trustProxy?: TrustProxy | undefined;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
@@ -24,9 +30,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // One log line per request would drown the poll logs; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
     routerOptions: { maxParamLength: 200 },
     // A URL that cannot be decoded, and the like: the same error shape as everything else.
-    frameworkErrors: (error, _request, reply) => sendError(reply, 400, 'bad_request', error.message),
+    frameworkErrors: (error, request, reply) => sendErrorTo(request, reply, 400, 'bad_request', error.message),
   });
   app.addHook('preClose', async () => {
     closing = true;

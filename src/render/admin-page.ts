@@ -7,6 +7,7 @@ import type { AddSourceOutcome, FeedPreview } from '../admin/add-source.ts';
 import type { SourceDetail } from '../admin/manage-sources.ts';
 import type { OpmlImportSummary } from '../admin/opml.ts';
 import type { SourceView } from '../admin/source-view.ts';
+import { LIMITS } from '../admin/validate.ts';
 import { sourceName } from '../admin/wording.ts';
 import { csrfField, externalLink, h, layout, timeCell, type Flash } from './admin-layout.ts';
 
@@ -115,9 +116,9 @@ function addSourceForm(topics: readonly TopicOption[], csrf: string, form: AddFo
   return `<form method="post" action="/admin/sources" id="add-source">
     ${csrfField(csrf)}
     <label for="add-url">Feed or site URL</label>
-    <input id="add-url" name="url" type="url" inputmode="url" required placeholder="https://example.org/feed.xml" value="${h(form.url ?? '')}">
+    <input id="add-url" name="url" type="url" inputmode="url" required maxlength="${LIMITS.urlLength}" placeholder="https://example.org/feed.xml" value="${h(form.url ?? '')}">
     <label for="add-title">Title <span class="hint">(optional; default: the feed's own title)</span></label>
-    <input id="add-title" name="title" type="text" maxlength="300" value="${h(form.title ?? '')}">
+    <input id="add-title" name="title" type="text" maxlength="${LIMITS.titleLength}" value="${h(form.title ?? '')}">
     ${topicCheckboxes(topics, form.topics ?? [], 'add-topic')}
     <p class="actions"><button type="submit" name="action" value="preview">Preview</button> <button class="primary" type="submit" name="action" value="add">Add source</button></p>
   </form>`;
@@ -229,11 +230,11 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
   <form method="post" action="/admin/sources/${s.id}/edit">
     ${csrfField(csrf)}
     <label for="edit-title">Title</label>
-    <input id="edit-title" name="title" type="text" maxlength="300" value="${h(s.title ?? '')}">
+    <input id="edit-title" name="title" type="text" maxlength="${LIMITS.titleLength}" value="${h(s.title ?? '')}">
     ${topicCheckboxes(topics, s.topics, 'edit-topic')}
     <input type="hidden" name="topics_present" value="1">
     <label for="edit-interval">Poll every … minutes <span class="hint">(empty: as the feed and the defaults suggest)</span></label>
-    <input id="edit-interval" name="interval_minutes" type="number" min="1" max="43200" step="1" value="${s.pollIntervalSeconds === null ? '' : Math.round(s.pollIntervalSeconds / 60)}">
+    <input id="edit-interval" name="interval_minutes" type="number" min="${LIMITS.pollIntervalSeconds.min / 60}" max="${LIMITS.pollIntervalSeconds.max / 60}" step="1" value="${s.pollIntervalSeconds === null ? '' : Math.round(s.pollIntervalSeconds / 60)}">
     <p><button class="primary" type="submit">Save</button></p>
   </form>
   <h2>Latest items</h2>

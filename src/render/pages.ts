@@ -104,3 +104,27 @@ export function digestPage(input: DigestPageInput, publicUrl: string): string {
 </html>
 `;
 }
+
+const STATUS_HEADINGS: Record<number, string> = { 400: 'Bad request', 401: 'Not allowed', 404: 'Not found', 429: 'Too many requests', 503: 'Unavailable' };
+
+/** The page a browser gets for an error answer (the JSON answer's message, escaped). */
+export function errorPage(status: number, message: string): string {
+  const heading = STATUS_HEADINGS[status] ?? (status >= 500 ? 'Something went wrong' : 'Cannot answer that');
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${status} ${escapeHtml(heading)} · Tidings</title>
+  <style>${STYLE}</style>
+</head>
+<body>
+  <main>
+  <h1>${escapeHtml(heading)}</h1>
+  <p>${escapeHtml(message)}</p>
+  </main>
+  <footer><p><a href="/">All topics</a></p></footer>
+</body>
+</html>
+`;
+}

@@ -153,7 +153,7 @@ describe('admin API: authentication', () => {
     }
   });
 
-  it('answers 429 to an address that keeps sending wrong tokens, even with the right one', async () => {
+  it('answers 429 to wrong tokens from an address that keeps sending them, and still lets the right one in', async () => {
     // From another loopback address, so the limit does not block the rest of this file.
     const from3 = (token: string) =>
       new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
@@ -165,10 +165,11 @@ describe('admin API: authentication', () => {
         request.on('error', reject);
       });
     for (let i = 0; i < 10; i++) expect((await from3(`guess-${i}`)).status).toBe(401);
-    const blocked = await from3(TOKEN);
+    const blocked = await from3('guess-10');
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(JSON.parse(blocked.body).error.code).toBe('too_many_attempts');
+    expect((await from3(TOKEN)).status).toBe(200);
     expect((await call('GET', '/admin/api/sources')).status).toBe(200);
   });
 });
@@ -398,7 +399,7 @@ describe('admin API: managing sources', () => {
     ['an empty body', {}, 400, 'invalid_request'],
     ['an unknown field', { colour: 'red' }, 400, 'invalid_request'],
     ['enabled as a string', { enabled: 'no' }, 400, 'invalid_request'],
-    ['too short an interval', { pollIntervalSeconds: 5 }, 400, 'invalid_request'],
+    ['too short an interval', { pollIntervalSeconds: 5 }, 400, 'invalid_interval'],
     ['an unknown topic', { topics: ['sports'] }, 422, 'unknown_topic'],
   ])('refuses a PATCH with %s', async (_label, body, status, code) => {
     const dailySource = (await sourceByUrl(feeds.url('/daily.xml')))!;
@@ -523,10 +524,9 @@ describe('admin API: topic preview', () => {
     const current = await call('POST', '/admin/api/topics/korea/preview', {});
     expect(current.body).toMatchObject({ include: ['north korea', 'seoul'], exclude: [], days: 7, counts: { enter: 0, leave: 0, stay: 2 } });
     expect((await call('POST', '/admin/api/topics/sports/preview', {})).status).toBe(404);
-    for (const body of [{ include: 'seoul' }, { include: [''] }, { days: 0 }, { days: 1000 }, { extra: 1 }]) {
+    for (const [body, code] of [[{ include: 'seoul' }, 'invalid_request'], [{ include: [''] }, 'invalid_phrases'], [{ days: 0 }, 'invalid_days'], [{ days: 1000 }, 'invalid_days'], [{ extra: 1 }, 'invalid_request']] as const) {
       const answer = await call('POST', '/admin/api/topics/korea/preview', body);
-      expect(answer.status).toBe(400);
-      expect(answer.body.error.code).toBe('invalid_request');
+      expect([answer.status, answer.body.error.code]).toEqual([400, code]);
     }
   });
 });
@@ -548,5 +548,85 @@ describe('admin API: robustness', () => {
       expect(answer.status, `${method} ${path}`).toBeLessThan(500);
       expect(answer.body.error?.code, `${method} ${path}`).toEqual(expect.any(String));
     }
+  });
+});
+
+describe('admin API: hostile input', () => {
+  // Raw JSON, so a lone surrogate reaches the server as one (JSON.stringify would escape it validly, too).
+  const json = (fields: string) => [`{${fields}}`, TOKEN, { 'content-type': 'application/json' }] as const;
+  const sourcesNow = async () => JSON.stringify((await call('GET', '/admin/api/sources')).body.sources.map((s: { id: number; url: string; title: string | null; topics: string[]; pollIntervalSeconds: number | null }) => [s.id, s.url, s.title, s.topics, s.pollIntervalSeconds]));
+
+  it.each([
+    ['a NUL in the URL', (feed: string) => `"url": ${JSON.stringify(`${feed}\u0000`)}`, 'invalid_url'],
+    ['a NUL in the host', () => '"url": "https://exa\\u0000mple.org/feed"', 'invalid_url'],
+    ['a lone surrogate in the URL', (feed: string) => `"url": "${feed}\\ud800"`, 'invalid_url'],
+    ['a control character in the URL', (feed: string) => `"url": "${feed}\\u0007"`, 'invalid_url'],
+    ['a 5000-character URL', (feed: string) => `"url": "${feed}?${'q'.repeat(5000)}"`, 'invalid_url'],
+    ['a NUL in the title', (feed: string) => `"url": "${feed}", "title": "Daily\\u0000"`, 'invalid_title'],
+    ['a lone surrogate in the title', (feed: string) => `"url": "${feed}", "title": "Daily \\udc00"`, 'invalid_title'],
+    ['an escape character in the title', (feed: string) => `"url": "${feed}", "title": "\\u001b[31mRed"`, 'invalid_title'],
+    ['a 10,000-character title', (feed: string) => `"url": "${feed}", "title": "${'t'.repeat(10_000)}"`, 'invalid_title'],
+    ['a NUL in a topic', (feed: string) => `"url": "${feed}", "topics": ["korea\\u0000"]`, 'invalid_topics'],
+    ['51 topics', (feed: string) => `"url": "${feed}", "topics": [${Array(51).fill('"korea"').join(',')}]`, 'invalid_topics'],
+  ])('refuses to add a source with %s: 400, nothing fetched or stored', async (_label, fields, code) => {
+    const feed = feeds.url('/hostile-add.xml');
+    feeds.route('/hostile-add.xml', { body: rssFeed('Hostile add', []) });
+    const before = await sourcesNow();
+    const answer = await call('POST', '/admin/api/sources', ...json(fields(feed)));
+    expect([answer.status, answer.body.error?.code]).toEqual([400, code]);
+    expect(answer.body.error.message.length).toBeGreaterThan(10);
+    expect(feeds.hits('/hostile-add.xml')).toBe(0);
+    expect(await sourcesNow()).toBe(before);
+  });
+
+  it.each([
+    ['a NUL in the title', '"title": "Daily\\u0000"', 'invalid_title'],
+    ['a lone surrogate in the title', '"title": "\\ud83d"', 'invalid_title'],
+    ['a 10,000-character title', `"title": "${'t'.repeat(10_000)}"`, 'invalid_title'],
+    ['a NUL in a topic', '"topics": ["\\u0000"]', 'invalid_topics'],
+    ['a 59-second interval', '"pollIntervalSeconds": 59', 'invalid_interval'],
+    ['an interval over 30 days', `"pollIntervalSeconds": ${30 * 86_400 + 1}`, 'invalid_interval'],
+    ['a fractional interval', '"pollIntervalSeconds": 90.5', 'invalid_interval'],
+  ])('refuses a PATCH with %s: 400, nothing changed', async (_label, fields, code) => {
+    const [first] = (await call('GET', '/admin/api/sources')).body.sources as Array<{ id: number }>;
+    const before = await sourcesNow();
+    const answer = await call('PATCH', `/admin/api/sources/${first!.id}`, ...json(fields));
+    expect([answer.status, answer.body.error?.code]).toEqual([400, code]);
+    expect(await sourcesNow()).toBe(before);
+  });
+
+  it.each([
+    ['a NUL in a phrase', '"include": ["seoul\\u0000"]', 'invalid_phrases'],
+    ['a lone surrogate in a phrase', '"exclude": ["\\udfff"]', 'invalid_phrases'],
+    ['a 201-character phrase', `"include": ["${'p'.repeat(201)}"]`, 'invalid_phrases'],
+    ['201 phrases', `"include": [${Array(201).fill('"p"').join(',')}]`, 'invalid_phrases'],
+    ['a fractional number of days', '"days": 1.5', 'invalid_days'],
+  ])('refuses a topic preview with %s', async (_label, fields, code) => {
+    const answer = await call('POST', '/admin/api/topics/korea/preview', ...json(fields));
+    expect([answer.status, answer.body.error?.code]).toEqual([400, code]);
+  });
+
+  it('imports the good outlines of an OPML list and reports the ones with an unusable title or URL', async () => {
+    const [ok, nul, long, control, badUrl] = ['/opml-ok.xml', '/opml-nul.xml', '/opml-long.xml', '/opml-control.xml', '/opml-bad-url.xml'].map((path) => feeds.url(path));
+    const opml = `<opml version="2.0"><body>
+      <outline type="rss" text="Fine" xmlUrl="${ok}"/>
+      <outline type="rss" text="Bad\u0000title" xmlUrl="${nul}"/>
+      <outline type="rss" text="${'t'.repeat(10_000)}" xmlUrl="${long}"/>
+      <outline type="rss" text="Bell&#7;" xmlUrl="${control}"/>
+      <outline type="rss" text="Bad URL" xmlUrl="${badUrl}\u0000"/>
+    </body></opml>`;
+    const answer = await call('POST', '/admin/api/opml', opml, TOKEN, { 'content-type': 'text/x-opml' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.added).toEqual([expect.objectContaining({ url: ok, title: 'Fine' })]);
+    expect(answer.body.invalid).toEqual([
+      { url: nul, title: 'Bad\u0000title', reason: expect.stringContaining('the title contains a control character (U+0000)') },
+      { url: long, title: expect.any(String), reason: expect.stringContaining('the title is longer than 300 characters') },
+      { url: control, title: 'Bell\u0007', reason: expect.stringContaining('the title contains a control character (U+0007)') },
+      { url: `${badUrl}\u0000`, title: 'Bad URL', reason: expect.stringContaining('the URL contains a control character (U+0000)') },
+    ]);
+    const stored = (await call('GET', '/admin/api/sources')).body.sources.map((s: { url: string }) => s.url);
+    expect(stored).toContain(ok);
+    for (const url of [nul, long, control]) expect(stored).not.toContain(url);
+    await call('DELETE', `/admin/api/sources/${answer.body.added[0].id}`);
   });
 });

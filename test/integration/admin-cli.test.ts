@@ -90,6 +90,14 @@ describe('tidings sources / opml', () => {
     expect(usage.err).toMatch(/^tidings: sources add needs a URL/);
   });
 
+  it('refuses what the API and the admin page refuse, with the same messages, before fetching anything', async () => {
+    const before = fixtures.hits('/other.xml');
+    expect(await run(['sources', 'add', fixtures.url('/other.xml'), '--title', 't'.repeat(10_000)])).toMatchObject({ code: 1, err: 'tidings: the title is longer than 300 characters (10000); shorten it\n' });
+    expect(await run(['sources', 'add', fixtures.url('/other.xml'), '--title', 'Bell\u0007'])).toMatchObject({ code: 1, err: expect.stringContaining('tidings: the title contains a control character (U+0007)') });
+    expect(fixtures.hits('/other.xml')).toBe(before);
+    expect(await run(['sources', 'remove', '9'.repeat(20)])).toMatchObject({ code: 1, err: 'tidings: a source id is a positive whole number, not 100000000000000000000\n' });
+  });
+
   it('lists the feeds a web page offers instead of adding it', async () => {
     const result = await run(['sources', 'add', fixtures.url('/site/')]);
     expect(result.code).toBe(1);

@@ -66,8 +66,10 @@ describe('admin page forms', () => {
       const answer = await request(method, path, method === 'POST' ? { _csrf: 'x' } : undefined);
       expect([method, path, answer.status, answer.headers.get('location')]).toEqual([method, path, 303, '/admin']);
     }
-    cookie = 'tidings_admin=v1.99999999999.forged.signature';
-    expect((await request('GET', '/admin')).text).toContain('Log in');
+    for (const forged of ['v1.99999999999.forged.signature', `v2.${'a'.repeat(43)}.${'b'.repeat(43)}`, 'v2..', `v2.${'a'.repeat(5000)}.x`]) {
+      cookie = `tidings_admin=${forged}`;
+      expect((await request('GET', '/admin')).text).toContain('Log in');
+    }
     cookie = '';
   });
 
@@ -76,7 +78,8 @@ describe('admin page forms', () => {
     expect(answer.status).toBe(303);
     expect(answer.headers.get('location')).toBe('/admin');
     const setCookie = answer.headers.get('set-cookie')!;
-    expect(setCookie).toMatch(/^tidings_admin=v1\.\d+\.[\w-]+\.[\w-]+; Path=\/admin; Max-Age=43200; HttpOnly; SameSite=Strict$/);
+    // A random session id (stored server-side, so logging out ends it) and its signature under a key derived from the token.
+    expect(setCookie).toMatch(/^tidings_admin=v2\.[\w-]{43}\.[\w-]{43}; Path=\/admin; Max-Age=43200; HttpOnly; SameSite=Strict$/);
     expect(setCookie).not.toContain(TOKEN);
     cookie = setCookie.split(';')[0]!;
     expect((await request('GET', '/admin')).text).toContain('<h1>Sources</h1>');
@@ -166,6 +169,34 @@ describe('admin page forms', () => {
     expect(resumed.headers.get('location')).toBe('/admin?done=resumed');
   });
 
+  it('refuses what the API refuses, with the same rules: a 10,000-character title, a NUL, an interval over 30 days', async () => {
+    const token = await csrf();
+    const id = /\/admin\/sources\/(\d+)"[^>]*>([^<]+)</.exec((await request('GET', '/admin')).text)![1];
+    const before = (await request('GET', `/admin/sources/${id}`)).text;
+    const title = /<h1>([^<]*)<\/h1>/.exec(before)![1];
+    const cases: Array<[Record<string, string | string[]>, string]> = [
+      [{ title: 't'.repeat(10_000) }, 'the title is longer than 300 characters'],
+      [{ title: 'Plain\u0000Daily' }, 'the title contains a control character (U+0000)'],
+      [{ title: 'Plain', interval_minutes: '99999' }, 'the poll interval must be a whole number of minutes from 1 to 43200'],
+      [{ title: 'Plain', topics: ['korea\u0000'], topics_present: '1' }, 'a topic contains a control character (U+0000)'],
+    ];
+    for (const [form, message] of cases) {
+      const answer = await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, ...form });
+      expect(answer.status).toBe(400);
+      expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(answer.text).toContain(message);
+    }
+    expect(/<h1>([^<]*)<\/h1>/.exec((await request('GET', `/admin/sources/${id}`)).text)![1]).toBe(title);
+
+    const nul = await request('POST', '/admin/sources', { _csrf: token, url: `${fixtures.url('/plain.xml')}\u0000`, action: 'add' });
+    expect(nul.status).toBe(400);
+    expect(nul.text).toContain('Not added: the URL contains a control character (U+0000)');
+    const long = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/other.xml'), title: 't'.repeat(10_000), action: 'add' });
+    expect(long.status).toBe(400);
+    expect(long.text).toContain('Not added: the title is longer than 300 characters');
+    expect((await request('GET', '/admin')).text).not.toContain(fixtures.url('/other.xml'));
+  });
+
   it('imports pasted OPML, exports it, and deletes after confirmation', async () => {
     const token = await csrf();
     const imported = await request('POST', '/admin/opml', { _csrf: token, opml: `<opml version="2.0"><body><outline text="World"><outline type="rss" text="Extra" xmlUrl="${fixtures.url('/extra.xml')}"/></outline></body></opml>` });
@@ -186,9 +217,23 @@ describe('admin page forms', () => {
     expect((await request('GET', `/admin/sources/${id}`)).status).toBe(404);
   });
 
-  it('logs out by clearing the cookie', async () => {
-    const answer = await request('POST', '/admin/logout', { _csrf: await csrf() });
+  it('logs out: the cookie is cleared, and the old session no longer works even if replayed', async () => {
+    const other = (await request('POST', '/admin/login', { token: TOKEN }, { cookie: '' })).headers.get('set-cookie')!.split(';')[0]!;
+    const old = cookie;
+    const token = await csrf();
+    const answer = await request('POST', '/admin/logout', { _csrf: token });
     expect(answer.status).toBe(303);
     expect(answer.headers.get('set-cookie')).toMatch(/^tidings_admin=; Path=\/admin; Max-Age=0;/);
+    // A copy of the cookie kept by the browser, a proxy log or an attacker.
+    expect(cookie).toBe(old);
+    const page = await request('GET', '/admin');
+    expect(page.text).toContain('Log in');
+    expect(page.text).not.toContain('<h1>Sources</h1>');
+    const form = await request('POST', '/admin/sources/1/pause', { _csrf: token });
+    expect([form.status, form.headers.get('location')]).toEqual([303, '/admin']);
+    expect((await request('GET', '/admin/opml')).status).toBe(303);
+    // Other sessions go on.
+    cookie = other;
+    expect((await request('GET', '/admin')).text).toContain('<h1>Sources</h1>');
   });
 });

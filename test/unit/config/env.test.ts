@@ -23,4 +23,24 @@ describe('readEnv', () => {
     expect(() => readEnv({ DATABASE_URL: 'mysql://x' })).toThrow('DATABASE_URL: must be a postgres:// URL');
     expect(() => readEnv({ LOG_LEVEL: 'loud' })).toThrow('LOG_LEVEL: must be one of');
   });
+
+  it('reads TRUST_PROXY as true/false or a list of proxy addresses and ranges (default: trust none)', () => {
+    expect(readEnv({}).trustProxy).toBe(false);
+    expect(readEnv({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(readEnv({ TRUST_PROXY: 'FALSE' }).trustProxy).toBe(false);
+    expect(readEnv({ TRUST_PROXY: ' 10.0.0.0/8, 127.0.0.1 ,::1,fd00::/8, loopback ' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it('refuses a TRUST_PROXY it cannot use, saying what it accepts', () => {
+    expect(() => readEnv({ TRUST_PROXY: 'proxy.internal' })).toThrow('TRUST_PROXY: "proxy.internal" is not an IP address or CIDR range');
+    expect(() => readEnv({ TRUST_PROXY: '10.0.0.0/33' })).toThrow('TRUST_PROXY: "10.0.0.0/33" is not an IP address or CIDR range');
+    expect(() => readEnv({ TRUST_PROXY: '10.0.0.1,' })).toThrow('TRUST_PROXY: an empty entry');
+    // fastify 5 ignores a hop count (it cannot tell a proxy from a client): refuse it rather than silently trust nothing.
+    expect(() => readEnv({ TRUST_PROXY: '1' })).toThrow('TRUST_PROXY: a number of hops is not supported');
+  });
+
+  it('reads METRICS_TOKEN (unset: /metrics is public)', () => {
+    expect(readEnv({}).metricsToken).toBeNull();
+    expect(readEnv({ METRICS_TOKEN: ' scrape-secret ' }).metricsToken).toBe('scrape-secret');
+  });
 });
