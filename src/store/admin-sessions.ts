@@ -11,7 +11,7 @@ export async function insertAdminSession(db: Kysely<DB>, key: string, now: Date,
 
 /** True when the session exists, has not expired and was not revoked. */
 export async function adminSessionIsOpen(db: Kysely<DB>, key: string, now: Date): Promise<boolean> {
-  const row = await sessions(db)
+  const row = await db
     .selectFrom('admin_sessions')
     .select('id')
     .where('id', '=', key)
