@@ -20,12 +20,14 @@ interface UndiciRequest {
   path: string;
 }
 
-export function recordRequestStarts(): { starts: RequestStart[]; stop(): void } {
+/** Records the starts of requests to hosts `isPublisher` accepts (not, say, the test's own requests to the service). */
+export function recordRequestStarts(isPublisher: (host: string) => boolean): { starts: RequestStart[]; stop(): void } {
   const starts: RequestStart[] = [];
   const redirected = new Set<string>();
   const onCreate = (message: unknown) => {
     const { request } = message as { request: UndiciRequest };
     const host = new URL(request.origin).hostname;
+    if (!isPublisher(host)) return;
     starts.push({ host, path: request.path, ms: performance.now(), hop: redirected.delete(host) });
   };
   const onHeaders = (message: unknown) => {

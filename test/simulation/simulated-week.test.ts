@@ -95,7 +95,7 @@ const expectOk = (what: string, ok: boolean, detail: unknown) => {
 
 const sourceId = async (path: string) => (await admin('GET', '/sources')).body.sources.find((s: { url: string }) => s.url.endsWith(path))?.id as number;
 const rules: FetchRules = { maxIntervalSeconds: MAX_INTERVAL_SECONDS, paused: [], removed: [] };
-const requestStarts = recordRequestStarts();
+const requestStarts = recordRequestStarts((host) => host.endsWith('.sim'));
 const resumed = new Map<string, Date>();
 
 /** What admins and operators do during the week, at simulated hours. */
