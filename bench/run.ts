@@ -3,7 +3,7 @@
  * in one run (these machines are shared and noisy: ratios hold, absolute times do not).
  *
  *   npm run bench -- [--feeds 1000] [--seed 42] [--serve-seconds 10] [--connections 64]
- *                    [--scale-items 1000000] [--out bench/results/latest.json]
+ *                    [--scale-items 1000000] [--hostile-kb 1000] [--out bench/results/latest.json]
  *
  * The fixture feed server and the ingest baseline run in child processes (bench/child.ts),
  * so this process is Tidings alone: its CPU and peak RSS (worker threads included) are its own.
@@ -26,6 +26,7 @@ import { vacuumDatabase } from '../src/store/vacuum.ts';
 import { startChild } from './child.ts';
 import type { BenchResults, Figure } from './results.ts';
 import { compareLoad, startBaselineServer, type LoadComparison } from './load.ts';
+import { hostileParsingFigures, textSignatureFigures } from './pure.ts';
 import { fillItems, timeRegeneration, timeStoryLookup } from './scale.ts';
 
 const { values: args } = parseArgs({
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     'serve-seconds': { type: 'string', default: '10' },
     connections: { type: 'string', default: '64' },
     'scale-items': { type: 'string', default: '1000000' },
+    'hostile-kb': { type: 'string', default: '1000' },
     out: { type: 'string', default: 'bench/results/latest.json' },
   },
 });
@@ -42,6 +44,7 @@ const FEEDS = Number(args.feeds);
 const SERVE_SECONDS = Number(args['serve-seconds']);
 const CONNECTIONS = Number(args.connections);
 const SCALE_ITEMS = Number(args['scale-items']);
+const HOSTILE_BYTES = Number(args['hostile-kb']) * 1000;
 const CONCURRENCY = 64;
 // `npm run bench` runs this file compiled (dist/bench/run.js) with the service's node flags
 // (package.json), so the measured process is the service as operators run it: no TypeScript
@@ -215,6 +218,10 @@ async function main(): Promise<void> {
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+
+  // In this process too, once the service has stopped: nothing else runs beside them.
+  console.log('\nPure functions (linear in their input: watch the ratios)');
+  for (const f of [...textSignatureFigures(), ...(await hostileParsingFigures(HOSTILE_BYTES))]) record(f.name, f.value, f.unit, f.target);
 
   const missed = figures.filter((f) => f.met === false);
   console.log(missed.length === 0 ? '\nEvery target met.' : `\nTargets missed: ${missed.map((f) => f.name).join('; ')}`);

@@ -6,12 +6,14 @@
  * reached, whatever URL or redirect an admin tries.
  */
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { createFeedCache } from '../../src/http/feed-cache.ts';
 import { serve, type Service } from '../../src/main.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { syncConfigSources } from '../../src/store/sources.ts';
+import { clearContent, createTestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { silentLog, testConfig } from '../helpers/context.ts';
 
@@ -35,11 +37,13 @@ const daily = () =>
     { guid: 'd2', title: 'Seoul hosts summit', link: 'https://daily.example/summit', pubDate: hoursAgo(2) },
     { guid: 'd3', title: 'Weather turns cold', link: 'https://daily.example/weather', pubDate: hoursAgo(1) },
   ]);
+const dailyWithLateNews = () =>
+  daily().replace('</channel>', `<item><title>Late news from Seoul</title><guid>d4</guid><link>https://daily.example/late</link><pubDate>${hoursAgo(0.5)}</pubDate></item></channel>`);
 const htmlPage = (head: string) => `<!doctype html><html><head><title>A site</title>${head}</head><body><p>Hello</p></body></html>`;
 
-beforeAll(async () => {
-  feeds = await startFixtureServer(ALLOWED_ADDRESS);
-  internal = await startFixtureServer('127.0.0.1');
+/** The feeds server's routes as every test starts with them (a test may change or add some). */
+function baseRoutes() {
+  feeds.reset();
   feeds.route('/wire.xml', { body: wire() });
   feeds.route('/daily.xml', { body: daily() });
   feeds.route('/blog/', { body: htmlPage('<link rel="alternate" type="application/rss+xml" title="Blog" href="/blog/feed.xml">'), contentType: 'text/html; charset=utf-8' });
@@ -47,6 +51,12 @@ beforeAll(async () => {
   feeds.route('/plain-site/', { body: htmlPage(''), contentType: 'text/html' });
   feeds.route('/feed', { body: rssFeed('Site feed', [{ guid: 's1', title: 'Site news', link: 'https://site.example/1', pubDate: hoursAgo(6) }]) });
   feeds.route('/data.json', { body: '{"hello": "world"}', contentType: 'application/json' });
+}
+
+beforeAll(async () => {
+  feeds = await startFixtureServer(ALLOWED_ADDRESS);
+  internal = await startFixtureServer('127.0.0.1');
+  baseRoutes();
   internal.route('/feed.xml', { body: rssFeed('Internal', [{ guid: 'i1', title: 'secret', link: 'https://internal.example/1' }]) });
 
   const config = testConfig({
@@ -96,6 +106,30 @@ async function feedTitles(topic: string): Promise<string[]> {
 }
 
 const sourceByUrl = async (url: string) => ((await call('GET', '/admin/api/sources')).body.sources as Array<{ id: number; url: string }>).find((s) => s.url === url);
+
+/** No source, item, story or digest; the feeds server's routes as defined above. */
+async function noSources(): Promise<void> {
+  await clearContent(service.runtime.database);
+  baseRoutes();
+}
+
+/**
+ * Where the tests that read or change sources start: the config source (the Wire) alone,
+ * polled, and the topic feeds rendered from it.
+ */
+async function onlyTheWire(): Promise<void> {
+  await noSources();
+  await syncConfigSources(service.runtime.database.db, service.runtime.config.sources, new Date());
+  await service.pollNow();
+  await regenerateFeeds(service.runtime.regenerate, undefined, ['feed']);
+}
+
+/** Adds The Daily through the API (stored at once: three items). */
+async function addDaily(topics: string[] = ['world']): Promise<{ id: number }> {
+  const answer = await call('POST', '/admin/api/sources', { url: feeds.url('/daily.xml'), topics });
+  expect(answer.status).toBe(201);
+  return answer.body.source;
+}
 
 describe('admin API: authentication', () => {
   it('answers 503 with how to enable it when ADMIN_TOKEN is unset', async () => {
@@ -175,6 +209,8 @@ describe('admin API: authentication', () => {
 });
 
 describe('admin API: adding sources', () => {
+  beforeEach(onlyTheWire);
+
   it('lists the config source with its health', async () => {
     const answer = await call('GET', '/admin/api/sources');
     expect(answer.status).toBe(200);
@@ -236,6 +272,7 @@ describe('admin API: adding sources', () => {
   });
 
   it('answers 409 with the existing source for a URL already present (also written differently)', async () => {
+    await addDaily();
     for (const url of [feeds.url('/daily.xml'), `  ${feeds.url('/daily.xml')}#top  `, feeds.url('/wire.xml')]) {
       const answer = await call('POST', '/admin/api/sources', { url });
       expect(answer.status).toBe(409);
@@ -245,6 +282,7 @@ describe('admin API: adding sources', () => {
   });
 
   it('answers 409 for a URL that redirects to an existing source', async () => {
+    await addDaily();
     feeds.route('/old-daily', (_req, res) => res.writeHead(301, { location: feeds.url('/daily.xml') }).end());
     const answer = await call('POST', '/admin/api/sources', { url: feeds.url('/old-daily') });
     expect(answer.status).toBe(409);
@@ -267,14 +305,10 @@ describe('admin API: adding sources', () => {
 
   it('answers 422 for a page with no feed, a document that is not a feed, and a missing page', async () => {
     feeds.route('/feed', { body: 'gone', status: 404, contentType: 'text/plain' });
-    try {
-      const page = await call('POST', '/admin/api/sources', { url: feeds.url('/plain-site/') });
-      expect(page.status).toBe(422);
-      expect(page.body.error.code).toBe('no_feed_found');
-      expect(page.body.error.message).toContain('is an HTML page, not a feed');
-    } finally {
-      feeds.route('/feed', { body: rssFeed('Site feed', [{ guid: 's1', title: 'Site news', link: 'https://site.example/1', pubDate: hoursAgo(6) }]) });
-    }
+    const page = await call('POST', '/admin/api/sources', { url: feeds.url('/plain-site/') });
+    expect(page.status).toBe(422);
+    expect(page.body.error.code).toBe('no_feed_found');
+    expect(page.body.error.message).toContain('is an HTML page, not a feed');
     const json = await call('POST', '/admin/api/sources', { url: feeds.url('/data.json') });
     expect(json.status).toBe(422);
     expect(json.body.error.code).toBe('not_a_feed');
@@ -336,8 +370,10 @@ describe('admin API: SSRF guard', () => {
 });
 
 describe('admin API: managing sources', () => {
+  beforeEach(onlyTheWire);
+
   it('gets one source with its recent items and poll history; 404 and 400 otherwise', async () => {
-    const dailySource = (await sourceByUrl(feeds.url('/daily.xml')))!;
+    const dailySource = await addDaily();
     const answer = await call('GET', `/admin/api/sources/${dailySource.id}`);
     expect(answer.status).toBe(200);
     expect(answer.body.source.id).toBe(dailySource.id);
@@ -370,7 +406,7 @@ describe('admin API: managing sources', () => {
   });
 
   it('PATCHes title, topics (re-classifying the items into the feeds), interval and enabled', async () => {
-    const dailySource = (await sourceByUrl(feeds.url('/daily.xml')))!;
+    const dailySource = await addDaily(['world']);
     expect(await feedTitles('korea')).not.toContain('Weather turns cold');
     const answer = await call('PATCH', `/admin/api/sources/${dailySource.id}`, { title: 'Daily News', topics: ['world', 'korea'], pollIntervalSeconds: 3600 });
     expect(answer.status).toBe(200);
@@ -402,15 +438,15 @@ describe('admin API: managing sources', () => {
     ['too short an interval', { pollIntervalSeconds: 5 }, 400, 'invalid_interval'],
     ['an unknown topic', { topics: ['sports'] }, 422, 'unknown_topic'],
   ])('refuses a PATCH with %s', async (_label, body, status, code) => {
-    const dailySource = (await sourceByUrl(feeds.url('/daily.xml')))!;
+    const dailySource = await addDaily();
     const answer = await call('PATCH', `/admin/api/sources/${dailySource.id}`, body);
     expect([answer.status, answer.body.error.code]).toEqual([status, code]);
     expect((await call('PATCH', '/admin/api/sources/999999', { enabled: false })).status).toBe(404);
   });
 
   it('refreshes a source now and returns the result', async () => {
-    const dailySource = (await sourceByUrl(feeds.url('/daily.xml')))!;
-    feeds.route('/daily.xml', { body: daily().replace('</channel>', `<item><title>Late news from Seoul</title><guid>d4</guid><link>https://daily.example/late</link><pubDate>${hoursAgo(0.5)}</pubDate></item></channel>`) });
+    const dailySource = await addDaily();
+    feeds.route('/daily.xml', { body: dailyWithLateNews() });
     const answer = await call('POST', `/admin/api/sources/${dailySource.id}/refresh`);
     expect(answer.status).toBe(200);
     expect(answer.body.result).toMatchObject({ sourceId: dailySource.id, outcome: 'stored', status: 200, newItems: 1 });
@@ -420,6 +456,7 @@ describe('admin API: managing sources', () => {
   });
 
   it('DELETEs a source: its items leave the topic feeds, a shared story keeps its other copy', async () => {
+    await addDaily(['world']);
     const added = await call('POST', '/admin/api/sources', { url: feeds.url('/blog/feed.xml'), topics: ['korea'] });
     expect(await feedTitles('korea')).toContain('First post');
     const answer = await call('DELETE', `/admin/api/sources/${added.body.source.id}`);
@@ -442,7 +479,10 @@ describe('admin API: managing sources', () => {
 });
 
 describe('admin API: OPML', () => {
+  beforeEach(onlyTheWire);
+
   it('imports nested folders and category attributes as topics, reporting added, existing and invalid', async () => {
+    await addDaily();
     // Local (404) URLs: a poll of the imported sources must not look up outside names.
     const [nk, deep, globe] = [feeds.url('/nk.xml'), feeds.url('/deep.xml'), feeds.url('/globe.xml')];
     const opml = `<?xml version="1.0" encoding="UTF-8"?>
@@ -485,12 +525,14 @@ describe('admin API: OPML', () => {
   });
 
   it('exports every source, and the export imports back to the same sources and topics', async () => {
+    await addDaily(['world']);
+    expect((await call('POST', '/admin/api/sources', { url: feeds.url('/blog/feed.xml'), topics: ['korea', 'world'] })).status).toBe(201);
     const exported = await call('GET', '/admin/api/opml');
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-type')).toContain('text/x-opml');
     expect(exported.headers.get('content-disposition')).toContain('attachment');
     const before = (await call('GET', '/admin/api/sources')).body.sources as Array<{ id: number; url: string; topics: string[] }>;
-    expect(before.length).toBeGreaterThanOrEqual(4);
+    expect(before).toHaveLength(3);
     for (const source of before) expect(exported.body).toContain(`xmlUrl="${source.url}"`);
 
     for (const source of before) await call('DELETE', `/admin/api/sources/${source.id}`);
@@ -504,16 +546,20 @@ describe('admin API: OPML', () => {
 });
 
 describe('admin API: topic preview', () => {
+  // The Daily alone, with four recent items and no source topic, so phrases alone decide.
+  let dailySource: { id: number };
+  beforeEach(async () => {
+    await noSources();
+    feeds.route('/daily.xml', { body: dailyWithLateNews() });
+    dailySource = await addDaily([]);
+  });
+
   it('shows which recent items candidate phrases would add or remove, and which phrase decided', async () => {
-    // The Daily was re-imported without items; give it no source topic, so phrases alone decide, and poll it.
-    const dailySource = (await sourceByUrl(feeds.url('/daily.xml')))!;
-    await call('PATCH', `/admin/api/sources/${dailySource.id}`, { topics: [] });
-    expect((await call('POST', `/admin/api/sources/${dailySource.id}/refresh`)).body.result.newItems).toBe(4);
     const answer = await call('POST', '/admin/api/topics/korea/preview', { include: ['seoul', 'weather'], exclude: ['summit'], days: 7 });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ topic: 'korea', include: ['seoul', 'weather'], exclude: ['summit'], days: 7, scanned: 4 });
     expect(answer.body.counts).toEqual({ enter: 1, leave: 1, stay: 1 });
-    expect(answer.body.enter).toEqual([expect.objectContaining({ title: 'Weather turns cold', matchedBy: 'weather', excludedBy: null, source: { id: dailySource.id, title: 'Daily News' } })]);
+    expect(answer.body.enter).toEqual([expect.objectContaining({ title: 'Weather turns cold', matchedBy: 'weather', excludedBy: null, source: { id: dailySource.id, title: 'The Daily' } })]);
     expect(answer.body.leave).toEqual([expect.objectContaining({ title: 'Seoul hosts summit', matchedBy: null, excludedBy: 'summit' })]);
     expect(answer.body.stay).toEqual([expect.objectContaining({ title: 'Late news from Seoul', matchedBy: 'seoul' })]);
     // Read-only: the stored classification did not change.

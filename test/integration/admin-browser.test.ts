@@ -2,16 +2,17 @@
  * The admin page in a real browser: headless Chromium (Debian's `chromium`, installed by
  * .ci/run) driven by playwright-core, with JavaScript disabled to prove the page needs
  * none. Logs in, adds a source from a local fixture server (preview first), sees it in
- * the table with its items, pauses it, and saves screenshots under test-output/.
+ * the table with its items, pauses it, and saves screenshots under test-output/. Each test
+ * starts logged out with no sources and gets there through the page itself.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/config/env.ts';
 import { serve, type Service } from '../../src/main.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { clearContent, createTestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { silentLog, testConfig } from '../helpers/context.ts';
 
@@ -60,6 +61,39 @@ afterAll(async () => {
   await fixtures?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
+beforeEach(async () => {
+  await clearContent(service.runtime.database);
+  await context.clearCookies();
+  await page.setViewportSize({ width: 1200, height: 900 });
+});
+
+/** Logs in with the form; ends on the sources table. */
+async function logIn() {
+  await page.goto(`${service.url}/admin`);
+  await page.getByLabel('Admin token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Sources', exact: true }).waitFor();
+}
+
+/** Adds Globe Dispatch (topic World) with the form, without a preview; ends on the sources table. */
+async function addGlobe() {
+  await page.getByLabel('Feed or site URL').fill(fixtures.url('/world.xml'));
+  await page.getByRole('checkbox', { name: 'World' }).check();
+  await page.getByRole('button', { name: 'Add source' }).click();
+  await page.getByRole('heading', { name: 'Globe Dispatch' }).waitFor();
+  await page.getByRole('link', { name: 'Sources' }).click();
+  await page.getByRole('heading', { name: 'Sources', exact: true }).waitFor();
+}
+
+const globeRow = () => page.locator('table.sources tbody tr', { hasText: 'Globe Dispatch' });
+
+/** Imports an OPML file listing Second (new, never fetched) and Globe Dispatch, with the file input. */
+async function importOpml() {
+  const file = path.join(profile, 'subscriptions.opml');
+  writeFileSync(file, `<?xml version="1.0"?><opml version="2.0"><body><outline text="Korea"><outline type="rss" text="Second" xmlUrl="${fixtures.url('/second.xml')}"/></outline><outline type="rss" text="Globe" xmlUrl="${fixtures.url('/world.xml')}"/></body></opml>`);
+  await page.getByLabel('OPML file').setInputFiles(file);
+  await page.getByRole('button', { name: 'Import' }).click();
+}
 
 describe('admin page in Chromium', () => {
   it('refuses a wrong token, then logs in with a locked-down session cookie', async () => {
@@ -77,6 +111,7 @@ describe('admin page in Chromium', () => {
   });
 
   it('previews a feed, adds it, and shows its items', async () => {
+    await logIn();
     await page.getByLabel('Feed or site URL').fill(fixtures.url('/world.xml'));
     await page.getByRole('checkbox', { name: 'World' }).check();
     await page.getByRole('button', { name: 'Preview' }).click();
@@ -97,8 +132,9 @@ describe('admin page in Chromium', () => {
   });
 
   it('lists the source in the table with its items, and pauses it', async () => {
-    await page.getByRole('link', { name: 'Sources' }).click();
-    const row = page.locator('table.sources tbody tr', { hasText: 'Globe Dispatch' });
+    await logIn();
+    await addGlobe();
+    const row = globeRow();
     await expect(row.locator('td[data-label="State"]').textContent()).resolves.toContain('OK');
     await expect(row.locator('td[data-label="Items, 7 days"]').textContent()).resolves.toBe('2');
     await page.screenshot({ path: path.join(OUTPUT, 'sources.png'), fullPage: true });
@@ -114,6 +150,8 @@ describe('admin page in Chromium', () => {
   });
 
   it('fits a phone-width screen', async () => {
+    await logIn();
+    await addGlobe();
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     // A full-page screenshot is as wide as the document: wider than the screen means sideways scrolling.
@@ -121,10 +159,13 @@ describe('admin page in Chromium', () => {
     expect(png.readUInt32BE(16)).toBe(390); // PNG IHDR width
     // Rows become cards: each cell takes the card's full width instead of a narrow column.
     expect((await page.locator('table.sources tbody td[data-label="State"]').first().boundingBox())!.width).toBeGreaterThan(300);
-    await page.setViewportSize({ width: 1200, height: 900 });
   });
 
   it('refuses a form post without the CSRF token, even with the session cookie', async () => {
+    await logIn();
+    await addGlobe();
+    await globeRow().getByRole('button', { name: 'Pause Globe Dispatch' }).click();
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('Source paused');
     const id = /source-(\d+)/.exec((await page.locator('table.sources tbody tr').first().getAttribute('id'))!)![1];
     const forged = await context.request.post(`${service.url}/admin/sources/${id}/resume`, { form: { back: '/admin' }, maxRedirects: 0 });
     expect(forged.status()).toBe(403);
@@ -135,15 +176,18 @@ describe('admin page in Chromium', () => {
   });
 
   it('imports an OPML file chosen with the file input', async () => {
-    const file = path.join(profile, 'subscriptions.opml');
-    writeFileSync(file, `<?xml version="1.0"?><opml version="2.0"><body><outline text="Korea"><outline type="rss" text="Second" xmlUrl="${fixtures.url('/second.xml')}"/></outline><outline type="rss" text="Globe" xmlUrl="${fixtures.url('/world.xml')}"/></body></opml>`);
-    await page.getByLabel('OPML file').setInputFiles(file);
-    await page.getByRole('button', { name: 'Import' }).click();
+    await logIn();
+    await addGlobe();
+    await importOpml();
     await expect(page.locator('section', { has: page.getByRole('heading', { name: 'Import result' }) }).textContent()).resolves.toContain('1 added, 1 already present, 0 invalid.');
     await expect(page.locator('table.sources tbody tr', { hasText: 'Second' }).getAttribute('data-state')).resolves.toBe('pending');
   });
 
   it('deletes a source after a confirmation page', async () => {
+    await logIn();
+    await addGlobe();
+    await importOpml();
+    await page.getByRole('link', { name: 'Sources' }).click();
     const row = page.locator('table.sources tbody tr', { hasText: 'Second' });
     await row.getByRole('link', { name: 'Delete Second' }).click();
     await page.getByRole('heading', { name: 'Delete Second?' }).waitFor();
@@ -153,6 +197,7 @@ describe('admin page in Chromium', () => {
   });
 
   it('logs out', async () => {
+    await logIn();
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
     await page.goto(`${service.url}/admin/sources/1`);

@@ -3,16 +3,17 @@
  * session and CSRF checks, post/redirect/get, every form action, and escaping of
  * hostile feed content. (admin-browser.test.ts drives the main flow in Chromium.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/config/env.ts';
 import { serve, type Service } from '../../src/main.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { clearContent, createTestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { silentLog, testConfig } from '../helpers/context.ts';
 
 const TOKEN = 'page-test-admin-token-0123456789abc';
 let fixtures: FixtureServer;
 let service: Service;
+/** The session cookie `request` sends; each test starts logged out. */
 let cookie = '';
 
 beforeAll(async () => {
@@ -30,6 +31,10 @@ afterAll(async () => {
   await service?.stop();
   await fixtures?.close();
 });
+beforeEach(async () => {
+  cookie = '';
+  await clearContent(service.runtime.database);
+});
 
 interface PageAnswer {
   status: number;
@@ -46,6 +51,20 @@ async function request(method: 'GET' | 'POST', path: string, form?: Record<strin
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
 const csrf = async () => csrfOf((await request('GET', '/admin')).text);
+
+/** Logs in: later requests carry the session cookie. */
+async function logIn(): Promise<void> {
+  const answer = await request('POST', '/admin/login', { token: TOKEN });
+  expect(answer.status).toBe(303);
+  cookie = answer.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+/** Adds a source with the form; returns its id. */
+async function addWithForm(path: string, topics: string[] = []): Promise<string> {
+  const added = await request('POST', '/admin/sources', { _csrf: await csrf(), url: fixtures.url(path), topics, action: 'add' });
+  expect(added.status).toBe(303);
+  return /^\/admin\/sources\/(\d+)\?/.exec(added.headers.get('location')!)![1]!;
+}
 
 describe('admin page forms', () => {
   it('shows the log-in form with strict headers, and refuses a wrong token', async () => {
@@ -86,6 +105,7 @@ describe('admin page forms', () => {
   });
 
   it('refuses forms without the right CSRF token or from another site', async () => {
+    await logIn();
     const token = await csrf();
     for (const [form, headers] of [
       [{}, {}],
@@ -101,6 +121,7 @@ describe('admin page forms', () => {
   });
 
   it('previews, refuses a bad URL keeping the form, and adds with a redirect to the new source', async () => {
+    await logIn();
     const token = await csrf();
     const preview = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/plain.xml'), topics: ['world'], action: 'preview' });
     expect(preview.status).toBe(200);
@@ -125,6 +146,7 @@ describe('admin page forms', () => {
   });
 
   it('escapes hostile feed content everywhere it is shown', async () => {
+    await logIn();
     const token = await csrf();
     const added = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/hostile.xml'), title: '<script>alert("title")</script>', action: 'add' });
     const page = await request('GET', added.headers.get('location')!);
@@ -137,8 +159,9 @@ describe('admin page forms', () => {
   });
 
   it('edits title, topics and poll interval, refreshes, pauses and resumes', async () => {
+    await logIn();
+    const id = await addWithForm('/plain.xml', ['world']);
     const token = await csrf();
-    const id = /\/admin\/sources\/(\d+)"[^>]*>Plain</.exec((await request('GET', '/admin')).text)![1];
     const saved = await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, title: 'Plain Daily', topics: ['korea', 'world'], topics_present: '1', interval_minutes: '30' });
     expect([saved.status, saved.headers.get('location')]).toEqual([303, `/admin/sources/${id}?done=saved`]);
     const page = (await request('GET', `/admin/sources/${id}`)).text;
@@ -170,8 +193,9 @@ describe('admin page forms', () => {
   });
 
   it('refuses what the API refuses, with the same rules: a 10,000-character title, a NUL, an interval over 30 days', async () => {
+    await logIn();
+    const id = await addWithForm('/plain.xml', ['world']);
     const token = await csrf();
-    const id = /\/admin\/sources\/(\d+)"[^>]*>([^<]+)</.exec((await request('GET', '/admin')).text)![1];
     const before = (await request('GET', `/admin/sources/${id}`)).text;
     const title = /<h1>([^<]*)<\/h1>/.exec(before)![1];
     const cases: Array<[Record<string, string | string[]>, string]> = [
@@ -198,6 +222,7 @@ describe('admin page forms', () => {
   });
 
   it('imports pasted OPML, exports it, and deletes after confirmation', async () => {
+    await logIn();
     const token = await csrf();
     const imported = await request('POST', '/admin/opml', { _csrf: token, opml: `<opml version="2.0"><body><outline text="World"><outline type="rss" text="Extra" xmlUrl="${fixtures.url('/extra.xml')}"/></outline></body></opml>` });
     expect(imported.status).toBe(200);
@@ -218,6 +243,7 @@ describe('admin page forms', () => {
   });
 
   it('logs out: the cookie is cleared, and the old session no longer works even if replayed', async () => {
+    await logIn();
     const other = (await request('POST', '/admin/login', { token: TOKEN }, { cookie: '' })).headers.get('set-cookie')!.split(';')[0]!;
     const old = cookie;
     const token = await csrf();

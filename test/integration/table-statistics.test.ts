@@ -4,7 +4,7 @@
  * before autovacuum's first pass.
  */
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { upsertItems } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { storyGrouper, storyGrouping } from '../../src/runtime.ts';
@@ -17,12 +17,13 @@ let database: TestDatabase;
 let sourceId: number;
 const now = new Date('2026-11-24T00:00:00Z');
 
-beforeAll(async () => {
+// A database per test: what was analyzed (pg_class.reltuples) cannot be taken back.
+beforeEach(async () => {
   database = await createTestDatabase();
   await syncConfigSources(database.db, [{ url: 'https://feeds.example.org/rss', topics: [] }], now);
   sourceId = (await database.db.selectFrom('sources').select('id').executeTakeFirstOrThrow()).id;
 });
-afterAll(async () => {
+afterEach(async () => {
   await database.close();
 });
 
@@ -45,7 +46,7 @@ describe('analyzeGrownTables', () => {
   });
 
   it('analyzes a table never analyzed, then again only once it has doubled', async () => {
-    await addItems(5, 95);
+    await addItems(0, 100);
     expect(await analyzeGrownTables(database.db, ['items'])).toEqual(['items']);
     expect(await analyzedRows('items')).toBe(100);
     await addItems(100, 20);
@@ -56,7 +57,7 @@ describe('analyzeGrownTables', () => {
   });
 
   it('runs after the story grouper placed new items', async () => {
-    await addItems(220, 300);
+    await addItems(0, 520);
     const grouper = storyGrouper(database.db, storyGrouping(testConfig().dedupe), () => now, silentLog);
     await grouper.group();
     expect(await analyzedRows('items')).toBe(520);

@@ -69,10 +69,14 @@ describe('parseOpml', () => {
     expect(() => parseOpml(deep)).toThrow(/nested more than 64 deep/);
   });
 
-  it('stays fast on a tag that never closes', () => {
-    const started = performance.now();
-    expect(() => parseOpml(`<opml><body><outline ${'a="b" '.repeat(50_000)}`)).not.toThrow();
-    expect(performance.now() - started).toBeLessThan(1000);
+  // Its time against a quarter of the tag is a bench figure (bench/pure.ts).
+  it('ends the document at a tag that never closes, keeping what came before it', () => {
+    const before = '<outline type="rss" text="Kept" xmlUrl="https://kept.example/feed"/>';
+    expect(parseOpml(`<opml><body>${before}<outline ${'a="b" '.repeat(50_000)}`)).toEqual({
+      title: null,
+      feeds: [{ url: 'https://kept.example/feed', title: 'Kept', htmlUrl: null, categories: [] }],
+      problems: [],
+    });
   });
 
   it('reads back what renderOpml writes', () => {

@@ -241,19 +241,33 @@ describe('parseFeed: errors', () => {
   });
 });
 
+// A megabyte of markup built to make a parser backtrack or rescan. What is checked is what the
+// parser makes of it; its time, against a quarter of the input, is a bench figure
+// (bench/pure.ts). A quadratic step over a megabyte would also outlast the test timeout.
 describe('parseFeed: hostile input', () => {
   const megabyte = 1_000_000;
-  it.each([
-    ['unclosed elements', `<rss version="2.0"><channel>’${'<title>x '.repeat(megabyte / 9)}`],
-    ['bare ampersands', rss(`<item><title>’${'a & b &c; '.repeat(megabyte / 10)}</title></item>`)],
-    ['stray end tags', rss(`<item><title>’x</title>${'</b>'.repeat(megabyte / 4)}</item>`)],
-    ['nested text constructs', `<rss version="2.0"><channel><item>’${'<description>'.repeat(megabyte / 13)}`],
-  ])('reads a megabyte of %s in linear time', async (_name, text) => {
-    const started = performance.now();
-    await parseFeed(text).catch((error: unknown) => {
-      if (!(error instanceof FeedError)) throw error;
-    });
-    expect(performance.now() - started).toBeLessThan(10_000);
+
+  it('reads a megabyte of unclosed elements as far as it goes, finding no item', async () => {
+    const feed = await parseFeed(`<rss version="2.0"><channel>’${'<title>x '.repeat(megabyte / 9)}`);
+    expect(feed).toMatchObject({ format: 'rss2.0', items: [] });
+  });
+
+  it('keeps a megabyte of bare ampersands as text', async () => {
+    const title = `’${'a & b &c; '.repeat(megabyte / 10)}`;
+    const feed = await parseFeed(rss(`<item><title>${title}</title></item>`));
+    expect(feed.items).toHaveLength(1);
+    expect(feed.items[0]!.title!.value).toBe(title);
+  });
+
+  it('skips a megabyte of stray end tags', async () => {
+    const feed = await parseFeed(rss(`<item><title>’x</title>${'</b>'.repeat(megabyte / 4)}</item>`));
+    expect(feed.items.map((i) => i.title?.value)).toEqual(['’x']);
+  });
+
+  it('refuses a megabyte of nested text constructs that never close as malformed_xml', async () => {
+    const error = await parseError(`<rss version="2.0"><channel><item>’${'<description>'.repeat(megabyte / 13)}`);
+    expect(error.code).toBe('malformed_xml');
+    expect(error.message).toContain('Unclosed root tag');
   });
 });
 
