@@ -1,7 +1,8 @@
 /**
  * Every migration, in order. A static list rather than a folder scan: kysely's
  * FileMigrationProvider cannot import .ts files under vitest (STACK.md).
- * Never edit a migration once it has landed; add a new one.
+ * Never edit a migration once it has landed; add a new one. landed.json holds the checksum
+ * of every landed file, and test/unit/db/migrations-landed.test.ts fails when one changes.
  */
 import type { Migration } from 'kysely';
 import * as sourcesAndItems from './2026-11-24T00-00-sources-and-items.ts';
@@ -19,6 +20,7 @@ import * as itemTruncation from './2026-12-02T03-00-item-truncation.ts';
 import * as sourceDeletion from './2026-12-02T04-00-source-deletion.ts';
 import * as adminSessions from './2026-12-02T05-00-admin-sessions.ts';
 import * as itemOwnSite from './2026-12-02T06-00-item-own-site.ts';
+import * as bucketKeysFastupdate from './2026-12-02T07-00-bucket-keys-fastupdate.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -36,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T04-00-source-deletion': sourceDeletion,
   '2026-12-02T05-00-admin-sessions': adminSessions,
   '2026-12-02T06-00-item-own-site': itemOwnSite,
+  '2026-12-02T07-00-bucket-keys-fastupdate': bucketKeysFastupdate,
 };
