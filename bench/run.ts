@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   console.log(
     `Service code: ${COMPILED ? 'compiled JavaScript (dist/), as `npm start` runs it' : 'TypeScript sources through tsx (use `npm run bench` to measure the compiled service)'}; node flags: ${process.execArgv.join(' ') || 'none'}\n`,
   );
-  const db = service.runtime.database.db;
+  const db = service.context.db;
   const due = () => sql`update sources set next_poll_at = now() - interval '1 second'`.execute(db);
   const itemRows = async () => Number((await sql<{ n: number }>`select count(*)::int as n from items`.execute(db)).rows[0]!.n);
 
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
       console.log(`\nScale: ${SCALE_ITEMS.toLocaleString('en')} stored items`);
       const fill = await fillItems(db, SCALE_ITEMS, TOPIC, new Date());
       record('generating them in the database', fill, 's');
-      const regen = await timeRegeneration(service.runtime.regenerate, TOPIC);
+      const regen = await timeRegeneration(service.context, TOPIC);
       record('regenerating the topic feed (3 formats, 50 entries)', regen, 'ms', { text: '≤ 100', met: regen <= 100 });
       const lookupBatch = await timeStoryLookup(db, 50);
       record('story look-up and assignment per new item (poll of 50)', lookupBatch, 'ms', { text: '≤ 2', met: lookupBatch <= 2 });

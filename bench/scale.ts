@@ -7,7 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../src/db/schema.ts';
 import { itemFeatures } from '../src/ingest/read-feed.ts';
 import { seededRandom } from './corpus.ts';
-import { storyGrouping } from '../src/runtime.ts';
+import { storyGrouping } from '../src/app-context.ts';
 import { parseFeedsConfig } from '../src/config/load-config.ts';
 import { upsertItems } from '../src/store/items.ts';
 import { assignStories } from '../src/store/story-grouping.ts';
@@ -58,7 +58,7 @@ export async function timeRegeneration(ctx: RegenerateContext, topic: string, ru
   for (let i = 0; i < runs; i++) {
     await sql`delete from rendered_feeds where topic = ${topic}`.execute(ctx.db);
     const started = performance.now();
-    await regenerateFeeds(ctx, [topic], ['feed']);
+    await regenerateFeeds(ctx, { topics: [topic], kinds: ['feed'] });
     times.push(performance.now() - started);
   }
   return median(times);

@@ -4,28 +4,24 @@
  * feed. Publishing is a unique insert per (topic, period), so any number of instances
  * may run it: each digest is published once and never changes afterwards.
  */
-import type { Kysely } from 'kysely';
-import type { DigestConfig } from '../src/config/feeds-config.ts';
-import type { DB } from '../src/db/schema.ts';
+import type { TopicConfig } from '../src/config/feeds-config.ts';
 import { latestEndedPeriod, periodEndingOnDate, periodsEndedBetween, type DigestPeriod } from '../src/digest-periods.ts';
-import type { Logger } from '../src/logger.ts';
-import type { Metrics } from '../src/metrics.ts';
 import { digestHtml, digestText, digestTitle } from '../src/render/digest.ts';
-import type { TopicInfo } from '../src/render/topic-feed.ts';
 import { latestDigestEnd, publishDigest, storiesForDigest } from '../src/store/digests.ts';
+import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
 
 /** After downtime, at most this many missed periods are built (the newest ones). */
 export const MAX_CATCH_UP_PERIODS = 14;
 
-export interface DigestTopic extends TopicInfo {
-  digest: DigestConfig;
-}
+export type DigestTopic = Pick<TopicConfig, 'slug' | 'title' | 'description' | 'digest'>;
 
-export interface DigestContext {
-  db: Kysely<DB>;
-  log: Logger;
-  now: () => Date;
-  metrics?: Metrics | undefined;
+export type DigestContext = RegenerateContext;
+
+export interface DigestOptions {
+  topic: DigestTopic;
+  period: DigestPeriod;
+  /** Rebuild a digest already published (`tidings digest build --force`). */
+  replace?: boolean | undefined;
 }
 
 export interface BuiltDigest {
@@ -38,8 +34,17 @@ export interface BuiltDigest {
   published: boolean;
 }
 
-/** Builds (or, with replace, rebuilds) the digest of one period. An empty period publishes no entry. */
-export async function buildDigest(ctx: DigestContext, topic: DigestTopic, period: DigestPeriod, replace = false): Promise<BuiltDigest> {
+/**
+ * Builds (or, with replace, rebuilds) the digest of one period and re-renders the topic's
+ * digest feed when it was published. An empty period publishes no entry.
+ */
+export async function buildDigest(ctx: DigestContext, options: DigestOptions): Promise<BuiltDigest> {
+  const built = await publishPeriod(ctx, options.topic, options.period, options.replace ?? false);
+  if (built.published) await regenerateFeeds(ctx, { topics: [options.topic.slug], kinds: ['digest'] });
+  return built;
+}
+
+async function publishPeriod(ctx: DigestContext, topic: DigestTopic, period: DigestPeriod, replace: boolean): Promise<BuiltDigest> {
   const stories = await storiesForDigest(ctx.db, topic.slug, period.start, period.end, topic.digest.maxStories);
   const title = digestTitle(topic, topic.digest.period, period.date);
   const published = await publishDigest(
@@ -60,8 +65,8 @@ export async function buildDigest(ctx: DigestContext, topic: DigestTopic, period
   );
   const built = { topic: topic.slug, period, title, text: digestText(title, stories), stories: stories.length, published: published && stories.length > 0 };
   if (built.published) {
-    ctx.log.info({ topic: topic.slug, period: period.date, stories: stories.length }, 'digest published');
-    ctx.metrics?.digestsPublished.inc({ topic: topic.slug });
+    ctx.log.info({ component: 'digest', topic: topic.slug, period: period.date, stories: stories.length }, 'digest published');
+    ctx.metrics.digestsPublished.inc({ topic: topic.slug });
   }
   return built;
 }
@@ -75,11 +80,14 @@ export async function duePeriods(ctx: DigestContext, topic: DigestTopic): Promis
   return periodsEndedBetween(lastEnd, now, topic.digest, MAX_CATCH_UP_PERIODS);
 }
 
-/** Builds every due digest of a topic; returns the ones published by this call. */
-export async function buildDueDigests(ctx: DigestContext, topic: DigestTopic): Promise<BuiltDigest[]> {
+/** Builds every due digest of a topic and re-renders its digest feed; returns the ones published by this call. */
+export async function buildDueDigests(ctx: DigestContext, options: { topic: DigestTopic }): Promise<BuiltDigest[]> {
+  const { topic } = options;
   const built: BuiltDigest[] = [];
-  for (const period of await duePeriods(ctx, topic)) built.push(await buildDigest(ctx, topic, period));
-  return built.filter((d) => d.published);
+  for (const period of await duePeriods(ctx, topic)) built.push(await publishPeriod(ctx, topic, period, false));
+  const published = built.filter((d) => d.published);
+  if (published.length > 0) await regenerateFeeds(ctx, { topics: [topic.slug], kinds: ['digest'] });
+  return published;
 }
 
 /** The period ending on a local date, for `tidings digest build --date`. */

@@ -2,21 +2,29 @@
  * Deletes the sources an admin removed, a batch of items per short transaction, so a source
  * of any size goes without holding the database (or, on the embedded database, the event
  * loop) for long: the HTTP server keeps answering between batches. Returns the topics whose
- * feeds changed, for the caller to re-render.
+ * feeds changed, re-rendered before it returns.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
-import type { DB } from '../src/db/schema.ts';
-import type { Logger } from '../src/logger.ts';
 import { deleteMarkedSourceRow, deleteSourceItemsBatch, sourcesBeingDeleted } from '../src/store/source-deletion.ts';
+import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
 
 /** Items per transaction: short enough that a poll or a request never waits long behind one. */
 export const DELETE_BATCH = 250;
 
-export interface DeleteContext {
-  db: Kysely<DB>;
-  log: Logger;
-  now: () => Date;
+export type DeleteContext = RegenerateContext;
+
+export interface DeleteOptions {
+  /** Aborting stops between batches; the next run resumes. */
+  signal?: AbortSignal | undefined;
+  /** Only this source (an admin's inline deletion). */
+  only?: number | undefined;
+  onProgress?: ((progress: DeletionProgress) => void) | undefined;
+}
+
+export interface DeletedSources {
+  sources: number[];
+  items: number;
+  topics: Set<string>;
 }
 
 export interface DeletionProgress {
@@ -25,10 +33,14 @@ export interface DeletionProgress {
 }
 
 /** Finishes every marked source (or only `only`); aborting stops between batches, to be resumed by the next run. */
-export async function deleteMarkedSources(
-  ctx: DeleteContext,
-  options: { signal?: AbortSignal | undefined; only?: number | undefined; onProgress?: (progress: DeletionProgress) => void } = {},
-): Promise<{ sources: number[]; items: number; topics: Set<string> }> {
+export async function deleteMarkedSources(ctx: DeleteContext, options: DeleteOptions = {}): Promise<DeletedSources> {
+  const deleted = await deleteInBatches(ctx, options);
+  // Re-rendered even when cut short: the items already gone must leave the feeds.
+  if (deleted.topics.size > 0) await regenerateFeeds(ctx, { topics: deleted.topics, kinds: ['feed'] });
+  return deleted;
+}
+
+async function deleteInBatches(ctx: DeleteContext, options: DeleteOptions): Promise<DeletedSources> {
   const topics = new Set<string>();
   const done: number[] = [];
   let items = 0;
@@ -49,7 +61,7 @@ export async function deleteMarkedSources(
     const source = await deleteMarkedSourceRow(ctx.db, id);
     if (source !== undefined) {
       done.push(id);
-      ctx.log.info({ action: 'source.deleted', sourceId: id, url: source.url, deletedItems }, 'source deleted with its items');
+      ctx.log.info({ component: 'delete', action: 'source.deleted', sourceId: id, url: source.url, deletedItems }, 'source deleted with its items');
     }
   }
   return { sources: done, items, topics };

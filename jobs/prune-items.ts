@@ -4,27 +4,22 @@
  * stories that lost items and regenerates the topic feeds that changed.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
-import type { DB } from '../src/db/schema.ts';
-import type { Logger } from '../src/logger.ts';
+import type { AppContext } from '../src/app-context.ts';
 import { pruneItemsBatch } from '../src/store/items.ts';
 import { prunePollEvents } from '../src/store/poll-events.ts';
 import { refreshStories } from '../src/store/stories.ts';
 import { DELETE_BATCH } from './delete-sources.ts';
+import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
 
 /** Items per transaction, as for deleting a source (delete-sources.ts): never a long hold. */
 const BATCH = DELETE_BATCH;
 
-export interface PruneContext {
-  db: Kysely<DB>;
-  retentionDays: number;
-  log: Logger;
-  now: () => Date;
-}
+export type PruneContext = RegenerateContext & Pick<AppContext, 'config'>;
 
-/** Returns how many items were deleted and the topics whose feeds changed. */
-export async function pruneItems(ctx: PruneContext, signal?: AbortSignal): Promise<{ deleted: number; topics: Set<string> }> {
-  const cutoff = new Date(ctx.now().getTime() - ctx.retentionDays * 86_400_000);
+/** Returns how many items were deleted and the topics whose feeds changed (re-rendered). */
+export async function pruneItems(ctx: PruneContext, options: { signal?: AbortSignal | undefined } = {}): Promise<{ deleted: number; topics: Set<string> }> {
+  const { signal } = options;
+  const cutoff = new Date(ctx.now().getTime() - ctx.config.retention.days * 86_400_000);
   const topics = new Set<string>();
   let deleted = 0;
   while (!signal?.aborted) {
@@ -39,6 +34,7 @@ export async function pruneItems(ctx: PruneContext, signal?: AbortSignal): Promi
     await yieldToEventLoop();
   }
   const events = await prunePollEvents(ctx.db);
-  if (deleted > 0 || events > 0) ctx.log.info({ deleted, pollEvents: events, cutoff, topics: [...topics] }, 'old items and poll events pruned');
+  if (deleted > 0 || events > 0) ctx.log.info({ component: 'prune', deleted, pollEvents: events, cutoff, topics: [...topics] }, 'old items and poll events pruned');
+  if (topics.size > 0) await regenerateFeeds(ctx, { topics, kinds: ['feed'] });
   return { deleted, topics };
 }

@@ -2,29 +2,26 @@
  * Re-applies the topic rules to stored items when the rules changed (feeds.config.json
  * topics or the config sources' topics), so a feed reflects the new rules at start-up
  * instead of only for items ingested afterwards. Items inside the retention window only.
+ * The topic feeds whose content changed are re-rendered before the job returns.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { TopicConfig } from '../src/config/feeds-config.ts';
-import type { DB } from '../src/db/schema.ts';
-import { classify, type CompiledTopics } from '../src/ingest/classify.ts';
+import type { AppContext } from '../src/app-context.ts';
+import { classify } from '../src/ingest/classify.ts';
 import { htmlToPlainText } from '../src/ingest/html-text.ts';
-import type { Logger } from '../src/logger.ts';
 import { itemsToClassify, setItemTopics } from '../src/store/items.ts';
 import { getSetting, putSetting } from '../src/store/settings.ts';
 import { listSourceTopics } from '../src/store/sources.ts';
 import { refreshStories } from '../src/store/stories.ts';
+import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
 
 const SETTING = 'classification_rules';
 const PAGE = 1000;
 
-export interface ReclassifyContext {
-  db: Kysely<DB>;
-  topics: readonly TopicConfig[];
-  compiled: CompiledTopics;
-  retentionDays: number;
-  log: Logger;
-  now: () => Date;
+export type ReclassifyContext = Omit<RegenerateContext, 'topics'> & Pick<AppContext, 'topics' | 'compiledTopics' | 'config'>;
+
+export interface ReclassifyOptions {
+  /** Only the items of these sources (default: every source's). */
+  sourceIds?: ReadonlySet<number> | undefined;
 }
 
 /** A fingerprint of everything classification depends on. */
@@ -47,10 +44,12 @@ export async function reclassifyIfRulesChanged(ctx: ReclassifyContext): Promise<
   return changed;
 }
 
-export async function reclassifyItems(ctx: ReclassifyContext, sourceIds?: ReadonlySet<number>): Promise<Set<string>> {
+/** Re-classifies the retention window's items; returns the topics whose feeds changed (re-rendered). */
+export async function reclassifyItems(ctx: ReclassifyContext, options: ReclassifyOptions = {}): Promise<Set<string>> {
+  const { sourceIds } = options;
   const started = performance.now();
   const now = ctx.now();
-  const since = new Date(now.getTime() - ctx.retentionDays * 86_400_000);
+  const since = new Date(now.getTime() - ctx.config.retention.days * 86_400_000);
   const sourceTopics = new Map((await listSourceTopics(ctx.db)).map((s) => [s.id, s.topics]));
   const stories = new Set<number>();
   let scanned = 0;
@@ -67,7 +66,7 @@ export async function reclassifyItems(ctx: ReclassifyContext, sourceIds?: Readon
         topics: classify(
           { title: row.title, summary: row.summary, categories: row.categories, contentText: row.content_html ? htmlToPlainText(row.content_html) : '' },
           sourceTopics.get(row.source_id) ?? [],
-          ctx.compiled,
+          ctx.compiledTopics,
         ),
       }))
       .filter(({ row, topics }) => topics.join('\u0000') !== row.topics.join('\u0000'));
@@ -80,6 +79,7 @@ export async function reclassifyItems(ctx: ReclassifyContext, sourceIds?: Readon
   for (let start = 0; start < storyIds.length; start += PAGE) {
     for (const topic of await refreshStories(ctx.db, storyIds.slice(start, start + PAGE), now)) topics.add(topic);
   }
-  ctx.log.info({ scanned, updated, stories: storyIds.length, durationMs: Math.round(performance.now() - started) }, 'items re-classified');
+  ctx.log.info({ component: 'classify', scanned, updated, stories: storyIds.length, durationMs: Math.round(performance.now() - started) }, 'items re-classified');
+  if (topics.size > 0) await regenerateFeeds(ctx, { topics, kinds: ['feed'] });
   return topics;
 }

@@ -8,28 +8,26 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { AppContext } from '../src/app-context.ts';
 import type { DB, FeedFormat, FeedKind } from '../src/db/schema.ts';
-import type { Logger } from '../src/logger.ts';
-import type { Metrics } from '../src/metrics.ts';
 import { digestFeedDocument } from '../src/render/digest.ts';
 import { renderFeed, type FeedDocument } from '../src/render/feed-formats.ts';
 import { topicFeedDocument, type TopicInfo } from '../src/render/topic-feed.ts';
 import { recentDigests } from '../src/store/digests.ts';
-import { FORMATS, saveGeneration, storedEtags, withDocumentLock, type DocumentGeneration, type RenderedBody } from '../src/store/rendered-feeds.ts';
+import { FORMATS, saveGeneration, storedEtags, withDocumentLock, type RenderedBody } from '../src/store/rendered-feeds.ts';
 import { topicFeedEntries } from '../src/store/stories.ts';
 
 /** Entries in the stored documents; other `limit`s are rendered on demand and cached. */
 export const DEFAULT_FEED_LIMIT = 50;
 
-export interface RegenerateContext {
-  db: Kysely<DB>;
-  topics: readonly TopicInfo[];
-  publicUrl: string;
-  log: Logger;
-  now: () => Date;
-  metrics?: Metrics | undefined;
-  /** Told about every new generation, after its commit (the local serving cache). */
-  onChange?: ((doc: DocumentGeneration) => void) | undefined;
+/** What regenerating reads; every new generation is told to `rendered` (the serving cache). */
+export type RegenerateContext = Pick<AppContext, 'db' | 'publicUrl' | 'log' | 'now' | 'metrics' | 'rendered'> & { topics: readonly TopicInfo[] };
+
+export interface RegenerateOptions {
+  /** Only these topics (default: every configured topic). */
+  topics?: Iterable<string> | undefined;
+  /** Only these documents (default: the topic feed and the digest feed). */
+  kinds?: readonly FeedKind[] | undefined;
 }
 
 /** A strong ETag (RFC 9110 §8.8.3): a hash of the exact bytes served. */
@@ -58,14 +56,15 @@ export async function renderTopicDocuments(
  * Regenerates the documents of the given topics (all configured topics when omitted) and
  * kinds (topic feed and digest feed by default); returns how many documents changed.
  */
-export async function regenerateFeeds(ctx: RegenerateContext, slugs?: Iterable<string>, kinds: readonly FeedKind[] = ['feed', 'digest']): Promise<number> {
-  const wanted = slugs === undefined ? null : new Set(slugs);
+export async function regenerateFeeds(ctx: RegenerateContext, options: RegenerateOptions = {}): Promise<number> {
+  const wanted = options.topics === undefined ? null : new Set(options.topics);
+  const kinds = options.kinds ?? ['feed', 'digest'];
   let changed = 0;
   for (const topic of ctx.topics) {
     if (wanted !== null && !wanted.has(topic.slug)) continue;
     for (const kind of kinds) changed += await regenerateDocuments(ctx, topic, kind);
   }
-  if (changed > 0) ctx.log.info({ documents: changed }, 'feeds regenerated');
+  if (changed > 0) ctx.log.info({ component: 'render', documents: changed }, 'feeds regenerated');
   return changed;
 }
 
@@ -80,7 +79,7 @@ async function regenerateDocuments(ctx: RegenerateContext, topic: TopicInfo, kin
     return changed === 0 ? null : { changed, generation: await saveGeneration(trx, key, bodies, ctx.now()) };
   });
   if (saved === null) return 0;
-  ctx.metrics?.regenerations.inc({ kind }, saved.changed);
-  ctx.onChange?.(saved.generation);
+  ctx.metrics.regenerations.inc({ kind }, saved.changed);
+  ctx.rendered.notify(saved.generation);
   return saved.changed;
 }

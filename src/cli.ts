@@ -15,12 +15,12 @@ import { ConfigError } from './errors.ts';
 import type { RefreshResult } from './ingest/refresh-source.ts';
 import { createLogger } from './logger.ts';
 import { formatTable, relativeTime } from './render/text-table.ts';
-import { openRuntime, type FetcherTestHooks, type Runtime, type RuntimeOptions } from './runtime.ts';
+import { createAppContext, type AppContext, type AppContextOptions, type FetcherTestHooks } from './app-context.ts';
 import { listSources, listSourcesWithHealth, type SourceHealth } from './store/sources.ts';
 import { sourceState } from './admin/source-view.ts';
-import { pollAndRegenerate } from '../jobs/poll-feeds.ts';
+import { adminActions } from '../jobs/index.ts';
+import { pollFeeds } from '../jobs/poll-feeds.ts';
 import { buildDigest, periodForDate } from '../jobs/build-digests.ts';
-import { regenerateFeeds } from '../jobs/regenerate-feeds.ts';
 import { latestEndedPeriod } from './digest-periods.ts';
 import { findDigest } from './store/digests.ts';
 import { serve } from './main.ts';
@@ -96,8 +96,8 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
     const env = readEnv(environment);
     // Commands print their own output on stdout; logs go to stderr at warn level so they don't mix.
     const quietLog = createLogger(environment.LOG_LEVEL ? env.logLevel : 'warn', 2);
-    const open = (config: FeedsConfig, options: Pick<RuntimeOptions, 'migrate' | 'syncConfig'> = {}) =>
-      openRuntime(env, config, quietLog, { now: deps.now, fetcherHooks: deps.fetcherHooks, ...options });
+    const open = (config: FeedsConfig, options: Pick<AppContextOptions, 'migrate' | 'syncConfig'> = {}) =>
+      createAppContext(env, config, { log: quietLog, now: deps.now, fetcherHooks: deps.fetcherHooks, ...options });
     switch (`${command} ${rest[0] ?? ''}`.trim()) {
       case 'serve':
         return await serveCommand(env);
@@ -150,32 +150,32 @@ async function migrateCommand(env: Env, io: Io, json: boolean): Promise<number> 
   }
 }
 
-async function pollCommand(runtime: Runtime, io: Io, options: { json: boolean; source?: string | undefined }): Promise<number> {
+async function pollCommand(ctx: AppContext, io: Io, options: { json: boolean; source?: string | undefined }): Promise<number> {
   try {
     // The same job the scheduler runs: it stores, groups and re-renders the topic feeds it changed.
-    const results = await pollAndRegenerate(runtime.refresh, runtime.regenerate, { sourceUrl: options.source });
+    const results = await pollFeeds(ctx, { sourceUrl: options.source });
     if (options.source !== undefined && results.length === 0) {
       throw new Error(`no enabled source with URL ${options.source} (or another poller holds it right now)`);
     }
     if (options.json) io.out(JSON.stringify(results, null, 2));
     else if (results.length > 0) io.out(formatPollResults(results));
-    else io.out((await listSources(runtime.database.db)).length > 0 ? 'No source is due.' : NO_SOURCES);
+    else io.out((await listSources(ctx.db)).length > 0 ? 'No source is due.' : NO_SOURCES);
     return results.some((r) => r.outcome === 'failed') ? 1 : 0;
   } finally {
-    await runtime.close();
+    await ctx.close();
   }
 }
 
-async function configSyncCommand(runtime: Runtime, io: Io, json: boolean): Promise<number> {
+async function configSyncCommand(ctx: AppContext, io: Io, json: boolean): Promise<number> {
   try {
-    // openRuntime synced; say what the database holds now.
-    const sources = await listSourcesWithHealth(runtime.database.db, runtime.now());
+    // createAppContext synced; say what the database holds now.
+    const sources = await listSourcesWithHealth(ctx.db, ctx.now());
     const fromFile = sources.filter((s) => s.origin === 'config');
-    const summary = { config: runtime.env.feedsConfigPath, sources: fromFile.length, enabled: fromFile.filter((s) => s.enabled).length };
+    const summary = { config: ctx.env.feedsConfigPath, sources: fromFile.length, enabled: fromFile.filter((s) => s.enabled).length };
     io.out(json ? JSON.stringify(summary) : `Synced ${summary.config}: ${summary.sources} config sources, ${summary.enabled} enabled.`);
     return 0;
   } finally {
-    await runtime.close();
+    await ctx.close();
   }
 }
 
@@ -191,14 +191,14 @@ export function formatPollResults(results: RefreshResult[]): string {
   ]);
 }
 
-async function sourcesListCommand(runtime: Runtime, io: Io, json: boolean): Promise<number> {
+async function sourcesListCommand(ctx: AppContext, io: Io, json: boolean): Promise<number> {
   try {
-    const now = runtime.now();
-    const sources = await listSourcesWithHealth(runtime.database.db, now);
+    const now = ctx.now();
+    const sources = await listSourcesWithHealth(ctx.db, now);
     io.out(json ? JSON.stringify(sources, null, 2) : formatSources(sources, now));
     return 0;
   } finally {
-    await runtime.close();
+    await ctx.close();
   }
 }
 
@@ -220,7 +220,7 @@ function formatSources(sources: SourceHealth[], now: Date): string {
 
 /** The admin commands: the same use-cases as the admin API, on the same database. */
 async function adminCommand(
-  open: (config: FeedsConfig, options?: Pick<RuntimeOptions, 'migrate'>) => Promise<Runtime>,
+  open: (config: FeedsConfig, options?: Pick<AppContextOptions, 'migrate'>) => Promise<AppContext>,
   config: FeedsConfig,
   io: Io,
   command: string,
@@ -233,9 +233,9 @@ async function adminCommand(
   // Read the file before opening the database, so a typo fails fast.
   const opml = command === 'opml import' ? readOpmlFile(argument!) : '';
   // opml export only reads.
-  const runtime = await open(config, { migrate: command !== 'opml export' });
+  const ctx = await open(config, { migrate: command !== 'opml export' });
   try {
-    const api = createAdminApi(adminContext(runtime));
+    const api = createAdminApi(adminContext(ctx, adminActions(ctx)));
     switch (command) {
       case 'sources add':
         return await sourcesAdd(api, io, argument!, options);
@@ -248,7 +248,7 @@ async function adminCommand(
         return 0;
     }
   } finally {
-    await runtime.close();
+    await ctx.close();
   }
 }
 
@@ -309,14 +309,14 @@ function opmlImportResult(io: Io, summary: Awaited<ReturnType<AdminApi['importOp
   return 0;
 }
 
-async function digestBuildCommand(runtime: Runtime, io: Io, options: { topic: string; date?: string | undefined; force: boolean; json: boolean }): Promise<number> {
+async function digestBuildCommand(ctx: AppContext, io: Io, options: { topic: string; date?: string | undefined; force: boolean; json: boolean }): Promise<number> {
   try {
-    const topic = runtime.digestTopics.find((t) => t.slug === options.topic);
-    if (!topic) throw new Error(`unknown topic "${options.topic}" (topics: ${runtime.digestTopics.map((t) => t.slug).join(', ') || 'none'})`);
-    const period = options.date ? periodForDate(topic, options.date) : latestEndedPeriod(runtime.now(), topic.digest);
-    const built = await buildDigest(runtime.digest, topic, period, options.force);
-    if (built.published) await regenerateFeeds(runtime.regenerate, [topic.slug], ['digest']);
-    const existing = built.published ? undefined : await findDigest(runtime.database.db, topic.slug, period.date);
+    const topic = ctx.topics.find((t) => t.slug === options.topic);
+    if (!topic) throw new Error(`unknown topic "${options.topic}" (topics: ${ctx.topics.map((t) => t.slug).join(', ') || 'none'})`);
+    const period = options.date ? periodForDate(topic, options.date) : latestEndedPeriod(ctx.now(), topic.digest);
+    // The job re-renders the digest feed when it published.
+    const built = await buildDigest(ctx, { topic, period, replace: options.force });
+    const existing = built.published ? undefined : await findDigest(ctx.db, topic.slug, period.date);
     const status = built.published ? 'published' : existing ? 'already published (use --force to rebuild)' : 'empty period: no stories, nothing published';
     if (options.json) {
       io.out(JSON.stringify({ topic: topic.slug, date: period.date, start: period.start, end: period.end, status, stories: existing?.story_ids.length ?? built.stories, text: existing?.text ?? built.text }, null, 2));
@@ -326,6 +326,6 @@ async function digestBuildCommand(runtime: Runtime, io: Io, options: { topic: st
     }
     return 0;
   } finally {
-    await runtime.close();
+    await ctx.close();
   }
 }

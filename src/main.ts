@@ -4,36 +4,31 @@
  * rendered, then start the HTTP server and the scheduler; stop both cleanly on
  * SIGTERM/SIGINT.
  */
+import { createAdminApi } from './admin/api.ts';
+import { adminContext } from './admin/context.ts';
+import { createAppContext, type AppContext, type FetcherTestHooks } from './app-context.ts';
 import type { Env } from './config/env.ts';
 import type { FeedsConfig } from './config/feeds-config.ts';
 import type { Database } from './db/database.ts';
-import { adminContext } from './admin/context.ts';
-import { createAdminApi } from './admin/api.ts';
+import { pendingMigrations } from './db/migrate.ts';
 import { createFeedCache } from './http/feed-cache.ts';
+import type { Readiness } from './http/public-routes.ts';
 import { buildServer } from './http/server.ts';
 import type { Logger } from './logger.ts';
-import type { IndexTopic } from './render/pages.ts';
-import { openRuntime, type FetcherTestHooks, type Runtime } from './runtime.ts';
-import { startScheduler, type Scheduler } from './scheduler.ts';
-import { digestCronExpression } from './digest-periods.ts';
-import { findDigest } from './store/digests.ts';
-import { documentGenerations, loadDocumentGenerations } from './store/rendered-feeds.ts';
-import { pendingMigrations } from './db/migrate.ts';
 import { renderMetrics } from './metrics.ts';
+import type { IndexTopic } from './render/pages.ts';
+import { startScheduler, type Scheduler } from './scheduler.ts';
+import { findDigest } from './store/digests.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
-import type { Readiness } from './http/public-routes.ts';
-import { deleteMarkedSources } from '../jobs/delete-sources.ts';
-import { pruneItems } from '../jobs/prune-items.ts';
-import { vacuumTables } from '../jobs/vacuum-tables.ts';
-import { buildDueDigests } from '../jobs/build-digests.ts';
-import { pollAndRegenerate } from '../jobs/poll-feeds.ts';
+import { documentGenerations, loadDocumentGenerations } from './store/rendered-feeds.ts';
+import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs } from '../jobs/index.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
 import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
 
 export interface Service {
   /** Base URL the server listens on. */
   url: string;
-  runtime: Runtime;
+  context: AppContext;
   /** Runs a poll cycle now (unless one is running) and waits for it. */
   pollNow(): Promise<void>;
   /** Runs every topic's digest job now and waits for them. */
@@ -46,15 +41,9 @@ export interface Service {
 }
 
 const FEED_CACHE_SYNC_MS = 5_000;
-/** Retention runs daily at a quiet hour (server time); each batch is a short transaction. */
-const PRUNE_SCHEDULE = '17 4 * * *';
-// The embedded database's stand-in for autovacuum (jobs/vacuum-tables.ts): hourly, off the poll's minute.
-const VACUUM_SCHEDULE = '41 * * * *';
 const READINESS_TIMEOUT_MS = 2_000;
-const DELETE_SCHEDULE = '30 * * * * *';
 
-async function readiness(runtime: Runtime): Promise<Readiness> {
-  const { db } = runtime.database;
+async function readiness({ db }: AppContext): Promise<Readiness> {
   try {
     await pingDatabase(db, READINESS_TIMEOUT_MS);
   } catch (error) {
@@ -84,17 +73,18 @@ export interface ServeOptions {
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
 export async function serve(env: Env, config: FeedsConfig, log: Logger, options: ServeOptions = {}): Promise<Service> {
-  const runtime = await openRuntime(env, config, log, { database: options.database, fetcherHooks: options.fetcherHooks, syncConfig: true, now: options.now, role: 'service' });
-  const { db } = runtime.database;
+  const context = await createAppContext(env, config, { log, database: options.database, fetcherHooks: options.fetcherHooks, syncConfig: true, now: options.now, role: 'service' });
+  const { db } = context;
   const feedCache = createFeedCache({ generations: () => documentGenerations(db), documents: (keys) => loadDocumentGenerations(db, keys) });
-  const regenerate = { ...runtime.regenerate, onChange: feedCache.put };
+  // Documents rendered here (jobs, admin actions) reach this instance's cache at once.
+  context.rendered.add(feedCache.put);
   let server: ReturnType<typeof buildServer>;
   let url: string;
   let scheduler: Scheduler | undefined;
   try {
-    await reclassifyIfRulesChanged(runtime.reclassify);
+    await reclassifyIfRulesChanged(context);
     // All topics, not only re-classified ones: titles and descriptions may have changed too.
-    await regenerateFeeds(runtime.regenerate);
+    await regenerateFeeds(context);
     await feedCache.sync();
     const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, hasDigest: true }));
     if (env.adminToken !== null && env.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
@@ -115,71 +105,30 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         const digest = await findDigest(db, slug, date);
         return digest && { title: digest.title, html: digest.html, periodStart: digest.period_start, periodEnd: digest.period_end };
       },
-      readiness: () => readiness(runtime),
+      readiness: () => readiness(context),
       metricsToken: env.metricsToken,
       metrics: async () => ({
-        contentType: runtime.metrics.registry.contentType,
-        body: await renderMetrics(runtime.metrics, { pollLagSeconds: () => pollLagSeconds(db, runtime.now()), sourcesFailing: () => failingSourceCount(db) }),
+        contentType: context.metrics.registry.contentType,
+        body: await renderMetrics(context.metrics, { pollLagSeconds: () => pollLagSeconds(db, context.now()), sourcesFailing: () => failingSourceCount(db) }),
       }),
-      // Admin changes re-render feeds through `regenerate`, which also updates this instance's cache;
-      // large deletions go to the delete-sources job.
-      admin: { token: env.adminToken, api: createAdminApi(adminContext(runtime, regenerate, () => void scheduler?.runNow('delete-sources'))), secureCookies: env.publicUrl.startsWith('https:') },
+      // Large deletions go to the scheduler's deletion job.
+      admin: { token: env.adminToken, api: createAdminApi(adminContext(context, adminActions(context, () => void scheduler?.runNow(DELETE_JOB)))), secureCookies: env.publicUrl.startsWith('https:') },
     });
     url = await server.listen({ host: env.host, port: env.port });
   } catch (error) {
-    await runtime.close();
+    await context.close();
     const listening = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as NodeJS.ErrnoException).code === 'EACCES';
     throw listening ? new Error(`cannot listen on ${env.host}:${env.port}: ${(error as Error).message}`, { cause: error }) : error;
   }
   feedCache.start(FEED_CACHE_SYNC_MS, (error) => log.warn({ err: error }, 'feed cache sync failed; serving the last documents'));
 
-  scheduler = startScheduler(
-    [
-      {
-        name: 'poll-feeds',
-        schedule: config.polling.schedule,
-        run: (signal) => pollAndRegenerate(runtime.refresh, regenerate, { signal }),
-      },
-      {
-        // Sources an admin removed, deleted a batch at a time; every minute too, so a deletion
-        // cut short by a restart resumes.
-        name: 'delete-sources',
-        schedule: DELETE_SCHEDULE,
-        run: async (signal) => {
-          const { topics } = await deleteMarkedSources({ db, log: log.child({ component: 'delete' }), now: runtime.now }, { signal });
-          if (topics.size > 0) await regenerateFeeds(regenerate, topics, ['feed']);
-        },
-      },
-      {
-        name: 'prune-items',
-        schedule: PRUNE_SCHEDULE,
-        run: async (signal) => {
-          const { topics } = await pruneItems(runtime.prune, signal);
-          if (topics.size > 0) await regenerateFeeds(regenerate, topics, ['feed']);
-        },
-      },
-      ...(runtime.database.kind === 'pglite'
-        ? [{ name: 'vacuum-tables', schedule: VACUUM_SCHEDULE, run: () => vacuumTables({ db, log: log.child({ component: 'vacuum' }) }) }]
-        : []),
-      // One job per topic, in the topic's time zone, a few seconds after each period ends.
-      ...runtime.digestTopics.map((topic) => ({
-        name: `digest:${topic.slug}`,
-        schedule: `5 ${digestCronExpression(topic.digest)}`,
-        timezone: topic.digest.timezone,
-        run: async () => {
-          const built = await buildDueDigests(runtime.digest, topic);
-          if (built.length > 0) await regenerateFeeds(regenerate, [topic.slug], ['digest']);
-        },
-      })),
-    ],
-    log.child({ component: 'scheduler' }),
-  );
-  const digestsNow = () => Promise.all(runtime.digestTopics.map((t) => scheduler.runNow(`digest:${t.slug}`))).then(() => {});
+  scheduler = startScheduler(scheduledJobs(context), log.child({ component: 'scheduler' }));
+  const digestsNow = () => Promise.all(config.topics.map((t) => scheduler.runNow(digestJobName(t.slug)))).then(() => {});
   // Poll once at start-up, then catch up on digests missed while down: the items of those
   // periods still in the sources' feeds belong in them.
-  void (options.pollAtStart ?? true ? scheduler.runNow('poll-feeds') : Promise.resolve()).then(digestsNow);
+  void (options.pollAtStart ?? true ? scheduler.runNow(POLL_JOB) : Promise.resolve()).then(digestsNow);
   log.info(
-    { url, publicUrl: env.publicUrl, database: runtime.database.kind, socket: runtime.database.socketPath, topics: config.topics.length, sources: config.sources.length },
+    { url, publicUrl: env.publicUrl, database: context.database.kind, socket: context.database.socketPath, topics: config.topics.length, sources: config.sources.length },
     'Tidings is running',
   );
 
@@ -192,7 +141,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       feedCache.stop();
       await server.close();
       await scheduler.stop();
-      await runtime.close();
+      await context.close();
       log.info('stopped');
       resolveStopped();
     })());
@@ -202,8 +151,8 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
   }
   return {
     url,
-    runtime,
-    pollNow: () => scheduler.runNow('poll-feeds'),
+    context,
+    pollNow: () => scheduler.runNow(POLL_JOB),
     digestsNow,
     syncFeeds: () => feedCache.sync().then(() => {}),
     stop,

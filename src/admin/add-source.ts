@@ -13,7 +13,6 @@ import type { FetchResult } from '../ingest/fetch.ts';
 import { htmlToPlainText } from '../ingest/html-text.ts';
 import { itemDate, type NormalizedFeed } from '../model.ts';
 import { findSourceHealth, insertAdminSources, sourcesByUrl } from '../store/sources.ts';
-import { pollAndRegenerate } from '../../jobs/poll-feeds.ts';
 import type { AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
 import { sourceView, type SourceView } from './source-view.ts';
@@ -110,9 +109,9 @@ type Probe = { kind: 'feed'; fetched: FetchResult & { kind: 'ok' }; feed: Normal
  * host (polling.perHost, polling.hostSpacing) as polls do.
  */
 async function politeFetch(ctx: AdminContext, url: string): Promise<FetchResult> {
-  const slot = await ctx.refresh.hostGate?.acquire(url);
+  const slot = await ctx.hostGate?.acquire(url);
   try {
-    return await ctx.refresh.fetcher.fetchFeed({ url });
+    return await ctx.fetcher.fetchFeed({ url });
   } finally {
     await slot?.release();
   }
@@ -126,7 +125,7 @@ async function probeUrl(ctx: AdminContext, url: string): Promise<Probe> {
   // Unconditional request: a 304 cannot happen; the check narrows the type.
   if (fetched.kind !== 'ok') throw new AdminError('unprocessable', 'http_unexpected_status', `${url} answered 304 to an unconditional request`);
   try {
-    const { feed } = await ctx.refresh.readFeed(fetched.body, fetched.contentType, fetched.finalUrl);
+    const { feed } = await ctx.readFeed(fetched.body, fetched.contentType, fetched.finalUrl);
     return { kind: 'feed', fetched, feed };
   } catch (error) {
     if (error instanceof FeedError && error.code === 'not_a_feed' && isHtml(error, fetched)) {
@@ -158,7 +157,7 @@ async function discoverFeeds(ctx: AdminContext, pageUrl: string, alternates: str
       try {
         const fetched = await politeFetch(ctx, candidate);
         if (fetched.kind !== 'ok') return null;
-        const { feed } = await ctx.refresh.readFeed(fetched.body, fetched.contentType, fetched.finalUrl);
+        const { feed } = await ctx.readFeed(fetched.body, fetched.contentType, fetched.finalUrl);
         return { url: fetched.permanentUrl ?? candidate, title: feed.title, itemCount: feed.items.length, advertised };
       } catch (error) {
         if (error instanceof FeedError) return null;
@@ -196,13 +195,13 @@ function preview(ctx: AdminContext, fetched: FetchResult & { kind: 'ok' }, feed:
 async function storeFirstPoll(ctx: AdminContext, url: string, fetched: FetchResult): Promise<void> {
   let replayed = false;
   const fetcher = {
-    fetchFeed: (req: Parameters<AdminContext['refresh']['fetcher']['fetchFeed']>[0]) => {
+    fetchFeed: (req: Parameters<AdminContext['fetcher']['fetchFeed']>[0]) => {
       if (!replayed && req.url === url) {
         replayed = true;
         return Promise.resolve(fetched);
       }
-      return ctx.refresh.fetcher.fetchFeed(req);
+      return ctx.fetcher.fetchFeed(req);
     },
   };
-  await pollAndRegenerate({ ...ctx.refresh, fetcher }, ctx.regenerate, { sourceUrl: url });
+  await ctx.actions.pollSource(url, fetcher);
 }

@@ -1,45 +1,36 @@
 /**
- * What the admin use-cases (src/admin/*) need: the database, the topics, and the job
- * contexts they reuse so an admin action runs exactly the code a scheduled job runs.
- * Like jobs/, these use-cases combine ingest stages with store/; the HTTP API, the admin
- * page and the CLI call them, so all three behave alike.
+ * What the admin use-cases (src/admin/*) need: the app context's pieces, and the jobs they
+ * run as plain functions (built at the edge, in main.ts and cli.ts), so an admin action
+ * runs exactly the code a scheduled job runs. Like the jobs, these use-cases combine ingest
+ * stages with store/; the HTTP API, the admin page and the CLI call them, so all three
+ * behave alike.
  */
-import type { Kysely } from 'kysely';
-import type { TopicConfig } from '../config/feeds-config.ts';
-import type { DB } from '../db/schema.ts';
-import type { RefreshContext } from '../ingest/refresh-source.ts';
-import type { Logger } from '../logger.ts';
-import type { Runtime } from '../runtime.ts';
-import type { ReclassifyContext } from '../../jobs/reclassify-items.ts';
-import type { RegenerateContext } from '../../jobs/regenerate-feeds.ts';
-import type { DeleteContext } from '../../jobs/delete-sources.ts';
+import type { AppContext } from '../app-context.ts';
+import type { Fetcher } from '../ingest/fetch.ts';
+import type { RefreshResult } from '../ingest/refresh-source.ts';
 
-export interface AdminContext {
-  db: Kysely<DB>;
-  topics: readonly TopicConfig[];
-  /** Polls (with the fetcher and its SSRF guard) exactly as the poll job does. */
-  refresh: RefreshContext;
-  /** Regenerates topic feeds; under `serve` it also updates the serving cache. */
-  regenerate: RegenerateContext;
-  reclassify: ReclassifyContext;
-  /** Deletes sources marked for deletion (jobs/delete-sources.ts). */
-  deletion: DeleteContext;
+export interface AdminActions {
+  /**
+   * Polls the source with this URL now, due or not, and re-renders the feeds it changed;
+   * `fetcher` stands in for the context's (a new source's first poll replays the response
+   * already fetched). Empty when another poller holds the source.
+   */
+  pollSource(url: string, fetcher?: Pick<Fetcher, 'fetchFeed'>): Promise<RefreshResult[]>;
+  /** Re-applies the topic rules to these sources' items; returns the topics re-rendered. */
+  reclassifySources(sourceIds: ReadonlySet<number>): Promise<Set<string>>;
+  /** Deletes a source marked for deletion, in batches, and re-renders its topics. */
+  deleteMarkedSource(id: number): Promise<{ items: number; topics: Set<string> }>;
+  /** Re-renders these topics' documents (every topic when omitted). */
+  regenerate(topics?: Iterable<string>): Promise<number>;
   /** Starts the background deletion of marked sources; unset (the CLI): deletions run before the answer. */
   deleteInBackground?: (() => void) | undefined;
-  log: Logger;
-  now: () => Date;
 }
 
-export function adminContext(runtime: Runtime, regenerate: RegenerateContext = runtime.regenerate, deleteInBackground?: () => void): AdminContext {
-  return {
-    db: runtime.database.db,
-    topics: runtime.config.topics,
-    refresh: runtime.refresh,
-    regenerate,
-    reclassify: runtime.reclassify,
-    deletion: { db: runtime.database.db, log: runtime.log.child({ component: 'delete' }), now: runtime.now },
-    deleteInBackground,
-    log: runtime.log.child({ component: 'admin' }),
-    now: runtime.now,
-  };
+export type AdminContext = Pick<AppContext, 'db' | 'topics' | 'fetcher' | 'readFeed' | 'hostGate' | 'now'> & {
+  actions: AdminActions;
+  log: AppContext['log'];
+};
+
+export function adminContext(ctx: AppContext, actions: AdminActions): AdminContext {
+  return { db: ctx.db, topics: ctx.topics, fetcher: ctx.fetcher, readFeed: ctx.readFeed, hostGate: ctx.hostGate, now: ctx.now, actions, log: ctx.log.child({ component: 'admin' }) };
 }

@@ -12,10 +12,6 @@ import { recentItemsOfSource, type ItemSummary } from '../store/item-lists.ts';
 import { recentPollEvents } from '../store/poll-events.ts';
 import { markSourceForDeletion } from '../store/source-deletion.ts';
 import { findSourceHealth, listSourcesWithHealth, updateSource, type SourcePatch } from '../store/sources.ts';
-import { deleteMarkedSources } from '../../jobs/delete-sources.ts';
-import { pollAndRegenerate } from '../../jobs/poll-feeds.ts';
-import { reclassifyItems } from '../../jobs/reclassify-items.ts';
-import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
 import type { AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
 import { pollEventView, sourceView, type PollEventView, type SourceView } from './source-view.ts';
@@ -80,8 +76,7 @@ export async function changeSource(ctx: AdminContext, id: number, changes: Sourc
   ctx.log.info({ action: 'source.update', sourceId: id, url: before.url, changes: patch }, 'admin changed a source');
   const topicsChanged = patch.topics !== undefined && [...patch.topics].sort().join('\n') !== [...before.topics].sort().join('\n');
   if (topicsChanged) {
-    const affected = await reclassifyItems(ctx.reclassify, new Set([id]));
-    if (affected.size > 0) await regenerateFeeds(ctx.regenerate, affected, ['feed']);
+    await ctx.actions.reclassifySources(new Set([id]));
   }
   const source = await requireSource(ctx, id);
   const configNote = before.origin === 'config' && (topicsChanged || (patch.title !== undefined && patch.title !== before.title));
@@ -100,7 +95,7 @@ export interface DeletedSourceSummary {
 }
 
 /**
- * Sources with more items than this are deleted in the background (jobs/delete-sources.ts),
+ * Sources with more items than this are deleted in the background (the delete-sources job),
  * the answer given at once: a request never waits for a large deletion. Fewer are deleted
  * before the answer, in the same short batches.
  */
@@ -112,15 +107,14 @@ export async function removeSource(ctx: AdminContext, id: number): Promise<Delet
   const marked = await markSourceForDeletion(ctx.db, id, ctx.now());
   if (marked === undefined) throw new AdminError('not_found', 'unknown_source', `no source #${id}`);
   const note = before.origin === 'config' ? { note: CONFIG_NOTES.delete } : {};
-  const background = marked.items > INLINE_DELETE_LIMIT && ctx.deleteInBackground !== undefined;
+  const background = marked.items > INLINE_DELETE_LIMIT && ctx.actions.deleteInBackground !== undefined;
   ctx.log.info({ action: 'source.delete', sourceId: id, url: before.url, origin: before.origin, items: marked.items, background }, 'admin deleted a source');
   if (background) {
-    ctx.deleteInBackground!();
+    ctx.actions.deleteInBackground!();
     const source = await requireSource(ctx, id);
     return { source, status: 'deleting', deletedItems: 0, pendingItems: marked.items, ...note };
   }
-  const deleted = await deleteMarkedSources(ctx.deletion, { only: id });
-  if (deleted.topics.size > 0) await regenerateFeeds(ctx.regenerate, deleted.topics, ['feed']);
+  const deleted = await ctx.actions.deleteMarkedSource(id);
   return { source: before, status: 'deleted', deletedItems: deleted.items, pendingItems: 0, ...note };
 }
 
@@ -135,7 +129,7 @@ export async function refreshSourceNow(ctx: AdminContext, id: number): Promise<R
   if (!before.enabled) {
     throw new AdminError('conflict', 'source_disabled', `source #${id} is ${before.state} (${before.disabledReason ?? 'disabled'}); resume it before refreshing`);
   }
-  const [result] = await pollAndRegenerate(ctx.refresh, ctx.regenerate, { sourceUrl: before.url });
+  const [result] = await ctx.actions.pollSource(before.url);
   if (result === undefined) throw new AdminError('conflict', 'source_busy', `source #${id} is being polled right now; try again in a moment`);
   ctx.log.info({ action: 'source.refresh', sourceId: id, url: before.url, outcome: result.outcome }, 'admin refreshed a source');
   return { result, source: await requireSource(ctx, id) };

@@ -1,10 +1,12 @@
 /**
- * One poll of one source, top to bottom: fetch → read (decode, parse, normalize) →
- * derive → store, with every failure recorded on the source row as a stable code and
- * message. The only place where ingest stages meet the store.
+ * One poll of one claimed source, top to bottom (the poll job claims them): fetch →
+ * read (decode, parse, normalize) → derive → store → group → record the outcome. Every
+ * outcome is recorded here before the call returns: 200s and failures on the source row
+ * (failures as a stable code and message), 304s too (in one statement with concurrent
+ * polls' 304s), and a poll event each. The only place where ingest stages meet the store.
  */
 import type { Kysely } from 'kysely';
-import type { PollingConfig } from '../config/feeds-config.ts';
+import type { FeedsConfig } from '../config/feeds-config.ts';
 import type { DB, Source } from '../db/schema.ts';
 import { FeedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -12,6 +14,7 @@ import type { ReadFeedResult } from './read-feed.ts';
 import type { Metrics } from '../metrics.ts';
 import { upsertItems, type StorableItem } from '../store/items.ts';
 import { followPermanentRedirect, type ClassifyStoredItem, type RedirectOutcome } from '../store/source-merge.ts';
+import type { NewPollEvent } from '../store/poll-events.ts';
 import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease, type NotModifiedPoll } from '../store/sources.ts';
 import type { StoryGrouper } from './story-grouper.ts';
 import { canonicalUrl } from './canonical-url.ts';
@@ -24,18 +27,29 @@ import { effectiveDates, establishedBy, nextPollAt } from './poll-schedule.ts';
 
 export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string) => Promise<ReadFeedResult>;
 
+/**
+ * Where poll outcomes are written: each call is one poll's, batched with the concurrent
+ * polls' calls into one statement (a statement per 304 poll was most of its cost).
+ */
+export interface PollOutcomes {
+  notModified(poll: NotModifiedPoll): Promise<void>;
+  event(event: NewPollEvent): Promise<void>;
+}
+
+/** The part of the app context (src/app-context.ts) a poll uses. */
 export interface RefreshContext {
   db: Kysely<DB>;
   fetcher: Pick<Fetcher, 'fetchFeed'>;
   readFeed: ReadFeed;
-  polling: PollingConfig;
-  topics: CompiledTopics;
+  config: Pick<FeedsConfig, 'polling'>;
+  compiledTopics: CompiledTopics;
   /** Puts committed items into stories (canonical URL, near-duplicate text), batched across polls. */
   stories: StoryGrouper;
   metrics?: Metrics | undefined;
   log: Logger;
   /** Lease owner name of this poller. */
   owner: string;
+  outcomes: PollOutcomes;
   /**
    * Per-host slots and spacing shared with other instances (Postgres). Unset: the fetcher's
    * in-process per-host cap is the only limit (one process, e.g. the embedded database).
@@ -59,18 +73,13 @@ export interface RefreshResult {
 }
 
 export interface PolledSource {
-  /** The poll's outcome; its changedTopics are filled in when `grouped` settles. */
+  /** The poll's outcome, recorded; its changedTopics are filled in when `grouped` settles. */
   result: RefreshResult;
   /**
    * Settles (never rejects) once the poll's items are in stories, with the topics that
    * changed. The poll itself is over before: its caller may start the next one meanwhile.
    */
   grouped: Promise<string[]>;
-  /**
-   * A 304's bookkeeping, left to the caller to write with others' in one statement
-   * (recordNotModified); null when the poll wrote its outcome itself.
-   */
-  notModified: NotModifiedPoll | null;
   /**
    * A permanent redirect onto a source that was being polled at the same moment: the merge
    * waits until that poll is recorded (followDeferredMove, once the cycle's polls are done).
@@ -91,20 +100,18 @@ export async function refreshSource(ctx: RefreshContext, source: Source, signal?
   const base = { sourceId: source.id, url: source.url, newItems: 0, updatedItems: 0, errorCode: null, errorMessage: null, changedTopics: [] };
   let result: RefreshResult;
   let grouped = NOTHING_TO_GROUP;
-  let notModified: NotModifiedPoll | null = null;
   let deferredMove: DeferredMove | null = null;
   try {
-    const { grouping, unrecorded, deferred, ...outcome } = await pollAndStore(ctx, source, signal);
+    const { grouping, deferred, ...outcome } = await pollAndStore(ctx, source, signal);
     result = { ...base, ...outcome, durationMs: 0 };
     grouped = grouping;
-    notModified = unrecorded;
     deferredMove = deferred;
   } catch (error) {
     if (signal?.aborted || error instanceof HostBusyError) {
       // Shutting down, or its host stayed busy: hand the source back untouched rather than
       // record a failure that isn't one. A busy host's source waits for a later cycle, so
       // this one does not claim it again at once.
-      const later = error instanceof HostBusyError ? new Date(ctx.now().getTime() + ctx.polling.minInterval * 1000) : undefined;
+      const later = error instanceof HostBusyError ? new Date(ctx.now().getTime() + ctx.config.polling.minInterval * 1000) : undefined;
       if (error instanceof HostBusyError) ctx.log.info({ sourceId: source.id, url: source.url, nextPollAt: later }, error.message);
       await releaseLease(ctx.db, source.id, ctx.owner, later);
       result = { ...base, outcome: 'released', status: null, durationMs: 0 };
@@ -114,13 +121,26 @@ export async function refreshSource(ctx: RefreshContext, source: Source, signal?
   }
   result.durationMs = Math.round(performance.now() - started);
   logResult(ctx.log, result);
-  if (result.outcome !== 'released') ctx.metrics?.polls.inc({ outcome: result.outcome, code: result.errorCode ?? '' });
+  if (result.outcome !== 'released') {
+    ctx.metrics?.polls.inc({ outcome: result.outcome, code: result.errorCode ?? '' });
+    // The source row keeps only the latest outcome; the events give admins its history.
+    await ctx.outcomes.event(pollEventOf(result, ctx.now()));
+  }
   const polled = result;
+  return { result, grouped: grouped.then((topics) => (polled.changedTopics = topics)), deferredMove };
+}
+
+function pollEventOf(result: RefreshResult, polledAt: Date): NewPollEvent {
   return {
-    result,
-    grouped: grouped.then((topics) => (polled.changedTopics = topics)),
-    notModified,
-    deferredMove,
+    sourceId: result.sourceId,
+    polledAt,
+    outcome: result.outcome as NewPollEvent['outcome'],
+    status: result.status,
+    errorCode: result.errorCode,
+    errorMessage: result.errorMessage,
+    newItems: result.newItems,
+    updatedItems: result.updatedItems,
+    durationMs: result.durationMs,
   };
 }
 
@@ -137,7 +157,7 @@ export async function followDeferredMove(ctx: RefreshContext, move: DeferredMove
 }
 
 function classifyStoredWith(ctx: RefreshContext): ClassifyStoredItem {
-  return (row, topics) => classify({ ...row, contentText: row.content_html ? htmlToPlainText(row.content_html) : '' }, topics, ctx.topics);
+  return (row, topics) => classify({ ...row, contentText: row.content_html ? htmlToPlainText(row.content_html) : '' }, topics, ctx.compiledTopics);
 }
 
 /** The move to retry after the cycle, when the redirect could not merge only because its target was busy. */
@@ -179,12 +199,13 @@ async function instrumentedFetch(ctx: RefreshContext, source: Source, signal: Ab
 async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSignal | undefined) {
   const response = await instrumentedFetch(ctx, source, signal);
   const now = ctx.now();
+  const { polling } = ctx.config;
   const schedule = {
     now,
     outcome: 'success' as const,
     consecutiveFailures: 0,
-    minIntervalSeconds: ctx.polling.minInterval,
-    maxIntervalSeconds: ctx.polling.maxInterval,
+    minIntervalSeconds: polling.minInterval,
+    maxIntervalSeconds: polling.maxInterval,
     overrideSeconds: source.poll_interval_seconds,
     cacheMaxAgeSeconds: response.headers.cacheControlMaxAge,
     expires: response.headers.expires,
@@ -193,18 +214,21 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
   if (response.kind === 'not_modified') {
     // A 304 has no items and no <ttl>: what the last 200 established still holds.
     const established = { rateSeconds: source.rate_interval_seconds, hintSeconds: source.hint_interval_seconds ?? 0 };
-    const unrecorded = { sourceId: source.id, now, nextPollAt: nextPollAt({ ...schedule, established }) };
-    // The common 304 is recorded by the caller in a batch; one that moved the feed, here.
-    if (response.permanentUrl === null) return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP, unrecorded, deferred: null };
+    const notModified = { sourceId: source.id, now, nextPollAt: nextPollAt({ ...schedule, established }) };
+    // The common 304 in one statement with concurrent polls' 304s; one that moved the feed with the move.
+    if (response.permanentUrl === null) {
+      await ctx.outcomes.notModified(notModified);
+      return { outcome: 'not_modified' as const, status: 304, grouping: NOTHING_TO_GROUP, deferred: null };
+    }
     const newUrl = response.permanentUrl;
     const redirect = await ctx.db.transaction().execute(async (trx) => {
       const followed = await followPermanentRedirect(trx, source.id, newUrl, now, classifyStored);
-      await recordPollSuccess(trx, source.id, { ...unrecorded, status: 304, etag: source.etag, lastModified: source.last_modified });
+      await recordPollSuccess(trx, source.id, { ...notModified, status: 304, etag: source.etag, lastModified: source.last_modified });
       return followed;
     });
     logRedirect(ctx, source, newUrl, redirect);
     const grouping = redirect.kind === 'merged' ? Promise.resolve([...redirect.topics]) : NOTHING_TO_GROUP;
-    return { outcome: 'not_modified' as const, status: 304, grouping, unrecorded: null, deferred: deferredOf(source, newUrl, redirect) };
+    return { outcome: 'not_modified' as const, status: 304, grouping, deferred: deferredOf(source, newUrl, redirect) };
   }
   const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
   const fresh = { ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: effectiveDates(feed.items) };
@@ -217,7 +241,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
       ...item,
       canonicalUrl: canonicalUrl(item.url),
       ownSite: isOnOwnSite(item.url, sites),
-      topics: classify({ ...item, contentText: features[i]!.contentText }, owner.topics, ctx.topics),
+      topics: classify({ ...item, contentText: features[i]!.contentText }, owner.topics, ctx.compiledTopics),
       signature: features[i]!.signature,
     }));
     const upserted = await upsertItems(trx, owner.id, items, now);
@@ -245,7 +269,6 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     newItems: written.insertedIds.length,
     updatedItems: written.updatedIds.length,
     grouping,
-    unrecorded: null,
     deferred: deferredOf(source, response.permanentUrl, redirect),
   };
 }
@@ -285,8 +308,8 @@ async function recordFailure(ctx: RefreshContext, source: Source, error: unknown
       now,
       outcome: 'failure',
       consecutiveFailures,
-      minIntervalSeconds: ctx.polling.minInterval,
-      maxIntervalSeconds: ctx.polling.maxInterval,
+      minIntervalSeconds: ctx.config.polling.minInterval,
+      maxIntervalSeconds: ctx.config.polling.maxInterval,
       retryAfterSeconds: failure.details.retryAfterSeconds,
     }),
     status: failure.details.status ?? null,

@@ -3,7 +3,7 @@
  * are only ever written together: in one transaction, under one generation number from a
  * sequence, while holding a lock on the document. So every stored generation is the three
  * formats of one render, and a render cannot overwrite one made after it (the writer
- * renders under the lock; jobs/regenerate-feeds.ts). Readers compare generations, never
+ * renders under the lock; the regenerate-feeds job). Readers compare generations, never
  * timestamps, which come from the writers' clocks (src/http/feed-cache.ts).
  */
 import { sql, type Kysely, type Transaction } from 'kysely';

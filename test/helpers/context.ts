@@ -1,13 +1,10 @@
-/** Poll and render contexts wired to a test database and a fetcher that may reach 127.0.0.1. */
+/** The app context on a test database, with a fetcher that may reach 127.0.0.1 and a clock the test moves. */
+import { buildAppContext, type AppContext } from '../../src/app-context.ts';
+import { readEnv } from '../../src/config/env.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import type { FeedsConfig } from '../../src/config/feeds-config.ts';
-import { compileTopics } from '../../src/ingest/classify.ts';
-import { createFetcher, type Fetcher } from '../../src/ingest/fetch.ts';
 import { readFeed } from '../../src/ingest/read-feed.ts';
-import type { RefreshContext } from '../../src/ingest/refresh-source.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { RegenerateContext } from '../../jobs/regenerate-feeds.ts';
-import { storyGrouper, storyGrouping } from '../../src/runtime.ts';
 import type { TestDatabase } from './database.ts';
 
 export const silentLog = createLogger('silent');
@@ -23,37 +20,37 @@ export function testConfig(overrides: Record<string, unknown> = {}): FeedsConfig
   );
 }
 
-export interface TestContexts {
-  refresh: RefreshContext;
-  regenerate: RegenerateContext;
-  fetcher: Fetcher;
-  /** Moves the contexts' clock. */
+export interface TestContext extends AppContext {
+  /** Moves the context's clock. */
   setNow(date: Date): void;
 }
 
-export function testContexts(database: TestDatabase, config: FeedsConfig, publicUrl = 'http://tidings.test'): TestContexts {
+export interface TestContextOptions {
+  publicUrl?: string;
+  /** Lease owner name (a second poller in the same test gets another). */
+  owner?: string;
+  /** Take per-host slots through the database, as `serve` does (default: the fetcher's cap only). */
+  hostGate?: boolean;
+}
+
+/**
+ * The same wiring as `serve` and the CLI (buildAppContext) on the test's database: parsing
+ * in this thread, no database host gate unless asked. Closing it closes the fetcher only;
+ * the test closes its database.
+ */
+export function testContext(database: TestDatabase, config: FeedsConfig, options: TestContextOptions = {}): TestContext {
   let now = new Date();
-  const clock = () => now;
-  const fetcher = createFetcher({
-    timeoutMs: config.polling.timeoutMs,
-    maxBytes: config.polling.maxBytes,
-    userAgent: 'Tidings-test',
-    allowPrivateNetworks: config.polling.allowPrivateNetworks,
-    concurrency: config.polling.concurrency,
-    perHost: config.polling.perHost,
+  const env = { ...readEnv({}), publicUrl: options.publicUrl ?? 'http://tidings.test' };
+  const ctx = buildAppContext(env, config, { ...database, close: async () => {} }, {
+    log: silentLog,
+    now: () => now,
+    readFeed,
+    hostGate: options.hostGate ? undefined : false,
+    owner: options.owner ?? 'test',
   });
-  return {
-    fetcher,
-    refresh: { db: database.db, fetcher, readFeed, polling: config.polling, topics: compileTopics(config.topics), stories: storyGrouper(database.db, storyGrouping(config.dedupe), clock, silentLog), log: silentLog, owner: 'test', now: clock },
-    regenerate: {
-      db: database.db,
-      topics: config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description })),
-      publicUrl,
-      log: silentLog,
-      now: clock,
-    },
-    setNow: (date) => {
+  return Object.assign(ctx, {
+    setNow: (date: Date) => {
       now = date;
     },
-  };
+  });
 }

@@ -109,7 +109,7 @@ const sourceByUrl = async (url: string) => ((await call('GET', '/admin/api/sourc
 
 /** No source, item, story or digest; the feeds server's routes as defined above. */
 async function noSources(): Promise<void> {
-  await clearContent(service.runtime.database);
+  await clearContent(service.context.database);
   baseRoutes();
 }
 
@@ -119,9 +119,9 @@ async function noSources(): Promise<void> {
  */
 async function onlyTheWire(): Promise<void> {
   await noSources();
-  await syncConfigSources(service.runtime.database.db, service.runtime.config.sources, new Date());
+  await syncConfigSources(service.context.db, service.context.config.sources, new Date());
   await service.pollNow();
-  await regenerateFeeds(service.runtime.regenerate, undefined, ['feed']);
+  await regenerateFeeds(service.context, { kinds: ['feed'] });
 }
 
 /** Adds The Daily through the API (stored at once: three items). */

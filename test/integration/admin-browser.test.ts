@@ -62,7 +62,7 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 beforeEach(async () => {
-  await clearContent(service.runtime.database);
+  await clearContent(service.context.database);
   await context.clearCookies();
   await page.setViewportSize({ width: 1200, height: 900 });
 });

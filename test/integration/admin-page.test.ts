@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   cookie = '';
-  await clearContent(service.runtime.database);
+  await clearContent(service.context.database);
 });
 
 interface PageAnswer {

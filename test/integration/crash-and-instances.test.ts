@@ -21,10 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leaseSeconds } from '../../jobs/poll-feeds.ts';
+import { hostSlotLeaseSeconds, leaseSeconds } from '../../src/app-context.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import { latestEndedPeriod } from '../../src/digest-periods.ts';
-import { hostSlotLeaseSeconds } from '../../src/runtime.ts';
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../helpers/database.ts';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 
@@ -66,7 +65,7 @@ function startInstance(env: Record<string, string>): Instance {
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const instance: Instance = {
     pid: child.pid!,
-    // runtime.ts names the owner `${hostname}:${pid}:${random}`.
+    // app-context.ts names the owner `${hostname}:${pid}:${random}`.
     ownerPrefix: `${hostname()}:${child.pid}:`,
     logs,
     exited: new Promise((resolve) =>

@@ -8,7 +8,7 @@ import type { FeedFormat } from '../../src/db/schema.ts';
 import { createFeedCache } from '../../src/http/feed-cache.ts';
 import { documentGenerations, loadDocumentGenerations } from '../../src/store/rendered-feeds.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { testConfig, testContexts } from '../helpers/context.ts';
+import { testConfig, testContext } from '../helpers/context.ts';
 
 let database: TestDatabase;
 
@@ -25,7 +25,7 @@ describe('feed cache syncing from the database', () => {
   it('never holds formats of two generations, even when it syncs while a regeneration is writing', async () => {
     const { db } = database;
     const cache = createFeedCache({ generations: () => documentGenerations(db), documents: (keys) => loadDocumentGenerations(db, keys) });
-    const { regenerate } = testContexts(database, testConfig());
+    const regenerate = testContext(database, testConfig());
     /** Which render each format held comes from: the topic title is in all three. */
     const heldRenders = () => {
       const docs = FORMATS.map((format) => cache.get('korea', 'feed', format));
@@ -34,7 +34,7 @@ describe('feed cache syncing from the database', () => {
     for (let n = 1; n <= 15; n++) {
       // Another process renders the topic under a new title, while this one keeps syncing.
       let writing = true;
-      const regeneration = regenerateFeeds({ ...regenerate, topics: [{ slug: 'korea', title: `Korea ${n}`, description: '' }] }, ['korea'], ['feed']).finally(() => (writing = false));
+      const regeneration = regenerateFeeds({ ...regenerate, topics: [{ slug: 'korea', title: `Korea ${n}`, description: '' }] }, { topics: ['korea'], kinds: ['feed'] }).finally(() => (writing = false));
       do {
         await cache.sync();
         const held = heldRenders();

@@ -7,9 +7,11 @@
 import { sql, TableNode, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryId, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildDigest, periodForDate } from '../../jobs/build-digests.ts';
-import { regenerateFeeds, type RegenerateContext } from '../../jobs/regenerate-feeds.ts';
+import { adminActions } from '../../jobs/index.ts';
+import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
 import { adminContext } from '../../src/admin/context.ts';
 import { createAdminApi } from '../../src/admin/api.ts';
+import type { AppContext } from '../../src/app-context.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { serve, type Service } from '../../src/main.ts';
 import { createTestDatabase, testDatabaseUrl } from '../helpers/database.ts';
@@ -38,18 +40,18 @@ async function startService(): Promise<Service> {
   return service;
 }
 
-/** What another process (the CLI) regenerates with: same database, no hold on the service's cache. */
-function otherProcess(service: Service, overrides: Partial<RegenerateContext> = {}): RegenerateContext {
-  return { ...service.runtime.regenerate, onChange: undefined, ...overrides };
+/** What another process (the CLI) works with: same database, no hold on the service's cache. */
+function otherProcess(service: Service, overrides: Partial<AppContext> = {}): AppContext {
+  return { ...service.context, rendered: { add: () => {}, notify: () => {} }, ...overrides };
 }
 
 /** Words of the title of Korea's digest of 24 November 2026. */
 const DIGEST_TITLE = 'daily digest, Tuesday 24 November 2026';
 
-/** Publishes Korea's digest of 24 November 2026 (the fixtures' day). */
-async function publishDigest(service: Service): Promise<void> {
-  const topic = service.runtime.digestTopics[0]!;
-  const built = await buildDigest(service.runtime.digest, topic, periodForDate(topic, '2026-11-24'), true);
+/** Publishes Korea's digest of 24 November 2026 (the fixtures' day) and renders it, as `tidings digest build` does. */
+async function publishDigest(service: Service, cli: AppContext = otherProcess(service)): Promise<void> {
+  const topic = service.context.topics[0]!;
+  const built = await buildDigest(cli, { topic, period: periodForDate(topic, '2026-11-24'), replace: true });
   expect(built).toMatchObject({ published: true, title: expect.stringContaining(DIGEST_TITLE) });
 }
 
@@ -63,10 +65,9 @@ const ALL_THREE = { 'rss.xml': true, 'atom.xml': true, 'feed.json': true };
 describe('documents another process regenerates', () => {
   it('serves all three formats of a digest the CLI published after one sync, whatever its clock says', async () => {
     const service = await startService();
-    await publishDigest(service);
-    expect(await digestFormatsWith(service, DIGEST_TITLE)).toEqual({ 'rss.xml': false, 'atom.xml': false, 'feed.json': false });
     // The CLI runs on a host whose clock is two minutes behind the service's.
-    await regenerateFeeds(otherProcess(service, { now: () => new Date(Date.now() - 120_000) }), ['korea'], ['digest']);
+    await publishDigest(service, otherProcess(service, { now: () => new Date(Date.now() - 120_000) }));
+    expect(await digestFormatsWith(service, DIGEST_TITLE)).toEqual({ 'rss.xml': false, 'atom.xml': false, 'feed.json': false });
     await service.syncFeeds();
     expect(await digestFormatsWith(service, DIGEST_TITLE)).toEqual(ALL_THREE);
   });
@@ -75,7 +76,8 @@ describe('documents another process regenerates', () => {
     const service = await startService();
     const limited = () => text(service, '/topics/korea/feed.json?limit=10');
     expect(await limited()).toContain('Seoul hosts summit');
-    const admin = createAdminApi(adminContext(service.runtime)); // as `tidings sources remove` does
+    const cli = otherProcess(service);
+    const admin = createAdminApi(adminContext(cli, adminActions(cli))); // as `tidings sources remove` does
     const daily = (await admin.listSources()).find((s) => s.url.endsWith('/daily.xml'))!;
     await admin.removeSource(daily.id);
     await service.syncFeeds();
@@ -143,15 +145,14 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, label: str
 describe.runIf(testDatabaseUrl !== null)('two processes regenerating one digest at once', () => {
   it('leaves the three formats of the later render, never a mix of both', async () => {
     const service = await startService();
-    const { db } = service.runtime.database;
+    const { db } = service.context.database;
     // The service starts re-rendering the digest and has read the digests (none yet) ...
     const serviceReads = new PauseAfter((node) => tableOf(node) === 'digests', 1);
-    const serviceRender = regenerateFeeds(otherProcess(service, { db: db.withPlugin(serviceReads) }), ['korea'], ['digest']);
+    const serviceRender = regenerateFeeds(otherProcess(service, { db: db.withPlugin(serviceReads) }), { topics: ['korea'], kinds: ['digest'] });
     await waitUntil(() => serviceReads.paused, 'the service has read the digests');
     // ... when the CLI publishes one and saves its render: here, two formats of three so far.
-    await publishDigest(service);
     const cliWrites = new PauseAfter((node) => tableOf(node) === 'rendered_feeds', 2);
-    const cliRender = regenerateFeeds(otherProcess(service, { db: db.withPlugin(cliWrites) }), ['korea'], ['digest']);
+    const cliRender = publishDigest(service, otherProcess(service, { db: db.withPlugin(cliWrites) }));
     const waitingOnLock = async () =>
       Number((await sql<{ n: number }>`select count(*) as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`.execute(db)).rows[0]!.n) > 0;
     await waitUntil(async () => cliWrites.paused || (await waitingOnLock()), 'the CLI is saving its render');

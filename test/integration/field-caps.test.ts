@@ -3,31 +3,31 @@
  * records what was cut, and the topic documents stay their usual size.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollAndRegenerate } from '../../jobs/poll-feeds.ts';
+import { pollFeeds } from '../../jobs/poll-feeds.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { findRenderedFeed } from '../../src/store/rendered-feeds.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
-import { testConfig, testContexts, type TestContexts } from '../helpers/context.ts';
+import { testConfig, testContext, type TestContext } from '../helpers/context.ts';
 
 let database: TestDatabase;
 let server: FixtureServer;
-let ctx: TestContexts;
+let ctx: TestContext;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   server = await startFixtureServer();
-  ctx = testContexts(database, testConfig({ polling: { timeoutMs: 5000, maxBytes: 32 * 1024 * 1024, allowPrivateNetworks: true } }));
+  ctx = testContext(database, testConfig({ polling: { timeoutMs: 5000, maxBytes: 32 * 1024 * 1024, allowPrivateNetworks: true } }));
   const huge = 'North Korea '.repeat(800_000); // ~9.6 MB
   server.route('/huge.xml', { body: rssFeed('Huge', [{ guid: 'h1', title: huge, link: 'https://huge.example/1', description: `<p>${huge}</p>`, category: 'x'.repeat(5000) }]) });
   const now = new Date('2026-11-24T00:00:00Z');
   ctx.setNow(now);
   await syncConfigSources(database.db, [{ url: server.url('/huge.xml'), topics: ['korea'] }], now);
-  const [result] = await pollAndRegenerate(ctx.refresh, ctx.regenerate);
+  const [result] = await pollFeeds(ctx);
   expect(result).toMatchObject({ outcome: 'stored', newItems: 1 });
 });
 afterAll(async () => {
-  await ctx.fetcher.close();
+  await ctx.close();
   await server.close();
   await database.close();
 });

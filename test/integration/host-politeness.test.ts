@@ -15,17 +15,17 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { pollFeeds } from '../../jobs/poll-feeds.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import type { RefreshContext } from '../../src/ingest/refresh-source.ts';
-import { databaseHostGate } from '../../src/runtime.ts';
+import { databaseHostGate } from '../../src/app-context.ts';
 import { ensureHostSlots, hostSlotHolders, releaseHostSlots, tryAcquireHostSlots } from '../../src/store/host-politeness.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
-import { silentLog, testConfig, testContexts, type TestContexts } from '../helpers/context.ts';
+import { silentLog, testConfig, testContext, type TestContext } from '../helpers/context.ts';
 
 const HOST = '127.0.0.1';
 let database: TestDatabase;
 let server: FixtureServer;
-let instances: TestContexts[] = [];
+let instances: TestContext[] = [];
 
 /** What reached the server: requests in flight now and at most. */
 const seen = { inFlight: 0, maxInFlight: 0 };
@@ -47,7 +47,7 @@ beforeEach(async () => {
   await sql`delete from grant_log`.execute(database.db);
 });
 afterEach(async () => {
-  await Promise.all(instances.splice(0).map((i) => i.fetcher.close()));
+  await Promise.all(instances.splice(0).map((i) => i.close()));
 });
 
 /** A feed answered after `delayMs`, counted in flight from its first byte in to its last byte out. */
@@ -73,12 +73,11 @@ async function addSources(paths: string[]) {
 }
 
 /** One poller ("instance") on the shared database, with its own fetcher and owner name. */
-function instance(owner: string, polling: Record<string, unknown>, gate: { maxWaitMs?: number } = {}): RefreshContext {
+function instance(owner: string, polling: Record<string, unknown>, gate: { maxWaitMs?: number } = {}): TestContext {
   const config = testConfig({ polling: { timeoutMs: 2000, maxBytes: 1024 * 1024, allowPrivateNetworks: true, concurrency: 4, perHost: 4, ...polling } });
-  const contexts = testContexts(database, config);
-  instances.push(contexts);
-  const refresh = { ...contexts.refresh, owner, now: () => new Date() };
-  return { ...refresh, hostGate: databaseHostGate(database.db, config.polling, owner, silentLog, gate) };
+  const ctx = testContext(database, config, { owner });
+  instances.push(ctx);
+  return Object.assign(ctx, { now: () => new Date(), hostGate: databaseHostGate(database.db, config.polling, owner, silentLog, gate) });
 }
 
 const paths = (n: number) => Array.from({ length: n }, (_, i) => `/feed-${i}.xml`);

@@ -223,7 +223,7 @@ function watchHealth(url: string, during: () => boolean) {
   return { stop: async () => ((running = false), await done, answers) };
 }
 
-const db = () => service.runtime.database.db;
+const db = () => service.context.db;
 const sourceRow = (url: string) => db().selectFrom('sources').selectAll().where('url', '=', url).executeTakeFirstOrThrow();
 const itemsOf = async (url: string) => {
   const source = await sourceRow(url);

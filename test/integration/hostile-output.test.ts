@@ -90,7 +90,7 @@ beforeAll(async () => {
   ];
   service = await serve({ ...readEnv({}), port: 0, publicUrl: 'http://feeds.test', adminToken: TOKEN }, { ...config, sources }, silentLog, { handleSignals: false, database: await createTestDatabase() });
   await service.pollNow();
-  const polled = await service.runtime.database.db.selectFrom('sources').select(['url', 'error_code', 'error_message']).execute();
+  const polled = await service.context.db.selectFrom('sources').select(['url', 'error_code', 'error_message']).execute();
   expect(polled.filter((s) => s.error_code !== null)).toEqual([]);
   await service.digestsNow();
   await service.syncFeeds();

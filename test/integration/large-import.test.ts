@@ -49,7 +49,7 @@ describe('a large OPML import', () => {
     await service.pollNow();
     polling = false;
     await probing;
-    const stored = await service.runtime.database.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const stored = await service.context.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(stored.n).toBe(FEEDS * 8);
     expect(answers.every((status) => status === 200)).toBe(true);
     // The cycle stores 3,200 items; a server starved meanwhile answers a few probes at most.

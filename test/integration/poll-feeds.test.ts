@@ -5,12 +5,12 @@ import { pollFeeds } from '../../jobs/poll-feeds.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
-import { testConfig, testContexts, type TestContexts } from '../helpers/context.ts';
+import { testConfig, testContext, type TestContext } from '../helpers/context.ts';
 import { sharedDir } from '../helpers/shared.ts';
 
 let database: TestDatabase;
 let server: FixtureServer;
-let ctx: TestContexts;
+let ctx: TestContext;
 let clock = new Date('2026-11-24T00:00:00Z');
 const advance = (minutes: number) => {
   clock = new Date(clock.getTime() + minutes * 60_000);
@@ -25,15 +25,15 @@ beforeAll(async () => {
   server = await startFixtureServer();
 });
 afterAll(async () => {
-  await ctx?.fetcher.close();
+  await ctx?.close();
   await server.close();
   await database.close();
 });
 beforeEach(async () => {
   server.reset();
   await database.db.deleteFrom('sources').execute();
-  await ctx?.fetcher.close();
-  ctx = testContexts(database, testConfig({ polling: { timeoutMs: 800, maxBytes: 64 * 1024, allowPrivateNetworks: true } }));
+  await ctx?.close();
+  ctx = testContext(database, testConfig({ polling: { timeoutMs: 800, maxBytes: 64 * 1024, allowPrivateNetworks: true } }));
   clock = new Date('2026-11-24T00:00:00Z');
   ctx.setNow(clock);
 });
@@ -48,7 +48,7 @@ describe('poll job', () => {
   it('stores every item of a new feed once and records the source as healthy', async () => {
     server.route('/feed.xml', { body: feed(3) });
     await addSources('/feed.xml');
-    const [result] = await pollFeeds(ctx.refresh);
+    const [result] = await pollFeeds(ctx);
     expect(result).toMatchObject({ outcome: 'stored', status: 200, newItems: 3, updatedItems: 0, errorCode: null });
     expect((await items()).map((i) => i.title)).toEqual(['North Korea story 0', 'North Korea story 1', 'North Korea story 2']);
     expect(await source('/feed.xml')).toMatchObject({ last_status: 200, last_success_at: clock, error_code: null, consecutive_failures: 0, title: 'Wire', lease_owner: null });
@@ -58,10 +58,10 @@ describe('poll job', () => {
   it('sends the stored ETag and writes nothing but the poll time on 304', async () => {
     server.route('/feed.xml', { body: feed(2) });
     await addSources('/feed.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     const before = await items();
     advance(60 * 25);
-    const [result] = await pollFeeds(ctx.refresh);
+    const [result] = await pollFeeds(ctx);
     expect(result).toMatchObject({ outcome: 'not_modified', status: 304, newItems: 0 });
     expect(server.lastHeaders('/feed.xml')?.['if-none-match']).toBeDefined();
     expect(await items()).toEqual(before);
@@ -72,11 +72,11 @@ describe('poll job', () => {
     const paths = Array.from({ length: 70 }, (_, i) => `/feed-${i}.xml`); // more than one batch of outcomes
     for (const path of paths) server.route(path, { body: feed(1) });
     await addSources(...paths);
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     const etags = new Map((await database.db.selectFrom('sources').select(['id', 'etag']).execute()).map((s) => [s.id, s.etag]));
     await database.db.updateTable('sources').set({ error_code: 'http_server_error', error_message: 'HTTP 503', consecutive_failures: 2 }).execute();
     advance(60 * 25);
-    const results = await pollFeeds(ctx.refresh);
+    const results = await pollFeeds(ctx);
     expect(results.map((r) => r.outcome)).toEqual(paths.map(() => 'not_modified'));
     const after = await database.db.selectFrom('sources').selectAll().execute();
     for (const row of after) {
@@ -89,20 +89,20 @@ describe('poll job', () => {
   it('writes no item rows when an unchanged feed is served again without validators', async () => {
     server.route('/feed.xml', (_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed(2)));
     await addSources('/feed.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     const before = await items();
     advance(60 * 25);
-    expect((await pollFeeds(ctx.refresh))[0]).toMatchObject({ outcome: 'stored', newItems: 0, updatedItems: 0 });
+    expect((await pollFeeds(ctx))[0]).toMatchObject({ outcome: 'stored', newItems: 0, updatedItems: 0 });
     expect(await items()).toEqual(before);
   });
 
   it('updates a changed item in place and adds new ones', async () => {
     server.route('/feed.xml', { body: feed(2) });
     await addSources('/feed.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     server.route('/feed.xml', { body: feed(3).replace('North Korea story 0', 'North Korea story 0 (updated)') });
     advance(60 * 25);
-    expect((await pollFeeds(ctx.refresh))[0]).toMatchObject({ newItems: 1, updatedItems: 1 });
+    expect((await pollFeeds(ctx))[0]).toMatchObject({ newItems: 1, updatedItems: 1 });
     expect((await items()).map((i) => i.title)).toEqual(['North Korea story 0 (updated)', 'North Korea story 1', 'North Korea story 2']);
   });
 
@@ -112,7 +112,7 @@ describe('poll job', () => {
     server.route('/temporary', { body: '', status: 302, headers: { location: '/elsewhere.xml' } });
     server.route('/elsewhere.xml', { body: feed(1).replace(/wire-/g, 'elsewhere-') });
     await addSources('/moved', '/temporary');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     const urls = (await database.db.selectFrom('sources').select('url').orderBy('url').execute()).map((s) => s.url);
     expect(urls).toEqual([server.url('/new-home.xml'), server.url('/temporary')]);
   });
@@ -124,7 +124,7 @@ describe('poll job', () => {
   ])('records HTTP %i as %s and backs off', async (status, code) => {
     server.route('/feed.xml', { body: 'nope', status, contentType: 'text/plain' });
     await addSources('/feed.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     const row = await source('/feed.xml');
     expect(row).toMatchObject({ error_code: code, last_status: status, consecutive_failures: 1, enabled: true, last_success_at: null });
     expect(row.error_message).toContain(String(status));
@@ -134,20 +134,20 @@ describe('poll job', () => {
   it('counts consecutive failures and resets them on success', async () => {
     server.route('/feed.xml', { body: 'down', status: 503, contentType: 'text/plain' });
     await addSources('/feed.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     advance(60 * 25);
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     expect((await source('/feed.xml')).consecutive_failures).toBe(2);
     server.route('/feed.xml', { body: feed(1) });
     advance(60 * 24);
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     expect(await source('/feed.xml')).toMatchObject({ consecutive_failures: 0, error_code: null, error_message: null });
   });
 
   it('disables a source that answers 410 Gone', async () => {
     server.route('/feed.xml', { body: 'gone', status: 410, contentType: 'text/plain' });
     await addSources('/feed.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     expect(await source('/feed.xml')).toMatchObject({ enabled: false, error_code: 'http_gone' });
   });
 
@@ -155,7 +155,7 @@ describe('poll job', () => {
     let hungUp = false;
     server.route('/slow.xml', (req) => req.socket.once('close', () => (hungUp = true)));
     await addSources('/slow.xml');
-    const [result] = await pollFeeds(ctx.refresh);
+    const [result] = await pollFeeds(ctx);
     // Nothing but the poll's own deadline (polling.timeoutMs) could end this fetch.
     expect(result).toMatchObject({ outcome: 'failed', errorCode: 'timeout' });
     expect(await source('/slow.xml')).toMatchObject({ error_code: 'timeout', consecutive_failures: 1, lease_owner: null });
@@ -165,7 +165,7 @@ describe('poll job', () => {
   it('records too_large for a body over maxBytes', async () => {
     server.route('/huge.xml', { body: feed(2).replace('</channel>', `<!-- ${'x'.repeat(100 * 1024)} --></channel>`) });
     await addSources('/huge.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     expect((await source('/huge.xml')).error_code).toBe('too_large');
   });
 
@@ -175,7 +175,7 @@ describe('poll job', () => {
       body: '<!doctype html><html><head><title>News</title><link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>Hi</body></html>',
     });
     await addSources('/page');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     const row = await source('/page');
     expect(row.error_code).toBe('not_a_feed');
     expect(row.error_message).toContain(server.url('/rss.xml'));
@@ -185,7 +185,7 @@ describe('poll job', () => {
     // Mismatched or unclosed tags are recovered, as feed readers do; a broken tag is not.
     server.route('/broken.xml', { body: '<?xml version="1.0"?><rss version="2.0"><chan' });
     await addSources('/broken.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     expect((await source('/broken.xml')).error_code).toBe('malformed_xml');
   });
 
@@ -193,7 +193,7 @@ describe('poll job', () => {
     const bytes = readFileSync(path.join(sharedDir(), 'corpus/feeds/synthetic/euckr-header-says-utf8.xml'));
     server.route('/euckr.xml', { body: bytes, contentType: 'application/xml; charset=utf-8' });
     await addSources('/euckr.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     const titles = (await items()).map((i) => i.title);
     expect(titles.length).toBeGreaterThan(0);
     expect(titles.every((t) => /[\uAC00-\uD7A3]/.test(t) && !t.includes('\uFFFD'))).toBe(true);
@@ -203,7 +203,7 @@ describe('poll job', () => {
     server.route('/good.xml', { body: feed(2) });
     server.route('/bad.xml', { body: 'oops', status: 500, contentType: 'text/plain' });
     await addSources('/good.xml', '/bad.xml');
-    const results = await pollFeeds(ctx.refresh);
+    const results = await pollFeeds(ctx);
     expect(results.map((r) => r.outcome).sort()).toEqual(['failed', 'stored']);
     expect(await items()).toHaveLength(2);
   });
@@ -212,9 +212,9 @@ describe('poll job', () => {
     server.route('/a.xml', { body: feed(1) });
     server.route('/b.xml', { body: feed(1) });
     await addSources('/a.xml', '/b.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     advance(1);
-    const results = await pollFeeds(ctx.refresh, { sourceUrl: server.url('/b.xml') });
+    const results = await pollFeeds(ctx, { sourceUrl: server.url('/b.xml') });
     expect(results.map((r) => r.url)).toEqual([server.url('/b.xml')]);
     expect(server.hits('/a.xml')).toBe(1);
     expect(server.hits('/b.xml')).toBe(2);
@@ -224,8 +224,8 @@ describe('poll job', () => {
     const paths = Array.from({ length: 8 }, (_, i) => `/f${i}.xml`);
     for (const p of paths) server.route(p, { body: feed(1).replace(/wire-/g, `${p}-`) });
     await addSources(...paths);
-    const other = { ...ctx.refresh, owner: 'other' };
-    const [a, b] = await Promise.all([pollFeeds(ctx.refresh), pollFeeds(other)]);
+    const other = { ...ctx, owner: 'other', claims: new Set<number>() };
+    const [a, b] = await Promise.all([pollFeeds(ctx), pollFeeds(other)]);
     expect(a.length + b.length).toBe(8);
     expect(paths.map((p) => server.hits(p))).toEqual(paths.map(() => 1));
   });
@@ -234,7 +234,7 @@ describe('poll job', () => {
     server.route('/slow.xml', () => {});
     await addSources('/slow.xml');
     const controller = new AbortController();
-    const polling = pollFeeds(ctx.refresh, { signal: controller.signal });
+    const polling = pollFeeds(ctx, { signal: controller.signal });
     await new Promise((resolve) => setTimeout(resolve, 100));
     controller.abort();
     expect((await polling)[0]).toMatchObject({ outcome: 'released' });
@@ -260,12 +260,12 @@ describe('poll intervals: a 304 keeps what the last 200 established', () => {
     const body = feed(1).replace(/<pubDate>.*<\/pubDate>/g, '').replace('<description>Wire</description>', '<description>Wire</description><ttl>180</ttl>');
     server.route('/ttl.xml', { body });
     await addSources('/ttl.xml');
-    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('stored');
+    expect((await pollFeeds(ctx))[0]!.outcome).toBe('stored');
     expect(await delayMinutes('/ttl.xml')).toBeGreaterThanOrEqual(180);
     expect(await delayMinutes('/ttl.xml')).toBeLessThanOrEqual(198);
     for (let poll = 0; poll < 2; poll++) {
       await untilDue('/ttl.xml');
-      expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+      expect((await pollFeeds(ctx))[0]!.outcome).toBe('not_modified');
       expect(await delayMinutes('/ttl.xml')).toBeGreaterThanOrEqual(180);
       expect(await delayMinutes('/ttl.xml')).toBeLessThanOrEqual(198);
     }
@@ -274,11 +274,11 @@ describe('poll intervals: a 304 keeps what the last 200 established', () => {
   it('an interval set by the publishing rate (21 h) holds after a 304', async () => {
     server.route('/weekly.xml', { body: fourThisWeek() });
     await addSources('/weekly.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     expect(await delayMinutes('/weekly.xml')).toBeGreaterThanOrEqual(21 * 60 * 0.9);
     expect(await delayMinutes('/weekly.xml')).toBeLessThanOrEqual(21 * 60 * 1.1);
     await untilDue('/weekly.xml');
-    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+    expect((await pollFeeds(ctx))[0]!.outcome).toBe('not_modified');
     expect(await delayMinutes('/weekly.xml')).toBeGreaterThanOrEqual(21 * 60 * 0.9);
     expect(await delayMinutes('/weekly.xml')).toBeLessThanOrEqual(21 * 60 * 1.1);
   });
@@ -292,7 +292,7 @@ describe('poll intervals: a 304 keeps what the last 200 established', () => {
       body: `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x</id><title>Atom</title><updated>${clock.toISOString()}</updated>${entries}</feed>`,
     });
     await addSources('/atom.xml');
-    expect((await pollFeeds(ctx.refresh))[0]).toMatchObject({ outcome: 'stored', newItems: 4 });
+    expect((await pollFeeds(ctx))[0]).toMatchObject({ outcome: 'stored', newItems: 4 });
     expect(await delayMinutes('/atom.xml')).toBeGreaterThanOrEqual(21 * 60 * 0.9);
     expect(await delayMinutes('/atom.xml')).toBeLessThanOrEqual(21 * 60 * 1.1);
   });
@@ -305,15 +305,15 @@ describe('poll intervals: a 304 keeps what the last 200 established', () => {
       else res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"w1"' }).end(body);
     });
     await addSources('/weekly.xml');
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     await database.db.updateTable('sources').set({ poll_interval_seconds: 2 * 3600 }).execute();
     await untilDue('/weekly.xml');
-    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+    expect((await pollFeeds(ctx))[0]!.outcome).toBe('not_modified');
     expect(await delayMinutes('/weekly.xml')).toBeGreaterThanOrEqual(120 * 0.9);
     expect(await delayMinutes('/weekly.xml')).toBeLessThanOrEqual(120 * 1.1);
     maxAge = 4 * 3600;
     await untilDue('/weekly.xml');
-    expect((await pollFeeds(ctx.refresh))[0]!.outcome).toBe('not_modified');
+    expect((await pollFeeds(ctx))[0]!.outcome).toBe('not_modified');
     expect(await delayMinutes('/weekly.xml')).toBe(240);
   });
 });
@@ -331,7 +331,7 @@ describe('a feed that permanently redirects to another source', () => {
     server.route('/old.xml', { body: oldBody });
     server.route('/new.xml', { body: newBody });
     await syncConfigSources(database.db, [{ url: server.url('/old.xml'), topics: ['korea'] }, { url: server.url('/new.xml'), topics: [] }], clock);
-    await pollFeeds(ctx.refresh);
+    await pollFeeds(ctx);
     server.route('/old.xml', { body: '', status: 301, headers: { location: '/new.xml' } });
     advance(24 * 60 + 1);
     await database.db.updateTable('sources').set({ next_poll_at: new Date(clock.getTime() + 86_400_000) }).where('url', '=', server.url('/new.xml')).execute();
@@ -354,14 +354,14 @@ describe('a feed that permanently redirects to another source', () => {
     server.route('/old.xml', { body: '', status: 301, headers: { location: '/new.xml' } });
     const [oldHits, newHits] = [server.hits('/old.xml'), server.hits('/new.xml')];
     advance(2 * 24 * 60);
-    const results = await pollFeeds(ctx.refresh);
+    const results = await pollFeeds(ctx);
     expect(results.map((r) => r.url)).toEqual([server.url('/new.xml')]);
     expect([server.hits('/old.xml') - oldHits, server.hits('/new.xml') - newHits]).toEqual([0, 1]);
   }
 
   it('on a 200, merges the two: topics joined, items kept once, re-rendered topics reported, one poll per cycle', async () => {
     await movedOnto(weather(['w1', 'w2', 'legacy']), weather(['w1', 'w2', 'w3']));
-    const [result] = await pollFeeds(ctx.refresh);
+    const [result] = await pollFeeds(ctx);
     expect(result).toMatchObject({ url: server.url('/old.xml'), outcome: 'stored', status: 200 });
     expect(result!.changedTopics).toContain('korea');
     expect(await expectMerged()).toEqual(['legacy', 'w1', 'w2', 'w3']);
@@ -372,7 +372,7 @@ describe('a feed that permanently redirects to another source', () => {
     await movedOnto(weather(['w1', 'w2']), weather(['w1', 'w2']));
     // Both due: /new answers 304 and keeps its lease until the cycle records it.
     await database.db.updateTable('sources').set({ next_poll_at: clock }).where('url', '=', server.url('/new.xml')).execute();
-    const results = await pollFeeds(ctx.refresh);
+    const results = await pollFeeds(ctx);
     expect(results.map((r) => r.url).sort()).toEqual([server.url('/new.xml'), server.url('/old.xml')]);
     expect(await expectMerged()).toEqual(['w1', 'w2']);
     expect(results.find((r) => r.url === server.url('/old.xml'))!.changedTopics).toContain('korea');
@@ -380,7 +380,7 @@ describe('a feed that permanently redirects to another source', () => {
 
   it('on a 304 through the redirect, merges the two as well', async () => {
     await movedOnto(weather(['w1', 'w2']), weather(['w1', 'w2']));
-    const [result] = await pollFeeds(ctx.refresh);
+    const [result] = await pollFeeds(ctx);
     expect(result).toMatchObject({ url: server.url('/old.xml'), outcome: 'not_modified', status: 304 });
     expect(result!.changedTopics).toContain('korea');
     expect(await expectMerged()).toEqual(['w1', 'w2']);

@@ -7,7 +7,7 @@ import { syncConfigSources } from '../../src/store/sources.ts';
 import { assignStories } from '../../src/store/story-grouping.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
-import { silentLog } from '../helpers/context.ts';
+import { testConfig, testContext } from '../helpers/context.ts';
 
 let database: TestDatabase;
 let source: number;
@@ -33,7 +33,11 @@ async function store(key: string, published: Date): Promise<number> {
 }
 
 const keys = async () => (await database.db.selectFrom('items').select('item_key').orderBy('item_key').execute()).map((r) => r.item_key);
-const ctx = () => ({ db: database.db, retentionDays: 90, log: silentLog, now: () => now });
+const ctx = () => {
+  const context = testContext(database, testConfig({ retention: { days: 90 } }));
+  context.setNow(now);
+  return context;
+};
 
 describe('pruning old items', () => {
   it('deletes items older than the retention window, with their stories and topics', async () => {

@@ -9,7 +9,7 @@ import { readEnv } from '../../src/config/env.ts';
 import { serve, type Service } from '../../src/main.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { groupPendingItems } from '../../src/store/story-grouping.ts';
-import { storyGrouping } from '../../src/runtime.ts';
+import { storyGrouping } from '../../src/app-context.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
@@ -21,7 +21,7 @@ let service: Service;
 let bigId: number;
 let smallId: number;
 
-const db = () => service.runtime.database.db;
+const db = () => service.context.db;
 const admin = async (method: string, route: string) => {
   const response = await fetch(`${service.url}/admin/api${route}`, { method, headers: { authorization: `Bearer ${TOKEN}` } });
   return { status: response.status, body: (await response.json()) as any };

@@ -8,7 +8,7 @@ import { canonicalUrl } from '../../src/ingest/canonical-url.ts';
 import { isOnOwnSite } from '../../src/ingest/own-site.ts';
 import { itemFeatures } from '../../src/ingest/read-feed.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
-import { storyGrouping } from '../../src/runtime.ts';
+import { storyGrouping } from '../../src/app-context.ts';
 import { upsertItems, type StorableItem } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { assignStories } from '../../src/store/story-grouping.ts';

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { upsertItems } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
-import { storyGrouper, storyGrouping } from '../../src/runtime.ts';
+import { storyGrouper, storyGrouping } from '../../src/app-context.ts';
 import { analyzeGrownTables } from '../../src/store/table-statistics.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';

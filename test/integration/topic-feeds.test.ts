@@ -87,7 +87,7 @@ describe('topic feeds over HTTP', () => {
     const ids = async () => (await json(await get('/topics/korea/feed.json'))).items.map((i: { id: string }) => i.id);
     const before = await ids();
     fixtures.route('/daily.xml', { body: daily().replace('Leaders met.', 'Leaders met and agreed.') });
-    await service.runtime.database.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
+    await service.context.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
     await service.pollNow();
     expect(await ids()).toEqual(before);
   });
@@ -109,7 +109,7 @@ describe('topic feeds over HTTP', () => {
       'last-modified': null,
     });
     expect((await get('/topics/korea/rss.xml', { 'if-modified-since': lastModified })).status).toBe(304);
-    await service.runtime.database.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
+    await service.context.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
     await service.pollNow();
     expect((await get('/topics/korea/rss.xml')).headers.get('etag')).toBe(etag);
   });

@@ -176,7 +176,7 @@ function changedSinceLastCheck(name: string, served: Served): boolean {
 const reported = new Set<string>();
 
 async function checkHour(): Promise<string[]> {
-  const db = service.runtime.database.db;
+  const db = service.context.db;
   await service.syncFeeds();
   const problems = [...(await checkSources(db, world, now)), ...(await checkItemsStored(db, world))];
   for (const topic of TOPICS) {

@@ -1,55 +1,98 @@
 /**
- * The long-lived pieces every command needs, built once from env + config and passed
- * down: the database (migrated, config synced), the fetcher and the poll context.
+ * The app context: the long-lived pieces every command, job and request handler needs,
+ * built once from env + config and passed down (docs/architecture.md). `serve`, every CLI
+ * command and the test helpers build it here, so they all run with the same wiring; jobs
+ * are `(ctx, options)` functions over it (the jobs folder), and nothing in it knows about jobs.
  */
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Kysely } from 'kysely';
+import packageJson from '../package.json' with { type: 'json' };
 import type { Env } from './config/env.ts';
-import type { DedupeConfig, FeedsConfig } from './config/feeds-config.ts';
+import type { DedupeConfig, FeedsConfig, PollingConfig, TopicConfig } from './config/feeds-config.ts';
 import { openDatabase, type Database, type EmbeddedRole } from './db/database.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
-import { compileTopics } from './ingest/classify.ts';
+import type { DB } from './db/schema.ts';
+import { compileTopics, type CompiledTopics } from './ingest/classify.ts';
+import { coalesceCalls } from './ingest/coalesce-calls.ts';
 import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch.ts';
 import { createHostGate, type HostGate, type HostGateOptions } from './ingest/host-slots.ts';
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
-import { chooseStory, DEFAULT_THRESHOLDS } from './ingest/story-match.ts';
-import { groupPendingItems, type StoryGrouping } from './store/story-grouping.ts';
+import type { PollOutcomes, ReadFeed } from './ingest/refresh-source.ts';
 import { createStoryGrouper, type StoryGrouper } from './ingest/story-grouper.ts';
-import type { RefreshContext } from './ingest/refresh-source.ts';
-import type { Logger } from './logger.ts';
-import { syncConfigSources } from './store/sources.ts';
-import { analyzeGrownTables } from './store/table-statistics.ts';
+import { chooseStory, DEFAULT_THRESHOLDS } from './ingest/story-match.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { ensureHostSlots, releaseHostSlots, tryAcquireHostSlots, type SlotRelease, type SlotRequest } from './store/host-politeness.ts';
-import { coalesceCalls } from './ingest/coalesce-calls.ts';
-import type { TopicInfo } from './render/topic-feed.ts';
-import packageJson from '../package.json' with { type: 'json' };
-import type { RegenerateContext } from '../jobs/regenerate-feeds.ts';
-import type { ReclassifyContext } from '../jobs/reclassify-items.ts';
-import type { DigestContext, DigestTopic } from '../jobs/build-digests.ts';
-import type { PruneContext } from '../jobs/prune-items.ts';
-import { leaseSeconds } from '../jobs/poll-feeds.ts';
-import type { Kysely } from 'kysely';
-import type { DB } from './db/schema.ts';
-import type { PollingConfig } from './config/feeds-config.ts';
+import { recordPollEvents, type NewPollEvent } from './store/poll-events.ts';
+import type { DocumentGeneration } from './store/rendered-feeds.ts';
+import { recordNotModified, syncConfigSources, type NotModifiedPoll } from './store/sources.ts';
+import { groupPendingItems, type StoryGrouping } from './store/story-grouping.ts';
+import { analyzeGrownTables } from './store/table-statistics.ts';
 
 export const VERSION: string = packageJson.version;
 
-export interface Runtime {
+export interface AppContext {
   env: Env;
   config: FeedsConfig;
+  /** The database handle (its kind, socket, close); `db` is its query builder. */
   database: Database;
-  fetcher: Fetcher;
-  refresh: RefreshContext;
-  regenerate: RegenerateContext;
-  reclassify: ReclassifyContext;
-  digest: DigestContext;
-  digestTopics: DigestTopic[];
-  prune: PruneContext;
+  db: Kysely<DB>;
+  /** The configured topics, and their rules compiled once for classifying. */
+  topics: readonly TopicConfig[];
+  compiledTopics: CompiledTopics;
+  /** The base URL of the published documents (PUBLIC_URL). */
+  publicUrl: string;
+  fetcher: Pick<Fetcher, 'fetchFeed'>;
+  /** Decode, parse and normalize a fetched feed (worker threads under `serve` and the CLI). */
+  readFeed: ReadFeed;
+  /** Puts committed items into stories, batched across concurrent polls (story-grouper.ts). */
+  stories: StoryGrouper;
+  /**
+   * Per-host slots and spacing shared with every process on the database. Unset: the
+   * fetcher's in-process per-host cap is the only limit (some tests).
+   */
+  hostGate?: HostGate | undefined;
   metrics: Metrics;
   log: Logger;
   now: () => Date;
+  /** Lease owner name of this process's polls. */
+  owner: string;
+  /** Sources this context's polls claimed and have not finished (the poll job). */
+  claims: Set<number>;
+  /** Where polls record 304s and poll events, batched across concurrent polls. */
+  outcomes: PollOutcomes;
+  /** Told about every document generation rendered here, after its commit (the serving cache). */
+  rendered: RenderedListeners;
   close(): Promise<void>;
+}
+
+export interface RenderedListeners {
+  add(listener: (doc: DocumentGeneration) => void): void;
+  notify(doc: DocumentGeneration): void;
+}
+
+/** One statement for the 304s (and one for the events) of the polls that end together. */
+function pollOutcomes(db: Kysely<DB>): PollOutcomes {
+  const notModified = coalesceCalls(async (polls: NotModifiedPoll[]) => {
+    await recordNotModified(db, polls);
+    return polls.map(() => undefined);
+  });
+  const event = coalesceCalls(async (events: NewPollEvent[]) => {
+    await recordPollEvents(db, events);
+    return events.map(() => undefined);
+  });
+  return { notModified, event };
+}
+
+function renderedListeners(): RenderedListeners {
+  const listeners = new Set<(doc: DocumentGeneration) => void>();
+  return { add: (listener) => void listeners.add(listener), notify: (doc) => listeners.forEach((listener) => listener(doc)) };
+}
+
+/** How long a claim lasts: well beyond one poll's time budget, so only a dead poller loses it. */
+export function leaseSeconds(timeoutMs: number): number {
+  return Math.max(300, Math.ceil((timeoutMs * 3) / 1000));
 }
 
 export function userAgent(publicUrl: string): string {
@@ -125,8 +168,8 @@ export function storyGrouper(db: Kysely<DB>, grouping: StoryGrouping, now: () =>
   });
 }
 
-export interface RuntimeOptions {
-  /** Use this database instead of the one env names (tests); the runtime owns and closes it. */
+export interface AppContextOptions {
+  /** Use this database instead of the one env names (tests); the context owns and closes it. */
   database?: Database | undefined;
   /**
    * On the embedded database: 'service' owns the data directory and serves it to commands
@@ -134,8 +177,6 @@ export interface RuntimeOptions {
    * socket, or opens the directory itself (src/db/embedded.ts).
    */
   role?: EmbeddedRole | undefined;
-  /** Fetcher hooks (tests only). */
-  fetcherHooks?: FetcherTestHooks | undefined;
   /** Apply pending migrations (default true). Off: pending migrations are an error, nothing is written. */
   migrate?: boolean | undefined;
   /**
@@ -144,15 +185,23 @@ export interface RuntimeOptions {
    * not disable or add the running service's sources.
    */
   syncConfig?: boolean | undefined;
+  /** Default: a logger at env's LOG_LEVEL. */
+  log?: Logger | undefined;
   /** The clock every job reads (tests and the simulation move it); default: the system clock. */
   now?: (() => Date) | undefined;
+  /** Fetcher hooks (tests only). */
+  fetcherHooks?: FetcherTestHooks | undefined;
+  /** Read feeds in this process instead of worker threads (tests). */
+  readFeed?: ReadFeed | undefined;
+  /** false: no database host gate, only the fetcher's in-process per-host cap (tests). */
+  hostGate?: false | undefined;
+  /** Lease owner name (default: host, pid and a random suffix). */
+  owner?: string | undefined;
 }
 
-/**
- * Opens the database (migrating it, and syncing config sources when asked) and builds the
- * job contexts.
- */
-export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+/** Opens the database (migrating it, and syncing config sources when asked) and builds the context. */
+export async function createAppContext(env: Env, config: FeedsConfig, options: AppContextOptions = {}): Promise<AppContext> {
+  const log = options.log ?? createLogger(env.logLevel);
   const database = options.database ?? (await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, role: options.role }));
   if (database.remote) log.debug({ dataDir: env.dataDir }, 'the service holds the embedded database: working through its socket');
   const now = options.now ?? (() => new Date());
@@ -172,6 +221,16 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, op
     await database.close();
     throw error;
   }
+  return buildAppContext(env, config, database, { ...options, log, now });
+}
+
+/**
+ * The context on a database already open and migrated (the test helpers' entry: same
+ * wiring, their own database and clock).
+ */
+export function buildAppContext(env: Env, config: FeedsConfig, database: Database, options: AppContextOptions = {}): AppContext {
+  const log = options.log ?? createLogger(env.logLevel);
+  const now = options.now ?? (() => new Date());
   const fetcher = createFetcher({
     timeoutMs: config.polling.timeoutMs,
     maxBytes: config.polling.maxBytes,
@@ -182,55 +241,32 @@ export async function openRuntime(env: Env, config: FeedsConfig, log: Logger, op
     ...options.fetcherHooks,
   });
   // Parsing runs in worker threads: every core works and the HTTP server never stalls.
-  const readFeedPool = createReadFeedPool();
-  const compiled = compileTopics(config.topics);
-  const metrics = createMetrics();
-  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const readFeedPool = options.readFeed ? null : createReadFeedPool();
+  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const pollLog = log.child({ component: 'poll' });
-  const refresh: RefreshContext = {
-    db: database.db,
-    fetcher,
-    readFeed: readFeedPool.readFeed,
-    polling: config.polling,
-    topics: compiled,
-    stories: storyGrouper(database.db, storyGrouping(config.dedupe), now, pollLog),
-    metrics,
-    log: pollLog,
-    owner,
-    // Politeness per host goes through the database, so it holds for every process using it:
-    // instances sharing Postgres, and a CLI poll beside the service on the embedded database.
-    hostGate: databaseHostGate(database.db, config.polling, owner, pollLog),
-    now,
-  };
-  const topics: TopicInfo[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description }));
-  const regenerate: RegenerateContext = { db: database.db, topics, publicUrl: env.publicUrl, log: log.child({ component: 'render' }), now, metrics };
-  const reclassify: ReclassifyContext = {
-    db: database.db,
-    topics: config.topics,
-    compiled,
-    retentionDays: config.retention.days,
-    log: log.child({ component: 'classify' }),
-    now,
-  };
-  const digestTopics: DigestTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, digest: t.digest }));
-  const digest: DigestContext = { db: database.db, log: log.child({ component: 'digest' }), now, metrics };
-  const prune: PruneContext = { db: database.db, retentionDays: config.retention.days, log: log.child({ component: 'prune' }), now };
   return {
     env,
     config,
     database,
+    db: database.db,
+    topics: config.topics,
+    compiledTopics: compileTopics(config.topics),
+    publicUrl: env.publicUrl,
     fetcher,
-    refresh,
-    regenerate,
-    reclassify,
-    digest,
-    digestTopics,
-    prune,
-    metrics,
+    readFeed: options.readFeed ?? readFeedPool!.readFeed,
+    stories: storyGrouper(database.db, storyGrouping(config.dedupe), now, pollLog),
+    // Politeness per host goes through the database, so it holds for every process using it:
+    // instances sharing Postgres, and a CLI poll beside the service on the embedded database.
+    hostGate: options.hostGate === false ? undefined : databaseHostGate(database.db, config.polling, owner, pollLog),
+    metrics: createMetrics(),
     log,
     now,
+    owner,
+    claims: new Set(),
+    outcomes: pollOutcomes(database.db),
+    rendered: renderedListeners(),
     async close() {
-      await readFeedPool.close();
+      await readFeedPool?.close();
       await fetcher.close();
       await database.close();
     },

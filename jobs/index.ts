@@ -1,0 +1,60 @@
+/**
+ * Every job, as the scheduler runs it and as the admin use-cases call it. A job is a
+ * `(ctx, options)` function over the app context (src/app-context.ts) that re-renders what
+ * it changed before it returns, so the scheduler, the CLI and the admin API run the same
+ * code. Adding a job: its file here, one entry in scheduledJobs (docs/architecture.md).
+ */
+import type { AdminActions } from '../src/admin/context.ts';
+import type { AppContext } from '../src/app-context.ts';
+import { digestCronExpression } from '../src/digest-periods.ts';
+import type { Job } from '../src/scheduler.ts';
+import { buildDueDigests } from './build-digests.ts';
+import { deleteMarkedSources } from './delete-sources.ts';
+import { pollFeeds } from './poll-feeds.ts';
+import { pruneItems } from './prune-items.ts';
+import { reclassifyItems } from './reclassify-items.ts';
+import { regenerateFeeds } from './regenerate-feeds.ts';
+import { vacuumTables } from './vacuum-tables.ts';
+
+/** Retention runs daily at a quiet hour (server time); each batch is a short transaction. */
+const PRUNE_SCHEDULE = '17 4 * * *';
+/** The embedded database's stand-in for autovacuum (vacuum-tables.ts): hourly, off the poll's minute. */
+const VACUUM_SCHEDULE = '41 * * * *';
+/** Sources an admin removed; every minute too, so a deletion cut short by a restart resumes. */
+const DELETE_SCHEDULE = '30 * * * * *';
+
+export const POLL_JOB = 'poll-feeds';
+export const DELETE_JOB = 'delete-sources';
+export const digestJobName = (slug: string): string => `digest:${slug}`;
+
+/** The jobs `tidings serve` schedules. */
+export function scheduledJobs(ctx: AppContext): Job[] {
+  return [
+    { name: POLL_JOB, schedule: ctx.config.polling.schedule, run: (signal) => pollFeeds(ctx, { signal }) },
+    { name: DELETE_JOB, schedule: DELETE_SCHEDULE, run: (signal) => deleteMarkedSources(ctx, { signal }) },
+    { name: 'prune-items', schedule: PRUNE_SCHEDULE, run: (signal) => pruneItems(ctx, { signal }) },
+    ...(ctx.database.kind === 'pglite' ? [{ name: 'vacuum-tables', schedule: VACUUM_SCHEDULE, run: () => vacuumTables(ctx) }] : []),
+    // One job per topic, in the topic's time zone, a few seconds after each period ends.
+    ...ctx.topics.map((topic) => ({
+      name: digestJobName(topic.slug),
+      schedule: `5 ${digestCronExpression(topic.digest)}`,
+      timezone: topic.digest.timezone,
+      run: () => buildDueDigests(ctx, { topic }),
+    })),
+  ];
+}
+
+/**
+ * The jobs an admin action runs (src/admin/ calls these, never jobs/ directly).
+ * `deleteInBackground` starts the scheduler's deletion job; without it (the CLI) a
+ * deletion runs before the answer.
+ */
+export function adminActions(ctx: AppContext, deleteInBackground?: () => void): AdminActions {
+  return {
+    pollSource: (url, fetcher) => pollFeeds(fetcher ? { ...ctx, fetcher } : ctx, { sourceUrl: url }),
+    reclassifySources: (sourceIds) => reclassifyItems(ctx, { sourceIds }),
+    deleteMarkedSource: (id) => deleteMarkedSources(ctx, { only: id }),
+    regenerate: (topics) => regenerateFeeds(ctx, { topics }),
+    deleteInBackground,
+  };
+}
