@@ -1,6 +1,6 @@
 /**
  * Every migration, in order. A static list rather than a folder scan: kysely's
- * FileMigrationProvider cannot import .ts files under vitest (STACK.md).
+ * FileMigrationProvider cannot import .ts files under vitest (docs/architecture.md).
  * Never edit a migration once it has landed; add a new one. landed.json holds the checksum
  * of every landed file, and test/unit/db/migrations-landed.test.ts fails when one changes.
  */

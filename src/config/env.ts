@@ -1,4 +1,4 @@
-/** The environment variables Tidings reads (ARCHITECTURE.md § Environment), read once. */
+/** The environment variables Tidings reads (docs/architecture.md § Environment), read once. */
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { ConfigError } from '../errors.ts';

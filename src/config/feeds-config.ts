@@ -1,6 +1,6 @@
 /**
  * The schema of feeds.config.json: topics, sources, polling and retention, with the
- * defaults ARCHITECTURE.md documents. Everything else reads the parsed `FeedsConfig`,
+ * defaults docs/architecture.md documents. Everything else reads the parsed `FeedsConfig`,
  * never the raw file.
  */
 import cron from 'node-cron';

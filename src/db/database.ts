@@ -2,7 +2,7 @@
  * Opens the database: real Postgres through `pg` when a URL is given, else the embedded
  * PGlite (Postgres compiled to WASM; embedded.ts). Both go through kysely's standard
  * PostgresDialect over a pg pool, so every query and migration runs unchanged on either
- * (STACK.md: avoid kysely-pglite).
+ * (docs/architecture.md: avoid kysely-pglite).
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';

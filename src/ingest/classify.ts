@@ -1,5 +1,5 @@
 /**
- * Which topics an item belongs to (ARCHITECTURE.md § feeds.config.json): its source's
+ * Which topics an item belongs to (docs/architecture.md § feeds.config.json): its source's
  * declared topics, or any topic one of whose `include` phrases occurs in its title,
  * summary, categories or content text; in either case not when an `exclude` phrase
  * occurs. Phrases match case-insensitively on word boundaries, except phrases in

@@ -1,5 +1,5 @@
 /**
- * Text signatures for cross-source near-duplicate detection (ARCHITECTURE.md step 8, "dedupe").
+ * Text signatures for cross-source near-duplicate detection (docs/architecture.md step 8, "dedupe").
  *
  * One signature per item, computed once at ingest and stored; story-match.ts compares two
  * signatures using nothing else. What to store (one column each):

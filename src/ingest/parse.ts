@@ -1,7 +1,7 @@
 /**
  * parse: decoded text → the raw reading of an RSS or Atom document (ParsedFeed).
  *
- * rss-parser's `parseString` (a new Parser per call, STACK.md) does the XML work. Around it:
+ * rss-parser's `parseString` (a new Parser per call, docs/architecture.md) does the XML work. Around it:
  *  1. classification before parsing: JSON, HTML pages and other XML vocabularies are
  *     `not_a_feed` whether or not they are well-formed (an HTML page rarely is), and an HTML
  *     page's `<link rel="alternate">` feed links are reported;
@@ -788,7 +788,7 @@ function rawFields(names: string[]): Array<[string, string, { keepArray: true }]
 function runRssParser(text: string, namespaces: NamespaceMap, kind: FeedKind): Promise<RawFeed> {
   const renames = prefixRenames(namespaces, kind);
   const options = {
-    defaultRSS: 2, // <rss> without version (STACK.md)
+    defaultRSS: 2, // <rss> without version (docs/architecture.md)
     customFields: { feed: rawFields(FEED_FIELDS), item: rawFields(ITEM_FIELDS) },
     xml2js: {
       tagNameProcessors: [elementNameProcessor(renames)],

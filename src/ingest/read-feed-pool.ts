@@ -1,6 +1,6 @@
 /**
  * A pool of worker threads running readFeed. Parsing is the ingest bottleneck (~100 ms of
- * blocked event loop per MB, ARCHITECTURE.md): the pool spreads it over the cores and
+ * blocked event loop per MB, docs/architecture.md): the pool spreads it over the cores and
  * keeps the main thread free for HTTP. Each worker has a heap cap, so a hostile document
  * that explodes in memory kills its worker (and fails that one source), not the service;
  * a document still parsing after `taskTimeoutMs` gets the same treatment.

@@ -3,7 +3,7 @@
  * the per-item text features later stages need (plain content text for classification,
  * the near-duplicate signature for story grouping).
  *
- * It runs in a worker thread (parsing blocks ~100 ms per MB, ARCHITECTURE.md), so it takes and
+ * It runs in a worker thread (parsing blocks ~100 ms per MB, docs/architecture.md), so it takes and
  * returns structured-cloneable data only, throws only FeedError, and imports nothing from db/,
  * store/, http/ or config/.
  */

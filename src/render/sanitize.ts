@@ -3,7 +3,7 @@
  * elements, every URL made absolute and restricted to safe schemes, nothing that can run
  * script, load a frame, submit a form or restyle the reader.
  *
- * Built on sanitize-html (STACK.md § HTML sanitizing: allow-list + transformTags
+ * Built on sanitize-html (docs/architecture.md § HTML sanitizing: allow-list + transformTags
  * neutralized every hostile payload tried). The rules follow the OWASP XSS Prevention and
  * HTML Sanitization guidance: allow-list elements and attributes, never block-list them;
  * validate URLs by parsing them, never by pattern-matching the text. The output is only

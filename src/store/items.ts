@@ -26,7 +26,7 @@ export interface UpsertResult {
   updatedIds: number[];
 }
 
-// 500-row INSERT … ON CONFLICT batches reach ~10,000 items/s (ARCHITECTURE.md).
+// 500-row INSERT … ON CONFLICT batches reach ~10,000 items/s (docs/architecture.md).
 const BATCH_SIZE = 500;
 // A btree index entry must fit in ~2.7 kB; a hostile feed's 10 kB guid must not fail the poll.
 const MAX_KEY_LENGTH = 512;

@@ -1,11 +1,11 @@
 /**
  * Real feed clients read the topic feeds a running service serves: newsboat subscribes,
  * python3-feedparser parses with bozo 0, the Atom document validates against RFC 4287's
- * RELAX NG schema, the JSON Feed against the 1.1 schema (../shared/clients/check-all.sh).
+ * RELAX NG schema, the JSON Feed against the 1.1 schema (test/clients/check-all.sh).
  * The Debian packages they need are installed by .ci/run.
  */
 import { execFile } from 'node:child_process';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/config/env.ts';
@@ -13,7 +13,6 @@ import { serve, type Service } from '../../src/main.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { silentLog, testConfig } from '../helpers/context.ts';
-import { sharedDir } from '../helpers/shared.ts';
 import { buildDigest, periodForDate } from '../../jobs/build-digests.ts';
 import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
 
@@ -40,7 +39,7 @@ beforeAll(async () => {
 });
 
 async function checkAll(base: string, min: number): Promise<string> {
-  const script = path.join(sharedDir(), 'clients/check-all.sh');
+  const script = fileURLToPath(new URL('../clients/check-all.sh', import.meta.url));
   const run = await promisify(execFile)('bash', [script, `${base}/rss.xml`, `${base}/atom.xml`, `${base}/feed.json`, String(min)], { timeout: 120_000 }).catch(
     (error: { stdout: string; stderr: string }) => error,
   );

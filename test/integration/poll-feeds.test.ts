@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pollFeeds } from '../../jobs/poll-feeds.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { testConfig, testContext, type TestContext } from '../helpers/context.ts';
-import { sharedDir } from '../helpers/shared.ts';
 
 let database: TestDatabase;
 let server: FixtureServer;
@@ -190,7 +188,7 @@ describe('poll job', () => {
   });
 
   it('decodes a feed whose server sends the wrong charset', async () => {
-    const bytes = readFileSync(path.join(sharedDir(), 'corpus/feeds/synthetic/euckr-header-says-utf8.xml'));
+    const bytes = readFileSync(new URL('../fixtures/corpus/feeds/synthetic/euckr-header-says-utf8.xml', import.meta.url));
     server.route('/euckr.xml', { body: bytes, contentType: 'application/xml; charset=utf-8' });
     await addSources('/euckr.xml');
     await pollFeeds(ctx);
