@@ -9,7 +9,7 @@
  */
 import { FeedError } from '../errors.ts';
 import type { NormalizedFeed } from '../model.ts';
-import { decodeFeed } from './decode.ts';
+import { decodeFeed } from './parse/decode.ts';
 import { textSignature, type TextSignature } from './fingerprint.ts';
 import { htmlToPlainText } from './html-text.ts';
 import { normalizeFeed } from './normalize.ts';
