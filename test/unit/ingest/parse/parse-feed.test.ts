@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FeedError } from '../../../src/errors.ts';
-import { findAlternateLinks, parseFeed, type ParsedFeed } from '../../../src/ingest/parse.ts';
+import { FeedError } from '../../../../src/errors.ts';
+import { findAlternateLinks, parseFeed, type ParsedFeed } from '../../../../src/ingest/parse/index.ts';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/feeds');
+const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/feeds');
 
 function fixture(name: string): string {
   return readFileSync(path.join(FIXTURES, name), 'utf8');
