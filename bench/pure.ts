@@ -10,7 +10,7 @@
  */
 import { textSignature } from '../src/ingest/fingerprint.ts';
 import { parseOpml } from '../src/ingest/opml-parse.ts';
-import { parseFeed } from '../src/ingest/parse.ts';
+import { parseFeed } from '../src/ingest/parse/index.ts';
 import { buildCorpus } from './corpus.ts';
 
 export interface PureFigure {
@@ -70,7 +70,7 @@ export function textSignatureFigures(): PureFigure[] {
 
 const rss = (items: string) => `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>${items}</channel></rss>`;
 
-/** Hostile documents of about `bytes` bytes (the cases of test/unit/ingest/parse.test.ts). */
+/** Hostile documents of about `bytes` bytes (the cases of test/unit/ingest/parse/parse-feed.test.ts). */
 const HOSTILE_FEEDS: Record<string, (bytes: number) => string> = {
   'unclosed elements': (bytes) => `<rss version="2.0"><channel>’${'<title>x '.repeat(bytes / 9)}`,
   'bare ampersands': (bytes) => rss(`<item><title>’${'a & b &c; '.repeat(bytes / 10)}</title></item>`),

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { NormalizedFeed, NormalizedItem } from '../model.ts';
 import { collapseWhitespace, containsHtmlTag, decodeHtmlEntities, escapeHtml, htmlToPlainText } from './html-text.ts';
 import { capFields, capText, FIELD_CAPS } from './field-caps.ts';
-import type { ParsedEnclosure, ParsedFeed, ParsedItem, ParsedLink, ParsedText } from './parse.ts';
+import type { ParsedEnclosure, ParsedFeed, ParsedItem, ParsedLink, ParsedText } from './parse/index.ts';
 
 /** Summaries are cut to about this many characters, on a word boundary, with an ellipsis. */
 export const SUMMARY_MAX_LENGTH = 500;

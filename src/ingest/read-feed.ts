@@ -9,11 +9,10 @@
  */
 import { FeedError } from '../errors.ts';
 import type { NormalizedFeed } from '../model.ts';
-import { decodeFeed } from './decode.ts';
 import { textSignature, type TextSignature } from './fingerprint.ts';
 import { htmlToPlainText } from './html-text.ts';
 import { normalizeFeed } from './normalize.ts';
-import { describeHtmlPage, parseFeed, resolveAlternateHrefs } from './parse.ts';
+import { decodeFeed, describeHtmlPage, parseFeed, resolveAlternateHrefs } from './parse/index.ts';
 
 export interface ItemFeatures {
   /** The content as plain text ('' when the item has no content). */

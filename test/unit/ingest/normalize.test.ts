@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFeed, parseFeedDate, SUMMARY_MAX_LENGTH } from '../../../src/ingest/normalize.ts';
-import type { ParsedFeed, ParsedItem, ParsedLink, ParsedText } from '../../../src/ingest/parse.ts';
+import type { ParsedFeed, ParsedItem, ParsedLink, ParsedText } from '../../../src/ingest/parse/index.ts';
 
 const FEED_URL = 'https://news.example.org/feeds/world.xml';
 

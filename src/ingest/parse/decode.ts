@@ -20,7 +20,7 @@
  * covers labels TextDecoder rejects (cp949, UTF-32).
  */
 import iconv from 'iconv-lite';
-import { FeedError } from '../errors.ts';
+import { FeedError } from '../../errors.ts';
 
 export interface DecodedFeed {
   text: string;

@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { charsetFromContentType, decodeFeed } from '../../../src/ingest/decode.ts';
+import { charsetFromContentType, decodeFeed } from '../../../../src/ingest/parse/decode.ts';
 
 const KOREAN = '서울 지하철 요금, 내년 상반기 150원 인상';
 
