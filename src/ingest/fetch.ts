@@ -24,12 +24,12 @@ import { Readable, pipeline, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { FeedError, type FeedErrorCode } from '../errors.ts';
-import { checkHostAddress, type AddressPolicy } from './address-guard.ts';
-import { parseCacheHeaders, type CacheHeaders, type ResponseHeaders } from './cache-headers.ts';
+import { checkHostAddress, type AddressPolicy } from './fetch/address-guard.ts';
+import { parseCacheHeaders, type CacheHeaders, type ResponseHeaders } from './fetch/cache-headers.ts';
 import { createKeyedSemaphore, createSemaphore } from './concurrency.ts';
-import { deadlineSignal } from './deadline-signal.ts';
+import { deadlineSignal } from './fetch/deadline-signal.ts';
 
-export type { CacheHeaders } from './cache-headers.ts';
+export type { CacheHeaders } from './fetch/cache-headers.ts';
 
 export interface FetcherOptions {
   /** Total deadline per request chain (redirects included), in ms. Connect, headers and body-idle timeouts are min(10 s, timeoutMs). */
