@@ -9,7 +9,7 @@ import type { DedupeConfig, FeedsConfig } from './config/feeds-config.ts';
 import { openDatabase, type Database, type EmbeddedRole } from './db/database.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import { compileTopics } from './ingest/classify.ts';
-import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch.ts';
+import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch/index.ts';
 import { createHostGate, type HostGate, type HostGateOptions } from './ingest/host-slots.ts';
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
 import { createMetrics, type Metrics } from './metrics.ts';

@@ -2,7 +2,7 @@
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import type { FeedsConfig } from '../../src/config/feeds-config.ts';
 import { compileTopics } from '../../src/ingest/classify.ts';
-import { createFetcher, type Fetcher } from '../../src/ingest/fetch.ts';
+import { createFetcher, type Fetcher } from '../../src/ingest/fetch/index.ts';
 import { readFeed } from '../../src/ingest/read-feed.ts';
 import type { RefreshContext } from '../../src/ingest/refresh-source.ts';
 import { createLogger } from '../../src/logger.ts';

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FeedError, type FeedErrorCode } from '../../src/errors.ts';
-import { createFetcher, type Fetcher, type FetcherOptions } from '../../src/ingest/fetch.ts';
+import { createFetcher, type Fetcher, type FetcherOptions } from '../../src/ingest/fetch/index.ts';
 import { fakeLookup } from '../helpers/fake-dns.ts';
 
 // ---------------------------------------------------------------------------
