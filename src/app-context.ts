@@ -15,7 +15,7 @@ import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import type { DB } from './db/schema.ts';
 import { compileTopics, type CompiledTopics } from './ingest/classify.ts';
 import { coalesceCalls } from './ingest/coalesce-calls.ts';
-import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch.ts';
+import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch/index.ts';
 import { createHostGate, type HostGate, type HostGateOptions } from './ingest/host-slots.ts';
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
 import type { PollOutcomes, ReadFeed } from './ingest/refresh-source.ts';

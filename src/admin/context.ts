@@ -6,7 +6,7 @@
  * behave alike.
  */
 import type { AppContext } from '../app-context.ts';
-import type { Fetcher } from '../ingest/fetch.ts';
+import type { Fetcher } from '../ingest/fetch/index.ts';
 import type { RefreshResult } from '../ingest/refresh-source.ts';
 
 export interface AdminActions {

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { createKeyedSemaphore } from './concurrency.ts';
-import { deadlineSignal } from './deadline-signal.ts';
+import { deadlineSignal } from './fetch/deadline-signal.ts';
 
 /** One attempt at a slot, as the store answers it. */
 export interface SlotAttempt {

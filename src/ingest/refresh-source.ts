@@ -20,7 +20,7 @@ import type { StoryGrouper } from './story-grouper.ts';
 import { canonicalUrl } from './canonical-url.ts';
 import { isOnOwnSite } from './own-site.ts';
 import { classify, type CompiledTopics } from './classify.ts';
-import type { Fetcher } from './fetch.ts';
+import type { Fetcher } from './fetch/index.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
 import { htmlToPlainText } from './html-text.ts';
 import { effectiveDates, establishedBy, nextPollAt } from './poll-schedule.ts';

@@ -127,7 +127,7 @@ const calmFeed = (name: string) =>
  * The hostile cases: path on the hostile server → what its source must record. The endless
  * body and the gzip bomb are stopped by whichever comes first, maxBytes (64 MB read or
  * inflated) or the deadline (a loaded machine may not move 64 MB in 8 s): either is a right
- * answer, and test/integration/fetch.test.ts checks each cap on its own.
+ * answer, and test/integration/fetch/ checks each cap on its own.
  */
 const EXPECTED_ERRORS: Record<string, string | string[]> = {
   '/slowloris.xml': 'timeout',

@@ -10,7 +10,7 @@
  * are allowed.
  */
 import ipaddr from 'ipaddr.js';
-import { FeedError } from '../errors.ts';
+import { FeedError } from '../../errors.ts';
 
 /** Why an address is, or is not, one the fetcher may connect to. */
 export type AddressKind =

@@ -4,7 +4,7 @@ import {
   parseHttpDate,
   parseMaxAge,
   parseRetryAfter,
-} from '../../../src/ingest/cache-headers.ts';
+} from '../../../../src/ingest/fetch/cache-headers.ts';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 

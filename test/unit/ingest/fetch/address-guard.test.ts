@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { FeedError } from '../../../src/errors.ts';
+import { FeedError } from '../../../../src/errors.ts';
 import {
   checkHostAddress,
   classifyAddress,
   isAddressAllowed,
   isPublicAddress,
-} from '../../../src/ingest/address-guard.ts';
+} from '../../../../src/ingest/fetch/address-guard.ts';
 
 describe('isPublicAddress', () => {
   it.each([
