@@ -75,6 +75,10 @@ function queuedRows(db: Executor) {
     .select(GROUPING_COLUMNS);
 }
 
+/**
+ * Two polls inserting copies of one article at once must not each found a story: the second
+ * waits here until the first commits, then sees its items as candidates.
+ */
 async function lockAssignment(db: Executor): Promise<void> {
   await sql`select pg_advisory_xact_lock(${STORY_ASSIGNMENT_LOCK}::bigint)`.execute(db);
 }
@@ -151,14 +155,6 @@ export async function groupPendingItems(db: Kysely<DB>, now: Date, grouping: Sto
  * and topics of every story that gained or changed an item. Runs inside the caller's
  * transaction.
  */
-export async function assignStories(db: Executor, insertedIds: number[], updatedIds: number[], now: Date, grouping: StoryGrouping = CANONICAL_URL_ONLY): Promise<StoryChanges> {
-  // Two polls inserting copies of one article at once must not each found a story: the
-  // second waits here until the first commits, then sees its items as candidates.
-  await lockAssignment(db);
-  const rows = insertedIds.length === 0 ? [] : ((await queuedRows(db).where(idIn('i.id', insertedIds)).execute()) as GroupingRow[]);
-  return placeItems(db, rows, updatedIds, now, grouping);
-}
-
 async function placeItems(db: Executor, rows: GroupingRow[], updatedIds: number[], now: Date, grouping: StoryGrouping): Promise<StoryChanges> {
   const touched = new Set<number>();
   let merged = { 'canonical-url': 0, text: 0 };

@@ -11,7 +11,7 @@ import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import { storyGrouping } from '../../src/runtime.ts';
 import { upsertItems, type StorableItem } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
-import { assignStories } from '../../src/store/story-grouping.ts';
+import { groupPendingItems } from '../../src/store/story-grouping.ts';
 import { topicFeedEntries } from '../../src/store/stories.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
@@ -45,15 +45,16 @@ async function addSources(names: string[], options: Record<string, { priority?: 
   return new Map(rows.map((r) => [new URL(r.url).hostname.replace('.example', ''), r.id]));
 }
 
-/** One poll per source, each in its own transaction, as refresh-source does. */
+/**
+ * One poll per source, as refresh-source does: its items are committed in a transaction of
+ * their own (which queues the new ones for grouping), then the pending items are grouped.
+ */
 async function ingest(sourceIds: Map<string, number>, items: LabeledItem[]) {
   const bySource = new Map<string, LabeledItem[]>();
   for (const item of items) bySource.set(item.source, [...(bySource.get(item.source) ?? []), item]);
   for (const [source, batch] of bySource) {
-    await database.db.transaction().execute(async (trx) => {
-      const written = await upsertItems(trx, sourceIds.get(source)!, batch.map((i) => storable(i)), now);
-      await assignStories(trx, written.insertedIds, written.updatedIds, now, grouping);
-    });
+    const written = await database.db.transaction().execute((trx) => upsertItems(trx, sourceIds.get(source)!, batch.map((i) => storable(i)), now));
+    await groupPendingItems(database.db, now, grouping, written.updatedIds);
   }
 }
 
