@@ -10,7 +10,7 @@ import { seededRandom } from './corpus.ts';
 import { storyGrouping } from '../src/runtime.ts';
 import { parseFeedsConfig } from '../src/config/load-config.ts';
 import { upsertItems } from '../src/store/items.ts';
-import { groupPendingItems } from '../src/store/story-grouping.ts';
+import { groupPendingItems } from '../src/store/story-assignment.ts';
 import type { RegenerateContext } from '../jobs/regenerate-feeds.ts';
 import { regenerateFeeds } from '../jobs/regenerate-feeds.ts';
 

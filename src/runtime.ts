@@ -14,7 +14,8 @@ import { createHostGate, type HostGate, type HostGateOptions } from './ingest/ho
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { chooseStory, DEFAULT_THRESHOLDS } from './ingest/story-match.ts';
-import { groupPendingItems, type StoryGrouping } from './store/story-grouping.ts';
+import type { StoryGrouping } from './model.ts';
+import { groupPendingItems } from './store/story-assignment.ts';
 import { createStoryGrouper, type StoryGrouper } from './ingest/story-grouper.ts';
 import type { RefreshContext } from './ingest/refresh-source.ts';
 import type { Logger } from './logger.ts';

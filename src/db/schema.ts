@@ -176,7 +176,7 @@ export interface HostSlotsTable {
   lease_until: Timestamp | null;
 }
 
-/** Items stored and not yet grouped into stories: the grouper's queue (story-grouping.ts). */
+/** Items stored and not yet grouped into stories: the grouper's queue (store/story-assignment.ts). */
 export interface UngroupedItemsTable {
   item_id: number;
   /**

@@ -10,7 +10,7 @@
  *   title_key         text[]    normalized title tokens
  *   numbers           text[]    the first distinct numbers (and weekday/month names) of title + body
  *   body_length       integer   body token count (a run of Hangul/Han/Kana counts as one token)
- *   (signature_version smallint: SIGNATURE_VERSION; signatures of different versions are not comparable)
+ *   (signature_version smallint: SIGNATURE_VERSION, src/model.ts; signatures of different versions are not comparable)
  *
  * Body features. The body is cleaned of boilerplate (share buttons, "Source link", copyright
  * lines, bylines, datelines, photo captions, reporter e-mails, Korean portal footers), then cut
@@ -51,25 +51,10 @@
  * (1,200 character shingles) on a loaded 2-core machine; fingerprint.test.ts prints the figure.
  */
 
+import type { TextSignature } from '../model.ts';
 import { collapseWhitespace } from './html-text.ts';
 
-/** Bump when any feature, hash or key changes: stored signatures of another version must be recomputed. */
-export const SIGNATURE_VERSION = 1;
-
-export interface TextSignature {
-  /** SimHash of the body shingles, as a signed 64-bit integer (fits Postgres bigint). */
-  fingerprint: bigint;
-  /** SimHash of the shingles of the body's first LEAD_TOKENS tokens (the lede). */
-  leadFingerprint: bigint;
-  /** LSH keys (signed 64-bit each, BUCKET_KEY_COUNT of them); near-duplicates share at least one. */
-  bucketKeys: bigint[];
-  /** Normalized title tokens: bracket tags, wire prefixes and outlet suffixes removed, NFKC, lower case. */
-  titleKey: string[];
-  /** First MAX_NUMBERS distinct numbers (digits folded: "2,634.12" → "2634.12") and weekday/month names, title first. */
-  numbers: string[];
-  /** Token count of the cleaned body (a run of Hangul/Han/Kana counts as one token, like a Korean eojeol). */
-  length: number;
-}
+export type { TextSignature } from '../model.ts';
 
 /** Units per shingle: word 3-grams in spaced scripts, character 3-grams in Hangul/Han/Kana. */
 export const SHINGLE_UNITS = 3;

@@ -23,7 +23,10 @@
  *     and published_at between $published - interval '7 days' and $published + interval '7 days'
  * groupBySignature below replays that decision order in memory (what the quality test measures).
  */
-import { hammingDistance, titleFeatures, type TextSignature } from './fingerprint.ts';
+import type { MatchResult, StoryCandidate, StoryDecision, TextSignature } from '../model.ts';
+import { hammingDistance, titleFeatures } from './fingerprint.ts';
+
+export type { MatchResult, StoryCandidate, StoryDecision } from '../model.ts';
 
 export interface MatchThresholds {
   /** Bodies this close (of 64 bits) are copies whatever the titles say. */
@@ -68,20 +71,6 @@ export const DEFAULT_THRESHOLDS: Readonly<MatchThresholds> = Object.freeze({
   shortBodyTitleSimilarity: 0.8,
   minNumberOverlap: 0.5,
 });
-
-export interface MatchResult {
-  same: boolean;
-  /** Differing bits of the body fingerprints (0–64). */
-  hammingDistance: number;
-  /** Differing bits of the lede fingerprints (0–64). */
-  leadHammingDistance: number;
-  /** Dice similarity of the title features, 0–1. */
-  titleSimilarity: number;
-  /** For choosing among several matching candidates: higher is a closer copy (0–1). */
-  score: number;
-  /** One line for an admin: why these are (not) one story. */
-  reason: string;
-}
 
 /** Dice coefficient 2|A∩B| / (|A|+|B|) over titleFeatures (words; CJK character bigrams). */
 export function titleSimilarity(a: readonly string[], b: readonly string[]): number {
@@ -161,24 +150,6 @@ export function compareSignatures(a: TextSignature, b: TextSignature, thresholds
 // Grouping: the decision order the store follows
 
 export const DEFAULT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
-
-/** An earlier item the look-up returned (shares a bucket key or the canonical URL, within the window). */
-export interface StoryCandidate<Id = string> {
-  id: Id;
-  storyId: Id;
-  publishedAt: Date;
-  canonicalUrl: string | null;
-  signature: TextSignature;
-}
-
-export interface StoryDecision<Id = string> {
-  /** The story to join, or null to found a new one. */
-  storyId: Id | null;
-  via: 'canonical-url' | 'text' | null;
-  /** The candidate that decided it. */
-  matchedId: Id | null;
-  match: MatchResult | null;
-}
 
 /**
  * Which story a new item joins, given the candidates the look-up found:

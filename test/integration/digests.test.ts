@@ -6,7 +6,7 @@ import { upsertItems } from '../../src/store/items.ts';
 import { recentDigests } from '../../src/store/digests.ts';
 import { findRenderedFeed } from '../../src/store/rendered-feeds.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
-import { CANONICAL_URL_ONLY, groupPendingItems } from '../../src/store/story-grouping.ts';
+import { CANONICAL_URL_ONLY, groupPendingItems } from '../../src/store/story-assignment.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 import { silentLog } from '../helpers/context.ts';

@@ -4,7 +4,7 @@ import { upsertItems } from '../../src/store/items.ts';
 import { publishDigest } from '../../src/store/digests.ts';
 import { POLL_EVENTS_KEPT, recordPollEvents } from '../../src/store/poll-events.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
-import { CANONICAL_URL_ONLY, groupPendingItems } from '../../src/store/story-grouping.ts';
+import { CANONICAL_URL_ONLY, groupPendingItems } from '../../src/store/story-assignment.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 import { silentLog } from '../helpers/context.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/config/env.ts';
 import { serve, type Service } from '../../src/main.ts';
 import { upsertItems } from '../../src/store/items.ts';
-import { groupPendingItems } from '../../src/store/story-grouping.ts';
+import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { storyGrouping } from '../../src/runtime.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import { createTestDatabase } from '../helpers/database.ts';

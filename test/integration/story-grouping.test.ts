@@ -11,7 +11,7 @@ import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import { storyGrouping } from '../../src/runtime.ts';
 import { upsertItems, type StorableItem } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
-import { groupPendingItems } from '../../src/store/story-grouping.ts';
+import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { topicFeedEntries } from '../../src/store/stories.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
