@@ -7,7 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../src/db/schema.ts';
 import { itemFeatures } from '../src/ingest/read-feed.ts';
 import { seededRandom } from './corpus.ts';
-import { storyGrouping } from '../src/runtime.ts';
+import { storyGrouping } from '../src/dedupe/index.ts';
 import { parseFeedsConfig } from '../src/config/load-config.ts';
 import { upsertItems } from '../src/store/items.ts';
 import { groupPendingItems } from '../src/store/story-assignment.ts';

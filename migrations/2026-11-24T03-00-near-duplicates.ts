@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Near-duplicate signatures on items (src/ingest/fingerprint.ts), the reason each item
+ * Near-duplicate signatures on items (src/dedupe/text-signature.ts), the reason each item
  * is in its story, and per-source grouping settings.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

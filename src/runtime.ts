@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Env } from './config/env.ts';
-import type { DedupeConfig, FeedsConfig } from './config/feeds-config.ts';
+import type { FeedsConfig } from './config/feeds-config.ts';
 import { openDatabase, type Database, type EmbeddedRole } from './db/database.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import { compileTopics } from './ingest/classify.ts';
@@ -13,10 +13,8 @@ import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch
 import { createHostGate, type HostGate, type HostGateOptions } from './ingest/host-slots.ts';
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { chooseStory, DEFAULT_THRESHOLDS } from './ingest/story-match.ts';
-import type { StoryGrouping } from './model.ts';
+import { createStoryGrouper, storyGrouping, type StoryGrouper, type StoryGrouping } from './dedupe/index.ts';
 import { groupPendingItems } from './store/story-assignment.ts';
-import { createStoryGrouper, type StoryGrouper } from './ingest/story-grouper.ts';
 import type { RefreshContext } from './ingest/refresh-source.ts';
 import type { Logger } from './logger.ts';
 import { syncConfigSources } from './store/sources.ts';
@@ -59,13 +57,6 @@ export function userAgent(publicUrl: string): string {
 
 /** Fetcher settings only tests set (a fake DNS, one reachable local address). */
 export type FetcherTestHooks = Partial<Pick<FetcherOptions, 'lookup' | 'isAllowedAddress'>>;
-
-/** Near-duplicate grouping as feeds.config.json's `dedupe` section sets it (unset thresholds keep their defaults). */
-export function storyGrouping(dedupe: DedupeConfig): StoryGrouping {
-  const { windowDays, ...overrides } = dedupe;
-  const thresholds = { ...DEFAULT_THRESHOLDS, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
-  return { windowMs: windowDays * 86_400_000, decide: (item, candidates) => chooseStory(item, candidates, thresholds) };
-}
 
 /**
  * How long a host slot stays taken if its holder dies: one request chain is bounded by

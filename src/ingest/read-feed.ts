@@ -9,8 +9,8 @@
  */
 import { FeedError } from '../errors.ts';
 import type { NormalizedFeed } from '../model.ts';
+import { textSignature, type TextSignature } from '../dedupe/index.ts';
 import { decodeFeed } from './decode.ts';
-import { textSignature, type TextSignature } from './fingerprint.ts';
 import { htmlToPlainText } from './html-text.ts';
 import { normalizeFeed } from './normalize.ts';
 import { describeHtmlPage, parseFeed, resolveAlternateHrefs } from './parse.ts';

@@ -9,11 +9,11 @@ type Executor = Kysely<DB> | Transaction<DB>;
 /** An item ready to store: the normalized item plus what later stages derived from it. */
 export interface StorableItem extends NormalizedItem {
   canonicalUrl: string | null;
-  /** The article is on the source's own site (own-site.ts): the original among same-URL copies. */
+  /** The article is on the source's own site (src/dedupe/own-site.ts): the original among same-URL copies. */
   ownSite: boolean;
   /** Topic slugs the item belongs to (classify.ts). */
   topics: string[];
-  /** Near-duplicate signature (fingerprint.ts); null leaves the item to canonical-URL grouping. */
+  /** Near-duplicate signature (src/dedupe/text-signature.ts); null leaves the item to canonical-URL grouping. */
   signature: TextSignature | null;
 }
 

@@ -2,7 +2,7 @@
  * Grouping new items into stories: every item joins the story of an earlier copy (same
  * canonical URL, or a near-duplicate text within the time window), or founds a story.
  * The SQL and bookkeeping live here (the candidate look-up in story-candidates.ts); which
- * candidate to join is decided by the caller's StoryGrouping `decide` (ingest/story-match.ts chooseStory),
+ * candidate to join is decided by the caller's StoryGrouping `decide` (src/dedupe/: chooseStory),
  * a pure function of the signatures.
  *
  * An item is stored with the id of a story of its own and queued in `ungrouped_items`
@@ -17,15 +17,6 @@ import { refreshStories } from './stories.ts';
 import { CandidateIndex, EMPTY_SIGNATURE, GROUPING_COLUMNS, storedCandidates, toGroupable, type GroupingRow } from './story-candidates.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
-
-/** Canonical-URL grouping only (no text matching): for callers without dedupe settings. */
-export const CANONICAL_URL_ONLY: StoryGrouping = {
-  windowMs: 0,
-  decide: (item, candidates) => {
-    const same = [...candidates].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime()).find((c) => c.canonicalUrl === item.canonicalUrl);
-    return same ? { storyId: same.storyId, via: 'canonical-url', matchedId: same.id, match: null } : { storyId: null, via: null, matchedId: null, match: null };
-  },
-};
 
 export interface StoryChanges {
   /** Stories created or changed. */

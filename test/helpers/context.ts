@@ -7,7 +7,8 @@ import { readFeed } from '../../src/ingest/read-feed.ts';
 import type { RefreshContext } from '../../src/ingest/refresh-source.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { RegenerateContext } from '../../jobs/regenerate-feeds.ts';
-import { storyGrouper, storyGrouping } from '../../src/runtime.ts';
+import { storyGrouper } from '../../src/runtime.ts';
+import { storyGrouping } from '../../src/dedupe/index.ts';
 import type { TestDatabase } from './database.ts';
 
 export const silentLog = createLogger('silent');

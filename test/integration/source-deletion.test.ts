@@ -9,7 +9,7 @@ import { readEnv } from '../../src/config/env.ts';
 import { serve, type Service } from '../../src/main.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
-import { storyGrouping } from '../../src/runtime.ts';
+import { storyGrouping } from '../../src/dedupe/index.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';

@@ -4,11 +4,9 @@
  * the database ends up with are compared with the labels.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalUrl } from '../../src/ingest/canonical-url.ts';
-import { isOnOwnSite } from '../../src/ingest/own-site.ts';
+import { canonicalUrl, isOnOwnSite, storyGrouping } from '../../src/dedupe/index.ts';
 import { itemFeatures } from '../../src/ingest/read-feed.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
-import { storyGrouping } from '../../src/runtime.ts';
 import { upsertItems, type StorableItem } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
