@@ -8,7 +8,7 @@
  * for a slow step). The ratios are the figures to watch: for an input k times larger, a
  * linear step costs about k times more, a quadratic one about k² times.
  */
-import { textSignature } from '../src/ingest/fingerprint.ts';
+import { textSignature } from '../src/dedupe/index.ts';
 import { parseOpml } from '../src/ingest/opml-parse.ts';
 import { parseFeed } from '../src/ingest/parse/index.ts';
 import { buildCorpus } from './corpus.ts';

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Env } from './config/env.ts';
-import type { DedupeConfig, FeedsConfig, PollingConfig, TopicConfig } from './config/feeds-config.ts';
+import type { FeedsConfig, PollingConfig, TopicConfig } from './config/feeds-config.ts';
 import { openDatabase, type Database, type EmbeddedRole } from './db/database.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import type { DB } from './db/schema.ts';
@@ -19,15 +19,14 @@ import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch
 import { createHostGate, type HostGate, type HostGateOptions } from './ingest/host-slots.ts';
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
 import type { PollOutcomes, ReadFeed } from './ingest/refresh-source.ts';
-import { createStoryGrouper, type StoryGrouper } from './ingest/story-grouper.ts';
-import { chooseStory, DEFAULT_THRESHOLDS } from './ingest/story-match.ts';
+import { createStoryGrouper, storyGrouping, type StoryGrouper, type StoryGrouping } from './dedupe/index.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { ensureHostSlots, releaseHostSlots, tryAcquireHostSlots, type SlotRelease, type SlotRequest } from './store/host-politeness.ts';
 import { recordPollEvents, type NewPollEvent } from './store/poll-events.ts';
 import type { DocumentGeneration } from './store/rendered-feeds.ts';
 import { recordNotModified, syncConfigSources, type NotModifiedPoll } from './store/sources.ts';
-import { groupPendingItems, type StoryGrouping } from './store/story-grouping.ts';
+import { groupPendingItems } from './store/story-assignment.ts';
 import { analyzeGrownTables } from './store/table-statistics.ts';
 
 export const VERSION: string = packageJson.version;
@@ -46,7 +45,7 @@ export interface AppContext {
   fetcher: Pick<Fetcher, 'fetchFeed'>;
   /** Decode, parse and normalize a fetched feed (worker threads under `serve` and the CLI). */
   readFeed: ReadFeed;
-  /** Puts committed items into stories, batched across concurrent polls (story-grouper.ts). */
+  /** Puts committed items into stories, batched across concurrent polls (src/dedupe/grouping-runs.ts). */
   stories: StoryGrouper;
   /**
    * Per-host slots and spacing shared with every process on the database. Unset: the
@@ -102,13 +101,6 @@ export function userAgent(publicUrl: string): string {
 /** Fetcher settings only tests set (a fake DNS, one reachable local address). */
 export type FetcherTestHooks = Partial<Pick<FetcherOptions, 'lookup' | 'isAllowedAddress'>>;
 
-/** Near-duplicate grouping as feeds.config.json's `dedupe` section sets it (unset thresholds keep their defaults). */
-export function storyGrouping(dedupe: DedupeConfig): StoryGrouping {
-  const { windowDays, ...overrides } = dedupe;
-  const thresholds = { ...DEFAULT_THRESHOLDS, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
-  return { windowMs: windowDays * 86_400_000, decide: (item, candidates) => chooseStory(item, candidates, thresholds) };
-}
-
 /**
  * How long a host slot stays taken if its holder dies: one request chain is bounded by
  * timeoutMs (plus in-process queueing, which the gate keeps short), so twice that and a
@@ -148,7 +140,7 @@ export function databaseHostGate(db: Kysely<DB>, polling: PollingConfig, owner: 
 const STATISTICS_CHECK_MS = 2000;
 
 /**
- * The grouper every poll of this process shares (see story-grouper.ts). Its runs are where
+ * The grouper every poll of this process shares (see src/dedupe/grouping-runs.ts). Its runs are where
  * items arrive, so after them it also keeps the growing tables' statistics current
  * (table-statistics.ts): a failure there is logged and grouping goes on.
  */

@@ -44,3 +44,68 @@ export interface NormalizedFeed {
   ttlMinutes: number | null;
   items: NormalizedItem[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Story grouping: what dedupe/ computes and decides, and the store keeps and acts on.
+
+/** Bump when any feature, hash or key changes: stored signatures of another version must be recomputed. */
+export const SIGNATURE_VERSION = 1;
+
+/** An item's near-duplicate signature (src/dedupe/text-signature.ts computes it; one column each). */
+export interface TextSignature {
+  /** SimHash of the body shingles, as a signed 64-bit integer (fits Postgres bigint). */
+  fingerprint: bigint;
+  /** SimHash of the shingles of the body's first LEAD_TOKENS tokens (the lede). */
+  leadFingerprint: bigint;
+  /** LSH keys (signed 64-bit each, BUCKET_KEY_COUNT of them); near-duplicates share at least one. */
+  bucketKeys: bigint[];
+  /** Normalized title tokens: bracket tags, wire prefixes and outlet suffixes removed, NFKC, lower case. */
+  titleKey: string[];
+  /** First MAX_NUMBERS distinct numbers (digits folded: "2,634.12" → "2634.12") and weekday/month names, title first. */
+  numbers: string[];
+  /** Token count of the cleaned body (a run of Hangul/Han/Kana counts as one token, like a Korean eojeol). */
+  length: number;
+}
+
+/** Whether two signatures are copies of one story (src/dedupe/story-match.ts compareSignatures). */
+export interface MatchResult {
+  same: boolean;
+  /** Differing bits of the body fingerprints (0–64). */
+  hammingDistance: number;
+  /** Differing bits of the lede fingerprints (0–64). */
+  leadHammingDistance: number;
+  /** Dice similarity of the title features, 0–1. */
+  titleSimilarity: number;
+  /** For choosing among several matching candidates: higher is a closer copy (0–1). */
+  score: number;
+  /** One line for an admin: why these are (not) one story. */
+  reason: string;
+}
+
+/** An earlier item the look-up returned (shares a bucket key or the canonical URL, within the window). */
+export interface StoryCandidate<Id = string> {
+  id: Id;
+  storyId: Id;
+  publishedAt: Date;
+  canonicalUrl: string | null;
+  signature: TextSignature;
+}
+
+export interface StoryDecision<Id = string> {
+  /** The story to join, or null to found a new one. */
+  storyId: Id | null;
+  via: 'canonical-url' | 'text' | null;
+  /** The candidate that decided it. */
+  matchedId: Id | null;
+  match: MatchResult | null;
+}
+
+/**
+ * How new items are grouped: the store finds the candidates and keeps the result; `decide`
+ * (src/dedupe/grouping-policy.ts builds it) picks the story, from the signatures alone.
+ */
+export interface StoryGrouping {
+  /** Copies further apart in publication time than this are different stories. */
+  windowMs: number;
+  decide(item: { canonicalUrl: string | null; signature: TextSignature }, candidates: readonly StoryCandidate<number>[]): StoryDecision<number>;
+}

@@ -92,7 +92,7 @@ const sourceSchema = z
 
 const fraction = z.number().min(0).max(1);
 const bits = z.number().int().min(0).max(64);
-/** Near-duplicate grouping (src/ingest/story-match.ts); every threshold has a safe default. */
+/** Near-duplicate grouping (src/dedupe/story-match.ts); every threshold has a safe default. */
 const dedupeSchema = z
   .object({
     windowDays: z.number().min(0).max(60).default(7),

@@ -75,7 +75,7 @@ export interface ItemsTable {
    */
   story_id: ColumnType<number, number | undefined, number>;
   topics: ColumnType<string[], string[] | undefined, string[]>;
-  /** Near-duplicate signature (fingerprint.ts). 64-bit values: read them with ::text and BigInt(). */
+  /** Near-duplicate signature (src/dedupe/text-signature.ts). 64-bit values: read them with ::text and BigInt(). */
   fingerprint: ColumnType<string | null, bigint | null | undefined, bigint | null>;
   lead_fingerprint: ColumnType<string | null, bigint | null | undefined, bigint | null>;
   bucket_keys: ColumnType<string[], bigint[] | undefined, bigint[]>;
@@ -83,7 +83,7 @@ export interface ItemsTable {
   numbers: ColumnType<string[], string[] | undefined, string[]>;
   body_length: ColumnType<number, number | undefined, number>;
   signature_version: ColumnType<number, number | undefined, number>;
-  /** On its source's own site (src/ingest/own-site.ts): the original among copies of its URL. */
+  /** On its source's own site (src/dedupe/own-site.ts): the original among copies of its URL. */
   own_site: ColumnType<boolean, boolean | undefined, boolean>;
   /** Fields cut to their cap at ingest (src/ingest/field-caps.ts). */
   truncated: ColumnType<string[], string[] | undefined, string[]>;
@@ -176,7 +176,7 @@ export interface HostSlotsTable {
   lease_until: Timestamp | null;
 }
 
-/** Items stored and not yet grouped into stories: the grouper's queue (story-grouping.ts). */
+/** Items stored and not yet grouped into stories: the grouper's queue (store/story-assignment.ts). */
 export interface UngroupedItemsTable {
   item_id: number;
   /**

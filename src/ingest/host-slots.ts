@@ -2,7 +2,7 @@
  * Per-host politeness across instances: before a poll fetches, it takes one of
  * `polling.perHost` slots of the source's host, and no two requests to one host start
  * closer together than `polling.hostSpacing`. The slots are leases kept in the database
- * (src/store/host-politeness.ts, bound in runtime.ts), so the limits hold for every
+ * (src/store/host-politeness.ts, bound in app-context.ts), so the limits hold for every
  * instance sharing it; this module is the waiting around them:
  *
  * - an in-process queue per host in front, so at most `perHost` local pollers ask the

@@ -16,9 +16,7 @@ import { upsertItems, type StorableItem } from '../store/items.ts';
 import { followPermanentRedirect, type ClassifyStoredItem, type RedirectOutcome } from '../store/source-merge.ts';
 import type { NewPollEvent } from '../store/poll-events.ts';
 import { DISABLED_REASONS, recordPollFailure, recordPollSuccess, releaseLease, type NotModifiedPoll } from '../store/sources.ts';
-import type { StoryGrouper } from './story-grouper.ts';
-import { canonicalUrl } from './canonical-url.ts';
-import { isOnOwnSite } from './own-site.ts';
+import { canonicalUrl, isOnOwnSite, type StoryGrouper } from '../dedupe/index.ts';
 import { classify, type CompiledTopics } from './classify.ts';
 import type { Fetcher } from './fetch/index.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
@@ -281,7 +279,7 @@ function logRedirect(ctx: RefreshContext, source: Source, newUrl: string, redire
 }
 
 /**
- * Grouping runs after the commit, batched with other polls' items (story-grouper.ts). It
+ * Grouping runs after the commit, batched with other polls' items (src/dedupe/grouping-runs.ts). It
  * is the one serialized step of a cycle, so a poll does not wait for it: its caller
  * starts the next poll (and this one's feed is no longer held in memory meanwhile).
  */

@@ -2,20 +2,18 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { TextSignature } from '../ingest/fingerprint.ts';
-import { SIGNATURE_VERSION } from '../ingest/fingerprint.ts';
-import { itemDate, type NormalizedItem } from '../model.ts';
+import { itemDate, SIGNATURE_VERSION, type NormalizedItem, type TextSignature } from '../model.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
 /** An item ready to store: the normalized item plus what later stages derived from it. */
 export interface StorableItem extends NormalizedItem {
   canonicalUrl: string | null;
-  /** The article is on the source's own site (own-site.ts): the original among same-URL copies. */
+  /** The article is on the source's own site (src/dedupe/own-site.ts): the original among same-URL copies. */
   ownSite: boolean;
   /** Topic slugs the item belongs to (classify.ts). */
   topics: string[];
-  /** Near-duplicate signature (fingerprint.ts); null leaves the item to canonical-URL grouping. */
+  /** Near-duplicate signature (src/dedupe/text-signature.ts); null leaves the item to canonical-URL grouping. */
   signature: TextSignature | null;
 }
 
@@ -165,7 +163,7 @@ const UPDATE_COLUMNS = sql.raw(
  * Inserts new items and updates changed ones in place, keyed by (source_id, item_key).
  * Unchanged items are not written at all (the WHERE on content_hash), so re-polling an
  * unchanged feed writes no rows. Items missing from this poll are left alone. New items
- * are queued for story grouping in the same statement (story-grouping.ts).
+ * are queued for story grouping in the same statement (story-assignment.ts).
  */
 export async function upsertItems(db: Executor, sourceId: number, items: StorableItem[], now: Date): Promise<UpsertResult> {
   const result: UpsertResult = { insertedIds: [], updatedIds: [] };

@@ -1,5 +1,5 @@
 /**
- * All SQL about stories once items are grouped (story-grouping.ts): keeping each story's
+ * All SQL about stories once items are grouped (story-assignment.ts): keeping each story's
  * aggregates, representative and topics current, and reading topic feeds one entry per story.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';

@@ -5,7 +5,8 @@ import { upsertItems } from '../../src/store/items.ts';
 import { recentDigests } from '../../src/store/digests.ts';
 import { findRenderedFeed } from '../../src/store/rendered-feeds.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
-import { assignStories } from '../../src/store/story-grouping.ts';
+import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
+import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 import { testConfig, testContext } from '../helpers/context.ts';
@@ -40,8 +41,8 @@ beforeEach(async () => {
 async function story(key: string, published: string, outlets = 1, seen = published, title = `Story ${key}`) {
   const url = `https://news.example/${key}`;
   for (let i = 0; i < outlets; i++) {
-    const written = await upsertItems(database.db, sources[i]!, [makeItem({ key: `${key}-${i}`, url, canonicalUrl: url, title, summary: `Summary of ${key}. More text.`, publishedAt: new Date(published), topics: ['korea'] })], new Date(seen));
-    await assignStories(database.db, written.insertedIds, [], new Date(seen));
+    await upsertItems(database.db, sources[i]!, [makeItem({ key: `${key}-${i}`, url, canonicalUrl: url, title, summary: `Summary of ${key}. More text.`, publishedAt: new Date(published), topics: ['korea'] })], new Date(seen));
+    await groupPendingItems(database.db, new Date(seen), CANONICAL_URL_ONLY);
   }
 }
 

@@ -5,7 +5,8 @@
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
-import { CANONICAL_URL_ONLY, groupPendingItems } from '../../src/store/story-grouping.ts';
+import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
+import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 let database: TestDatabase;

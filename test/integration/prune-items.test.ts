@@ -4,7 +4,8 @@ import { upsertItems } from '../../src/store/items.ts';
 import { publishDigest } from '../../src/store/digests.ts';
 import { POLL_EVENTS_KEPT, recordPollEvents } from '../../src/store/poll-events.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
-import { assignStories } from '../../src/store/story-grouping.ts';
+import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
+import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 import { testConfig, testContext } from '../helpers/context.ts';
@@ -27,8 +28,8 @@ beforeEach(async () => {
 });
 
 async function store(key: string, published: Date): Promise<number> {
-  const written = await upsertItems(database.db, source, [makeItem({ key, publishedAt: published, topics: ['korea'] })], published);
-  await assignStories(database.db, written.insertedIds, [], published);
+  await upsertItems(database.db, source, [makeItem({ key, publishedAt: published, topics: ['korea'] })], published);
+  await groupPendingItems(database.db, published, CANONICAL_URL_ONLY);
   return (await database.db.selectFrom('items').select('story_id').where('item_key', '=', key).executeTakeFirstOrThrow()).story_id!;
 }
 

@@ -3,7 +3,8 @@ import type { Source } from '../../src/db/schema.ts';
 import { followPermanentRedirect, type ClassifyStoredItem } from '../../src/store/source-merge.ts';
 import { claimDueSources, DISABLED_REASONS, recordNotModified, recordPollFailure, recordPollSuccess, releaseLease, sourcesByUrl, syncConfigSources, updateSource } from '../../src/store/sources.ts';
 import { upsertItems } from '../../src/store/items.ts';
-import { CANONICAL_URL_ONLY, groupPendingItems } from '../../src/store/story-grouping.ts';
+import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
+import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 

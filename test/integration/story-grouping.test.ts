@@ -4,14 +4,12 @@
  * the database ends up with are compared with the labels.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalUrl } from '../../src/ingest/canonical-url.ts';
-import { isOnOwnSite } from '../../src/ingest/own-site.ts';
+import { canonicalUrl, isOnOwnSite, storyGrouping } from '../../src/dedupe/index.ts';
 import { itemFeatures } from '../../src/ingest/read-feed.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
-import { storyGrouping } from '../../src/app-context.ts';
 import { upsertItems, type StorableItem } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
-import { assignStories } from '../../src/store/story-grouping.ts';
+import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { topicFeedEntries } from '../../src/store/stories.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
@@ -45,15 +43,16 @@ async function addSources(names: string[], options: Record<string, { priority?: 
   return new Map(rows.map((r) => [new URL(r.url).hostname.replace('.example', ''), r.id]));
 }
 
-/** One poll per source, each in its own transaction, as refresh-source does. */
+/**
+ * One poll per source, as refresh-source does: its items are committed in a transaction of
+ * their own (which queues the new ones for grouping), then the pending items are grouped.
+ */
 async function ingest(sourceIds: Map<string, number>, items: LabeledItem[]) {
   const bySource = new Map<string, LabeledItem[]>();
   for (const item of items) bySource.set(item.source, [...(bySource.get(item.source) ?? []), item]);
   for (const [source, batch] of bySource) {
-    await database.db.transaction().execute(async (trx) => {
-      const written = await upsertItems(trx, sourceIds.get(source)!, batch.map((i) => storable(i)), now);
-      await assignStories(trx, written.insertedIds, written.updatedIds, now, grouping);
-    });
+    const written = await database.db.transaction().execute((trx) => upsertItems(trx, sourceIds.get(source)!, batch.map((i) => storable(i)), now));
+    await groupPendingItems(database.db, now, grouping, written.updatedIds);
   }
 }
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import Parser from 'rss-parser';
 import type { DB } from '../../src/db/schema.ts';
-import { canonicalUrl } from '../../src/ingest/canonical-url.ts';
+import { canonicalUrl } from '../../src/dedupe/index.ts';
 import { listing, servingFeed, statedDate, type World, type WorldFeed, type WorldItem } from './world.ts';
 import type { RequestStart } from './request-starts.ts';
 import type { LoggedRequest } from './world-server.ts';

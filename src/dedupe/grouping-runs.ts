@@ -4,7 +4,9 @@
  * inside its transaction while every other poll waits, polls commit their items ungrouped
  * and ask the grouper; runs go back to back, each grouping everything pending in large
  * batches. A caller's promise settles with the first run that starts after its request, so
- * its items are grouped (and their stories' topics known) when it resolves.
+ * its items are grouped (and their stories' topics known) when it resolves. What a run does
+ * is the caller's (src/app-context.ts storyGrouper: the store's groupPendingItems); this only
+ * orders the runs.
  */
 
 export interface GroupingRun {

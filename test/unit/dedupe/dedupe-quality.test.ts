@@ -5,10 +5,8 @@
  * chooseStory decides), then pairwise precision and recall against the labels.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalUrl } from '../../../src/ingest/canonical-url.ts';
-import { textSignature } from '../../../src/ingest/fingerprint.ts';
+import { canonicalUrl, compareSignatures, groupBySignature, textSignature } from '../../../src/dedupe/index.ts';
 import { collapseWhitespace } from '../../../src/ingest/html-text.ts';
-import { compareSignatures, groupBySignature } from '../../../src/ingest/story-match.ts';
 import { labeledItems as items, pairwiseQuality } from '../../helpers/labeled-set.ts';
 
 const MIN_PRECISION = 0.95;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalUrl } from '../../../src/ingest/canonical-url.ts';
+import { canonicalUrl } from '../../../src/dedupe/index.ts';
 
 describe('canonicalUrl', () => {
   it('lower-cases scheme and host and drops default ports and fragments', () => {

@@ -10,7 +10,7 @@ import {
   stripBoilerplate,
   textSignature,
   type TextSignature,
-} from '../../../src/ingest/fingerprint.ts';
+} from '../../../src/dedupe/index.ts';
 
 interface LabeledItem {
   id: string;

@@ -1,6 +1,6 @@
 /**
  * Are two items copies of one story? Decided from their stored TextSignatures alone
- * (fingerprint.ts lists the columns), so the store can run it on the candidates its
+ * (text-signature.ts lists the columns), so the store can run it on the candidates its
  * bucket-key look-up returns.
  *
  * The evidence, strongest first:
@@ -21,9 +21,12 @@
  *   from items
  *   where (bucket_keys && $keys::bigint[] or canonical_url = $canonical)
  *     and published_at between $published - interval '7 days' and $published + interval '7 days'
- * groupBySignature below replays that decision order in memory (what the quality test measures).
+ * groupBySignature (in-memory-grouping.ts) replays that decision order in memory (what the quality
+ * test measures).
  */
-import { hammingDistance, titleFeatures, type TextSignature } from './fingerprint.ts';
+import type { MatchResult, StoryCandidate, StoryDecision, TextSignature } from '../model.ts';
+import { hammingDistance } from './hashing.ts';
+import { titleSimilarity } from './title.ts';
 
 export interface MatchThresholds {
   /** Bodies this close (of 64 bits) are copies whatever the titles say. */
@@ -48,7 +51,7 @@ export interface MatchThresholds {
 }
 
 /*
- * Calibration (labeled set and fingerprint.test.ts): copies sit at 0 bits (reposts, added
+ * Calibration (labeled set and text-signature.test.ts): copies sit at 0 bits (reposts, added
  * boilerplate), 5–10 (an intro or tail added, a LEAD update, an unstripped caption), 14 (a Korean
  * 종합 update: caught by the lede at 0); 2% of words edited ≈ 4, 5% ≈ 8 (median). Look-alikes:
  * independent reports of one event ≥ 21, another language ~32, a second launch reusing three
@@ -68,30 +71,6 @@ export const DEFAULT_THRESHOLDS: Readonly<MatchThresholds> = Object.freeze({
   shortBodyTitleSimilarity: 0.8,
   minNumberOverlap: 0.5,
 });
-
-export interface MatchResult {
-  same: boolean;
-  /** Differing bits of the body fingerprints (0–64). */
-  hammingDistance: number;
-  /** Differing bits of the lede fingerprints (0–64). */
-  leadHammingDistance: number;
-  /** Dice similarity of the title features, 0–1. */
-  titleSimilarity: number;
-  /** For choosing among several matching candidates: higher is a closer copy (0–1). */
-  score: number;
-  /** One line for an admin: why these are (not) one story. */
-  reason: string;
-}
-
-/** Dice coefficient 2|A∩B| / (|A|+|B|) over titleFeatures (words; CJK character bigrams). */
-export function titleSimilarity(a: readonly string[], b: readonly string[]): number {
-  const fa = titleFeatures(a);
-  const fb = titleFeatures(b);
-  if (fa.size === 0 || fb.size === 0) return 0;
-  let shared = 0;
-  for (const f of fa) if (fb.has(f)) shared++;
-  return (2 * shared) / (fa.size + fb.size);
-}
 
 interface NumberOverlap {
   shared: number;
@@ -160,26 +139,6 @@ export function compareSignatures(a: TextSignature, b: TextSignature, thresholds
 // ---------------------------------------------------------------------------------------------
 // Grouping: the decision order the store follows
 
-export const DEFAULT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
-
-/** An earlier item the look-up returned (shares a bucket key or the canonical URL, within the window). */
-export interface StoryCandidate<Id = string> {
-  id: Id;
-  storyId: Id;
-  publishedAt: Date;
-  canonicalUrl: string | null;
-  signature: TextSignature;
-}
-
-export interface StoryDecision<Id = string> {
-  /** The story to join, or null to found a new one. */
-  storyId: Id | null;
-  via: 'canonical-url' | 'text' | null;
-  /** The candidate that decided it. */
-  matchedId: Id | null;
-  match: MatchResult | null;
-}
-
 /**
  * Which story a new item joins, given the candidates the look-up found:
  * 1. a candidate with the same canonical URL (identity: the earliest such);
@@ -205,64 +164,4 @@ export function chooseStory<Id>(
   }
   if (best === null) return { storyId: null, via: null, matchedId: null, match: null };
   return { storyId: best.candidate.storyId, via: 'text', matchedId: best.candidate.id, match: best.match };
-}
-
-export interface GroupableItem {
-  id: string;
-  publishedAt: Date;
-  canonicalUrl: string | null;
-  signature: TextSignature;
-}
-
-export interface Placement {
-  id: string;
-  /** The story: the id of the item that founded it. */
-  story: string;
-  via: 'founded' | 'canonical-url' | 'text';
-  matchedId: string | null;
-  match: MatchResult | null;
-}
-
-/**
- * Groups items into stories exactly as the store does, with an in-memory inverted index in
- * place of the GIN index: items in publishedAt order (ties by id); each item's candidates are
- * the earlier items within `windowMs` that share a bucket key or the canonical URL; chooseStory
- * decides.
- */
-export function groupBySignature(
-  items: readonly GroupableItem[],
-  options: { windowMs?: number; thresholds?: MatchThresholds } = {},
-): Placement[] {
-  const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
-  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-  const ordered = [...items].sort((x, y) => x.publishedAt.getTime() - y.publishedAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  const byKey = new Map<bigint, GroupableItem[]>();
-  const byUrl = new Map<string, GroupableItem[]>();
-  const storyOf = new Map<string, string>();
-  const placements: Placement[] = [];
-  for (const item of ordered) {
-    const since = item.publishedAt.getTime() - windowMs;
-    const found = new Map<string, GroupableItem>();
-    const collect = (list: GroupableItem[] | undefined): void => {
-      for (const other of list ?? []) if (other.publishedAt.getTime() >= since) found.set(other.id, other);
-    };
-    for (const key of item.signature.bucketKeys) collect(byKey.get(key));
-    if (item.canonicalUrl !== null) collect(byUrl.get(item.canonicalUrl));
-    const candidates = [...found.values()].map((c) => ({ ...c, storyId: storyOf.get(c.id)! }));
-    const decision = chooseStory(item, candidates, thresholds);
-    const story = decision.storyId ?? item.id;
-    storyOf.set(item.id, story);
-    placements.push({ id: item.id, story, via: decision.via ?? 'founded', matchedId: decision.matchedId, match: decision.match });
-    for (const key of new Set(item.signature.bucketKeys)) {
-      const list = byKey.get(key);
-      if (list === undefined) byKey.set(key, [item]);
-      else list.push(item);
-    }
-    if (item.canonicalUrl !== null) {
-      const list = byUrl.get(item.canonicalUrl);
-      if (list === undefined) byUrl.set(item.canonicalUrl, [item]);
-      else list.push(item);
-    }
-  }
-  return placements;
 }

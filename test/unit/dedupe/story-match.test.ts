@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { textSignature, type TextSignature } from '../../../src/ingest/fingerprint.ts';
 import {
   chooseStory,
   compareSignatures,
   DEFAULT_THRESHOLDS,
   groupBySignature,
+  textSignature,
   titleSimilarity,
   type StoryCandidate,
-} from '../../../src/ingest/story-match.ts';
+  type TextSignature,
+} from '../../../src/dedupe/index.ts';
 import { labeledItems } from '../../helpers/labeled-set.ts';
 
 const byId = new Map(labeledItems.map((i) => [i.id, i]));
