@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../src/app-context.ts';
 import { classify } from '../src/ingest/classify.ts';
-import { htmlToPlainText } from '../src/ingest/html-text.ts';
+import { htmlToPlainText } from '../src/text/html-text.ts';
 import { itemsToClassify, setItemTopics } from '../src/store/items.ts';
 import { getSetting, putSetting } from '../src/store/settings.ts';
 import { listSourceTopics } from '../src/store/sources.ts';

@@ -109,3 +109,48 @@ export interface StoryGrouping {
   windowMs: number;
   decide(item: { canonicalUrl: string | null; signature: TextSignature }, candidates: readonly StoryCandidate<number>[]): StoryDecision<number>;
 }
+
+/** What a 200 established for the poll schedule, kept through 304s (src/ingest/poll-schedule.ts). */
+export interface Established {
+  /** The interval the publishing rate calls for (publishingIntervalSeconds); null: no dates. */
+  rateSeconds: number | null;
+  /** The longest publisher hint of the response (RSS ttl, max-age, Expires), from the poll; 0: none. */
+  hintSeconds: number;
+}
+
+/** One story of a topic feed as the store reads it and the renderer writes it (src/store/stories.ts). */
+export interface FeedEntry {
+  storyId: number;
+  guid: string;
+  publishedAt: Date;
+  updatedAt: Date;
+  url: string | null;
+  title: string;
+  summary: string;
+  contentHtml: string | null;
+  author: string | null;
+  categories: string[];
+  enclosure: { url: string; type: string | null; length: number | null } | null;
+  source: SourceRef;
+  /** The other outlets that carried the story, oldest first. */
+  alsoReportedBy: Array<{ source: SourceRef; url: string | null; title: string }>;
+}
+
+export interface SourceRef {
+  id: number;
+  title: string;
+  /** The feed URL. */
+  url: string;
+  siteUrl: string | null;
+}
+
+/** One story of a digest (src/store/digests.ts). */
+export interface DigestStory {
+  storyId: number;
+  publishedAt: Date;
+  url: string | null;
+  title: string;
+  summary: string;
+  /** Outlets that carried the story, representative first. */
+  outlets: Array<{ title: string; url: string | null }>;
+}

@@ -10,7 +10,7 @@
 import { FeedError } from '../errors.ts';
 import { classify, compileTopics } from '../ingest/classify.ts';
 import type { FetchResult } from '../ingest/fetch/index.ts';
-import { htmlToPlainText } from '../ingest/html-text.ts';
+import { htmlToPlainText } from '../text/html-text.ts';
 import { itemDate, type NormalizedFeed } from '../model.ts';
 import { findSourceHealth, insertAdminSources, sourcesByUrl } from '../store/sources.ts';
 import type { AdminContext } from './context.ts';

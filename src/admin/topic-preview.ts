@@ -4,7 +4,7 @@
  * and which phrase decided. Read-only; the stored classification is not changed.
  */
 import { compileTopics, explainTopics } from '../ingest/classify.ts';
-import { htmlToPlainText } from '../ingest/html-text.ts';
+import { htmlToPlainText } from '../text/html-text.ts';
 import { itemsPublishedSince, type PreviewableItem } from '../store/item-lists.ts';
 import type { AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';

@@ -3,7 +3,7 @@
  * is stored with each signature, its similarity features, and the similarity story-match.ts
  * compares titles by.
  */
-import { collapseWhitespace } from '../ingest/html-text.ts';
+import { collapseWhitespace } from '../text/html-text.ts';
 import { isCjk, isDigit, isWordChar } from './characters.ts';
 
 // Leading tags: "[속보]", "【단독】", "(LEAD)", "(2nd LD)", "<인터뷰>"; several may follow each other.

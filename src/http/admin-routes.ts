@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminApi } from '../admin/api.ts';
-import { loginPage } from '../render/admin-page.ts';
+import { loginPage } from './admin-page.ts';
 import { parseBody, parseId, toHttpError } from './admin-http.ts';
 import { registerAdminPageRoutes } from './admin-page-routes.ts';
 import { bearerToken, checkAdminToken, createAttemptLimiter, type AttemptLimiter } from './auth.ts';

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { NormalizedFeed, NormalizedItem } from '../model.ts';
-import { collapseWhitespace, containsHtmlTag, decodeHtmlEntities, escapeHtml, htmlToPlainText } from './html-text.ts';
+import { collapseWhitespace, containsHtmlTag, decodeHtmlEntities, escapeHtml, htmlToPlainText } from '../text/html-text.ts';
 import { capFields, capText, FIELD_CAPS } from './field-caps.ts';
 import type { ParsedEnclosure, ParsedFeed, ParsedItem, ParsedLink, ParsedText } from './parse/index.ts';
 

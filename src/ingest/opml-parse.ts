@@ -9,7 +9,7 @@
  * (A leading BOM is just text before the first tag.)
  * Pure: text in, data out; no network, no database.
  */
-import { decodeHtmlEntities } from './html-text.ts';
+import { decodeHtmlEntities } from '../text/html-text.ts';
 
 export interface OpmlFeed {
   /** The xmlUrl as written (trimmed); not validated here. */

@@ -2,6 +2,7 @@
  * When to poll a source next: a pure function of the poll's outcome, so the policy is
  * testable without a clock or a database.
  */
+import type { Established } from '../model.ts';
 
 export interface ScheduleInput {
   now: Date;
@@ -29,16 +30,6 @@ export interface ScheduleInput {
   random?: () => number;
 }
 
-/**
- * What a 200 establishes for the 304s that follow it, as whole seconds neither clamped nor
- * jittered (stored on the source: the configured bounds and the admin interval apply when used).
- */
-export interface Established {
-  /** The interval the publishing rate calls for (publishingIntervalSeconds); null: no dates. */
-  rateSeconds: number | null;
-  /** The longest publisher hint of the response (RSS ttl, max-age, Expires), from the poll; 0: none. */
-  hintSeconds: number;
-}
 
 const JITTER = 0.1;
 const WEEK_SECONDS = 7 * 86_400;

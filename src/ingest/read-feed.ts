@@ -10,7 +10,7 @@
 import { FeedError } from '../errors.ts';
 import type { NormalizedFeed } from '../model.ts';
 import { textSignature, type TextSignature } from '../dedupe/index.ts';
-import { htmlToPlainText } from './html-text.ts';
+import { htmlToPlainText } from '../text/html-text.ts';
 import { normalizeFeed } from './normalize.ts';
 import { decodeFeed, describeHtmlPage, parseFeed, resolveAlternateHrefs } from './parse/index.ts';
 

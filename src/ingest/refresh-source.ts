@@ -20,7 +20,7 @@ import { canonicalUrl, isOnOwnSite, type StoryGrouper } from '../dedupe/index.ts
 import { classify, type CompiledTopics } from './classify.ts';
 import type { Fetcher } from './fetch/index.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
-import { htmlToPlainText } from './html-text.ts';
+import { htmlToPlainText } from '../text/html-text.ts';
 import { effectiveDates, establishedBy, nextPollAt } from './poll-schedule.ts';
 
 export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string) => Promise<ReadFeedResult>;

@@ -2,10 +2,10 @@
  * A digest: the period's top stories as readable HTML (headings, a list, no scripts) and
  * as plain text, and the digest feed document (one entry per published digest).
  */
-import { escapeHtml } from '../ingest/html-text.ts';
+import { escapeHtml } from '../text/html-text.ts';
 import { longDate } from '../digest-periods.ts';
 import type { Digest } from '../db/schema.ts';
-import type { DigestStory } from '../store/digests.ts';
+import type { DigestStory } from '../model.ts';
 import type { FeedDocument } from './feed-formats.ts';
 import { nameUuid, topicFeedUrls, type TopicInfo } from './topic-feed.ts';
 

@@ -1,5 +1,5 @@
 /** Server-rendered HTML pages (no build step, no client framework). */
-import { escapeHtml } from '../ingest/html-text.ts';
+import { escapeHtml } from '../text/html-text.ts';
 import type { FeedKind } from './topic-feed.ts';
 import { topicFeedUrls, type TopicInfo } from './topic-feed.ts';
 

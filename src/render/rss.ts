@@ -3,7 +3,7 @@
  * Atom namespaces: content:encoded for the HTML body, dc:creator for authors, atom:link for
  * the self and alternate links. Every string is escaped text (xml-safe.ts), never CDATA.
  */
-import { escapeHtml } from '../ingest/html-text.ts';
+import { escapeHtml } from '../text/html-text.ts';
 import { alternateFormats, ENCLOSURE_FALLBACK_TYPE, GENERATOR, type DocumentEntry, type FeedDocument } from './feed-document.ts';
 import { plainTitle } from './plain-title.ts';
 import { element, textElement, XML_DECLARATION } from './xml-safe.ts';

@@ -3,8 +3,8 @@
  * (sanitized) and the other outlets that carried it.
  */
 import { createHash } from 'node:crypto';
-import { escapeHtml } from '../ingest/html-text.ts';
-import type { FeedEntry } from '../store/stories.ts';
+import { escapeHtml } from '../text/html-text.ts';
+import type { FeedEntry } from '../model.ts';
 import type { DocumentEntry, FeedDocument, FeedFormat } from './feed-formats.ts';
 import { sanitizeHtml } from './sanitize.ts';
 

@@ -1,16 +1,8 @@
 /** All SQL about digests: choosing a period's stories, publishing once, reading back. */
 import { sql, type Kysely } from 'kysely';
 import type { DB, Digest } from '../db/schema.ts';
+import type { DigestStory } from '../model.ts';
 
-export interface DigestStory {
-  storyId: number;
-  publishedAt: Date;
-  url: string | null;
-  title: string;
-  summary: string;
-  /** Outlets that carried the story, representative first. */
-  outlets: Array<{ title: string; url: string | null }>;
-}
 
 /**
  * A topic's stories published in [start, end), ranked by how many outlets carried them,

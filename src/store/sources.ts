@@ -1,7 +1,7 @@
 /** All SQL about sources (the config sync is in config-sources.ts): claiming due sources, recording poll outcomes, health, admin changes. */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, Source } from '../db/schema.ts';
-import type { Established } from '../ingest/poll-schedule.ts';
+import type { Established } from '../model.ts';
 import { DISABLED_REASONS } from './disabled-reasons.ts';
 
 export { DISABLED_REASONS } from './disabled-reasons.ts';

@@ -5,6 +5,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { idIn } from './id-list.ts';
+import type { FeedEntry, SourceRef } from '../model.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -71,31 +72,7 @@ export async function refreshStories(db: Executor, storyIds: number[], now: Date
   return topics;
 }
 
-/** One story as a topic feed shows it: its representative item, source, and other copies. */
-export interface FeedEntry {
-  storyId: number;
-  guid: string;
-  publishedAt: Date;
-  updatedAt: Date;
-  url: string | null;
-  title: string;
-  summary: string;
-  contentHtml: string | null;
-  author: string | null;
-  categories: string[];
-  enclosure: { url: string; type: string | null; length: number | null } | null;
-  source: SourceRef;
-  /** The other outlets that carried the story, oldest first. */
-  alsoReportedBy: Array<{ source: SourceRef; url: string | null; title: string }>;
-}
 
-export interface SourceRef {
-  id: number;
-  title: string;
-  /** The feed URL. */
-  url: string;
-  siteUrl: string | null;
-}
 
 function sourceRef(row: { source_id: number; source_title: string | null; source_url: string; source_site_url: string | null }): SourceRef {
   return { id: row.source_id, title: row.source_title ?? new URL(row.source_url).hostname, url: row.source_url, siteUrl: row.source_site_url };

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FeedError } from '../../src/errors.ts';
-import { htmlToPlainText } from '../../src/ingest/html-text.ts';
+import { htmlToPlainText } from '../../src/text/html-text.ts';
 import { readFeed } from '../../src/ingest/read-feed.ts';
 import type { NormalizedFeed, NormalizedItem } from '../../src/model.ts';
 

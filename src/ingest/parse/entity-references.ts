@@ -3,7 +3,7 @@
  * entities declared in the internal DTD subset are substituted (without recursion, with a size
  * budget).
  */
-import { NAMED_ENTITIES, XML_PREDEFINED_ENTITIES } from '../html-text.ts';
+import { NAMED_ENTITIES, XML_PREDEFINED_ENTITIES } from '../../text/html-text.ts';
 import { endOf } from './xml-scan.ts';
 
 /**

@@ -2,7 +2,7 @@
  * HTML pages: advertised feeds. When a "feed" URL serves an HTML page, the page's
  * `<link rel="alternate">` feed links are what the user meant to subscribe to.
  */
-import { decodeHtmlEntities } from '../html-text.ts';
+import { decodeHtmlEntities } from '../../text/html-text.ts';
 
 /** The not_a_feed message for an HTML page advertising these feed links. */
 export function describeHtmlPage(alternates: string[]): string {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalUrl, compareSignatures, groupBySignature, textSignature } from '../../../src/dedupe/index.ts';
-import { collapseWhitespace } from '../../../src/ingest/html-text.ts';
+import { collapseWhitespace } from '../../../src/text/html-text.ts';
 import { labeledItems as items, pairwiseQuality } from '../../helpers/labeled-set.ts';
 
 const MIN_PRECISION = 0.95;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FeedEntry } from '../../../src/store/stories.ts';
+import type { FeedEntry } from '../../../src/model.ts';
 import { topicFeedDocument } from '../../../src/render/topic-feed.ts';
 
 const source = (id: number, title: string) => ({ id, title, url: `https://${id}.example/feed`, siteUrl: null });

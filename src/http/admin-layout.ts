@@ -4,8 +4,8 @@
  * double-quoted, which is what escapeHtml covers.
  */
 import { createHash } from 'node:crypto';
-import { escapeHtml } from '../ingest/html-text.ts';
-import { relativeTime } from './text-table.ts';
+import { escapeHtml } from '../text/html-text.ts';
+import { relativeTime } from '../render/text-table.ts';
 
 export const h = escapeHtml;
 
