@@ -88,7 +88,7 @@ export function buildCorpus(options: CorpusOptions): CorpusFeed[] {
       if (originals.length > 50 && random() < share) {
         // A republished copy: same story and body, another URL form and guid.
         const original = pick(random, originals);
-        const variant = pick(random, ['?utm_source=rss&utm_medium=feed', '?fbclid=x' + f, '#top']);
+        const variant = pick(random, ['?utm_source=rss&utm_medium=feed', `?fbclid=x${f}`, '#top']);
         const host = pick(random, ['www.', 'm.', '']);
         items.push({
           ...original,

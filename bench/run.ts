@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     record('baseline: undici request + rss-parser, no database', baseline.seconds, 's');
 
     record('RSS of the started service before the cycle', process.memoryUsage.rss() / 1024 / 1024, 'MB');
-    let rss = peakRssSampler();
+    const rss = peakRssSampler();
     let started = performance.now();
     await due();
     await service.pollNow();

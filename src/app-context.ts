@@ -86,7 +86,10 @@ function pollOutcomes(db: Kysely<DB>): PollOutcomes {
 
 function renderedListeners(): RenderedListeners {
   const listeners = new Set<(doc: DocumentGeneration) => void>();
-  return { add: (listener) => void listeners.add(listener), notify: (doc) => listeners.forEach((listener) => listener(doc)) };
+  return { add: (listener) => void listeners.add(listener), notify: (doc) => {
+      for (const listener of listeners) listener(doc);
+    },
+  };
 }
 
 /** How long a claim lasts: well beyond one poll's time budget, so only a dead poller loses it. */

@@ -22,7 +22,7 @@ export interface OpmlImportSummary {
 }
 
 export async function importOpml(ctx: AdminContext, text: string): Promise<OpmlImportSummary> {
-  let parsed;
+  let parsed: ReturnType<typeof parseOpml>;
   try {
     parsed = parseOpml(text);
   } catch (error) {

@@ -52,7 +52,10 @@ const gates = new WeakMap<PGlite, BackendGate>();
 /** The gate of one PGlite instance: every consumer of that instance shares it. */
 export function gateOf(pglite: PGlite): BackendGate {
   let gate = gates.get(pglite);
-  if (!gate) gates.set(pglite, (gate = new BackendGate()));
+  if (!gate) {
+    gate = new BackendGate();
+    gates.set(pglite, gate);
+  }
   return gate;
 }
 

@@ -167,7 +167,10 @@ function serveClient(pglite: PGlite, link: ClientLink, holdIdleMs: number | null
   async function startup(): Promise<boolean> {
     const length = completeLength(pending, false);
     if (length === 0) return false;
-    if (length < 0) return drop(errorResponse('FATAL', '08P01', 'invalid startup packet length')), false;
+    if (length < 0) {
+      drop(errorResponse('FATAL', '08P01', 'invalid startup packet length'));
+      return false;
+    }
     const code = pending.readInt32BE(4);
     pending = pending.subarray(length);
     if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
@@ -175,8 +178,14 @@ function serveClient(pglite: PGlite, link: ClientLink, holdIdleMs: number | null
       return true;
     }
     // PGlite runs each statement synchronously to the end: there is nothing to cancel.
-    if (code === CANCEL_REQUEST) return drop(), false;
-    if (code >>> 16 !== 3) return drop(errorResponse('FATAL', '0A000', `unsupported frontend protocol ${code >>> 16}.${code & 0xffff}: the embedded server speaks 3.0`)), false;
+    if (code === CANCEL_REQUEST) {
+      drop();
+      return false;
+    }
+    if (code >>> 16 !== 3) {
+      drop(errorResponse('FATAL', '0A000', `unsupported frontend protocol ${code >>> 16}.${code & 0xffff}: the embedded server speaks 3.0`));
+      return false;
+    }
     if (code !== PROTOCOL_3) link.send(NEGOTIATE_3_0);
     // PGlite answers a startup packet itself (AuthenticationOk, its ParameterStatus set,
     // BackendKeyData, ReadyForQuery) and changes nothing in the session. Under the gate,

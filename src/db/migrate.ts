@@ -1,12 +1,13 @@
 import { Migrator, type Kysely, type MigrationResult } from 'kysely';
 import { migrations } from '../../migrations/index.ts';
+import type { DB } from './schema.ts';
 
-function migrator(db: Kysely<any>): Migrator {
+function migrator(db: Kysely<DB>): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => migrations } });
 }
 
 /** Applies pending migrations (safe with several instances: kysely takes a lock). */
-export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[]> {
+export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResult[]> {
   const { error, results = [] } = await migrator(db).migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error');
@@ -17,7 +18,7 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[
 }
 
 /** Names of the migrations not applied yet (for /readyz). */
-export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+export async function pendingMigrations(db: Kysely<DB>): Promise<string[]> {
   const all = await migrator(db).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

@@ -57,7 +57,7 @@ const SEGMENT_PREFIXES: readonly { applies: (segment: string, c0: number) => boo
     pattern: /^(?:[Uu]pdated|UPDATED|[Pp]ublished|PUBLISHED|[Pp]osted|[Ll]ast updated|입력|수정|승인|기사입력)\s*:?\s*[\d\s.:/-]{6,}(?:KST|GMT|UTC|kst|gmt|utc|[AaPp][Mm])?\s*/u,
   },
   // Korean datelines and bylines: "(서울=한빛통신)", "[매일한결신문 이지은 기자]", "김민수 기자 ="; a lone credit "(Peninsula Times)"
-  { applies: (_s, c0) => c0 === 0x28 || c0 === 0x5b, pattern: /^(?:[(\[][^)\]=]{1,20}=[^)\]]{1,20}[)\]]|\[[^\]]{1,30}기자\]|\([^()]{2,40}\))\s*/u },
+  { applies: (_s, c0) => c0 === 0x28 || c0 === 0x5b, pattern: /^(?:[([][^)\]=]{1,20}=[^)\]]{1,20}[)\]]|\[[^\]]{1,30}기자\]|\([^()]{2,40}\))\s*/u },
   { applies: (s, c0) => c0 >= 0xac00 && c0 <= 0xd7a3 && /기자|특파원/.test(s.slice(0, 24)), pattern: /^[\p{Script=Hangul} ]{1,20}(?:특파원|기자)\s?=\s*/u },
 ];
 
@@ -72,13 +72,13 @@ const ANYWHERE: readonly { guard: (text: string) => boolean; pattern: RegExp }[]
   { guard: (t) => t.includes('@'), pattern: /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gu },
   { guard: (t) => t.includes('http') || t.includes('www.'), pattern: /(?:https?:\/\/|www\.)\S+/gu },
   // Korean photo credits and bylines: "사진=국방부 제공", "[사진=연합뉴스]", "김민수 기자 ="
-  { guard: (t) => t.includes('='), pattern: /[(\[]?(?:사진|그래픽|영상)\s?=\s?[^\s\])]+(?:\s?제공)?[)\]]?|[\p{Script=Hangul}]{2,4} ?(?:기자|특파원) ?= ?/gu },
+  { guard: (t) => t.includes('='), pattern: /[([]?(?:사진|그래픽|영상)\s?=\s?[^\s\])]+(?:\s?제공)?[)\]]?|[\p{Script=Hangul}]{2,4} ?(?:기자|특파원) ?= ?/gu },
 ];
 
 // "(Yonhap)", "(AP)", "[AFP=Yonhap]", "(KCNA/Yonhap)", "(서울=연합뉴스)", "(국방부 제공)": a short credit.
 // Sticky, tried only where a bracket opens.
 const CREDIT =
-  /[(\[](?:[A-Z][A-Za-z]*(?:[ /=-][A-Z][A-Za-z]*){0,2}|[^()[\]=]{1,20}=[^()[\]]{1,20}|[\p{Script=Hangul}]{2,8}\s?제공)[)\]](?=\s*$|\s*[.,]|\s+[A-Z\p{Script=Hangul}])/uy;
+  /[([](?:[A-Z][A-Za-z]*(?:[ /=-][A-Z][A-Za-z]*){0,2}|[^()[\]=]{1,20}=[^()[\]]{1,20}|[\p{Script=Hangul}]{2,8}\s?제공)[)\]](?=\s*$|\s*[.,]|\s+[A-Z\p{Script=Hangul}])/uy;
 // A dateline inside a sentence ("Their report in full: SEOUL, March 3 (Yonhap) -- …"), matched
 // backwards from its ") --".
 const DATELINE_BEFORE = /[A-Z]{3,}[A-Z .'-]*, [A-Z][a-z]{2,9}\.? \d{1,2} \([^)]{2,30}\)$/u;
@@ -103,7 +103,7 @@ function removeCreditsAndDatelines(text: string): string {
       if (match === null) continue;
       let end = i + 2;
       while (end < text.length && (text.charCodeAt(end) === 0x2d || text.charCodeAt(end) === 0x2014 || text.charCodeAt(end) === 0x2013)) end++;
-      out += text.slice(copied, from + match.index) + '\n';
+      out += `${text.slice(copied, from + match.index)}\n`;
       copied = end;
       i = end - 1;
       continue;
@@ -111,7 +111,7 @@ function removeCreditsAndDatelines(text: string): string {
     CREDIT.lastIndex = i;
     const match = CREDIT.exec(text);
     if (match === null) continue;
-    out += text.slice(copied, i) + '\n';
+    out += `${text.slice(copied, i)}\n`;
     copied = i + match[0].length;
     i = copied - 1;
   }

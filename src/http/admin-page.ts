@@ -221,7 +221,7 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
     <dt>Last poll</dt><dd>${timeCell(s.lastPolledAt, now)}${s.lastStatus ? ` (HTTP ${s.lastStatus})` : ''}</dd>
     <dt>Last success</dt><dd>${timeCell(s.lastSuccessAt, now)}</dd>
     <dt>Consecutive failures</dt><dd>${s.consecutiveFailures}</dd>
-    <dt>Next poll</dt><dd>${s.enabled ? timeCell(s.nextPollAt, now, '—') : 'not polled while ' + h(s.state)}</dd>
+    <dt>Next poll</dt><dd>${s.enabled ? timeCell(s.nextPollAt, now, '—') : `not polled while ${h(s.state)}`}</dd>
     <dt>Items</dt><dd>${s.itemsTotal} stored, ${s.itemsLast7Days} in the last 7 days</dd>
     <dt>Topics</dt><dd>${s.topics.length > 0 ? h(s.topics.join(', ')) : '<span class="muted">none (items enter topics by phrase only)</span>'}</dd>
   </dl>

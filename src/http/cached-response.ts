@@ -22,7 +22,10 @@ export interface CachedResponse {
 const httpDates = new WeakMap<Date, string>();
 function httpDate(date: Date): string {
   let text = httpDates.get(date);
-  if (text === undefined) httpDates.set(date, (text = date.toUTCString()));
+  if (text === undefined) {
+    text = date.toUTCString();
+    httpDates.set(date, text);
+  }
   return text;
 }
 

@@ -42,7 +42,7 @@ export function fastFeedHandler(feedCache: FeedCache, topics: ReadonlySet<string
     if (route === undefined) return false;
     const doc = feedCache.get(route.topic, route.kind, route.format);
     if (doc === undefined) return false;
-    let answer;
+    let answer: ReturnType<typeof cachedResponse>;
     try {
       answer = cachedResponse(doc, route.format, request.headers);
     } catch {

@@ -38,8 +38,12 @@ export type Encoding = 'br' | 'gzip' | 'identity';
 const BROTLI_OPTIONS = { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } };
 
 export function compressed(doc: CachedDocument, encoding: Exclude<Encoding, 'identity'>): Buffer {
-  if (encoding === 'gzip') return (doc.gzip ??= gzipSync(doc.body, { level: 6 }));
-  return (doc.br ??= brotliCompressSync(doc.body, BROTLI_OPTIONS));
+  if (encoding === 'gzip') {
+    doc.gzip ??= gzipSync(doc.body, { level: 6 });
+    return doc.gzip;
+  }
+  doc.br ??= brotliCompressSync(doc.body, BROTLI_OPTIONS);
+  return doc.br;
 }
 
 /** Where a sync reads from: the generation of every stored document, and whole generations. */

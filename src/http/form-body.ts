@@ -13,7 +13,10 @@ const MAX_PARTS = 200;
 
 export function parseUrlEncoded(text: string): FormFields {
   const fields: FormFields = {};
-  for (const [name, value] of new URLSearchParams(text)) (fields[name] ??= []).push(value);
+  for (const [name, value] of new URLSearchParams(text)) {
+    fields[name] ??= [];
+    fields[name].push(value);
+  }
   return fields;
 }
 
@@ -38,7 +41,10 @@ export function parseMultipart(body: Buffer, contentType: string): FormFields {
     if (headerEnd === -1) throw new HttpError(400, 'invalid_form', 'malformed multipart body: a part has no headers');
     const headers = part.subarray(0, headerEnd).toString('utf8');
     const name = /content-disposition:[^\r\n]*?;\s*name="([^"]*)"/i.exec(headers)?.[1];
-    if (name !== undefined) (fields[name] ??= []).push(part.subarray(headerEnd + 4).toString('utf8'));
+    if (name !== undefined) {
+      fields[name] ??= [];
+      fields[name].push(part.subarray(headerEnd + 4).toString('utf8'));
+    }
     pos = end + separator.length;
   }
 }

@@ -37,8 +37,12 @@ export function capFields(item: NormalizedItem): NormalizedItem {
     truncated.push(field);
     return capText(value, max) as T;
   };
-  const url = item.url !== null && item.url.length > FIELD_CAPS.url ? (truncated.push('url'), null) : item.url;
-  const enclosure = item.enclosure !== null && item.enclosure.url.length > FIELD_CAPS.url ? (truncated.push('enclosure'), null) : item.enclosure;
+  const urlTooLong = item.url !== null && item.url.length > FIELD_CAPS.url;
+  const enclosureTooLong = item.enclosure !== null && item.enclosure.url.length > FIELD_CAPS.url;
+  if (urlTooLong) truncated.push('url');
+  if (enclosureTooLong) truncated.push('enclosure');
+  const url = urlTooLong ? null : item.url;
+  const enclosure = enclosureTooLong ? null : item.enclosure;
   let categories = item.categories;
   if (categories.length > FIELD_CAPS.categories) {
     truncated.push('categories');

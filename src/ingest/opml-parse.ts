@@ -60,8 +60,8 @@ interface Tag {
  * could make exponential); an unterminated tag ends the document.
  */
 function* scanTags(text: string): Generator<Tag> {
-  let pos = 0;
-  while ((pos = text.indexOf('<', pos)) !== -1) {
+  // `continue` moves to the next '<' from wherever the body left `pos`.
+  for (let pos = text.indexOf('<'); pos !== -1; pos = text.indexOf('<', pos)) {
     const skip = ([['<!--', '-->'], ['<![CDATA[', ']]>'], ['<?', '?>'], ['<!', '>']] as const).find(([open]) => text.startsWith(open, pos));
     if (skip) {
       const close = text.indexOf(skip[1], pos + skip[0].length);

@@ -184,7 +184,7 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
         if (!frozen) published[n] = (published[n] ?? 0) + 1;
         res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(`feed-${n}`, itemsOf(n)));
       });
-      farm.urls.forEach((_, n) => (published[n] = 0));
+      for (let n = 0; n < farm.urls.length; n++) published[n] = 0;
     });
     afterAll(async () => {
       await fixtures?.close();

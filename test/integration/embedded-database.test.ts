@@ -44,7 +44,7 @@ async function open(dataDir: string, options: Partial<Parameters<typeof openData
 
 const whoIn = async (database: Database) => (await sql<{ who: string }>`select who from probe order by id`.execute(database.db)).rows.map((r) => r.who);
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('one process per embedded data directory', () => {
   it('refuses a second service at once, naming the running one and the ways out', async () => {
@@ -52,7 +52,7 @@ describe('one process per embedded data directory', () => {
     const service = startHolder(dir, 'service');
     expect(await service.next()).toEqual({ ready: true, remote: false });
     await expect(open(dir, { role: 'service' })).rejects.toThrow(
-      new RegExp(`Another tidings service \\(pid ${service.pid}, started [^)]+\\) already has the embedded database in ${escape(dir)} open\\. .*another DATA_DIR.*DATABASE_URL`),
+      new RegExp(`Another tidings service \\(pid ${service.pid}, started [^)]+\\) already has the embedded database in ${escapeRegExp(dir)} open\\. .*another DATA_DIR.*DATABASE_URL`),
     );
   });
 
@@ -116,7 +116,7 @@ describe('one process per embedded data directory', () => {
     const dir = freshDir();
     const lock = { pid: 4242, hostname: 'other-host.example', role: 'service', socket: null, startedAt: '2026-01-01T00:00:00.000Z', bootId: null };
     writeFileSync(path.join(dir, 'tidings.lock'), JSON.stringify(lock));
-    await expect(open(dir)).rejects.toThrow(new RegExp(`locked by a tidings service on host other-host\\.example .*remove ${escape(path.join(dir, 'tidings.lock'))}`));
+    await expect(open(dir)).rejects.toThrow(new RegExp(`locked by a tidings service on host other-host\\.example .*remove ${escapeRegExp(path.join(dir, 'tidings.lock'))}`));
   });
 
   it('serves from a private socket directory when the data directory path is too long for a socket', async () => {

@@ -14,7 +14,6 @@ import { createTestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { silentLog, testConfig } from '../helpers/context.ts';
 import { buildDigest, periodForDate } from '../../jobs/build-digests.ts';
-import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
 
 let fixtures: FixtureServer;
 let service: Service;

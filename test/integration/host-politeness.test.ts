@@ -14,7 +14,6 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pollFeeds } from '../../jobs/poll-feeds.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
-import type { RefreshContext } from '../../src/ingest/refresh-source.ts';
 import { databaseHostGate } from '../../src/app-context.ts';
 import { ensureHostSlots, hostSlotHolders, releaseHostSlots, tryAcquireHostSlots } from '../../src/store/host-politeness.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
@@ -25,7 +24,7 @@ import { silentLog, testConfig, testContext, type TestContext } from '../helpers
 const HOST = '127.0.0.1';
 let database: TestDatabase;
 let server: FixtureServer;
-let instances: TestContext[] = [];
+const instances: TestContext[] = [];
 
 /** What reached the server: requests in flight now and at most. */
 const seen = { inFlight: 0, maxInFlight: 0 };

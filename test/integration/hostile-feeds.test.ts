@@ -220,7 +220,13 @@ function watchHealth(url: string, during: () => boolean) {
       await wait(50);
     }
   })();
-  return { stop: async () => ((running = false), await done, answers) };
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+      return answers;
+    },
+  };
 }
 
 const db = () => service.context.db;

@@ -124,7 +124,6 @@ function wireStories(random: Random, start: Date, end: Date): WorldItem[] {
     const korean = n % 4 === 3;
     const language: Language = korean ? 'ko' : 'en';
     const phrase = korean ? '북한' : n % 2 === 0 ? 'North Korea' : 'Seoul';
-    const publishedAt = new Date(t);
     const storyKey = `wire-story:${n}`;
     const title = headline(random, language, phrase);
     const paragraphs = body(random, language, phrase);

@@ -25,8 +25,8 @@ export type ResponseHeaders = Record<string, string | string[] | undefined>;
 const MAX_DELTA_SECONDS = 2 ** 31;
 
 export function parseCacheHeaders(headers: ResponseHeaders, now: Date = new Date()): CacheHeaders {
-  const date = parseHttpDate(firstValue(headers['date']), now);
-  const expiresValue = firstValue(headers['expires']);
+  const date = parseHttpDate(firstValue(headers.date), now);
+  const expiresValue = firstValue(headers.expires);
   return {
     cacheControlMaxAge: parseMaxAge(joinedValue(headers['cache-control'])),
     expires: expiresValue === null ? null : (parseHttpDate(expiresValue, now) ?? new Date(0)),

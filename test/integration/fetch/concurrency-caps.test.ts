@@ -34,7 +34,9 @@ describe('fetch: concurrency caps', () => {
             const release = waiting;
             waiting = [];
             // Let a broken limiter's extra requests arrive before answering.
-            setTimeout(() => release.forEach((open) => open()), 20);
+            setTimeout(() => {
+              for (const open of release) open();
+            }, 20);
           }
         });
         inFlight.total -= 1;

@@ -32,7 +32,14 @@ function fakeSource(initial: number) {
   return {
     source,
     store: (n: number) => (stored = generation(n)),
-    hold: () => (gate = new Promise((resolve) => (release = () => ((gate = null), resolve())))),
+    hold: () => {
+      gate = new Promise((resolve) => {
+        release = () => {
+          gate = null;
+          resolve();
+        };
+      });
+    },
     release: () => release(),
   };
 }

@@ -10,7 +10,13 @@ function recordingBatch() {
     await new Promise<void>((resolve) => gates.push(resolve));
     return inputs.map((n) => n * 10);
   };
-  return { batches, run, releaseAll: () => gates.splice(0).forEach((open) => open()) };
+  return {
+    batches,
+    run,
+    releaseAll: () => {
+      for (const open of gates.splice(0)) open();
+    },
+  };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -44,7 +50,13 @@ describe('coalesceCalls', () => {
 
   it('splits a burst larger than maxBatch', async () => {
     const seen: number[][] = [];
-    const call = coalesceCalls(async (inputs: number[]) => (seen.push(inputs), inputs), { maxBatch: 2 });
+    const call = coalesceCalls(
+      async (inputs: number[]) => {
+        seen.push(inputs);
+        return inputs;
+      },
+      { maxBatch: 2 },
+    );
     expect(await Promise.all([1, 2, 3, 4, 5].map(call))).toEqual([1, 2, 3, 4, 5]);
     expect(seen).toEqual([[1, 2], [3, 4], [5]]);
   });
