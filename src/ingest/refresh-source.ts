@@ -151,7 +151,7 @@ export async function followDeferredMove(ctx: RefreshContext, move: DeferredMove
   const now = ctx.now();
   const redirect = await ctx.db.transaction().execute((trx) => followPermanentRedirect(trx, move.sourceId, move.url, now, classifyStoredWith(ctx)));
   ctx.log.info({ sourceId: move.sourceId, newUrl: move.url, outcome: redirect.kind }, 'deferred permanent redirect followed');
-  return redirect.kind === 'merged' ? [...redirect.topics] : [];
+  return redirect.kind === 'kept' ? [] : [...redirect.topics];
 }
 
 function classifyStoredWith(ctx: RefreshContext): ClassifyStoredItem {
@@ -225,7 +225,8 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
       return followed;
     });
     logRedirect(ctx, source, newUrl, redirect);
-    const grouping = redirect.kind === 'merged' ? Promise.resolve([...redirect.topics]) : NOTHING_TO_GROUP;
+    // A move re-renders the feeds that show the source: its entries carry the feed URL.
+    const grouping = redirect.kind === 'kept' ? NOTHING_TO_GROUP : Promise.resolve([...redirect.topics]);
     return { outcome: 'not_modified' as const, status: 304, grouping, deferred: deferredOf(source, newUrl, redirect) };
   }
   const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
@@ -260,7 +261,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
   ctx.metrics?.items.inc({ change: 'updated' }, written.updatedIds.length);
   const changed = written.insertedIds.length > 0 || written.updatedIds.length > 0;
   let grouping = changed ? groupStories(ctx, source.id, written.updatedIds) : NOTHING_TO_GROUP;
-  if (redirect?.kind === 'merged') grouping = grouping.then((topics) => [...new Set([...topics, ...redirect.topics])]);
+  if (redirect && redirect.kind !== 'kept') grouping = grouping.then((topics) => [...new Set([...topics, ...redirect.topics])]);
   return {
     outcome: 'stored' as const,
     status: response.status,

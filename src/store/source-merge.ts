@@ -24,7 +24,8 @@ export interface SourceMerge {
 }
 
 export type RedirectOutcome =
-  | { kind: 'moved' }
+  /** The source's URL changed; `topics`: those whose feeds show it (its items' stories name its feed URL). */
+  | { kind: 'moved'; topics: Set<string> }
   /**
    * The URL stays: another source has it and cannot take this one's place. `retry`: only
    * because that source is being polled right now (try again once its poll is recorded).
@@ -70,7 +71,13 @@ export async function followPermanentRedirect(trx: Transaction<DB>, sourceId: nu
       .set((eb) => ({ url: newUrl, previous_urls: sql<string[]>`array_append(${eb.ref('previous_urls')}, ${source.url})`, updated_at: now }))
       .where('id', '=', sourceId)
       .execute();
-    return { kind: 'moved' };
+    const shown = await trx
+      .selectFrom('story_topics')
+      .select('topic')
+      .distinct()
+      .where('story_id', 'in', (eb) => eb.selectFrom('items').select('story_id').where('source_id', '=', sourceId))
+      .execute();
+    return { kind: 'moved', topics: new Set(shown.map((row) => row.topic)) };
   }
   for (let hops = 0; target.merged_into_id !== null && hops < MAX_CHAIN; hops++) {
     const next = await trx.selectFrom('sources').select(SOURCE_COLUMNS).where('id', '=', target.merged_into_id).forUpdate().executeTakeFirst();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pollFeeds } from '../../jobs/poll-feeds.ts';
+import { findRenderedFeed } from '../../src/store/rendered-feeds.ts';
 import { syncConfigSources } from '../../src/store/sources.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
@@ -113,6 +114,22 @@ describe('poll job', () => {
     await pollFeeds(ctx);
     const urls = (await database.db.selectFrom('sources').select('url').orderBy('url').execute()).map((s) => s.url);
     expect(urls).toEqual([server.url('/new-home.xml'), server.url('/temporary')]);
+  });
+
+  it('re-renders the topic feed when a source moves, though no item changed: entries name the new feed URL', async () => {
+    server.route('/old.xml', { body: feed(1) });
+    await addSources('/old.xml');
+    await pollFeeds(ctx);
+    const feedUrls = async () => {
+      const json = JSON.parse((await findRenderedFeed(database.db, 'korea', 'feed', 'json'))!.body) as { items: Array<{ _tidings: { source: { feedUrl: string } } }> };
+      return json.items.map((item) => item._tidings.source.feedUrl);
+    };
+    expect(await feedUrls()).toEqual([server.url('/old.xml')]);
+    server.route('/old.xml', { body: '', status: 301, headers: { location: '/new.xml' } });
+    server.route('/new.xml', { body: feed(1) });
+    advance(60 * 25);
+    expect((await pollFeeds(ctx))[0]).toMatchObject({ newItems: 0, updatedItems: 0 });
+    expect(await feedUrls()).toEqual([server.url('/new.xml')]);
   });
 
   it.each([
