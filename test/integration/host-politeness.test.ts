@@ -17,7 +17,7 @@ import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import type { RefreshContext } from '../../src/ingest/refresh-source.ts';
 import { databaseHostGate } from '../../src/app-context.ts';
 import { ensureHostSlots, hostSlotHolders, releaseHostSlots, tryAcquireHostSlots } from '../../src/store/host-politeness.ts';
-import { syncConfigSources } from '../../src/store/sources.ts';
+import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { silentLog, testConfig, testContext, type TestContext } from '../helpers/context.ts';
