@@ -8,7 +8,7 @@
 import { leaseSeconds, type AppContext } from '../src/app-context.ts';
 import type { Source } from '../src/db/schema.ts';
 import { followDeferredMove, refreshSource, type DeferredMove, type RefreshContext, type RefreshResult } from '../src/ingest/refresh-source.ts';
-import { claimDueSources, releaseLease, releaseOwnLeases } from '../src/store/sources.ts';
+import { claimDueSources, releaseLease, releaseOwnLeases } from '../src/store/source-claims.ts';
 import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
 
 export type PollContext = RefreshContext & RegenerateContext & Pick<AppContext, 'claims'>;

@@ -10,7 +10,7 @@ import { classify } from '../src/ingest/classify.ts';
 import { htmlToPlainText } from '../src/text/html-text.ts';
 import { itemsToClassify, setItemTopics } from '../src/store/items.ts';
 import { getSetting, putSetting } from '../src/store/settings.ts';
-import { listSourceTopics } from '../src/store/sources.ts';
+import { listSourceTopics } from '../src/store/source-reads.ts';
 import { refreshStories } from '../src/store/stories.ts';
 import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
 

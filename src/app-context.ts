@@ -25,7 +25,8 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { ensureHostSlots, releaseHostSlots, tryAcquireHostSlots, type SlotRelease, type SlotRequest } from './store/host-politeness.ts';
 import { recordPollEvents, type NewPollEvent } from './store/poll-events.ts';
 import type { DocumentGeneration } from './store/rendered-feeds.ts';
-import { recordNotModified, syncConfigSources, type NotModifiedPoll } from './store/sources.ts';
+import { syncConfigSources } from './store/config-sources.ts';
+import { recordNotModified, type NotModifiedPoll } from './store/poll-outcomes.ts';
 import { groupPendingItems } from './store/story-assignment.ts';
 import { analyzeGrownTables } from './store/table-statistics.ts';
 

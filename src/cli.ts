@@ -16,7 +16,7 @@ import type { RefreshResult } from './ingest/refresh-source.ts';
 import { createLogger } from './logger.ts';
 import { formatTable, relativeTime } from './render/text-table.ts';
 import { createAppContext, type AppContext, type AppContextOptions, type FetcherTestHooks } from './app-context.ts';
-import { listSources, listSourcesWithHealth, type SourceHealth } from './store/sources.ts';
+import { listSources, listSourcesWithHealth, type SourceHealth } from './store/source-reads.ts';
 import { sourceState } from './admin/source-view.ts';
 import { adminActions } from '../jobs/index.ts';
 import { pollFeeds } from '../jobs/poll-feeds.ts';

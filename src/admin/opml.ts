@@ -6,7 +6,8 @@
  */
 import { OpmlError, parseOpml } from '../ingest/opml-parse.ts';
 import { renderOpml } from '../render/opml.ts';
-import { insertAdminSources, listSources, sourcesByUrl, type NewAdminSource } from '../store/sources.ts';
+import { insertAdminSources, type NewAdminSource } from '../store/source-admin.ts';
+import { listSources, sourcesByUrl } from '../store/source-reads.ts';
 import type { AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
 import { sourceName } from './wording.ts';

@@ -1,8 +1,8 @@
 /** How the admin API, page and CLI show a source: its settings and its health at a glance. */
 import type { PollEvent, Source } from '../db/schema.ts';
 import type { NewPollEvent } from '../store/poll-events.ts';
-import type { SourceHealth } from '../store/sources.ts';
-import { DISABLED_REASONS } from '../store/sources.ts';
+import type { SourceHealth } from '../store/source-reads.ts';
+import { DISABLED_REASONS } from '../store/disabled-reasons.ts';
 
 /**
  * ok: last poll succeeded; failing: it did not; flagged: failing in a way that will not fix

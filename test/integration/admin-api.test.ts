@@ -12,7 +12,7 @@ import { readEnv } from '../../src/config/env.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { createFeedCache } from '../../src/http/feed-cache.ts';
 import { serve, type Service } from '../../src/main.ts';
-import { syncConfigSources } from '../../src/store/sources.ts';
+import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { clearContent, createTestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { silentLog, testConfig } from '../helpers/context.ts';

@@ -4,7 +4,7 @@ import { buildDigest, buildDueDigests, periodForDate, type DigestContext, type D
 import { upsertItems } from '../../src/store/items.ts';
 import { recentDigests } from '../../src/store/digests.ts';
 import { findRenderedFeed } from '../../src/store/rendered-feeds.ts';
-import { syncConfigSources } from '../../src/store/sources.ts';
+import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';

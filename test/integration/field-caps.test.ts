@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollFeeds } from '../../jobs/poll-feeds.ts';
-import { syncConfigSources } from '../../src/store/sources.ts';
+import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { findRenderedFeed } from '../../src/store/rendered-feeds.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';

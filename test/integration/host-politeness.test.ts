@@ -16,7 +16,7 @@ import { pollFeeds } from '../../jobs/poll-feeds.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import { databaseHostGate } from '../../src/app-context.ts';
 import { ensureHostSlots, hostSlotHolders, releaseHostSlots, tryAcquireHostSlots } from '../../src/store/host-politeness.ts';
-import { syncConfigSources } from '../../src/store/sources.ts';
+import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { silentLog, testConfig, testContext, type TestContext } from '../helpers/context.ts';

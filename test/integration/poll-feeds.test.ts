@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pollFeeds } from '../../jobs/poll-feeds.ts';
+import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { findRenderedFeed } from '../../src/store/rendered-feeds.ts';
-import { syncConfigSources } from '../../src/store/sources.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { testConfig, testContext, type TestContext } from '../helpers/context.ts';

@@ -3,7 +3,7 @@ import { pruneItems } from '../../jobs/prune-items.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { publishDigest } from '../../src/store/digests.ts';
 import { POLL_EVENTS_KEPT, recordPollEvents } from '../../src/store/poll-events.ts';
-import { syncConfigSources } from '../../src/store/sources.ts';
+import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Source } from '../../src/db/schema.ts';
 import { followPermanentRedirect, type ClassifyStoredItem } from '../../src/store/source-merge.ts';
-import { claimDueSources, DISABLED_REASONS, recordNotModified, recordPollFailure, recordPollSuccess, releaseLease, sourcesByUrl, syncConfigSources, updateSource } from '../../src/store/sources.ts';
+import { syncConfigSources } from '../../src/store/config-sources.ts';
+import { DISABLED_REASONS } from '../../src/store/disabled-reasons.ts';
+import { recordNotModified, recordPollFailure, recordPollSuccess } from '../../src/store/poll-outcomes.ts';
+import { updateSource } from '../../src/store/source-admin.ts';
+import { claimDueSources, releaseLease } from '../../src/store/source-claims.ts';
+import { sourcesByUrl } from '../../src/store/source-reads.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';

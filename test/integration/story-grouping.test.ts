@@ -8,7 +8,7 @@ import { canonicalUrl, isOnOwnSite, storyGrouping } from '../../src/dedupe/index
 import { itemFeatures } from '../../src/ingest/read-feed.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import { upsertItems, type StorableItem } from '../../src/store/items.ts';
-import { syncConfigSources } from '../../src/store/sources.ts';
+import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { topicFeedEntries } from '../../src/store/stories.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { upsertItems } from '../../src/store/items.ts';
-import { syncConfigSources } from '../../src/store/sources.ts';
+import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { storyGrouper } from '../../src/app-context.ts';
 import { storyGrouping } from '../../src/dedupe/index.ts';
 import { analyzeGrownTables } from '../../src/store/table-statistics.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FLAG_AFTER_NOT_FOUND, sourceState } from '../../../src/admin/source-view.ts';
 import type { Source } from '../../../src/db/schema.ts';
-import { DISABLED_REASONS } from '../../../src/store/sources.ts';
+import { DISABLED_REASONS } from '../../../src/store/disabled-reasons.ts';
 
 const source = (overrides: Partial<Source>): Source =>
   ({ enabled: true, disabled_reason: null, error_code: null, consecutive_failures: 0, last_polled_at: new Date(), deleting_since: null, ...overrides }) as Source;
