@@ -22,7 +22,13 @@ function publish(feed: CorpusFeed): void {
 /** A new item on top, and the former first item with a corrected title. */
 function mutate(feed: CorpusFeed, round: number): CorpusFeed {
   const [first, ...rest] = feed.items;
-  const fresh = { ...first!, guid: `${first!.guid}-new-${round}`, url: `${first!.url}-new-${round}`, title: `${first!.title} (update ${round})`, published: new Date() };
+  const fresh = {
+    ...first!,
+    guid: `${first!.guid}-new-${round}`,
+    url: `${first!.url}-new-${round}`,
+    title: `${first!.title} (update ${round})`,
+    published: new Date(),
+  };
   return { ...feed, items: [fresh, { ...first!, title: `${first!.title} (corrected)` }, ...rest] };
 }
 

@@ -62,7 +62,12 @@ function body(random: () => number): string {
     parts.push(html);
     size += html.length;
   }
-  if (random() < 0.3) parts.splice(1, 0, `<figure><img src="https://img.example/${Math.floor(random() * 1e6)}.jpg" alt="photo"><figcaption>${sentence(random, 6)}</figcaption></figure>`);
+  if (random() < 0.3)
+    parts.splice(
+      1,
+      0,
+      `<figure><img src="https://img.example/${Math.floor(random() * 1e6)}.jpg" alt="photo"><figcaption>${sentence(random, 6)}</figcaption></figure>`,
+    );
   return parts.join('\n');
 }
 
@@ -121,7 +126,8 @@ export function renderCorpusFeed(feed: CorpusFeed, selfUrl: string): string {
   if (feed.format === 'rss') {
     const items = feed.items
       .map(
-        (item) => `<item><title>${escapeXml(item.title)}</title><link>${escapeXml(item.url)}</link><guid isPermaLink="false">${item.guid}</guid>` +
+        (item) =>
+          `<item><title>${escapeXml(item.title)}</title><link>${escapeXml(item.url)}</link><guid isPermaLink="false">${item.guid}</guid>` +
           `<pubDate>${item.published.toUTCString()}</pubDate>${item.categories.map((c) => `<category>${c}</category>`).join('')}` +
           `<description><![CDATA[${item.html}]]></description></item>`,
       )
@@ -130,7 +136,8 @@ export function renderCorpusFeed(feed: CorpusFeed, selfUrl: string): string {
   }
   const entries = feed.items
     .map(
-      (item) => `<entry><title>${escapeXml(item.title)}</title><link rel="alternate" href="${escapeXml(item.url)}"/><id>urn:bench:${item.guid}</id>` +
+      (item) =>
+        `<entry><title>${escapeXml(item.title)}</title><link rel="alternate" href="${escapeXml(item.url)}"/><id>urn:bench:${item.guid}</id>` +
         `<updated>${item.published.toISOString()}</updated><published>${item.published.toISOString()}</published>` +
         `${item.categories.map((c) => `<category term="${c}"/>`).join('')}<author><name>Reporter</name></author>` +
         `<content type="html">${escapeXml(item.html)}</content></entry>`,

@@ -46,7 +46,11 @@ export interface LoadComparison {
  * instead of landing on whichever ran second. Requests/s are the mean of the two halves,
  * latency percentiles the worse of the two.
  */
-export async function compareLoad(oursUrl: string, baselineUrl: string, options: { connections: number; seconds: number; headers?: Record<string, string> }): Promise<LoadComparison> {
+export async function compareLoad(
+  oursUrl: string,
+  baselineUrl: string,
+  options: { connections: number; seconds: number; headers?: Record<string, string> },
+): Promise<LoadComparison> {
   const half = { ...options, seconds: Math.max(1, Math.round(options.seconds / 2)) };
   const baselineFirst = await load(baselineUrl, half);
   const oursFirst = await load(oursUrl, half);
@@ -77,7 +81,15 @@ export async function startBaselineServer(body: Buffer, etag: string, contentTyp
     }
     const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
     const bytes = gzip ? gzipped : body;
-    res.writeHead(200, { 'content-type': contentType, etag, 'content-length': bytes.length, vary: 'accept-encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}) }).end(bytes);
+    res
+      .writeHead(200, {
+        'content-type': contentType,
+        etag,
+        'content-length': bytes.length,
+        vary: 'accept-encoding',
+        ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+      })
+      .end(bytes);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

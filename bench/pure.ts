@@ -42,8 +42,13 @@ async function bestOfAsync(runs: number, run: () => Promise<unknown>): Promise<n
 
 /** A 3 KB plain-text news body, from the synthetic corpus (cut at a word). */
 function threeKilobyteBody(): string {
-  const html = buildCorpus({ feeds: 1, seed: 7 })[0]!.items.map((item) => item.html).join(' ');
-  let text = html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const html = buildCorpus({ feeds: 1, seed: 7 })[0]!
+    .items.map((item) => item.html)
+    .join(' ');
+  let text = html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   while (Buffer.byteLength(text) > 3072) text = text.slice(0, text.lastIndexOf(' '));
   return text;
 }

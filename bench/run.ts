@@ -101,7 +101,9 @@ async function main(): Promise<void> {
   const feedServer = await startChild(sibling('corpus-server'));
   const { urls, items: totalItems } = await feedServer.call<{ urls: string[]; items: number }>('start', FEEDS, Number(args.seed));
   const served = () => feedServer.call<{ total: number; notModified: number; bytes: number }>('requests');
-  console.log(`Tidings benchmark: ${FEEDS} feeds, ${totalItems} items, database ${database.url ? 'PostgreSQL' : 'PGlite (embedded)'}, ${CONCURRENCY} fetches in flight`);
+  console.log(
+    `Tidings benchmark: ${FEEDS} feeds, ${totalItems} items, database ${database.url ? 'PostgreSQL' : 'PGlite (embedded)'}, ${CONCURRENCY} fetches in flight`,
+  );
 
   const config = parseFeedsConfig(
     {
@@ -182,7 +184,8 @@ async function main(): Promise<void> {
     if (gzipped.headers['content-encoding'] !== 'gzip') throw new Error(`${feedUrl} did not answer gzip to Accept-Encoding: gzip`);
     const gzipBody = Buffer.from(await gzipped.body.arrayBuffer());
     const baselineServer = await startBaselineServer(body, etag, 'application/rss+xml; charset=utf-8', gzipBody);
-    const compare = (headers?: Record<string, string>) => compareLoad(feedUrl, baselineServer.url, { connections: CONNECTIONS, seconds: SERVE_SECONDS, headers });
+    const compare = (headers?: Record<string, string>) =>
+      compareLoad(feedUrl, baselineServer.url, { connections: CONNECTIONS, seconds: SERVE_SECONDS, headers });
     const serving200 = await compare();
     const serving304 = await compare({ 'if-none-match': etag });
     const servingGzip = await compare({ 'accept-encoding': 'gzip' });
@@ -190,7 +193,10 @@ async function main(): Promise<void> {
     const serving = (label: string, { ours, baseline: base }: LoadComparison) => {
       record(`${label}: baseline node:http requests/s`, base.requestsPerSecond, 'req/s');
       record(`${label}: Tidings requests/s`, ours.requestsPerSecond, 'req/s');
-      record(`${label}: Tidings / baseline`, ours.requestsPerSecond / base.requestsPerSecond, '×', { text: '≥ 0.8', met: ours.requestsPerSecond / base.requestsPerSecond >= 0.8 });
+      record(`${label}: Tidings / baseline`, ours.requestsPerSecond / base.requestsPerSecond, '×', {
+        text: '≥ 0.8',
+        met: ours.requestsPerSecond / base.requestsPerSecond >= 0.8,
+      });
       record(`${label}: Tidings p50 latency`, ours.p50, 'ms');
       record(`${label}: Tidings p99 latency`, ours.p99, 'ms', { text: '≤ 20', met: ours.p99 <= 20 });
       // The same percentile of the bare server: at a given rate, 64 connections bound the mean
@@ -227,7 +233,14 @@ async function main(): Promise<void> {
   console.log(missed.length === 0 ? '\nEvery target met.' : `\nTargets missed: ${missed.map((f) => f.name).join('; ')}`);
   const out = path.resolve(args.out!);
   mkdirSync(path.dirname(out), { recursive: true });
-  const results: BenchResults = { date: new Date().toISOString(), feeds: FEEDS, items: totalItems, database: database.url ? 'postgres' : 'pglite', compiled: COMPILED, figures };
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    feeds: FEEDS,
+    items: totalItems,
+    database: database.url ? 'postgres' : 'pglite',
+    compiled: COMPILED,
+    figures,
+  };
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`Results written to ${path.relative(process.cwd(), out)}`);
 }

@@ -19,7 +19,9 @@ const BATCH = 100_000;
 /** Inserts `count` items (and their stories and topics) in batches; returns seconds spent. */
 export async function fillItems(db: Kysely<DB>, count: number, topic: string, now: Date): Promise<number> {
   const started = performance.now();
-  await sql`insert into sources (url, title, origin) select 'https://scale' || g || '.example/feed', 'Scale outlet ' || g, 'admin' from generate_series(1, 100) g on conflict do nothing`.execute(db);
+  await sql`insert into sources (url, title, origin) select 'https://scale' || g || '.example/feed', 'Scale outlet ' || g, 'admin' from generate_series(1, 100) g on conflict do nothing`.execute(
+    db,
+  );
   const first = (await sql<{ id: number }>`select min(id)::int as id from sources where url like 'https://scale%'`.execute(db)).rows[0]!.id;
   // The bucket-key index is built once at the end: maintaining it row by row is far slower.
   await sql`drop index if exists items_bucket_keys_idx`.execute(db);
@@ -96,7 +98,14 @@ export async function timeStoryLookup(db: Kysely<DB>, batch: number, runs = 20):
   const source = (await sql<{ id: number }>`select min(id)::int as id from sources`.execute(db)).rows[0]!.id;
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
-    const written = await db.transaction().execute((trx) => upsertItems(trx, source, Array.from({ length: batch }, (_, i) => lookupItem(run, i)), new Date()));
+    const written = await db.transaction().execute((trx) =>
+      upsertItems(
+        trx,
+        source,
+        Array.from({ length: batch }, (_, i) => lookupItem(run, i)),
+        new Date(),
+      ),
+    );
     const started = performance.now();
     await groupPendingItems(db, new Date(), grouping);
     times.push((performance.now() - started) / batch);

@@ -34,7 +34,8 @@ export async function pruneItems(ctx: PruneContext, options: { signal?: AbortSig
     await yieldToEventLoop();
   }
   const events = await prunePollEvents(ctx.db);
-  if (deleted > 0 || events > 0) ctx.log.info({ component: 'prune', deleted, pollEvents: events, cutoff, topics: [...topics] }, 'old items and poll events pruned');
+  if (deleted > 0 || events > 0)
+    ctx.log.info({ component: 'prune', deleted, pollEvents: events, cutoff, topics: [...topics] }, 'old items and poll events pruned');
   if (topics.size > 0) await regenerateFeeds(ctx, { topics, kinds: ['feed'] });
   return { deleted, topics };
 }

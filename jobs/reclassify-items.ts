@@ -70,7 +70,10 @@ export async function reclassifyItems(ctx: ReclassifyContext, options: Reclassif
         ),
       }))
       .filter(({ row, topics }) => topics.join('\u0000') !== row.topics.join('\u0000'));
-    await setItemTopics(ctx.db, updates.map(({ row, topics }) => ({ id: row.id, topics })));
+    await setItemTopics(
+      ctx.db,
+      updates.map(({ row, topics }) => ({ id: row.id, topics })),
+    );
     for (const { row } of updates) if (row.story_id !== null) stories.add(row.story_id);
     updated += updates.length;
   }
@@ -79,7 +82,10 @@ export async function reclassifyItems(ctx: ReclassifyContext, options: Reclassif
   for (let start = 0; start < storyIds.length; start += PAGE) {
     for (const topic of await refreshStories(ctx.db, storyIds.slice(start, start + PAGE), now)) topics.add(topic);
   }
-  ctx.log.info({ component: 'classify', scanned, updated, stories: storyIds.length, durationMs: Math.round(performance.now() - started) }, 'items re-classified');
+  ctx.log.info(
+    { component: 'classify', scanned, updated, stories: storyIds.length, durationMs: Math.round(performance.now() - started) },
+    'items re-classified',
+  );
   if (topics.size > 0) await regenerateFeeds(ctx, { topics, kinds: ['feed'] });
   return topics;
 }

@@ -73,7 +73,10 @@ async function regenerateDocuments(ctx: RegenerateContext, topic: TopicInfo, kin
   const key = { topic: topic.slug, kind };
   const saved = await withDocumentLock(ctx.db, key, async (trx) => {
     const rendered = await renderTopicDocuments(trx, topic, kind, ctx.publicUrl, DEFAULT_FEED_LIMIT);
-    const bodies = Object.fromEntries(FORMATS.map((format) => [format, { body: rendered[format], etag: etagOf(rendered[format]) }])) as Record<FeedFormat, RenderedBody>;
+    const bodies = Object.fromEntries(FORMATS.map((format) => [format, { body: rendered[format], etag: etagOf(rendered[format]) }])) as Record<
+      FeedFormat,
+      RenderedBody
+    >;
     const stored = await storedEtags(trx, key);
     const changed = FORMATS.filter((format) => stored[format] !== bodies[format].etag).length;
     return changed === 0 ? null : { changed, generation: await saveGeneration(trx, key, bodies, ctx.now()) };

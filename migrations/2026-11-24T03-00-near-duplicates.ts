@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Near-duplicate signatures on items (src/dedupe/text-signature.ts), the reason each item
+ * Near-duplicate signatures on items (src/ingest/fingerprint.ts), the reason each item
  * is in its story, and per-source grouping settings.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -19,7 +19,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // fastupdate off: every insert is followed by look-ups, and GIN's pending list would make
   // each look-up scan every entry inserted since the last vacuum.
   await sql`create index items_bucket_keys_idx on items using gin (bucket_keys) with (fastupdate = off)`.execute(db);
-  // Items committed by a poll and not grouped yet, oldest first (src/store/story-assignment.ts).
+  // Items committed by a poll and not grouped yet, oldest first (src/store/story-grouping.ts).
   await sql`create index items_ungrouped_idx on items (published_at, id) where story_id is null`.execute(db);
   await sql`
     alter table sources

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Story membership written once (src/store/story-assignment.ts). Every item is stored with the
+ * Story membership written once (src/store/story-grouping.ts). Every item is stored with the
  * id of a story of its own (drawn from the stories id sequence) and queued in
  * `ungrouped_items`; the grouper creates that story when the item founds one, and rewrites
  * the item only when it joins another. Before, every item was rewritten to set story_id,

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Whether an item's article is on its source's own site (src/dedupe/own-site.ts): among
+ * Whether an item's article is on its source's own site (src/ingest/own-site.ts): among
  * copies sharing a canonical URL, that copy is the original and the story's entry, whatever
  * earlier date another outlet claims. Items stored before are taken as their own site's (the
  * choice among them stays as it was: earliest first).

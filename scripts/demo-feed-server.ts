@@ -214,9 +214,7 @@ function escapeHtml(text: string): string {
 }
 
 function indexPage(feeds: ServedFeed[]): string {
-  const items = feeds
-    .map((f) => `<li><a href="${escapeHtml(f.path)}">${escapeHtml(f.title)}</a> <code>${escapeHtml(f.contentType)}</code></li>`)
-    .join('\n');
+  const items = feeds.map((f) => `<li><a href="${escapeHtml(f.path)}">${escapeHtml(f.title)}</a> <code>${escapeHtml(f.contentType)}</code></li>`).join('\n');
   return `<!doctype html>\n<meta charset="utf-8">\n<title>Tidings demo feeds</title>\n<h1>Tidings demo feeds</h1>\n<p>Fictional outlets served to the Tidings demo (see demo/README.md).</p>\n<ul>\n${items}\n</ul>\n`;
 }
 

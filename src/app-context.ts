@@ -87,7 +87,9 @@ function pollOutcomes(db: Kysely<DB>): PollOutcomes {
 
 function renderedListeners(): RenderedListeners {
   const listeners = new Set<(doc: DocumentGeneration) => void>();
-  return { add: (listener) => void listeners.add(listener), notify: (doc) => {
+  return {
+    add: (listener) => void listeners.add(listener),
+    notify: (doc) => {
       for (const listener of listeners) listener(doc);
     },
   };
@@ -118,7 +120,13 @@ export function hostSlotLeaseSeconds(timeoutMs: number): number {
  * The per-host politeness gate on the shared database: `polling.perHost` slots per host and
  * `polling.hostSpacing` between request starts, for every instance on this database.
  */
-export function databaseHostGate(db: Kysely<DB>, polling: PollingConfig, owner: string, log: Logger, overrides: Partial<Pick<HostGateOptions, 'maxWaitMs' | 'retry'>> = {}): HostGate {
+export function databaseHostGate(
+  db: Kysely<DB>,
+  polling: PollingConfig,
+  owner: string,
+  log: Logger,
+  overrides: Partial<Pick<HostGateOptions, 'maxWaitMs' | 'retry'>> = {},
+): HostGate {
   const terms = { owner, perHost: polling.perHost, spacingSeconds: polling.hostSpacing, leaseSeconds: hostSlotLeaseSeconds(polling.timeoutMs) };
   // Every fetch takes a slot and gives it back: concurrent pollers' requests share statements.
   const tryAcquire = coalesceCalls((requests: SlotRequest[]) => tryAcquireHostSlots(db, terms, requests));
@@ -207,7 +215,8 @@ export async function createAppContext(env: Env, config: FeedsConfig, options: A
       if (applied.length > 0) log.info({ migrations: applied.map((m) => m.migrationName) }, 'database migrated');
     } else {
       const pending = await pendingMigrations(database.db);
-      if (pending.length > 0) throw new Error(`the database is not up to date (pending migrations: ${pending.join(', ')}); run \`tidings migrate\` or start the service first`);
+      if (pending.length > 0)
+        throw new Error(`the database is not up to date (pending migrations: ${pending.join(', ')}); run \`tidings migrate\` or start the service first`);
     }
     if (options.syncConfig) {
       const synced = await syncConfigSources(database.db, config.sources, now());

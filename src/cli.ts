@@ -53,7 +53,8 @@ FEEDS_CONFIG (./feeds.config.json), PORT, HOST, PUBLIC_URL, ADMIN_TOKEN, LOG_LEV
 
 class UsageError extends Error {}
 
-const NO_SOURCES = 'No sources. Add some to feeds.config.json (loaded when the service starts, or by `tidings config sync`), or with `tidings sources add URL`.';
+const NO_SOURCES =
+  'No sources. Add some to feeds.config.json (loaded when the service starts, or by `tidings config sync`), or with `tidings sources add URL`.';
 
 export interface Io {
   out: (text: string) => void;
@@ -127,7 +128,7 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
       io.err(`tidings: ${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    io.err(`tidings: ${error instanceof ConfigError ? error.message : (error as Error).message ?? String(error)}`);
+    io.err(`tidings: ${error instanceof ConfigError ? error.message : ((error as Error).message ?? String(error))}`);
     return 1;
   }
 }
@@ -228,7 +229,8 @@ async function adminCommand(
   options: { json: boolean; topic?: string[] | undefined; title?: string | undefined },
 ): Promise<number> {
   const [argument, ...extra] = args;
-  if (command !== 'opml export' && argument === undefined) throw new UsageError(`${command} needs ${command === 'opml import' ? 'a FILE' : command === 'sources add' ? 'a URL' : 'an ID'}`);
+  if (command !== 'opml export' && argument === undefined)
+    throw new UsageError(`${command} needs ${command === 'opml import' ? 'a FILE' : command === 'sources add' ? 'a URL' : 'an ID'}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   // Read the file before opening the database, so a typo fails fast.
   const opml = command === 'opml import' ? readOpmlFile(argument!) : '';
@@ -260,11 +262,23 @@ function readOpmlFile(file: string): string {
   }
 }
 
-async function sourcesAdd(api: AdminApi, io: Io, url: string, options: { json: boolean; topic?: string[] | undefined; title?: string | undefined }): Promise<number> {
+async function sourcesAdd(
+  api: AdminApi,
+  io: Io,
+  url: string,
+  options: { json: boolean; topic?: string[] | undefined; title?: string | undefined },
+): Promise<number> {
   const outcome = await api.addSource({ url, title: options.title, topics: options.topic ?? [] });
   if (options.json) io.out(JSON.stringify(outcome, null, 2));
   if (outcome.kind === 'choices') {
-    if (!options.json) io.out(formatTable(outcome.choices, [{ header: 'FEED', value: (c) => c.url, maxWidth: 100 }, { header: 'TITLE', value: (c) => c.title, maxWidth: 60 }, { header: 'ITEMS', value: (c) => c.itemCount }]));
+    if (!options.json)
+      io.out(
+        formatTable(outcome.choices, [
+          { header: 'FEED', value: (c) => c.url, maxWidth: 100 },
+          { header: 'TITLE', value: (c) => c.title, maxWidth: 60 },
+          { header: 'ITEMS', value: (c) => c.itemCount },
+        ]),
+      );
     io.err(`tidings: ${outcome.pageUrl} is a web page, not a feed; add one of the feeds it offers (listed above)`);
     return 1;
   }
@@ -274,11 +288,13 @@ async function sourcesAdd(api: AdminApi, io: Io, url: string, options: { json: b
   io.out(`${feed.format}, ${feed.itemCount} items, ${source.itemsTotal} stored; topics: ${source.topics.join(', ') || 'none (items enter topics by phrase)'}
 `);
   if (feed.items.length > 0) {
-    io.out(formatTable(feed.items, [
-      { header: 'PUBLISHED', value: (i) => i.publishedAt?.toISOString().slice(0, 16).replace('T', ' ') },
-      { header: 'TOPICS', value: (i) => i.topics.join(',') || null },
-      { header: 'TITLE', value: (i) => i.title, maxWidth: 90 },
-    ]));
+    io.out(
+      formatTable(feed.items, [
+        { header: 'PUBLISHED', value: (i) => i.publishedAt?.toISOString().slice(0, 16).replace('T', ' ') },
+        { header: 'TOPICS', value: (i) => i.topics.join(',') || null },
+        { header: 'TITLE', value: (i) => i.title, maxWidth: 90 },
+      ]),
+    );
   }
   return 0;
 }
@@ -291,7 +307,10 @@ async function sourcesRemove(api: AdminApi, io: Io, idOrUrl: string, json: boole
   }
   const removed = await api.removeSource(id);
   if (json) io.out(JSON.stringify(removed, null, 2));
-  else io.out(`Removed source #${removed.source.id} <${removed.source.url}> and its ${removed.deletedItems} items.${removed.note ? `\nNote: ${removed.note}.` : ''}`);
+  else
+    io.out(
+      `Removed source #${removed.source.id} <${removed.source.url}> and its ${removed.deletedItems} items.${removed.note ? `\nNote: ${removed.note}.` : ''}`,
+    );
   return 0;
 }
 
@@ -302,14 +321,30 @@ function opmlImportResult(io: Io, summary: Awaited<ReturnType<AdminApi['importOp
   }
   io.out(`Added ${summary.added.length}, already present ${summary.existing.length}, invalid ${summary.invalid.length}.`);
   if (summary.added.length > 0) {
-    io.out(`\n${formatTable(summary.added, [{ header: 'ID', value: (s) => s.id }, { header: 'URL', value: (s) => s.url, maxWidth: 80 }, { header: 'TOPICS', value: (s) => s.topics.join(',') || null }])}`);
+    io.out(
+      `\n${formatTable(summary.added, [
+        { header: 'ID', value: (s) => s.id },
+        { header: 'URL', value: (s) => s.url, maxWidth: 80 },
+        { header: 'TOPICS', value: (s) => s.topics.join(',') || null },
+      ])}`,
+    );
   }
-  if (summary.invalid.length > 0) io.out(`\n${formatTable(summary.invalid, [{ header: 'INVALID', value: (i) => i.url ?? i.title, maxWidth: 80 }, { header: 'REASON', value: (i) => i.reason, maxWidth: 100 }])}`);
+  if (summary.invalid.length > 0)
+    io.out(
+      `\n${formatTable(summary.invalid, [
+        { header: 'INVALID', value: (i) => i.url ?? i.title, maxWidth: 80 },
+        { header: 'REASON', value: (i) => i.reason, maxWidth: 100 },
+      ])}`,
+    );
   if (summary.unmatchedCategories.length > 0) io.out(`\nCategories matching no topic (ignored): ${summary.unmatchedCategories.join(', ')}`);
   return 0;
 }
 
-async function digestBuildCommand(ctx: AppContext, io: Io, options: { topic: string; date?: string | undefined; force: boolean; json: boolean }): Promise<number> {
+async function digestBuildCommand(
+  ctx: AppContext,
+  io: Io,
+  options: { topic: string; date?: string | undefined; force: boolean; json: boolean },
+): Promise<number> {
   try {
     const topic = ctx.topics.find((t) => t.slug === options.topic);
     if (!topic) throw new Error(`unknown topic "${options.topic}" (topics: ${ctx.topics.map((t) => t.slug).join(', ') || 'none'})`);
@@ -319,7 +354,21 @@ async function digestBuildCommand(ctx: AppContext, io: Io, options: { topic: str
     const existing = built.published ? undefined : await findDigest(ctx.db, topic.slug, period.date);
     const status = built.published ? 'published' : existing ? 'already published (use --force to rebuild)' : 'empty period: no stories, nothing published';
     if (options.json) {
-      io.out(JSON.stringify({ topic: topic.slug, date: period.date, start: period.start, end: period.end, status, stories: existing?.story_ids.length ?? built.stories, text: existing?.text ?? built.text }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            topic: topic.slug,
+            date: period.date,
+            start: period.start,
+            end: period.end,
+            status,
+            stories: existing?.story_ids.length ?? built.stories,
+            text: existing?.text ?? built.text,
+          },
+          null,
+          2,
+        ),
+      );
     } else {
       io.out(`${topic.slug} digest for ${period.date} (${period.start.toISOString()} – ${period.end.toISOString()}): ${status}\n`);
       if (built.published || existing) io.out(existing?.text ?? built.text);

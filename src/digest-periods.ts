@@ -50,7 +50,11 @@ function partsFormatter(timeZone: string): Intl.DateTimeFormat {
 
 /** The wall-clock reading of an instant in a time zone. */
 function wallClock(instant: Date, timeZone: string): LocalDate & { hour: number; minute: number; second: number } {
-  const parts = Object.fromEntries(partsFormatter(timeZone).formatToParts(instant).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    partsFormatter(timeZone)
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
   return {
     year: Number(parts.year),
     month: Number(parts.month),
@@ -164,7 +168,9 @@ export function longDate(dateText: string): string {
   const date = parseIsoDate(dateText)!;
   const instant = new Date(Date.UTC(date.year, date.month - 1, date.day, 12));
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).formatToParts(instant).map((p) => [p.type, p.value]),
+    new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
   );
   return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}`;
 }

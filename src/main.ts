@@ -47,7 +47,10 @@ async function readiness({ db }: AppContext): Promise<Readiness> {
   try {
     await pingDatabase(db, READINESS_TIMEOUT_MS);
   } catch (error) {
-    return { ready: false, checks: { database: { ok: false, detail: (error as Error).message }, migrations: { ok: false, detail: 'unknown while the database is unreachable' } } };
+    return {
+      ready: false,
+      checks: { database: { ok: false, detail: (error as Error).message }, migrations: { ok: false, detail: 'unknown while the database is unreachable' } },
+    };
   }
   const pending = await pendingMigrations(db).catch(() => ['(could not read migrations)']);
   return {
@@ -73,7 +76,14 @@ export interface ServeOptions {
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
 export async function serve(env: Env, config: FeedsConfig, log: Logger, options: ServeOptions = {}): Promise<Service> {
-  const context = await createAppContext(env, config, { log, database: options.database, fetcherHooks: options.fetcherHooks, syncConfig: true, now: options.now, role: 'service' });
+  const context = await createAppContext(env, config, {
+    log,
+    database: options.database,
+    fetcherHooks: options.fetcherHooks,
+    syncConfig: true,
+    now: options.now,
+    role: 'service',
+  });
   const { db } = context;
   const feedCache = createFeedCache({ generations: () => documentGenerations(db), documents: (keys) => loadDocumentGenerations(db, keys) });
   // Documents rendered here (jobs, admin actions) reach this instance's cache at once.
@@ -112,7 +122,16 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         body: await renderMetrics(context.metrics, { pollLagSeconds: () => pollLagSeconds(db, context.now()), sourcesFailing: () => failingSourceCount(db) }),
       }),
       // Large deletions go to the scheduler's deletion job.
-      admin: { token: env.adminToken, api: createAdminApi(adminContext(context, adminActions(context, () => void scheduler?.runNow(DELETE_JOB)))), secureCookies: env.publicUrl.startsWith('https:') },
+      admin: {
+        token: env.adminToken,
+        api: createAdminApi(
+          adminContext(
+            context,
+            adminActions(context, () => void scheduler?.runNow(DELETE_JOB)),
+          ),
+        ),
+        secureCookies: env.publicUrl.startsWith('https:'),
+      },
     });
     url = await server.listen({ host: env.host, port: env.port });
   } catch (error) {
@@ -126,9 +145,16 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
   const digestsNow = () => Promise.all(config.topics.map((t) => scheduler.runNow(digestJobName(t.slug)))).then(() => {});
   // Poll once at start-up, then catch up on digests missed while down: the items of those
   // periods still in the sources' feeds belong in them.
-  void (options.pollAtStart ?? true ? scheduler.runNow(POLL_JOB) : Promise.resolve()).then(digestsNow);
+  void ((options.pollAtStart ?? true) ? scheduler.runNow(POLL_JOB) : Promise.resolve()).then(digestsNow);
   log.info(
-    { url, publicUrl: env.publicUrl, database: context.database.kind, socket: context.database.socketPath, topics: config.topics.length, sources: config.sources.length },
+    {
+      url,
+      publicUrl: env.publicUrl,
+      database: context.database.kind,
+      socket: context.database.socketPath,
+      topics: config.topics.length,
+      sources: config.sources.length,
+    },
     'Tidings is running',
   );
 

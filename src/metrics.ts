@@ -31,7 +31,12 @@ export function createMetrics(): Metrics {
   const registers = [registry];
   return {
     registry,
-    polls: new Counter({ name: 'tidings_polls_total', help: 'Source polls by outcome (stored, not_modified, failed) and error code', labelNames: ['outcome', 'code'], registers }),
+    polls: new Counter({
+      name: 'tidings_polls_total',
+      help: 'Source polls by outcome (stored, not_modified, failed) and error code',
+      labelNames: ['outcome', 'code'],
+      registers,
+    }),
     fetchSeconds: new Histogram({
       name: 'tidings_fetch_duration_seconds',
       help: 'Time to fetch one source (request chain, body included)',
@@ -42,8 +47,18 @@ export function createMetrics(): Metrics {
     bytesFetched: new Counter({ name: 'tidings_fetched_bytes_total', help: 'Feed body bytes received, by host', labelNames: ['host'], registers }),
     hostRequests: new Counter({ name: 'tidings_host_requests_total', help: 'Feed requests by host and outcome', labelNames: ['host', 'outcome'], registers }),
     items: new Counter({ name: 'tidings_items_total', help: 'Items written, by change (new, updated)', labelNames: ['change'], registers }),
-    storiesMerged: new Counter({ name: 'tidings_stories_merged_total', help: 'New items that joined an existing story, by how (canonical-url, text)', labelNames: ['via'], registers }),
-    regenerations: new Counter({ name: 'tidings_feed_regenerations_total', help: 'Rendered documents that changed, by kind (feed, digest)', labelNames: ['kind'], registers }),
+    storiesMerged: new Counter({
+      name: 'tidings_stories_merged_total',
+      help: 'New items that joined an existing story, by how (canonical-url, text)',
+      labelNames: ['via'],
+      registers,
+    }),
+    regenerations: new Counter({
+      name: 'tidings_feed_regenerations_total',
+      help: 'Rendered documents that changed, by kind (feed, digest)',
+      labelNames: ['kind'],
+      registers,
+    }),
     pollLagSeconds: new Gauge({ name: 'tidings_poll_lag_seconds', help: 'How late the most overdue enabled source is', registers }),
     sourcesFailing: new Gauge({ name: 'tidings_sources_failing', help: 'Enabled sources whose last poll failed', registers }),
     digestsPublished: new Counter({ name: 'tidings_digests_published_total', help: 'Digests published, by topic', labelNames: ['topic'], registers }),

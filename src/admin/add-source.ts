@@ -74,7 +74,10 @@ export async function addSource(ctx: AdminContext, input: AddSourceInput): Promi
   if (probed.kind === 'page') {
     const choices = await discoverFeeds(ctx, url, probed.alternates);
     if (choices.length === 0) {
-      const tried = probed.alternates.length > 0 ? `the feeds it links to (${probed.alternates.join(', ')}) could not be read` : `nothing was found at ${COMMON_FEED_PATHS.join(', ')}`;
+      const tried =
+        probed.alternates.length > 0
+          ? `the feeds it links to (${probed.alternates.join(', ')}) could not be read`
+          : `nothing was found at ${COMMON_FEED_PATHS.join(', ')}`;
       throw new AdminError('unprocessable', 'no_feed_found', `${url} is an HTML page, not a feed, and no feed was found for it: ${tried}`);
     }
     return { kind: 'choices', pageUrl: url, choices };
@@ -100,7 +103,9 @@ async function rejectExisting(ctx: AdminContext, urls: string[], redirectedFrom?
   const source = await findSourceHealth(ctx.db, existing.id, ctx.now());
   const via = redirectedFrom === undefined ? '' : ` (${redirectedFrom} redirects to it)`;
   const moved = existing.sourceUrl === existing.url ? '' : ` (its feed moved to ${existing.sourceUrl})`;
-  throw new AdminError('conflict', 'source_exists', `${existing.url} is already source #${existing.id}${via}${moved}`, { source: source && sourceView(source) });
+  throw new AdminError('conflict', 'source_exists', `${existing.url} is already source #${existing.id}${via}${moved}`, {
+    source: source && sourceView(source),
+  });
 }
 
 type Probe = { kind: 'feed'; fetched: FetchResult & { kind: 'ok' }; feed: NormalizedFeed } | { kind: 'page'; alternates: string[] };

@@ -32,5 +32,14 @@ export type AdminContext = Pick<AppContext, 'db' | 'topics' | 'fetcher' | 'readF
 };
 
 export function adminContext(ctx: AppContext, actions: AdminActions): AdminContext {
-  return { db: ctx.db, topics: ctx.topics, fetcher: ctx.fetcher, readFeed: ctx.readFeed, hostGate: ctx.hostGate, now: ctx.now, actions, log: ctx.log.child({ component: 'admin' }) };
+  return {
+    db: ctx.db,
+    topics: ctx.topics,
+    fetcher: ctx.fetcher,
+    readFeed: ctx.readFeed,
+    hostGate: ctx.hostGate,
+    now: ctx.now,
+    actions,
+    log: ctx.log.child({ component: 'admin' }),
+  };
 }

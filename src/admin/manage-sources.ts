@@ -42,7 +42,15 @@ export async function getSource(ctx: AdminContext, id: number): Promise<SourceDe
 }
 
 function itemView(item: ItemSummary): SourceDetail['items'][number] {
-  return { id: item.id, title: item.title, url: item.url, publishedAt: item.published_at, firstSeenAt: item.first_seen_at, topics: item.topics, truncated: item.truncated };
+  return {
+    id: item.id,
+    title: item.title,
+    url: item.url,
+    publishedAt: item.published_at,
+    firstSeenAt: item.first_seen_at,
+    topics: item.topics,
+    truncated: item.truncated,
+  };
 }
 
 async function requireSource(ctx: AdminContext, id: number): Promise<SourceView> {
@@ -72,7 +80,8 @@ export async function changeSource(ctx: AdminContext, id: number, changes: Sourc
     pollIntervalSeconds: checkPollInterval(changes.pollIntervalSeconds),
   };
   const before = await requireSource(ctx, id);
-  if (before.state === 'deleting') throw new AdminError('conflict', 'source_deleting', `source #${id} is being deleted (${before.itemsTotal} items left); it cannot be changed`);
+  if (before.state === 'deleting')
+    throw new AdminError('conflict', 'source_deleting', `source #${id} is being deleted (${before.itemsTotal} items left); it cannot be changed`);
   await updateSource(ctx.db, id, patch, ctx.now());
   ctx.log.info({ action: 'source.update', sourceId: id, url: before.url, changes: patch }, 'admin changed a source');
   const topicsChanged = patch.topics !== undefined && [...patch.topics].sort().join('\n') !== [...before.topics].sort().join('\n');
@@ -128,7 +137,11 @@ export interface RefreshedSource {
 export async function refreshSourceNow(ctx: AdminContext, id: number): Promise<RefreshedSource> {
   const before = await requireSource(ctx, id);
   if (!before.enabled) {
-    throw new AdminError('conflict', 'source_disabled', `source #${id} is ${before.state} (${before.disabledReason ?? 'disabled'}); resume it before refreshing`);
+    throw new AdminError(
+      'conflict',
+      'source_disabled',
+      `source #${id} is ${before.state} (${before.disabledReason ?? 'disabled'}); resume it before refreshing`,
+    );
   }
   const [result] = await ctx.actions.pollSource(before.url);
   if (result === undefined) throw new AdminError('conflict', 'source_busy', `source #${id} is being polled right now; try again in a moment`);

@@ -58,10 +58,17 @@ export async function importOpml(ctx: AdminContext, text: string): Promise<OpmlI
 
   const existing = await sourcesByUrl(ctx.db, [...wanted.keys()]);
   const existingUrls = new Set(existing.map((s) => s.url));
-  const added = await insertAdminSources(ctx.db, [...wanted.values()].filter((s) => !existingUrls.has(s.url)), ctx.now());
+  const added = await insertAdminSources(
+    ctx.db,
+    [...wanted.values()].filter((s) => !existingUrls.has(s.url)),
+    ctx.now(),
+  );
   const addedUrls = new Set(added.map((s) => s.url));
   // Anything neither added nor seen before was added concurrently by someone else.
-  const raced = await sourcesByUrl(ctx.db, [...wanted.keys()].filter((url) => !existingUrls.has(url) && !addedUrls.has(url)));
+  const raced = await sourcesByUrl(
+    ctx.db,
+    [...wanted.keys()].filter((url) => !existingUrls.has(url) && !addedUrls.has(url)),
+  );
   const summary: OpmlImportSummary = {
     added: added.map((s) => ({ id: s.id, url: s.url, title: s.title, topics: s.topics })),
     existing: [...existing, ...raced].map((s) => ({ id: s.id, url: s.url })),

@@ -61,9 +61,24 @@ export async function previewTopic(ctx: AdminContext, slug: string, input: Topic
   const compiled = compileTopics([{ slug, include, exclude }]);
   const items = await itemsPublishedSince(ctx.db, new Date(ctx.now().getTime() - days * 86_400_000), MAX_SCANNED);
 
-  const preview: TopicPreview = { topic: slug, include, exclude, days, scanned: items.length, counts: { enter: 0, leave: 0, stay: 0 }, enter: [], leave: [], stay: [] };
+  const preview: TopicPreview = {
+    topic: slug,
+    include,
+    exclude,
+    days,
+    scanned: items.length,
+    counts: { enter: 0, leave: 0, stay: 0 },
+    enter: [],
+    leave: [],
+    stay: [],
+  };
   for (const item of items) {
-    const text = { title: item.title, summary: item.summary, categories: item.categories, contentText: item.content_html ? htmlToPlainText(item.content_html) : '' };
+    const text = {
+      title: item.title,
+      summary: item.summary,
+      categories: item.categories,
+      contentText: item.content_html ? htmlToPlainText(item.content_html) : '',
+    };
     const { matches, exclusions } = explainTopics(text, item.source_topics, compiled);
     const now = item.topics.includes(slug);
     const would = matches.length > 0;

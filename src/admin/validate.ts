@@ -93,7 +93,11 @@ export function checkPollInterval<T extends number | null | undefined>(seconds: 
   if (seconds === undefined || seconds === null) return seconds;
   const { min, max } = LIMITS.pollIntervalSeconds;
   if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-    throw new AdminError('invalid', 'invalid_interval', `the poll interval must be a whole number of minutes from 1 to 43200 (30 days), in the API of seconds from ${min} to ${max}`);
+    throw new AdminError(
+      'invalid',
+      'invalid_interval',
+      `the poll interval must be a whole number of minutes from 1 to 43200 (30 days), in the API of seconds from ${min} to ${max}`,
+    );
   }
   return seconds;
 }

@@ -29,7 +29,8 @@ export type TrustProxy = boolean | string[];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** Names fastify's proxy-addr accepts for the usual ranges. */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
-const TRUST_PROXY_HELP = 'use true (every peer is a trusted proxy), false, or a comma-separated list of proxy addresses and CIDR ranges such as 10.0.0.0/8,::1 (or loopback, linklocal, uniquelocal)';
+const TRUST_PROXY_HELP =
+  'use true (every peer is a trusted proxy), false, or a comma-separated list of proxy addresses and CIDR ranges such as 10.0.0.0/8,::1 (or loopback, linklocal, uniquelocal)';
 
 function nonEmpty(value: string | undefined): string | null {
   return value === undefined || value.trim() === '' ? null : value.trim();

@@ -53,7 +53,11 @@ function isTimeZone(value: string): boolean {
 }
 
 const httpUrl = z.string().trim().refine(isHttpUrl, { message: 'must be an http(s) URL' });
-const phrase = z.string().trim().min(1, 'must not be empty').transform((s) => s.toLowerCase());
+const phrase = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .transform((s) => s.toLowerCase());
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 
 const digestSchema = z
@@ -121,7 +125,12 @@ const pollingSchema = z
     /** Least time between two request starts to one host, across all instances (Postgres). */
     hostSpacing: duration('1s').refine((seconds) => seconds <= 60, { message: 'must be at most 60 s' }),
     timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
-    maxBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(10 * 1024 * 1024),
     allowPrivateNetworks: z.boolean().default(false),
     minInterval: duration('10m'),
     maxInterval: duration('24h'),

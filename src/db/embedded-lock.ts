@@ -61,7 +61,10 @@ export function tryLock(dataDir: string, role: EmbeddedRole): LockAttempt {
   const mine: LockHolder = { pid: process.pid, hostname: hostname(), role, socket: null, startedAt: new Date().toISOString(), bootId: bootId() };
   let stale: LockHolder | null = null;
   for (let tries = 0; ; tries++) {
-    if (tries > 100) throw new Error(`Could not take the lock file ${file} after 100 tries (it keeps changing); remove it by hand if no tidings process uses ${dataDir}, and try again.`);
+    if (tries > 100)
+      throw new Error(
+        `Could not take the lock file ${file} after 100 tries (it keeps changing); remove it by hand if no tidings process uses ${dataDir}, and try again.`,
+      );
     if (createComplete(file, mine)) return { lock: hold(file, mine), stale };
     const text = readLockText(file);
     if (text === null) continue; // removed since we tried to create it: try again

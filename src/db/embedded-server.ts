@@ -15,7 +15,18 @@ import net from 'node:net';
 import { Duplex } from 'node:stream';
 import type { PGlite } from '@electric-sql/pglite';
 import { gateOf, resetBackend } from './backend-gate.ts';
-import { CANCEL_REQUEST, GSSENC_REQUEST, NEGOTIATE_3_0, PROTOCOL_3, ReadyScanner, SSL_REQUEST, completeLength, errorResponse, refusal, startupPacket } from './wire.ts';
+import {
+  CANCEL_REQUEST,
+  GSSENC_REQUEST,
+  NEGOTIATE_3_0,
+  PROTOCOL_3,
+  ReadyScanner,
+  SSL_REQUEST,
+  completeLength,
+  errorResponse,
+  refusal,
+  startupPacket,
+} from './wire.ts';
 
 /** Default time a client may hold the backend without sending a message. */
 export const HOLD_IDLE_MS = 60_000;
@@ -57,7 +68,10 @@ export function createBackendServer(pglite: PGlite, options: { holdIdleMs?: numb
 
   return {
     connectInProcess() {
-      const stream = new InProcessSocket((chunk) => handler.receive(chunk), () => void untrack(handler));
+      const stream = new InProcessSocket(
+        (chunk) => handler.receive(chunk),
+        () => void untrack(handler),
+      );
       // Our own code may keep a transaction open while it works (no hold limit).
       const handler = track({ send: (bytes) => stream.deliver(bytes), hangUp: (last) => stream.hangUp(last) }, () => stream.destroy(), null);
       return stream;
@@ -141,7 +155,10 @@ function serveClient(pglite: PGlite, link: ClientLink, holdIdleMs: number | null
       .finally(() => {
         working = null;
         if (holdIdleMs !== null && !closed && gate.holds(owner) && !scanner.endsIdle) {
-          holdTimer = setTimeout(() => drop(errorResponse('FATAL', '25P03', `terminating connection: it held the embedded database for ${holdIdleMs} ms without sending anything`)), holdIdleMs);
+          holdTimer = setTimeout(
+            () => drop(errorResponse('FATAL', '25P03', `terminating connection: it held the embedded database for ${holdIdleMs} ms without sending anything`)),
+            holdIdleMs,
+          );
           holdTimer.unref();
         }
         kick();

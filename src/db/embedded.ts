@@ -183,7 +183,8 @@ async function removePrivateSocketDir(socketPath: string): Promise<void> {
  */
 async function createEmbeddedDataDir(dataDir: string): Promise<void> {
   if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
-  const script = 'const { PGlite } = await import(process.env.TIDINGS_PGLITE); const db = new PGlite(process.env.TIDINGS_DATA_DIR); await db.waitReady; await db.close();';
+  const script =
+    'const { PGlite } = await import(process.env.TIDINGS_PGLITE); const db = new PGlite(process.env.TIDINGS_DATA_DIR); await db.waitReady; await db.close();';
   const env = { ...process.env, TIDINGS_PGLITE: import.meta.resolve('@electric-sql/pglite'), TIDINGS_DATA_DIR: dataDir };
   await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env, timeout: 120_000 }).catch(() => {});
 }

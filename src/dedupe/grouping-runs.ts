@@ -31,11 +31,13 @@ export function createStoryGrouper(run: (updatedItemIds: number[]) => Promise<Gr
     next = null;
     running = new Promise<void>((done) => {
       batch.start();
-      void batch.promise.catch(() => {}).finally(() => {
-        running = null;
-        if (next) launch();
-        done();
-      });
+      void batch.promise
+        .catch(() => {})
+        .finally(() => {
+          running = null;
+          if (next) launch();
+          done();
+        });
     });
   };
 

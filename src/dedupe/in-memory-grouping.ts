@@ -30,10 +30,7 @@ export interface Placement {
  * the earlier items within `windowMs` that share a bucket key or the canonical URL; chooseStory
  * decides.
  */
-export function groupBySignature(
-  items: readonly GroupableItem[],
-  options: { windowMs?: number; thresholds?: MatchThresholds } = {},
-): Placement[] {
+export function groupBySignature(items: readonly GroupableItem[], options: { windowMs?: number; thresholds?: MatchThresholds } = {}): Placement[] {
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   const ordered = [...items].sort((x, y) => x.publishedAt.getTime() - y.publishedAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));

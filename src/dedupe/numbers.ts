@@ -8,8 +8,24 @@ import { fnv1a32 } from './hashing.ts';
 
 // Weekday and month names carry the date as much as digits do ("on Tuesday"). Not "may": a verb.
 const TEMPORAL_WORDS = [
-  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday',
-  'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+  'january',
+  'february',
+  'march',
+  'april',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
 ];
 const TEMPORAL_BY_HASH: ReadonlyMap<number, string> = new Map(TEMPORAL_WORDS.map((w) => [fnv1a32(w), w]));
 // scan() asks at the end of every word whether its hash is one of these; a hash-set look-up per

@@ -92,7 +92,10 @@ const percent = (x: number): string => `${Math.round(x * 100)}%`;
 
 function onlyIn(a: readonly string[], b: readonly string[]): string {
   const other = new Set(b);
-  return a.filter((n) => !other.has(n)).slice(0, 4).join(', ');
+  return a
+    .filter((n) => !other.has(n))
+    .slice(0, 4)
+    .join(', ');
 }
 
 /** Whether two items are copies of one story, with the measures behind the answer. */
@@ -123,7 +126,8 @@ export function compareSignatures(a: TextSignature, b: TextSignature, thresholds
   if (bothLong) {
     if (hamming <= t.nearIdenticalHammingDistance) return result(true, `${bodies} (near-identical) and ${titles}`);
     if (hamming <= t.maxHammingDistance && title >= t.minTitleSimilarity) return result(true, `${bodies} and ${titles}`);
-    if (hamming <= t.looseHammingDistance && title >= t.nearIdenticalTitleSimilarity) return result(true, `${bodies} and titles are nearly identical (${percent(title)})`);
+    if (hamming <= t.looseHammingDistance && title >= t.nearIdenticalTitleSimilarity)
+      return result(true, `${bodies} and titles are nearly identical (${percent(title)})`);
   }
   if (ledesComparable && lead <= t.maxLeadHammingDistance && title >= t.minLeadTitleSimilarity) {
     return result(true, `${ledes} (one copy shortened or extended; ${bodies}) and ${titles}`);

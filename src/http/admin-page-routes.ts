@@ -12,7 +12,18 @@ import { CONFIG_NOTES } from '../admin/wording.ts';
 import { ADMIN_CSP, type Flash } from './admin-layout.ts';
 import { dashboardPage, deleteConfirmPage, errorPage, loginPage, sourcePage, type AddForm } from './admin-page.ts';
 import { parseId, toHttpError } from './admin-http.ts';
-import { checkAdminToken, csrfToken, deriveKeys, readCookie, SESSION_COOKIE, sessionCookie, sessionIdOf, signSession, verifyCsrf, type AttemptLimiter } from './auth.ts';
+import {
+  checkAdminToken,
+  csrfToken,
+  deriveKeys,
+  readCookie,
+  SESSION_COOKIE,
+  sessionCookie,
+  sessionIdOf,
+  signSession,
+  verifyCsrf,
+  type AttemptLimiter,
+} from './auth.ts';
 import { HttpError } from './errors.ts';
 import { field, fieldAll, registerFormParsers } from './form-body.ts';
 
@@ -88,12 +99,25 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
     if (unexpected) request.log.error({ err: raw, url: request.url }, 'admin page failed');
     const session = checked.get(request);
     const message = unexpected ? 'something went wrong on our side; the error has been logged' : error.message;
-    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message, session ? csrfToken(keys, session.value) : undefined));
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(status, message, session ? csrfToken(keys, session.value) : undefined));
   });
 
   const html = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
 
-  async function dashboard(reply: FastifyReply, csrf: string, extra: { flashes?: Flash[]; form?: AddForm; result?: Parameters<typeof dashboardPage>[0]['result']; opml?: Parameters<typeof dashboardPage>[0]['opml'] } = {}, status = 200) {
+  async function dashboard(
+    reply: FastifyReply,
+    csrf: string,
+    extra: {
+      flashes?: Flash[];
+      form?: AddForm;
+      result?: Parameters<typeof dashboardPage>[0]['result'];
+      opml?: Parameters<typeof dashboardPage>[0]['opml'];
+    } = {},
+    status = 200,
+  ) {
     const sources = await api.listSources();
     return html(reply, dashboardPage({ sources, topics: api.topics, csrf, now: new Date(), ...extra }), status);
   }
@@ -111,7 +135,11 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
     if (!sameOrigin(request)) throw new HttpError(403, 'csrf_failed', 'log in from the Tidings admin page');
     const check = checkAdminToken(field(request.body, 'token') ?? '', deps.token, deps.limiter, request.ip, Date.now());
     if (!check.ok && check.retryAfter !== null) {
-      return html(reply.header('retry-after', String(check.retryAfter)), loginPage({ error: `Too many wrong tokens from this address; try again in ${check.retryAfter} s.` }), 429);
+      return html(
+        reply.header('retry-after', String(check.retryAfter)),
+        loginPage({ error: `Too many wrong tokens from this address; try again in ${check.retryAfter} s.` }),
+        429,
+      );
     }
     if (!check.ok) return html(reply, loginPage({ error: 'Wrong admin token.' }), 401);
     const id = await api.sessions.open();
@@ -155,7 +183,10 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
     return html(reply, deleteConfirmPage(source, csrfToken(keys, session.value), source.origin === 'config' ? CONFIG_NOTES.delete : null));
   });
 
-  for (const [action, enabled] of [['pause', false], ['resume', true]] as const) {
+  for (const [action, enabled] of [
+    ['pause', false],
+    ['resume', true],
+  ] as const) {
     app.post(`/sources/:id/${action}`, async (request: IdRequest, reply) => {
       await requireForm(request);
       const id = parseId(request.params.id);
@@ -216,7 +247,10 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
 
   app.get('/opml', async (request, reply) => {
     if ((await sessionOf(request)) === null) return reply.redirect('/admin', 303);
-    return reply.type('text/x-opml; charset=utf-8').header('content-disposition', 'attachment; filename="tidings-sources.opml"').send(await api.exportOpml());
+    return reply
+      .type('text/x-opml; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="tidings-sources.opml"')
+      .send(await api.exportOpml());
   });
 }
 

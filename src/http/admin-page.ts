@@ -49,14 +49,13 @@ function attentionOrder(sources: readonly SourceView[]): SourceView[] {
 }
 
 function stateCell(source: SourceView): string {
-  const detail =
-    isFailing(source)
-      ? `<br><small><code>${h(source.errorCode ?? '')}</code> ${h(source.errorMessage ?? '')}</small>`
-      : source.state === 'disabled' || source.state === 'paused'
-        ? `<br><small>${h(source.disabledReason ?? '')}</small>`
-        : source.state === 'deleting'
-          ? `<br><small>${source.itemsTotal} items left to delete</small>`
-          : '';
+  const detail = isFailing(source)
+    ? `<br><small><code>${h(source.errorCode ?? '')}</code> ${h(source.errorMessage ?? '')}</small>`
+    : source.state === 'disabled' || source.state === 'paused'
+      ? `<br><small>${h(source.disabledReason ?? '')}</small>`
+      : source.state === 'deleting'
+        ? `<br><small>${source.itemsTotal} items left to delete</small>`
+        : '';
   return `<span class="state state-${source.state}">${STATE_LABELS[source.state]}</span>${detail}`;
 }
 
@@ -103,7 +102,10 @@ export interface AddForm {
 function topicCheckboxes(topics: readonly TopicOption[], chosen: readonly string[], idPrefix: string): string {
   if (topics.length === 0) return '';
   const boxes = topics
-    .map((t) => `<label for="${idPrefix}-${h(t.slug)}"><input type="checkbox" id="${idPrefix}-${h(t.slug)}" name="topics" value="${h(t.slug)}"${chosen.includes(t.slug) ? ' checked' : ''}> ${h(t.title)}</label>`)
+    .map(
+      (t) =>
+        `<label for="${idPrefix}-${h(t.slug)}"><input type="checkbox" id="${idPrefix}-${h(t.slug)}" name="topics" value="${h(t.slug)}"${chosen.includes(t.slug) ? ' checked' : ''}> ${h(t.title)}</label>`,
+    )
     .join('\n');
   return `<fieldset><legend>Topics <span class="hint">(every item of the source enters these; phrases match the rest)</span></legend>${boxes}</fieldset>`;
 }
@@ -126,7 +128,10 @@ function addSourceForm(topics: readonly TopicOption[], csrf: string, form: AddFo
 
 function feedPreview(feed: FeedPreview): string {
   const items = feed.items
-    .map((item) => `<li>${externalLink(item.url, item.title || '(untitled)')}${item.publishedAt ? ` <small>${h(item.publishedAt.toUTCString())}</small>` : ''}${item.topics.length > 0 ? ` <small>→ ${h(item.topics.join(', '))}</small>` : ''}</li>`)
+    .map(
+      (item) =>
+        `<li>${externalLink(item.url, item.title || '(untitled)')}${item.publishedAt ? ` <small>${h(item.publishedAt.toUTCString())}</small>` : ''}${item.topics.length > 0 ? ` <small>→ ${h(item.topics.join(', '))}</small>` : ''}</li>`,
+    )
     .join('\n');
   return `<p><strong>${h(feed.title ?? '(untitled feed)')}</strong> <small>${h(feed.format)}, ${feed.itemCount} item${feed.itemCount === 1 ? '' : 's'}</small></p>
     <ul class="items">${items || '<li class="muted">The feed has no items yet.</li>'}</ul>`;
@@ -142,7 +147,10 @@ function addResult(outcome: Exclude<AddSourceOutcome, { kind: 'added' }>, csrf: 
       <form method="post" action="/admin/sources">${keep(outcome.url)}<button class="primary" type="submit">Add this feed</button></form></section>`;
   }
   const choices = outcome.choices
-    .map((c) => `<li><form method="post" action="/admin/sources" class="actions">${keep(c.url)}<span><strong>${h(c.title ?? '(untitled feed)')}</strong> <small>${c.itemCount} items</small><br><span class="url">${h(c.url)}</span></span> <button type="submit" aria-label="Add ${h(c.title ?? c.url)}">Add this feed</button></form></li>`)
+    .map(
+      (c) =>
+        `<li><form method="post" action="/admin/sources" class="actions">${keep(c.url)}<span><strong>${h(c.title ?? '(untitled feed)')}</strong> <small>${c.itemCount} items</small><br><span class="url">${h(c.url)}</span></span> <button type="submit" aria-label="Add ${h(c.title ?? c.url)}">Add this feed</button></form></li>`,
+    )
     .join('\n');
   return `<section class="card" aria-labelledby="choices-heading"><h3 id="choices-heading">${h(outcome.pageUrl)} is a web page, not a feed</h3>
     <p>These feeds were found for it; choose one:</p><ul class="items">${choices}</ul></section>`;
@@ -204,15 +212,20 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
     .join('\n');
   const events = detail.events
     .map(
-      (e) => `<tr><td>${timeCell(e.polledAt, now)}</td><td>${h(e.outcome)}</td><td class="num">${e.status ?? '—'}</td><td class="num">${e.newItems}</td><td class="num">${e.updatedItems}</td><td class="num">${e.durationMs}</td><td>${e.errorCode ? `<code>${h(e.errorCode)}</code> ${h(e.errorMessage ?? '')}` : ''}</td></tr>`,
+      (e) =>
+        `<tr><td>${timeCell(e.polledAt, now)}</td><td>${h(e.outcome)}</td><td class="num">${e.status ?? '—'}</td><td class="num">${e.newItems}</td><td class="num">${e.updatedItems}</td><td class="num">${e.durationMs}</td><td>${e.errorCode ? `<code>${h(e.errorCode)}</code> ${h(e.errorMessage ?? '')}` : ''}</td></tr>`,
     )
     .join('\n');
   const body = `<h1>${h(name)}</h1>
   <p class="url">${externalLink(s.url, s.url)}</p>
   <div class="actions">
     ${s.enabled ? `<form class="inline" method="post" action="/admin/sources/${s.id}/refresh">${csrfField(csrf)}<button type="submit">Poll now</button></form>` : ''}
-    ${s.state === 'deleting' ? '' : `${pauseButton(s, csrf, back)}
-    <a class="button" href="/admin/sources/${s.id}/delete">Delete…</a>`}
+    ${
+      s.state === 'deleting'
+        ? ''
+        : `${pauseButton(s, csrf, back)}
+    <a class="button" href="/admin/sources/${s.id}/delete">Delete…</a>`
+    }
   </div>
   <h2>Health</h2>
   <dl class="facts">
@@ -258,5 +271,8 @@ export function deleteConfirmPage(source: SourceView, csrf: string, configNote: 
 }
 
 export function errorPage(status: number, message: string, csrf?: string): string {
-  return layout({ title: `Error ${status}`, csrf, flashes: [{ kind: 'error', text: message }] }, `<h1>${status === 404 ? 'Not found' : 'Something went wrong'}</h1><p><a href="/admin">Back to the sources</a></p>`);
+  return layout(
+    { title: `Error ${status}`, csrf, flashes: [{ kind: 'error', text: message }] },
+    `<h1>${status === 404 ? 'Not found' : 'Something went wrong'}</h1><p><a href="/admin">Back to the sources</a></p>`,
+  );
 }

@@ -147,7 +147,8 @@ function registerApi(app: FastifyInstance, api: AdminApi, token: string, limiter
 
   app.post('/opml', { bodyLimit: OPML_BODY_LIMIT }, async (request) => {
     const text = typeof request.body === 'string' ? request.body : parseBody(opmlBody, request.body).opml;
-    if (text.trim() === '') throw new HttpError(400, 'invalid_request', 'send the OPML document as the body (Content-Type: text/x-opml), or as JSON {"opml": "..."}');
+    if (text.trim() === '')
+      throw new HttpError(400, 'invalid_request', 'send the OPML document as the body (Content-Type: text/x-opml), or as JSON {"opml": "..."}');
     return api.importOpml(text);
   });
 

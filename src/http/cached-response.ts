@@ -38,7 +38,8 @@ export function cachedResponse(
   const etag = representationEtag(doc.etag, encoding);
   // A 304 carries the fields a cache updates its copy with: ETag, Cache-Control and Vary
   // (RFC 9110 §15.4.5; node adds Date), and no other representation metadata.
-  if (isNotModified(request, doc.etag, doc.lastModified)) return { status: 304, headers: { etag, 'cache-control': CACHE_CONTROL, vary: 'Accept-Encoding' }, body: null };
+  if (isNotModified(request, doc.etag, doc.lastModified))
+    return { status: 304, headers: { etag, 'cache-control': CACHE_CONTROL, vary: 'Accept-Encoding' }, body: null };
   const headers: Record<string, string> = {
     'content-type': FEED_CONTENT_TYPES[format],
     etag,

@@ -10,7 +10,7 @@ export function preferredEncoding(acceptEncoding: string | undefined): Encoding 
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
     accepted.set(name!, q === undefined ? 1 : Number(q.slice(2)) || 0);
   }
-  const allows = (coding: string) => (accepted.get(coding) ?? (accepted.get('*') ?? 0)) > 0;
+  const allows = (coding: string) => (accepted.get(coding) ?? accepted.get('*') ?? 0) > 0;
   if (allows('br')) return 'br';
   if (allows('gzip') || (accepted.get('x-gzip') ?? 0) > 0) return 'gzip';
   return 'identity';

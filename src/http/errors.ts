@@ -28,7 +28,11 @@ export function errorBody(code: string, message: string): ErrorBody {
 }
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send({ ...errorBody(code, message), ...extra });
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send({ ...errorBody(code, message), ...extra });
 }
 
 /** A browser (Accept names text/html) outside the API: it gets an HTML page. */
@@ -37,13 +41,24 @@ function wantsHtml(request: FastifyRequest): boolean {
 }
 
 /** sendError, or the same status and message as an HTML page when a browser asks. */
-export function sendErrorTo(request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
+export function sendErrorTo(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): FastifyReply {
   if (!wantsHtml(request)) return sendError(reply, status, code, message, extra);
   return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(errorPage(status, message));
 }
 
 /** Maps thrown errors to answers: ours keep their status, bad input is 400, the rest 500 (logged). */
-export function handleError(error: Error & { statusCode?: number; code?: string; validation?: unknown }, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function handleError(
+  error: Error & { statusCode?: number; code?: string; validation?: unknown },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   if (error instanceof HttpError) return sendErrorTo(request, reply, error.status, error.code, error.message, error.extra);
   if (isDatabaseUnavailable(error)) {
     request.log.warn({ err: error, url: request.url }, 'request failed: database unavailable');

@@ -51,7 +51,9 @@ export function parseMultipart(body: Buffer, contentType: string): FormFields {
 
 /** Registers both parsers on a (scoped) instance. */
 export function registerFormParsers(app: FastifyInstance, bodyLimit: number): void {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (_request, body, done) => done(null, parseUrlEncoded(body as string)));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (_request, body, done) =>
+    done(null, parseUrlEncoded(body as string)),
+  );
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     try {
       done(null, parseMultipart(body as Buffer, request.headers['content-type'] ?? ''));

@@ -98,15 +98,17 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     return { doc, key };
   }
 
-  const feedRoute = (kind: FeedKind, format: FeedFormat) => async (request: FastifyRequest<{ Params: { slug: string }; Querystring: { limit?: string } }>, reply: FastifyReply) => {
-    const { slug } = request.params;
-    if (!topics.has(slug)) throw new HttpError(404, 'unknown_topic', `no topic "${slug}"; see ${deps.publicUrl}/ for the list`);
-    const limit = parseLimit(request.query.limit);
-    const { doc, key } = await documentFor(slug, kind, format, limit);
-    sendCached(request, reply, doc, format);
-    if (key !== null) variants.remeasure(key); // answering may have compressed it
-    return reply;
-  };
+  const feedRoute =
+    (kind: FeedKind, format: FeedFormat) =>
+    async (request: FastifyRequest<{ Params: { slug: string }; Querystring: { limit?: string } }>, reply: FastifyReply) => {
+      const { slug } = request.params;
+      if (!topics.has(slug)) throw new HttpError(404, 'unknown_topic', `no topic "${slug}"; see ${deps.publicUrl}/ for the list`);
+      const limit = parseLimit(request.query.limit);
+      const { doc, key } = await documentFor(slug, kind, format, limit);
+      sendCached(request, reply, doc, format);
+      if (key !== null) variants.remeasure(key); // answering may have compressed it
+      return reply;
+    };
   for (const kind of ['feed', 'digest'] as const) {
     const prefix = kind === 'digest' ? '/topics/:slug/digest' : '/topics/:slug';
     app.get(`${prefix}/rss.xml`, feedRoute(kind, 'rss'));
@@ -122,7 +124,10 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     const digest = await deps.findDigest(slug, date);
     if (!digest) throw new HttpError(404, 'unknown_digest', `no ${topic.title} digest was published for ${date}`);
     // Published digests never change: cache for a day.
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=86400').send(digestPage({ ...digest, topic }, deps.publicUrl));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'public, max-age=86400')
+      .send(digestPage({ ...digest, topic }, deps.publicUrl));
   });
 
   const page = Buffer.from(indexPage(deps.topics, deps.publicUrl));
@@ -139,7 +144,10 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const readiness = deps.readiness ? await deps.readiness() : { ready: true, checks: {} };
-    return reply.code(readiness.ready ? 200 : 503).header('cache-control', 'no-store').send({ status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
+    return reply
+      .code(readiness.ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ status: readiness.ready ? 'ready' : 'not ready', checks: readiness.checks });
   });
   app.get('/metrics', async (request, reply) => {
     if (!deps.metrics) throw new HttpError(404, 'not_found', 'metrics are not enabled');

@@ -59,7 +59,10 @@ function escapeRegExp(text: string): string {
 
 function phraseSource(raw: string): string {
   const phrase = normalizeText(raw.trim());
-  const body = phrase.split(/[\s\-\u2010-\u2014]+/).map(escapeRegExp).join(SEPARATOR);
+  const body = phrase
+    .split(/[\s\-\u2010-\u2014]+/)
+    .map(escapeRegExp)
+    .join(SEPARATOR);
   return SUBSTRING_SCRIPTS.test(phrase) ? body : `${BEFORE}${body}${AFTER}`;
 }
 

@@ -38,13 +38,15 @@ export function coalesceCalls<In, Out>(runBatch: (inputs: In[]) => Promise<Out[]
       flush();
     };
     // Through a promise, so a runBatch that throws synchronously rejects its calls too.
-    Promise.resolve(batch.map((call) => call.input)).then(runBatch).then(
-      (outputs) => {
-        if (outputs.length !== batch.length) settle((call) => call.reject(new Error(`a batch of ${batch.length} calls answered ${outputs.length}`)));
-        else settle((call, i) => call.resolve(outputs[i]!));
-      },
-      (error: unknown) => settle((call) => call.reject(error)),
-    );
+    Promise.resolve(batch.map((call) => call.input))
+      .then(runBatch)
+      .then(
+        (outputs) => {
+          if (outputs.length !== batch.length) settle((call) => call.reject(new Error(`a batch of ${batch.length} calls answered ${outputs.length}`)));
+          else settle((call, i) => call.resolve(outputs[i]!));
+        },
+        (error: unknown) => settle((call) => call.reject(error)),
+      );
   };
 
   return (input) =>

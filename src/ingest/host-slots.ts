@@ -107,7 +107,14 @@ export function createHostGate(options: HostGateOptions): HostGate {
         try {
           const leaseId = randomUUID();
           const slot = await claimSlot(host, leaseId, wait.signal);
-          return { release: once(() => store.release(host, slot, leaseId).catch((error: unknown) => log.warn({ err: error, host }, 'could not release a host slot; its lease will expire')).finally(releaseLocal)) };
+          return {
+            release: once(() =>
+              store
+                .release(host, slot, leaseId)
+                .catch((error: unknown) => log.warn({ err: error, host }, 'could not release a host slot; its lease will expire'))
+                .finally(releaseLocal),
+            ),
+          };
         } catch (error) {
           releaseLocal();
           throw error;

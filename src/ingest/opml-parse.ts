@@ -62,7 +62,14 @@ interface Tag {
 function* scanTags(text: string): Generator<Tag> {
   // `continue` moves to the next '<' from wherever the body left `pos`.
   for (let pos = text.indexOf('<'); pos !== -1; pos = text.indexOf('<', pos)) {
-    const skip = ([['<!--', '-->'], ['<![CDATA[', ']]>'], ['<?', '?>'], ['<!', '>']] as const).find(([open]) => text.startsWith(open, pos));
+    const skip = (
+      [
+        ['<!--', '-->'],
+        ['<![CDATA[', ']]>'],
+        ['<?', '?>'],
+        ['<!', '>'],
+      ] as const
+    ).find(([open]) => text.startsWith(open, pos));
     if (skip) {
       const close = text.indexOf(skip[1], pos + skip[0].length);
       if (close === -1) return;
@@ -86,7 +93,14 @@ function* scanTags(text: string): Generator<Tag> {
     if (end >= text.length) return;
     const inner = text.slice(TAG_NAME.lastIndex, end).trimEnd();
     const selfClosing = inner.endsWith('/');
-    yield { closing: name[1] === '/', name: name[2]!.toLowerCase(), attributes: selfClosing ? inner.slice(0, -1) : inner, selfClosing, start: pos, end: end + 1 };
+    yield {
+      closing: name[1] === '/',
+      name: name[2]!.toLowerCase(),
+      attributes: selfClosing ? inner.slice(0, -1) : inner,
+      selfClosing,
+      start: pos,
+      end: end + 1,
+    };
     pos = end + 1;
   }
 }
@@ -130,7 +144,12 @@ export function parseOpml(text: string): ParsedOpml {
     const xmlUrl = (attributes.get('xmlurl') ?? '').trim();
     if (xmlUrl !== '') {
       const folders = open.filter((folder): folder is string => folder !== null);
-      feeds.push({ url: xmlUrl, title: label, htmlUrl: attributes.get('htmlurl')?.trim() || null, categories: unique([...folders, ...categoryEntries(attributes.get('category'))]) });
+      feeds.push({
+        url: xmlUrl,
+        title: label,
+        htmlUrl: attributes.get('htmlurl')?.trim() || null,
+        categories: unique([...folders, ...categoryEntries(attributes.get('category'))]),
+      });
     } else if (/^(rss|atom)$/i.test(attributes.get('type') ?? '')) {
       problems.push({ title: label, reason: `the outline${label ? ` "${label}"` : ''} is of type ${attributes.get('type')} but has no xmlUrl` });
     }
@@ -157,11 +176,18 @@ function parseAttributes(text: string): Map<string, string> {
 /** OPML 2.0: "a string of comma-separated slash-delimited category strings". */
 function categoryEntries(attribute: string | undefined): string[] {
   if (attribute === undefined) return [];
-  return attribute.split(',').flatMap((path) => path.split('/').map(cleanText).filter((part) => part !== ''));
+  return attribute.split(',').flatMap((path) =>
+    path
+      .split('/')
+      .map(cleanText)
+      .filter((part) => part !== ''),
+  );
 }
 
 function cleanText(text: string): string {
-  return decodeHtmlEntities(text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')).replace(/\s+/g, ' ').trim();
+  return decodeHtmlEntities(text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1'))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function unique(values: string[]): string[] {

@@ -30,7 +30,6 @@ export interface ScheduleInput {
   random?: () => number;
 }
 
-
 const JITTER = 0.1;
 const WEEK_SECONDS = 7 * 86_400;
 /** The largest integer column value; a quiet source's infinite interval is stored as it. */

@@ -277,8 +277,13 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
 function logRedirect(ctx: RefreshContext, source: Source, newUrl: string, redirect: RedirectOutcome): void {
   const fields = { sourceId: source.id, url: source.url, newUrl };
   if (redirect.kind === 'moved') ctx.log.info(fields, 'feed moved permanently; source follows it');
-  else if (redirect.kind === 'kept') ctx.log.info({ ...fields, reason: redirect.reason }, 'feed moved permanently to a URL another source has; source kept as is');
-  else ctx.log.info({ ...fields, into: redirect.into.id, movedItems: redirect.movedItems, droppedItems: redirect.droppedItems }, 'feed moved permanently to another source; merged into it');
+  else if (redirect.kind === 'kept')
+    ctx.log.info({ ...fields, reason: redirect.reason }, 'feed moved permanently to a URL another source has; source kept as is');
+  else
+    ctx.log.info(
+      { ...fields, into: redirect.into.id, movedItems: redirect.movedItems, droppedItems: redirect.droppedItems },
+      'feed moved permanently to another source; merged into it',
+    );
 }
 
 /**

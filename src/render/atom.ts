@@ -29,7 +29,14 @@ function entry(item: DocumentEntry): string {
     ...item.categories.map((term) => element('category', { term })),
     item.summary === '' ? '' : textElement('summary', item.summary, { type: 'text' }),
     item.contentHtml === '' ? '' : textElement('content', item.contentHtml, { type: 'html' }),
-    item.enclosure === null ? '' : element('link', { rel: 'enclosure', href: item.enclosure.url, type: item.enclosure.type ?? ENCLOSURE_FALLBACK_TYPE, length: item.enclosure.length || null }),
+    item.enclosure === null
+      ? ''
+      : element('link', {
+          rel: 'enclosure',
+          href: item.enclosure.url,
+          type: item.enclosure.type ?? ENCLOSURE_FALLBACK_TYPE,
+          length: item.enclosure.length || null,
+        }),
     item.source === null ? '' : source(item.source),
   ]);
 }

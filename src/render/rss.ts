@@ -27,7 +27,9 @@ function item(entry: DocumentEntry): string {
     entry.authors.length === 0 ? '' : textElement('dc:creator', entry.authors.join(', ')),
     ...entry.categories.map((name) => textElement('category', name)),
     // RSS 2.0 requires url, length and type on <enclosure>.
-    entry.enclosure === null ? '' : element('enclosure', { url: entry.enclosure.url, length: entry.enclosure.length ?? 0, type: entry.enclosure.type ?? ENCLOSURE_FALLBACK_TYPE }),
+    entry.enclosure === null
+      ? ''
+      : element('enclosure', { url: entry.enclosure.url, length: entry.enclosure.length ?? 0, type: entry.enclosure.type ?? ENCLOSURE_FALLBACK_TYPE }),
     entry.source === null ? '' : textElement('source', plainTitle(entry.source.title), { url: entry.source.feedUrl }),
   ]);
 }

@@ -3,7 +3,6 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, Digest } from '../db/schema.ts';
 import type { DigestStory } from '../model.ts';
 
-
 /**
  * A topic's stories published in [start, end), ranked by how many outlets carried them,
  * then by recency. A story's time is its representative's publication time (clamped to
@@ -68,7 +67,12 @@ export async function publishDigest(db: Kysely<DB>, digest: NewDigest, replace =
   };
   return db.transaction().execute(async (trx) => {
     if (replace) await trx.deleteFrom('digests').where('topic', '=', digest.topic).where('period_date', '=', digest.periodDate).execute();
-    const row = await trx.insertInto('digests').values(values).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+    const row = await trx
+      .insertInto('digests')
+      .values(values)
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .executeTakeFirst();
     return row !== undefined;
   });
 }
@@ -83,7 +87,14 @@ export async function latestDigestEnd(db: Kysely<DB>, topic: string): Promise<Da
 }
 
 export async function recentDigests(db: Kysely<DB>, topic: string, limit: number): Promise<Digest[]> {
-  return db.selectFrom('digests').selectAll().where('topic', '=', topic).where(sql<boolean>`cardinality(story_ids) > 0`).orderBy('period_end', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('digests')
+    .selectAll()
+    .where('topic', '=', topic)
+    .where(sql<boolean>`cardinality(story_ids) > 0`)
+    .orderBy('period_end', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 export async function findDigest(db: Kysely<DB>, topic: string, date: string): Promise<Digest | undefined> {

@@ -46,7 +46,11 @@ export interface SlotRelease {
 
 /** Creates the host's gate row and slots 0..perHost-1 (idempotent; several instances may race). */
 export async function ensureHostSlots(db: Kysely<DB>, host: string, perHost: number): Promise<void> {
-  await db.insertInto('host_gates').values({ host }).onConflict((oc) => oc.column('host').doNothing()).execute();
+  await db
+    .insertInto('host_gates')
+    .values({ host })
+    .onConflict((oc) => oc.column('host').doNothing())
+    .execute();
   await db
     .insertInto('host_slots')
     .values(Array.from({ length: perHost }, (_, slot) => ({ host, slot })))

@@ -143,7 +143,11 @@ function toRecord(item: StorableItem, now: Date): ItemRecord {
 const COLUMN_NAMES = Object.keys(ITEM_COLUMNS);
 const INSERT_COLUMNS = sql.raw(['source_id', ...COLUMN_NAMES].join(', '));
 const RECORD_COLUMNS = sql.raw(COLUMN_NAMES.map((c) => `r.${c}`).join(', '));
-const RECORD_TYPE = sql.raw(Object.entries(ITEM_COLUMNS).map(([name, type]) => `${name} ${type}`).join(', '));
+const RECORD_TYPE = sql.raw(
+  Object.entries(ITEM_COLUMNS)
+    .map(([name, type]) => `${name} ${type}`)
+    .join(', '),
+);
 // On conflict every stored column takes the new value, except the first sighting and
 // published_at. A stated publication date is clamped against the first sighting, not this
 // poll. Without one the date stays as stored: an entry dated by <updated> alone keeps the

@@ -42,9 +42,7 @@ export async function recordPollSuccess(db: Executor, sourceId: number, outcome:
       // A config title wins; a feed's own title fills in when none was given.
       title: outcome.title ? eb.fn.coalesce('title', eb.val(outcome.title)) : eb.ref('title'),
       site_url: outcome.siteUrl ? eb.val(outcome.siteUrl) : eb.ref('site_url'),
-      ...(outcome.established
-        ? { rate_interval_seconds: outcome.established.rateSeconds, hint_interval_seconds: outcome.established.hintSeconds }
-        : {}),
+      ...(outcome.established ? { rate_interval_seconds: outcome.established.rateSeconds, hint_interval_seconds: outcome.established.hintSeconds } : {}),
       updated_at: outcome.now,
     }))
     .where('id', '=', sourceId)

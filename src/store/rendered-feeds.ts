@@ -70,13 +70,20 @@ export async function saveGeneration(trx: Transaction<DB>, key: DocumentKey, bod
     .returning(['format', 'updated_at'])
     .execute();
   const updatedAt = new Map(rows.map((row) => [row.format, row.updated_at]));
-  const formats = Object.fromEntries(FORMATS.map((format) => [format, { ...bodies[format], updated_at: updatedAt.get(format)! }])) as Record<FeedFormat, StoredFormat>;
+  const formats = Object.fromEntries(FORMATS.map((format) => [format, { ...bodies[format], updated_at: updatedAt.get(format)! }])) as Record<
+    FeedFormat,
+    StoredFormat
+  >;
   return { ...key, generation, formats };
 }
 
 /** The current generation of every stored document: a few small values, no bodies. */
 export async function documentGenerations(db: Kysely<DB>): Promise<Array<DocumentKey & { generation: number }>> {
-  return db.selectFrom('rendered_feeds').select(['topic', 'kind', (eb) => eb.fn.max('generation').as('generation')]).groupBy(['topic', 'kind']).execute();
+  return db
+    .selectFrom('rendered_feeds')
+    .select(['topic', 'kind', (eb) => eb.fn.max('generation').as('generation')])
+    .groupBy(['topic', 'kind'])
+    .execute();
 }
 
 // Two bind parameters a document: far below the 65,535 a statement allows.
@@ -114,7 +121,10 @@ function groupGenerations(rows: readonly RenderedFeed[]): DocumentGeneration[] {
       topic: first!.topic,
       kind: first!.kind,
       generation: first!.generation,
-      formats: Object.fromEntries(formats.map((row) => [row.format, { body: row.body, etag: row.etag, updated_at: row.updated_at }])) as Record<FeedFormat, StoredFormat>,
+      formats: Object.fromEntries(formats.map((row) => [row.format, { body: row.body, etag: row.etag, updated_at: row.updated_at }])) as Record<
+        FeedFormat,
+        StoredFormat
+      >,
     });
   }
   return documents;

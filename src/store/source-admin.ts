@@ -25,7 +25,11 @@ export async function insertAdminSources(db: Executor, sources: NewAdminSource[]
   for (let start = 0; start < sources.length; start += 500) {
     const rows = await db
       .insertInto('sources')
-      .values(sources.slice(start, start + 500).map((s) => ({ url: s.url, title: s.title, topics: s.topics, origin: 'admin' as const, next_poll_at: now, created_at: now, updated_at: now })))
+      .values(
+        sources
+          .slice(start, start + 500)
+          .map((s) => ({ url: s.url, title: s.title, topics: s.topics, origin: 'admin' as const, next_poll_at: now, created_at: now, updated_at: now })),
+      )
       .onConflict((oc) => oc.column('url').doNothing())
       .returningAll()
       .execute();
@@ -60,7 +64,12 @@ export async function updateSource(db: Executor, id: number, patch: SourcePatch,
         : {}),
       ...(patch.enabled === true
         ? // Resuming a merged source makes its URL its own again (it merges anew if it still redirects).
-          { enabled: true, disabled_reason: null, merged_into_id: null, next_poll_at: sql<Date>`case when sources.enabled then sources.next_poll_at else ${now}::timestamptz end` }
+          {
+            enabled: true,
+            disabled_reason: null,
+            merged_into_id: null,
+            next_poll_at: sql<Date>`case when sources.enabled then sources.next_poll_at else ${now}::timestamptz end`,
+          }
         : {}),
       ...(patch.pollIntervalSeconds !== undefined ? { poll_interval_seconds: patch.pollIntervalSeconds } : {}),
       // A shorter interval takes effect now rather than after the poll already scheduled.

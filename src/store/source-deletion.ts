@@ -14,12 +14,23 @@ import { refreshStories } from './stories.ts';
 export async function markSourceForDeletion(db: Kysely<DB>, id: number, now: Date): Promise<{ source: Source; items: number } | undefined> {
   const source = await db
     .updateTable('sources')
-    .set({ enabled: false, disabled_reason: DISABLED_REASONS.deleting, deleting_since: sql<Date>`coalesce(deleting_since, ${now}::timestamptz)`, lease_owner: null, lease_until: null, updated_at: now })
+    .set({
+      enabled: false,
+      disabled_reason: DISABLED_REASONS.deleting,
+      deleting_since: sql<Date>`coalesce(deleting_since, ${now}::timestamptz)`,
+      lease_owner: null,
+      lease_until: null,
+      updated_at: now,
+    })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
   if (source === undefined) return undefined;
-  const { n } = await db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).where('source_id', '=', id).executeTakeFirstOrThrow();
+  const { n } = await db
+    .selectFrom('items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('source_id', '=', id)
+    .executeTakeFirstOrThrow();
   return { source, items: n };
 }
 

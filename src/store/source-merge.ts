@@ -54,7 +54,13 @@ const SOURCE_COLUMNS = ['id', 'url', 'topics', 'enabled', 'disabled_reason', 'me
  * being polled at this moment (their item writes would collide): this source keeps its URL,
  * and its next poll tries again.
  */
-export async function followPermanentRedirect(trx: Transaction<DB>, sourceId: number, newUrl: string, now: Date, classifyItem: ClassifyStoredItem): Promise<RedirectOutcome> {
+export async function followPermanentRedirect(
+  trx: Transaction<DB>,
+  sourceId: number,
+  newUrl: string,
+  now: Date,
+  classifyItem: ClassifyStoredItem,
+): Promise<RedirectOutcome> {
   // Locked, so no poller claims the target (claims skip locked rows) until this commits.
   const rows = await trx
     .selectFrom('sources')
@@ -86,7 +92,8 @@ export async function followPermanentRedirect(trx: Transaction<DB>, sourceId: nu
   }
   if (target.id === sourceId) return { kind: 'kept', reason: `${newUrl} was merged into this source` };
   if (!target.enabled) return { kind: 'kept', reason: `source #${target.id} at ${newUrl} is disabled (${target.disabled_reason ?? 'no reason given'})` };
-  if (target.lease_until !== null && target.lease_until > now) return { kind: 'kept', reason: `source #${target.id} at ${newUrl} is being polled; merging once its poll is recorded`, retry: true };
+  if (target.lease_until !== null && target.lease_until > now)
+    return { kind: 'kept', reason: `source #${target.id} at ${newUrl} is being polled; merging once its poll is recorded`, retry: true };
   return merge(trx, source, target, now, classifyItem);
 }
 
@@ -124,9 +131,14 @@ async function merge(trx: Transaction<DB>, source: SourceRow, target: SourceRow,
   const reclassified = stored
     .map((row) => ({ row, topics: classifyItem(row, topics) }))
     .filter(({ row, topics: next }) => next.join('\u0000') !== row.topics.join('\u0000'));
-  await setItemTopics(trx, reclassified.map(({ row, topics: next }) => ({ id: row.id, topics: next })));
+  await setItemTopics(
+    trx,
+    reclassified.map(({ row, topics: next }) => ({ id: row.id, topics: next })),
+  );
 
-  const storyIds = [...new Set([...dropped.rows, ...moved, ...reclassified.map((r) => r.row)].map((r) => r.story_id).filter((id): id is number => id !== null))];
+  const storyIds = [
+    ...new Set([...dropped.rows, ...moved, ...reclassified.map((r) => r.row)].map((r) => r.story_id).filter((id): id is number => id !== null)),
+  ];
   const changed = new Set<string>();
   for (let start = 0; start < storyIds.length; start += STORY_PAGE) {
     for (const topic of await refreshStories(trx, storyIds.slice(start, start + STORY_PAGE), now)) changed.add(topic);

@@ -72,8 +72,6 @@ export async function refreshStories(db: Executor, storyIds: number[], now: Date
   return topics;
 }
 
-
-
 function sourceRef(row: { source_id: number; source_title: string | null; source_url: string; source_site_url: string | null }): SourceRef {
   return { id: row.source_id, title: row.source_title ?? new URL(row.source_url).hostname, url: row.source_url, siteUrl: row.source_site_url };
 }
@@ -110,7 +108,10 @@ export async function topicFeedEntries(db: Executor, topic: string, limit: numbe
     .orderBy('st.story_id', 'desc')
     .limit(limit)
     .execute();
-  const copies = await otherCopies(db, rows.map((r) => ({ storyId: r.story_id, sourceId: r.source_id, canonicalUrl: r.canonical_url ?? r.url })));
+  const copies = await otherCopies(
+    db,
+    rows.map((r) => ({ storyId: r.story_id, sourceId: r.source_id, canonicalUrl: r.canonical_url ?? r.url })),
+  );
   return rows.map((r) => ({
     storyId: r.story_id,
     guid: r.guid,
@@ -145,7 +146,17 @@ async function otherCopies(
   const rows = await db
     .selectFrom('items as i')
     .innerJoin('sources as src', 'src.id', 'i.source_id')
-    .select(['i.story_id', 'i.url', 'i.canonical_url', 'i.title', 'i.published_at', 'src.id as source_id', 'src.title as source_title', 'src.url as source_url', 'src.site_url as source_site_url'])
+    .select([
+      'i.story_id',
+      'i.url',
+      'i.canonical_url',
+      'i.title',
+      'i.published_at',
+      'src.id as source_id',
+      'src.title as source_title',
+      'src.url as source_url',
+      'src.site_url as source_site_url',
+    ])
     .distinctOn(['i.story_id', 'i.source_id'])
     .where(idIn('i.story_id', [...representatives.keys()]))
     .orderBy('i.story_id')

@@ -116,9 +116,10 @@ async function groupNewItems(
   for (const row of rows) {
     const item = toGroupable(row); // its own story until it joins one
     const candidates = index.candidatesFor(item, grouping.windowMs);
-    const decision = item.signature || candidates.length > 0
-      ? grouping.decide({ canonicalUrl: item.canonicalUrl, signature: item.signature ?? EMPTY_SIGNATURE }, candidates)
-      : { storyId: null, via: null, matchedId: null, match: null };
+    const decision =
+      item.signature || candidates.length > 0
+        ? grouping.decide({ canonicalUrl: item.canonicalUrl, signature: item.signature ?? EMPTY_SIGNATURE }, candidates)
+        : { storyId: null, via: null, matchedId: null, match: null };
     if (decision.storyId === null) {
       founders.push(row);
     } else {
@@ -129,7 +130,15 @@ async function groupNewItems(
   }
   await createStories(db, founders, now);
   await setStoryIds(db, joiners);
-  await db.deleteFrom('ungrouped_items').where(idIn('item_id', rows.map((r) => r.id))).execute();
+  await db
+    .deleteFrom('ungrouped_items')
+    .where(
+      idIn(
+        'item_id',
+        rows.map((r) => r.id),
+      ),
+    )
+    .execute();
   const merged = { 'canonical-url': 0, text: 0 };
   const joined = new Set<number>();
   for (const { reason, storyId } of joiners) {
@@ -190,7 +199,11 @@ async function createStories(db: Executor, founders: GroupingRow[], now: Date): 
 /** Moves joiners into the stories they joined. */
 async function setStoryIds(db: Executor, assignments: Joiner[]): Promise<void> {
   for (let start = 0; start < assignments.length; start += 1000) {
-    const values = sql.join(assignments.slice(start, start + 1000).map((a) => sql`(${a.itemId}::bigint, ${a.storyId}::bigint, ${JSON.stringify(a.reason)}::jsonb)`));
-    await sql`update items set story_id = v.story_id, story_reason = v.reason from (values ${values}) as v(item_id, story_id, reason) where items.id = v.item_id`.execute(db);
+    const values = sql.join(
+      assignments.slice(start, start + 1000).map((a) => sql`(${a.itemId}::bigint, ${a.storyId}::bigint, ${JSON.stringify(a.reason)}::jsonb)`),
+    );
+    await sql`update items set story_id = v.story_id, story_reason = v.reason from (values ${values}) as v(item_id, story_id, reason) where items.id = v.item_id`.execute(
+      db,
+    );
   }
 }

@@ -41,13 +41,18 @@ export interface TestContextOptions {
 export function testContext(database: TestDatabase, config: FeedsConfig, options: TestContextOptions = {}): TestContext {
   let now = new Date();
   const env = { ...readEnv({}), publicUrl: options.publicUrl ?? 'http://tidings.test' };
-  const ctx = buildAppContext(env, config, { ...database, close: async () => {} }, {
-    log: silentLog,
-    now: () => now,
-    readFeed,
-    hostGate: options.hostGate ? undefined : false,
-    owner: options.owner ?? 'test',
-  });
+  const ctx = buildAppContext(
+    env,
+    config,
+    { ...database, close: async () => {} },
+    {
+      log: silentLog,
+      now: () => now,
+      readFeed,
+      hostGate: options.hostGate ? undefined : false,
+      owner: options.owner ?? 'test',
+    },
+  );
   return Object.assign(ctx, {
     setNow: (date: Date) => {
       now = date;

@@ -47,7 +47,10 @@ export function startHolder(dataDir: string, role: 'service' | 'command', mode?:
   const lines: string[] = [];
   const waiting: Array<(line: string) => void> = [];
   createInterface({ input: child.stdout! }).on('line', (line) => (waiting.length > 0 ? waiting.shift()!(line) : lines.push(line)));
-  const next = () => new Promise<Record<string, unknown>>((resolve) => (lines.length > 0 ? resolve(JSON.parse(lines.shift()!)) : waiting.push((line) => resolve(JSON.parse(line)))));
+  const next = () =>
+    new Promise<Record<string, unknown>>((resolve) =>
+      lines.length > 0 ? resolve(JSON.parse(lines.shift()!)) : waiting.push((line) => resolve(JSON.parse(line))),
+    );
   const holder: Holder = {
     pid: child.pid!,
     next,

@@ -77,7 +77,10 @@ export async function startFixtureServer(host = '127.0.0.1'): Promise<FixtureSer
 }
 
 /** A small RSS 2.0 document. */
-export function rssFeed(title: string, items: Array<{ guid?: string; title: string; link?: string; description?: string; pubDate?: string; category?: string }>): string {
+export function rssFeed(
+  title: string,
+  items: Array<{ guid?: string; title: string; link?: string; description?: string; pubDate?: string; category?: string }>,
+): string {
   const entries = items
     .map(
       (item) => `<item>

@@ -38,7 +38,10 @@ const daily = () =>
     { guid: 'd3', title: 'Weather turns cold', link: 'https://daily.example/weather', pubDate: hoursAgo(1) },
   ]);
 const dailyWithLateNews = () =>
-  daily().replace('</channel>', `<item><title>Late news from Seoul</title><guid>d4</guid><link>https://daily.example/late</link><pubDate>${hoursAgo(0.5)}</pubDate></item></channel>`);
+  daily().replace(
+    '</channel>',
+    `<item><title>Late news from Seoul</title><guid>d4</guid><link>https://daily.example/late</link><pubDate>${hoursAgo(0.5)}</pubDate></item></channel>`,
+  );
 const htmlPage = (head: string) => `<!doctype html><html><head><title>A site</title>${head}</head><body><p>Hello</p></body></html>`;
 
 /** The feeds server's routes as every test starts with them (a test may change or add some). */
@@ -46,7 +49,10 @@ function baseRoutes() {
   feeds.reset();
   feeds.route('/wire.xml', { body: wire() });
   feeds.route('/daily.xml', { body: daily() });
-  feeds.route('/blog/', { body: htmlPage('<link rel="alternate" type="application/rss+xml" title="Blog" href="/blog/feed.xml">'), contentType: 'text/html; charset=utf-8' });
+  feeds.route('/blog/', {
+    body: htmlPage('<link rel="alternate" type="application/rss+xml" title="Blog" href="/blog/feed.xml">'),
+    contentType: 'text/html; charset=utf-8',
+  });
   feeds.route('/blog/feed.xml', { body: rssFeed('Blog', [{ guid: 'b1', title: 'First post', link: 'https://blog.example/1', pubDate: hoursAgo(6) }]) });
   feeds.route('/plain-site/', { body: htmlPage(''), contentType: 'text/html' });
   feeds.route('/feed', { body: rssFeed('Site feed', [{ guid: 's1', title: 'Site news', link: 'https://site.example/1', pubDate: hoursAgo(6) }]) });
@@ -105,7 +111,8 @@ async function feedTitles(topic: string): Promise<string[]> {
   return ((await response.json()) as { items: Array<{ title: string }> }).items.map((i) => i.title);
 }
 
-const sourceByUrl = async (url: string) => ((await call('GET', '/admin/api/sources')).body.sources as Array<{ id: number; url: string }>).find((s) => s.url === url);
+const sourceByUrl = async (url: string) =>
+  ((await call('GET', '/admin/api/sources')).body.sources as Array<{ id: number; url: string }>).find((s) => s.url === url);
 
 /** No source, item, story or digest; the feeds server's routes as defined above. */
 async function noSources(): Promise<void> {
@@ -134,7 +141,15 @@ async function addDaily(topics: string[] = ['world']): Promise<{ id: number }> {
 describe('admin API: authentication', () => {
   it('answers 503 with how to enable it when ADMIN_TOKEN is unset', async () => {
     for (const admin of [undefined, { token: null, api: {} as never, secureCookies: false }]) {
-      const app = buildServer({ log: silentLog, topics: [], publicUrl: 'http://x.test', feedCache: createFeedCache({ generations: async () => [], documents: async () => [] }), renderDocument: async () => ({ body: '', etag: '""' }), findDigest: async () => undefined, admin });
+      const app = buildServer({
+        log: silentLog,
+        topics: [],
+        publicUrl: 'http://x.test',
+        feedCache: createFeedCache({ generations: async () => [], documents: async () => [] }),
+        renderDocument: async () => ({ body: '', etag: '""' }),
+        findDigest: async () => undefined,
+        admin,
+      });
       const url = await app.listen({ host: '127.0.0.1', port: 0 });
       try {
         const apiAnswer = await fetch(`${url}/admin/api/sources`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -167,7 +182,10 @@ describe('admin API: authentication', () => {
   // Wrong tokens are counted per client address (10 a minute): this file sends few of them.
   it.each(routes)('%s %s answers 401 without a token or with another scheme', async (method, path) => {
     const body = method === 'GET' || method === 'DELETE' ? undefined : {};
-    for (const [token, headers] of [[null, {}], [null, { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` }]] as const) {
+    for (const [token, headers] of [
+      [null, {}],
+      [null, { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` }],
+    ] as const) {
       const answer = await call(method, path, body, token, headers);
       expect(answer.status).toBe(401);
       expect(answer.body.error.code).toBe('unauthorized');
@@ -192,10 +210,13 @@ describe('admin API: authentication', () => {
     const from3 = (token: string) =>
       new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
         const { hostname, port } = new URL(service.url);
-        const request = httpGet({ hostname, port, path: '/admin/api/sources', localAddress: '127.0.0.3', headers: { authorization: `Bearer ${token}` } }, (response) => {
-          let body = '';
-          response.on('data', (chunk) => (body += chunk)).on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body }));
-        });
+        const request = httpGet(
+          { hostname, port, path: '/admin/api/sources', localAddress: '127.0.0.3', headers: { authorization: `Bearer ${token}` } },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk) => (body += chunk)).on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body }));
+          },
+        );
         request.on('error', reject);
       });
     for (let i = 0; i < 10; i++) expect((await from3(`guess-${i}`)).status).toBe(401);
@@ -216,7 +237,17 @@ describe('admin API: adding sources', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers.get('cache-control')).toBe('no-store');
     expect(answer.body.sources).toEqual([
-      expect.objectContaining({ url: feeds.url('/wire.xml'), title: 'Wire Service', origin: 'config', state: 'ok', lastStatus: 200, errorCode: null, consecutiveFailures: 0, itemsLast7Days: 2, itemsTotal: 2 }),
+      expect.objectContaining({
+        url: feeds.url('/wire.xml'),
+        title: 'Wire Service',
+        origin: 'config',
+        state: 'ok',
+        lastStatus: 200,
+        errorCode: null,
+        consecutiveFailures: 0,
+        itemsLast7Days: 2,
+        itemsTotal: 2,
+      }),
     ]);
     expect(answer.body.sources[0].nextPollAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
@@ -260,7 +291,14 @@ describe('admin API: adding sources', () => {
     expect(answer.status).toBe(201);
     expect(answer.body.kind).toBe('added');
     expect(answer.headers.get('location')).toBe(`/admin/api/sources/${answer.body.source.id}`);
-    expect(answer.body.source).toMatchObject({ url: feeds.url('/daily.xml'), title: 'The Daily', origin: 'admin', topics: ['world'], state: 'ok', itemsTotal: 3 });
+    expect(answer.body.source).toMatchObject({
+      url: feeds.url('/daily.xml'),
+      title: 'The Daily',
+      origin: 'admin',
+      topics: ['world'],
+      state: 'ok',
+      itemsTotal: 3,
+    });
     expect(answer.body.feed.title).toBe('The Daily');
     expect(answer.body.feed.items.map((i: { title: string }) => i.title)).toEqual(['Weather turns cold', 'Seoul hosts summit', 'Missile launch, Daily copy']);
     expect(answer.body.feed.items[1].topics).toEqual(['korea', 'world']);
@@ -286,13 +324,19 @@ describe('admin API: adding sources', () => {
     feeds.route('/old-daily', (_req, res) => res.writeHead(301, { location: feeds.url('/daily.xml') }).end());
     const answer = await call('POST', '/admin/api/sources', { url: feeds.url('/old-daily') });
     expect(answer.status).toBe(409);
-    expect(answer.body.error.message).toBe(`${feeds.url('/daily.xml')} is already source #${answer.body.source.id} (${feeds.url('/old-daily')} redirects to it)`);
+    expect(answer.body.error.message).toBe(
+      `${feeds.url('/daily.xml')} is already source #${answer.body.source.id} (${feeds.url('/old-daily')} redirects to it)`,
+    );
   });
 
   it('offers the feeds an HTML page links to as choices, adding nothing', async () => {
     const answer = await call('POST', '/admin/api/sources', { url: feeds.url('/blog/') });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ kind: 'choices', pageUrl: feeds.url('/blog/'), choices: [{ url: feeds.url('/blog/feed.xml'), title: 'Blog', itemCount: 1, advertised: true }] });
+    expect(answer.body).toMatchObject({
+      kind: 'choices',
+      pageUrl: feeds.url('/blog/'),
+      choices: [{ url: feeds.url('/blog/feed.xml'), title: 'Blog', itemCount: 1, advertised: true }],
+    });
     expect(answer.body.message).toContain('HTML page');
     expect(await sourceByUrl(feeds.url('/blog/'))).toBeUndefined();
   });
@@ -356,7 +400,9 @@ describe('admin API: SSRF guard', () => {
   });
 
   it('guards every later poll too: a source that starts redirecting inward fails with blocked_address', async () => {
-    feeds.route('/turncoat.xml', { body: rssFeed('Turncoat', [{ guid: 't1', title: 'Fine for now', link: 'https://turncoat.example/1', pubDate: hoursAgo(1) }]) });
+    feeds.route('/turncoat.xml', {
+      body: rssFeed('Turncoat', [{ guid: 't1', title: 'Fine for now', link: 'https://turncoat.example/1', pubDate: hoursAgo(1) }]),
+    });
     const added = await call('POST', '/admin/api/sources', { url: feeds.url('/turncoat.xml') });
     expect(added.status).toBe(201);
     feeds.route('/turncoat.xml', (_req, res) => res.writeHead(307, { location: internal.url('/feed.xml') }).end());
@@ -559,7 +605,9 @@ describe('admin API: topic preview', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ topic: 'korea', include: ['seoul', 'weather'], exclude: ['summit'], days: 7, scanned: 4 });
     expect(answer.body.counts).toEqual({ enter: 1, leave: 1, stay: 1 });
-    expect(answer.body.enter).toEqual([expect.objectContaining({ title: 'Weather turns cold', matchedBy: 'weather', excludedBy: null, source: { id: dailySource.id, title: 'The Daily' } })]);
+    expect(answer.body.enter).toEqual([
+      expect.objectContaining({ title: 'Weather turns cold', matchedBy: 'weather', excludedBy: null, source: { id: dailySource.id, title: 'The Daily' } }),
+    ]);
     expect(answer.body.leave).toEqual([expect.objectContaining({ title: 'Seoul hosts summit', matchedBy: null, excludedBy: 'summit' })]);
     expect(answer.body.stay).toEqual([expect.objectContaining({ title: 'Late news from Seoul', matchedBy: 'seoul' })]);
     // Read-only: the stored classification did not change.
@@ -570,7 +618,13 @@ describe('admin API: topic preview', () => {
     const current = await call('POST', '/admin/api/topics/korea/preview', {});
     expect(current.body).toMatchObject({ include: ['north korea', 'seoul'], exclude: [], days: 7, counts: { enter: 0, leave: 0, stay: 2 } });
     expect((await call('POST', '/admin/api/topics/sports/preview', {})).status).toBe(404);
-    for (const [body, code] of [[{ include: 'seoul' }, 'invalid_request'], [{ include: [''] }, 'invalid_phrases'], [{ days: 0 }, 'invalid_days'], [{ days: 1000 }, 'invalid_days'], [{ extra: 1 }, 'invalid_request']] as const) {
+    for (const [body, code] of [
+      [{ include: 'seoul' }, 'invalid_request'],
+      [{ include: [''] }, 'invalid_phrases'],
+      [{ days: 0 }, 'invalid_days'],
+      [{ days: 1000 }, 'invalid_days'],
+      [{ extra: 1 }, 'invalid_request'],
+    ] as const) {
       const answer = await call('POST', '/admin/api/topics/korea/preview', body);
       expect([answer.status, answer.body.error.code]).toEqual([400, code]);
     }
@@ -600,7 +654,18 @@ describe('admin API: robustness', () => {
 describe('admin API: hostile input', () => {
   // Raw JSON, so a lone surrogate reaches the server as one (JSON.stringify would escape it validly, too).
   const json = (fields: string) => [`{${fields}}`, TOKEN, { 'content-type': 'application/json' }] as const;
-  const sourcesNow = async () => JSON.stringify((await call('GET', '/admin/api/sources')).body.sources.map((s: { id: number; url: string; title: string | null; topics: string[]; pollIntervalSeconds: number | null }) => [s.id, s.url, s.title, s.topics, s.pollIntervalSeconds]));
+  const sourcesNow = async () =>
+    JSON.stringify(
+      (await call('GET', '/admin/api/sources')).body.sources.map(
+        (s: { id: number; url: string; title: string | null; topics: string[]; pollIntervalSeconds: number | null }) => [
+          s.id,
+          s.url,
+          s.title,
+          s.topics,
+          s.pollIntervalSeconds,
+        ],
+      ),
+    );
 
   it.each([
     ['a NUL in the URL', (feed: string) => `"url": ${JSON.stringify(`${feed}\u0000`)}`, 'invalid_url'],
@@ -653,7 +718,9 @@ describe('admin API: hostile input', () => {
   });
 
   it('imports the good outlines of an OPML list and reports the ones with an unusable title or URL', async () => {
-    const [ok, nul, long, control, badUrl] = ['/opml-ok.xml', '/opml-nul.xml', '/opml-long.xml', '/opml-control.xml', '/opml-bad-url.xml'].map((path) => feeds.url(path));
+    const [ok, nul, long, control, badUrl] = ['/opml-ok.xml', '/opml-nul.xml', '/opml-long.xml', '/opml-control.xml', '/opml-bad-url.xml'].map((path) =>
+      feeds.url(path),
+    );
     const opml = `<opml version="2.0"><body>
       <outline type="rss" text="Fine" xmlUrl="${ok}"/>
       <outline type="rss" text="Bad\u0000title" xmlUrl="${nul}"/>

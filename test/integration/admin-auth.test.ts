@@ -63,7 +63,8 @@ describe('sessions', () => {
   });
 });
 
-const api = (url: string, token: string, headers: Record<string, string> = {}) => fetch(`${url}/admin/api/sources`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+const api = (url: string, token: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/admin/api/sources`, { headers: { authorization: `Bearer ${token}`, ...headers } });
 const login = (url: string, token: string, headers: Record<string, string> = {}) =>
   fetch(`${url}/admin/login`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual', headers });
 
@@ -115,7 +116,12 @@ describe('/metrics behind METRICS_TOKEN', () => {
 
   it('needs "Authorization: Bearer <METRICS_TOKEN>" when it is set, and never reveals the hosts without it', async () => {
     const url = await start({ metrics, metricsToken: 'scrape-secret-0123456789' });
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${TOKEN}` }, { authorization: 'Basic c2NyYXBlLXNlY3JldC0wMTIzNDU2Nzg5' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer wrong' },
+      { authorization: `Bearer ${TOKEN}` },
+      { authorization: 'Basic c2NyYXBlLXNlY3JldC0wMTIzNDU2Nzg5' },
+    ]) {
       const answer = await fetch(`${url}/metrics`, { headers });
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer realm="tidings-metrics"/);

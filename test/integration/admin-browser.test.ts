@@ -18,7 +18,16 @@ import { silentLog, testConfig } from '../helpers/context.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without these, Chromium reaches for the network (updates, sync, QUIC probes) and fails here.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const TOKEN = 'browser-test-admin-token-0123456789';
 const OUTPUT = path.resolve('test-output/admin-browser');
 
@@ -40,7 +49,12 @@ beforeAll(async () => {
       { guid: 'g2', title: 'Harvest season ends early', link: 'https://globe.example/harvest', pubDate: recent(1) },
     ]),
   });
-  const config = testConfig({ topics: [{ slug: 'korea', title: 'Korea', include: ['seoul'] }, { slug: 'world', title: 'World' }] });
+  const config = testConfig({
+    topics: [
+      { slug: 'korea', title: 'Korea', include: ['seoul'] },
+      { slug: 'world', title: 'World' },
+    ],
+  });
   service = await serve({ ...readEnv({}), port: 0, adminToken: TOKEN }, config, silentLog, { handleSignals: false, database: await createTestDatabase() });
   profile = mkdtempSync(path.join(tmpdir(), 'tidings-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
@@ -90,7 +104,10 @@ const globeRow = () => page.locator('table.sources tbody tr', { hasText: 'Globe 
 /** Imports an OPML file listing Second (new, never fetched) and Globe Dispatch, with the file input. */
 async function importOpml() {
   const file = path.join(profile, 'subscriptions.opml');
-  writeFileSync(file, `<?xml version="1.0"?><opml version="2.0"><body><outline text="Korea"><outline type="rss" text="Second" xmlUrl="${fixtures.url('/second.xml')}"/></outline><outline type="rss" text="Globe" xmlUrl="${fixtures.url('/world.xml')}"/></body></opml>`);
+  writeFileSync(
+    file,
+    `<?xml version="1.0"?><opml version="2.0"><body><outline text="Korea"><outline type="rss" text="Second" xmlUrl="${fixtures.url('/second.xml')}"/></outline><outline type="rss" text="Globe" xmlUrl="${fixtures.url('/world.xml')}"/></body></opml>`,
+  );
   await page.getByLabel('OPML file').setInputFiles(file);
   await page.getByRole('button', { name: 'Import' }).click();
 }
@@ -127,7 +144,10 @@ describe('admin page in Chromium', () => {
     await page.getByRole('heading', { name: 'Globe Dispatch' }).waitFor();
     await expect(page.getByRole('status').first().textContent()).resolves.toContain('Source added');
     const items = page.locator('ul.items li');
-    await expect(items.allTextContents()).resolves.toEqual([expect.stringContaining('Harvest season ends early'), expect.stringContaining('Seoul and Tokyo agree on talks')]);
+    await expect(items.allTextContents()).resolves.toEqual([
+      expect.stringContaining('Harvest season ends early'),
+      expect.stringContaining('Seoul and Tokyo agree on talks'),
+    ]);
     await page.screenshot({ path: path.join(OUTPUT, 'source.png'), fullPage: true });
   });
 
@@ -169,7 +189,11 @@ describe('admin page in Chromium', () => {
     const id = /source-(\d+)/.exec((await page.locator('table.sources tbody tr').first().getAttribute('id'))!)![1];
     const forged = await context.request.post(`${service.url}/admin/sources/${id}/resume`, { form: { back: '/admin' }, maxRedirects: 0 });
     expect(forged.status()).toBe(403);
-    const crossSite = await context.request.post(`${service.url}/admin/sources/${id}/resume`, { form: { back: '/admin' }, headers: { origin: 'https://evil.example' }, maxRedirects: 0 });
+    const crossSite = await context.request.post(`${service.url}/admin/sources/${id}/resume`, {
+      form: { back: '/admin' },
+      headers: { origin: 'https://evil.example' },
+      maxRedirects: 0,
+    });
     expect(crossSite.status()).toBe(403);
     await page.reload();
     await expect(page.locator('table.sources tbody tr').first().getAttribute('data-state')).resolves.toBe('paused');
@@ -179,7 +203,9 @@ describe('admin page in Chromium', () => {
     await logIn();
     await addGlobe();
     await importOpml();
-    await expect(page.locator('section', { has: page.getByRole('heading', { name: 'Import result' }) }).textContent()).resolves.toContain('1 added, 1 already present, 0 invalid.');
+    await expect(page.locator('section', { has: page.getByRole('heading', { name: 'Import result' }) }).textContent()).resolves.toContain(
+      '1 added, 1 already present, 0 invalid.',
+    );
     await expect(page.locator('table.sources tbody tr', { hasText: 'Second' }).getAttribute('data-state')).resolves.toBe('pending');
   });
 

@@ -24,18 +24,29 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv = env): Promis
 
 const writeConfig = (name: string, allowPrivateNetworks: boolean) => {
   const file = path.join(dir, name);
-  writeFileSync(file, JSON.stringify({ topics: [{ slug: 'korea', title: 'Korea', include: ['north korea'] }], sources: [], polling: { allowPrivateNetworks, timeoutMs: 2000 } }));
+  writeFileSync(
+    file,
+    JSON.stringify({ topics: [{ slug: 'korea', title: 'Korea', include: ['north korea'] }], sources: [], polling: { allowPrivateNetworks, timeoutMs: 2000 } }),
+  );
   return file;
 };
 
 beforeAll(async () => {
   fixtures = await startFixtureServer();
   const recent = new Date(Date.now() - 3_600_000).toUTCString();
-  fixtures.route('/good.xml', { body: rssFeed('Good News', [{ guid: 'g1', title: 'North Korea news', link: 'https://good.example/1', pubDate: recent }, { guid: 'g2', title: 'Other', link: 'https://good.example/2', pubDate: recent }]) });
+  fixtures.route('/good.xml', {
+    body: rssFeed('Good News', [
+      { guid: 'g1', title: 'North Korea news', link: 'https://good.example/1', pubDate: recent },
+      { guid: 'g2', title: 'Other', link: 'https://good.example/2', pubDate: recent },
+    ]),
+  });
   fixtures.route('/other.xml', { body: rssFeed('Other', [{ guid: 'o1', title: 'Something', link: 'https://other.example/1', pubDate: recent }]) });
   fixtures.route('/doomed.xml', { body: rssFeed('Doomed', [{ guid: 'd1', title: 'Soon gone', link: 'https://doomed.example/1', pubDate: recent }]) });
   fixtures.route('/doomed-too.xml', { body: rssFeed('Doomed too', []) });
-  fixtures.route('/site/', { body: '<html><head><link rel="alternate" type="application/atom+xml" href="/good.xml"></head><body></body></html>', contentType: 'text/html' });
+  fixtures.route('/site/', {
+    body: '<html><head><link rel="alternate" type="application/atom+xml" href="/good.xml"></head><body></body></html>',
+    contentType: 'text/html',
+  });
   dir = mkdtempSync(path.join(tmpdir(), 'tidings-admin-cli-'));
   env = {
     LOG_LEVEL: 'silent',
@@ -83,8 +94,14 @@ describe('tidings sources / opml', () => {
   });
 
   it('refuses a duplicate, an unknown topic and a missing URL, with one line each', async () => {
-    expect(await run(['sources', 'add', fixtures.url('/good.xml')])).toMatchObject({ code: 1, err: `tidings: ${fixtures.url('/good.xml')} is already source #${goodId}\n` });
-    expect(await run(['sources', 'add', fixtures.url('/other.xml'), '--topic', 'sports'])).toMatchObject({ code: 1, err: 'tidings: unknown topic "sports" (topics: korea)\n' });
+    expect(await run(['sources', 'add', fixtures.url('/good.xml')])).toMatchObject({
+      code: 1,
+      err: `tidings: ${fixtures.url('/good.xml')} is already source #${goodId}\n`,
+    });
+    expect(await run(['sources', 'add', fixtures.url('/other.xml'), '--topic', 'sports'])).toMatchObject({
+      code: 1,
+      err: 'tidings: unknown topic "sports" (topics: korea)\n',
+    });
     const usage = await run(['sources', 'add']);
     expect(usage.code).toBe(2);
     expect(usage.err).toMatch(/^tidings: sources add needs a URL/);
@@ -92,10 +109,19 @@ describe('tidings sources / opml', () => {
 
   it('refuses what the API and the admin page refuse, with the same messages, before fetching anything', async () => {
     const before = fixtures.hits('/other.xml');
-    expect(await run(['sources', 'add', fixtures.url('/other.xml'), '--title', 't'.repeat(10_000)])).toMatchObject({ code: 1, err: 'tidings: the title is longer than 300 characters (10000); shorten it\n' });
-    expect(await run(['sources', 'add', fixtures.url('/other.xml'), '--title', 'Bell\u0007'])).toMatchObject({ code: 1, err: expect.stringContaining('tidings: the title contains a control character (U+0007)') });
+    expect(await run(['sources', 'add', fixtures.url('/other.xml'), '--title', 't'.repeat(10_000)])).toMatchObject({
+      code: 1,
+      err: 'tidings: the title is longer than 300 characters (10000); shorten it\n',
+    });
+    expect(await run(['sources', 'add', fixtures.url('/other.xml'), '--title', 'Bell\u0007'])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('tidings: the title contains a control character (U+0007)'),
+    });
     expect(fixtures.hits('/other.xml')).toBe(before);
-    expect(await run(['sources', 'remove', '9'.repeat(20)])).toMatchObject({ code: 1, err: 'tidings: a source id is a positive whole number, not 100000000000000000000\n' });
+    expect(await run(['sources', 'remove', '9'.repeat(20)])).toMatchObject({
+      code: 1,
+      err: 'tidings: a source id is a positive whole number, not 100000000000000000000\n',
+    });
   });
 
   it('lists the feeds a web page offers instead of adding it', async () => {
@@ -110,7 +136,9 @@ describe('tidings sources / opml', () => {
     const before = fixtures.hits('/other.xml');
     const result = await run(['sources', 'add', fixtures.url('/other.xml')], strict);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/^tidings: cannot fetch http:\/\/127\.0\.0\.1:\d+\/other\.xml: http:\/\/127\.0\.0\.1:\d+ is a loopback address; set polling\.allowPrivateNetworks to allow it\n$/);
+    expect(result.err).toMatch(
+      /^tidings: cannot fetch http:\/\/127\.0\.0\.1:\d+\/other\.xml: http:\/\/127\.0\.0\.1:\d+ is a loopback address; set polling\.allowPrivateNetworks to allow it\n$/,
+    );
     expect(fixtures.hits('/other.xml')).toBe(before);
   });
 
@@ -131,9 +159,15 @@ describe('tidings sources / opml', () => {
     expect(imported.out).toMatch(/^ID\s+URL\s+TOPICS\n\d+\s+http:\/\/127\.0\.0\.1:\d+\/other\.xml\s+korea$/m);
     expect(imported.out).toMatch(/gopher:\/\/x\s+only http and https URLs can be polled/);
 
-    expect(await run(['opml', 'import', path.join(dir, 'missing.opml')])).toMatchObject({ code: 1, err: expect.stringMatching(/^tidings: cannot read .*missing\.opml: ENOENT\n$/) });
+    expect(await run(['opml', 'import', path.join(dir, 'missing.opml')])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/^tidings: cannot read .*missing\.opml: ENOENT\n$/),
+    });
     writeFileSync(path.join(dir, 'feed.xml'), rssFeed('x', []));
-    expect(await run(['opml', 'import', path.join(dir, 'feed.xml')])).toMatchObject({ code: 1, err: 'tidings: not an OPML document: the root element is <rss>, not <opml>\n' });
+    expect(await run(['opml', 'import', path.join(dir, 'feed.xml')])).toMatchObject({
+      code: 1,
+      err: 'tidings: not an OPML document: the root element is <rss>, not <opml>\n',
+    });
   });
 
   it('removes a source by id or URL, with its items', async () => {

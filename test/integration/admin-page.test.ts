@@ -24,7 +24,12 @@ beforeAll(async () => {
     body: rssFeed('Hostile', [{ guid: 'h1', title: '&amp;lt;img src=x onerror=alert(1)&amp;gt; Seoul', link: 'javascript:alert(2)', pubDate: recent }]),
   });
   fixtures.route('/plain.xml', { body: rssFeed('Plain', [{ guid: 'p1', title: 'Plain news', link: 'https://plain.example/1', pubDate: recent }]) });
-  const config = testConfig({ topics: [{ slug: 'korea', title: 'Korea', include: ['seoul'] }, { slug: 'world', title: 'World' }] });
+  const config = testConfig({
+    topics: [
+      { slug: 'korea', title: 'Korea', include: ['seoul'] },
+      { slug: 'world', title: 'World' },
+    ],
+  });
   service = await serve({ ...readEnv({}), port: 0, adminToken: TOKEN }, config, silentLog, { handleSignals: false, database: await createTestDatabase() });
 });
 afterAll(async () => {
@@ -42,7 +47,12 @@ interface PageAnswer {
   text: string;
 }
 
-async function request(method: 'GET' | 'POST', path: string, form?: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<PageAnswer> {
+async function request(
+  method: 'GET' | 'POST',
+  path: string,
+  form?: Record<string, string | string[]>,
+  headers: Record<string, string> = {},
+): Promise<PageAnswer> {
   const pairs = Object.entries(form ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]));
   const body = form === undefined ? undefined : new URLSearchParams(pairs);
   const response = await fetch(`${service.url}${path}`, { method, body, redirect: 'manual', headers: { ...(cookie ? { cookie } : {}), ...headers } });
@@ -81,7 +91,14 @@ describe('admin page forms', () => {
   });
 
   it('keeps everything else behind the session', async () => {
-    for (const [method, path] of [['GET', '/admin/sources/1'], ['GET', '/admin/sources/1/delete'], ['GET', '/admin/opml'], ['POST', '/admin/sources/1/pause'], ['POST', '/admin/sources'], ['POST', '/admin/opml']] as const) {
+    for (const [method, path] of [
+      ['GET', '/admin/sources/1'],
+      ['GET', '/admin/sources/1/delete'],
+      ['GET', '/admin/opml'],
+      ['POST', '/admin/sources/1/pause'],
+      ['POST', '/admin/sources'],
+      ['POST', '/admin/opml'],
+    ] as const) {
       const answer = await request(method, path, method === 'POST' ? { _csrf: 'x' } : undefined);
       expect([method, path, answer.status, answer.headers.get('location')]).toEqual([method, path, 303, '/admin']);
     }
@@ -148,7 +165,12 @@ describe('admin page forms', () => {
   it('escapes hostile feed content everywhere it is shown', async () => {
     await logIn();
     const token = await csrf();
-    const added = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/hostile.xml'), title: '<script>alert("title")</script>', action: 'add' });
+    const added = await request('POST', '/admin/sources', {
+      _csrf: token,
+      url: fixtures.url('/hostile.xml'),
+      title: '<script>alert("title")</script>',
+      action: 'add',
+    });
     const page = await request('GET', added.headers.get('location')!);
     const table = await request('GET', '/admin');
     for (const html of [page.text, table.text]) {
@@ -162,7 +184,13 @@ describe('admin page forms', () => {
     await logIn();
     const id = await addWithForm('/plain.xml', ['world']);
     const token = await csrf();
-    const saved = await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, title: 'Plain Daily', topics: ['korea', 'world'], topics_present: '1', interval_minutes: '30' });
+    const saved = await request('POST', `/admin/sources/${id}/edit`, {
+      _csrf: token,
+      title: 'Plain Daily',
+      topics: ['korea', 'world'],
+      topics_present: '1',
+      interval_minutes: '30',
+    });
     expect([saved.status, saved.headers.get('location')]).toEqual([303, `/admin/sources/${id}?done=saved`]);
     const page = (await request('GET', `/admin/sources/${id}`)).text;
     expect(page).toContain('<h1>Plain Daily</h1>');
@@ -224,7 +252,10 @@ describe('admin page forms', () => {
   it('imports pasted OPML, exports it, and deletes after confirmation', async () => {
     await logIn();
     const token = await csrf();
-    const imported = await request('POST', '/admin/opml', { _csrf: token, opml: `<opml version="2.0"><body><outline text="World"><outline type="rss" text="Extra" xmlUrl="${fixtures.url('/extra.xml')}"/></outline></body></opml>` });
+    const imported = await request('POST', '/admin/opml', {
+      _csrf: token,
+      opml: `<opml version="2.0"><body><outline text="World"><outline type="rss" text="Extra" xmlUrl="${fixtures.url('/extra.xml')}"/></outline></body></opml>`,
+    });
     expect(imported.status).toBe(200);
     expect(imported.text).toContain('1 added, 0 already present, 0 invalid.');
     expect((await request('POST', '/admin/opml', { _csrf: token, opml: '<rss/>' })).text).toContain('Not imported: not an OPML document');

@@ -53,7 +53,12 @@ async function sourceRows(): Promise<Array<[string, boolean, number]>> {
 
 beforeAll(async () => {
   fixtures = await startFixtureServer();
-  fixtures.route('/good.xml', { body: rssFeed('Good', [{ guid: 'g1', title: 'North Korea news', link: 'https://good.example/1' }, { guid: 'g2', title: 'Other', link: 'https://good.example/2' }]) });
+  fixtures.route('/good.xml', {
+    body: rssFeed('Good', [
+      { guid: 'g1', title: 'North Korea news', link: 'https://good.example/1' },
+      { guid: 'g2', title: 'Other', link: 'https://good.example/2' },
+    ]),
+  });
   fixtures.route('/bad.xml', { body: 'nope', status: 500, contentType: 'text/plain' });
   fixtures.route('/elsewhere.xml', { body: rssFeed('Elsewhere', []) });
   dir = mkdtempSync(path.join(tmpdir(), 'tidings-cli-'));
@@ -86,7 +91,7 @@ async function freshPostgres(): Promise<string> {
 }
 
 describe('tidings CLI', () => {
-  it('syncs the config file\'s sources only when asked to', () => {
+  it("syncs the config file's sources only when asked to", () => {
     expect(synced).toMatchObject({ code: 0, out: expect.stringMatching(/^Synced .*feeds\.config\.json: 2 config sources, 2 enabled\.\n$/) });
   });
 
@@ -142,9 +147,16 @@ describe('tidings CLI', () => {
   });
 
   it('exits non-zero with one line for an unknown source, a bad config and a bad command', async () => {
-    expect(await run('poll', '--once', '--source', 'https://unknown.example/feed')).toMatchObject({ code: 1, err: expect.stringMatching(/^tidings: no enabled source with URL https:\/\/unknown\.example\/feed/) });
+    expect(await run('poll', '--once', '--source', 'https://unknown.example/feed')).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/^tidings: no enabled source with URL https:\/\/unknown\.example\/feed/),
+    });
     writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ sources: [{ url: 'ftp://x' }] }));
-    const bad = await main(['sources', 'list'], { out: () => {}, err: (t) => expect(t).toMatch(/bad\.json: sources\[0\]\.url: must be an http\(s\) URL$/) }, { ...env, FEEDS_CONFIG: path.join(dir, 'bad.json') });
+    const bad = await main(
+      ['sources', 'list'],
+      { out: () => {}, err: (t) => expect(t).toMatch(/bad\.json: sources\[0\]\.url: must be an http\(s\) URL$/) },
+      { ...env, FEEDS_CONFIG: path.join(dir, 'bad.json') },
+    );
     expect(bad).toBe(1);
     expect((await run('frobnicate')).code).toBe(2);
   });

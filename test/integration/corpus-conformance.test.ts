@@ -75,9 +75,18 @@ const DOCUMENTED_DIFFERENCES: Record<string, Documented> = {
   'synthetic/dates-odd.rss #1 updated': { ours: '2024-10-18T05:30:00Z', reason: 'KST is UTC+9; the oracle reads it as UTC' },
   'synthetic/dates-odd.rss #6 published': { ours: '2024-10-18T14:30:00Z', reason: 'RFC 822 date without a zone: read as UTC, as the item expects' },
   'synthetic/dates-odd.rss #6 updated': { ours: '2024-10-18T14:30:00Z', reason: 'RFC 822 date without a zone: read as UTC, as the item expects' },
-  'synthetic/dates-odd.rss #14 published': { ours: null, reason: '"2024.10.18 14:30" is not a date format we accept (null is acceptable); the oracle invents 2024-11-01' },
-  'synthetic/dates-odd.rss #14 updated': { ours: null, reason: '"2024.10.18 14:30" is not a date format we accept (null is acceptable); the oracle invents 2024-11-01' },
-  'gofeed/parser__rss__issue_320_legacy_entity_prefix.xml feedTitle': { ours: '?page=1&copy=2;mode=x & done', reason: '"&copy=2;" is not a character reference (no ";" after the name); the feed itself says it must not decode' },
+  'synthetic/dates-odd.rss #14 published': {
+    ours: null,
+    reason: '"2024.10.18 14:30" is not a date format we accept (null is acceptable); the oracle invents 2024-11-01',
+  },
+  'synthetic/dates-odd.rss #14 updated': {
+    ours: null,
+    reason: '"2024.10.18 14:30" is not a date format we accept (null is acceptable); the oracle invents 2024-11-01',
+  },
+  'gofeed/parser__rss__issue_320_legacy_entity_prefix.xml feedTitle': {
+    ours: '?page=1&copy=2;mode=x & done',
+    reason: '"&copy=2;" is not a character reference (no ";" after the name); the feed itself says it must not decode',
+  },
 
   // --- one item per key (RFC 4287 §4.1.1: same id = same entry; latest updated wins)
   'synthetic/guid-duplicate.rss count': { ours: 4, reason: 'repeated guids are one item (the latest-dated copy)' },
@@ -87,20 +96,47 @@ const DOCUMENTED_DIFFERENCES: Record<string, Documented> = {
   'synthetic/atom-duplicate-ids.atom #0 entry': { ours: 'dropped', reason: 'Entry X, older: superseded by the later atom:updated #1' },
   'feedparser/wellformed/node_precedence/atom10_id.xml count': { ours: 1, reason: 'both entries have id "Correct Value": one entry' },
   'feedparser/wellformed/node_precedence/atom10_id.xml #1 entry': { ours: 'dropped', reason: 'same id as #0, no dates: the first occurrence is kept' },
-  'sample-feeds/examples/microsoft-start-example-atom-feed.xml count': { ours: 1, reason: 'the second entry repeats the first entry\'s id (a takedown notice for it)' },
-  'sample-feeds/examples/microsoft-start-example-atom-feed.xml #1 entry': { ours: 'dropped', reason: 'same id and atom:updated as #0: the first occurrence is kept' },
-  'sample-feeds/examples/rss-board-0-92-sample-feed.xml count': { ours: 21, reason: 'the last item repeats an earlier item exactly (no title, link, guid or date; same description): same hash key' },
+  'sample-feeds/examples/microsoft-start-example-atom-feed.xml count': {
+    ours: 1,
+    reason: "the second entry repeats the first entry's id (a takedown notice for it)",
+  },
+  'sample-feeds/examples/microsoft-start-example-atom-feed.xml #1 entry': {
+    ours: 'dropped',
+    reason: 'same id and atom:updated as #0: the first occurrence is kept',
+  },
+  'sample-feeds/examples/rss-board-0-92-sample-feed.xml count': {
+    ours: 21,
+    reason: 'the last item repeats an earlier item exactly (no title, link, guid or date; same description): same hash key',
+  },
   'sample-feeds/examples/rss-board-0-92-sample-feed.xml #21 entry': { ours: 'dropped', reason: 'identical to #20' },
 
   // --- base URL: the fetch URL, never Content-Location (RFC 7231 Appendix B dropped that rule)
-  'feedparser/wellformed/base/http_entry_link_base_content_location.xml #0 id': { ours: 'http://127.0.0.1:8000/relative/link', reason: 'relative link resolved against the fetch URL, not the Content-Location header' },
-  'feedparser/wellformed/base/http_entry_link_base_content_location.xml #0 link': { ours: 'http://127.0.0.1:8000/relative/link', reason: 'relative link resolved against the fetch URL, not the Content-Location header' },
-  'feedparser/wellformed/base/http_item_link_base_content_location.xml #0 id': { ours: 'http://127.0.0.1:8000/relative/uri', reason: 'relative link resolved against the fetch URL, not the Content-Location header' },
-  'feedparser/wellformed/base/http_item_link_base_content_location.xml #0 link': { ours: 'http://127.0.0.1:8000/relative/uri', reason: 'relative link resolved against the fetch URL, not the Content-Location header' },
+  'feedparser/wellformed/base/http_entry_link_base_content_location.xml #0 id': {
+    ours: 'http://127.0.0.1:8000/relative/link',
+    reason: 'relative link resolved against the fetch URL, not the Content-Location header',
+  },
+  'feedparser/wellformed/base/http_entry_link_base_content_location.xml #0 link': {
+    ours: 'http://127.0.0.1:8000/relative/link',
+    reason: 'relative link resolved against the fetch URL, not the Content-Location header',
+  },
+  'feedparser/wellformed/base/http_item_link_base_content_location.xml #0 id': {
+    ours: 'http://127.0.0.1:8000/relative/uri',
+    reason: 'relative link resolved against the fetch URL, not the Content-Location header',
+  },
+  'feedparser/wellformed/base/http_item_link_base_content_location.xml #0 link': {
+    ours: 'http://127.0.0.1:8000/relative/uri',
+    reason: 'relative link resolved against the fetch URL, not the Content-Location header',
+  },
 
   // --- decoding
-  'miniflux/encoding/windows-1252-incorrect-prolog.xml feedTitle': { ours: 'Euro €', reason: 'declared windows-1252 but the bytes are valid UTF-8 with a multibyte sequence: UTF-8 wins (the file name says the prolog is wrong)' },
-  'feedparser/encoding/bozo_invalid-bytes-with-bom.xml feedTitle': { ours: 'Valid UTF8: ѨInvalid UTF8: Espa\uFFFDa', reason: 'the UTF-8 BOM decides (XML 1.0 F.1); the invalid byte becomes U+FFFD instead of re-reading everything as Latin-1' },
+  'miniflux/encoding/windows-1252-incorrect-prolog.xml feedTitle': {
+    ours: 'Euro €',
+    reason: 'declared windows-1252 but the bytes are valid UTF-8 with a multibyte sequence: UTF-8 wins (the file name says the prolog is wrong)',
+  },
+  'feedparser/encoding/bozo_invalid-bytes-with-bom.xml feedTitle': {
+    ours: 'Valid UTF8: ѨInvalid UTF8: Espa\uFFFDa',
+    reason: 'the UTF-8 BOM decides (XML 1.0 F.1); the invalid byte becomes U+FFFD instead of re-reading everything as Latin-1',
+  },
 
   // --- JSON Feed is not read (RSS and Atom only): not_a_feed
   ...jsonFeedNotRead('feedparser/json/example.json', 2),
@@ -134,7 +170,8 @@ const DOCUMENTED_RULES: DocumentedRule[] = [
   {
     field: 'link',
     reason: 'feedparser makes an RSS guid or Atom id that is not an http(s) URL the link; an identifier that is not a web address is not a link',
-    applies: (entry, item) => item.url === null && entry.id !== null && entry.link !== null && entry.link.trim() === entry.id.trim() && !/^https?:\/\//i.test(entry.id.trim()),
+    applies: (entry, item) =>
+      item.url === null && entry.id !== null && entry.link !== null && entry.link.trim() === entry.id.trim() && !/^https?:\/\//i.test(entry.id.trim()),
   },
 ];
 
@@ -326,7 +363,9 @@ class Tally {
 
   /** Well-formed RSS/Atom documents (feedparser found a feed in them) that we failed to read. */
   wellFormedFeedsReadAsErrors(): string[] {
-    return this.files.filter((file) => file.wellFormed && file.oracleSawFeed && file.error !== null).map((file) => `${file.file}: ${file.error!.code} ${file.error!.message}`);
+    return this.files
+      .filter((file) => file.wellFormed && file.oracleSawFeed && file.error !== null)
+      .map((file) => `${file.file}: ${file.error!.code} ${file.error!.message}`);
   }
 
   compare(file: string, wellFormed: boolean, field: Field, oracle: unknown, ours: unknown, at = '', entry?: OracleEntry, item?: NormalizedItem): void {
@@ -337,7 +376,8 @@ class Tally {
       this.usedDocumentation.add(key);
       if (documented.ours !== ours) this.mismatched.push(`${detail} (documented: ${JSON.stringify(documented.ours)})`);
     }
-    const byRule = oracle !== ours && entry !== undefined && item !== undefined && DOCUMENTED_RULES.some((rule) => rule.field === field && rule.applies(entry, item));
+    const byRule =
+      oracle !== ours && entry !== undefined && item !== undefined && DOCUMENTED_RULES.some((rule) => rule.field === field && rule.applies(entry, item));
     const outcome = oracle === ours ? 'agree' : documented !== undefined || byRule ? 'documented' : 'disagree';
     this.results.push({ file, wellFormed, field, outcome, detail });
   }
@@ -380,7 +420,8 @@ class Tally {
         );
       }
       lines.push('  read as FeedError:');
-      for (const file of files.filter((entry) => entry.error !== null)) lines.push(`    ${file.file} [${file.error!.code}: ${file.error!.message.slice(0, 110)}]`);
+      for (const file of files.filter((entry) => entry.error !== null))
+        lines.push(`    ${file.file} [${file.error!.code}: ${file.error!.message.slice(0, 110)}]`);
       const disagreeing = this.results.filter((result) => result.wellFormed === wellFormed && result.outcome === 'disagree');
       const byFile = new Map<string, string[]>();
       for (const result of disagreeing) byFile.set(result.file, [...(byFile.get(result.file) ?? []), result.detail]);

@@ -119,7 +119,10 @@ interface FeedItem {
 }
 
 function rss(title: string, items: FeedItem[]): string {
-  const entries = items.map((i) => `<item><guid isPermaLink="false">${i.guid}</guid><title>${i.title}</title><link>${i.link}</link><pubDate>${i.pubDate.toUTCString()}</pubDate><description>${i.title}, as reported.</description></item>`);
+  const entries = items.map(
+    (i) =>
+      `<item><guid isPermaLink="false">${i.guid}</guid><title>${i.title}</title><link>${i.link}</link><pubDate>${i.pubDate.toUTCString()}</pubDate><description>${i.title}, as reported.</description></item>`,
+  );
   return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>${title}</title><link>https://${title}.example/</link>${entries.join('')}</channel></rss>`;
 }
 
@@ -159,7 +162,6 @@ function feedFarm(server: FixtureServer, count: number, delay: () => number, ans
 // ---------------------------------------------------------------------------
 
 describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => {
-
   describe('crash safety', () => {
     let fixtures: FixtureServer;
     let database: TestDatabase;
@@ -180,10 +182,15 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
     beforeAll(async () => {
       database = await createTestDatabase();
       fixtures = await startFixtureServer();
-      farm = feedFarm(fixtures, 24, () => 100 + Math.random() * 250, (n, _req, res) => {
-        if (!frozen) published[n] = (published[n] ?? 0) + 1;
-        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(`feed-${n}`, itemsOf(n)));
-      });
+      farm = feedFarm(
+        fixtures,
+        24,
+        () => 100 + Math.random() * 250,
+        (n, _req, res) => {
+          if (!frozen) published[n] = (published[n] ?? 0) + 1;
+          res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(`feed-${n}`, itemsOf(n)));
+        },
+      );
       for (let n = 0; n < farm.urls.length; n++) published[n] = 0;
     });
     afterAll(async () => {
@@ -196,13 +203,16 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
       FEEDS_CONFIG: writeConfig(farm.urls, { schedule: '* * * * * *', minInterval: '1s', maxInterval: '2s' }),
       LOG_LEVEL: 'warn',
     });
-    const leasesOf = (prefix: string) =>
-      database.db
-        .selectFrom('sources')
-        .select(['id', 'lease_until'])
-        .where('lease_owner', 'like', `${prefix}%`)
-        .execute();
-    const itemCount = async () => Number((await database.db.selectFrom('items').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const leasesOf = (prefix: string) => database.db.selectFrom('sources').select(['id', 'lease_until']).where('lease_owner', 'like', `${prefix}%`).execute();
+    const itemCount = async () =>
+      Number(
+        (
+          await database.db
+            .selectFrom('items')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     it('loses and duplicates nothing when instances are killed mid-poll, and lets their leases expire', async () => {
       const dead: Array<{ moment: string; instance: Instance; killedAt: number; leases: Array<{ id: number; lease_until: Date | null }> }> = [];
@@ -252,7 +262,10 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
       const survivor = startInstance(env());
       const deadOwners = dead.map((d) => `${d.instance.ownerPrefix}%`);
       await sql`update sources set lease_until = now() - interval '1 second' where lease_owner like any(${deadOwners})`.execute(database.db);
-      await waitUntil(async () => (await Promise.all(dead.map((d) => leasesOf(d.instance.ownerPrefix)))).every((l) => l.length === 0), 'the dead leases were taken over');
+      await waitUntil(
+        async () => (await Promise.all(dead.map((d) => leasesOf(d.instance.ownerPrefix)))).every((l) => l.length === 0),
+        'the dead leases were taken over',
+      );
 
       // Let every feed publish more items under the survivor, then stop publishing and wait
       // for one complete successful poll of every feed.
@@ -260,7 +273,11 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
       frozen = true;
       const frozenAt = new Date();
       await waitUntil(async () => {
-        const behind = await database.db.selectFrom('sources').select('id').where((eb) => eb.or([eb('last_success_at', 'is', null), eb('last_success_at', '<', frozenAt)])).execute();
+        const behind = await database.db
+          .selectFrom('sources')
+          .select('id')
+          .where((eb) => eb.or([eb('last_success_at', 'is', null), eb('last_success_at', '<', frozenAt)]))
+          .execute();
         return behind.length === 0;
       }, 'every feed was polled after the freeze');
 
@@ -277,18 +294,29 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
         .select(['sources.url', 'items.title', 'items.story_id', 'items.canonical_url'])
         .execute();
       farm.urls.forEach((url, n) => {
-        const titles = stored.filter((s) => s.url === url).map((s) => s.title).sort();
-        expect(titles, url).toEqual(itemsOf(n).map((i) => i.title).sort());
+        const titles = stored
+          .filter((s) => s.url === url)
+          .map((s) => s.title)
+          .sort();
+        expect(titles, url).toEqual(
+          itemsOf(n)
+            .map((i) => i.title)
+            .sort(),
+        );
       });
       // Every item is grouped into a story that exists, and one article is one story however
       // many outlets carried it.
       expect(await database.db.selectFrom('ungrouped_items').select('item_id').execute()).toEqual([]);
-      const homeless = await sql<{ n: number }>`select count(*)::int as n from items i where not exists (select 1 from stories s where s.id = i.story_id)`.execute(database.db);
+      const homeless = await sql<{
+        n: number;
+      }>`select count(*)::int as n from items i where not exists (select 1 from stories s where s.id = i.story_id)`.execute(database.db);
       expect(homeless.rows[0]!.n).toBe(0);
       const storiesPerUrl = new Map<string, Set<number>>();
       for (const s of stored) storiesPerUrl.set(s.canonical_url!, (storiesPerUrl.get(s.canonical_url!) ?? new Set()).add(s.story_id));
       expect([...storiesPerUrl].filter(([, stories]) => stories.size > 1)).toEqual([]);
-      const orphans = await sql<{ n: number }>`select count(*)::int as n from stories s where not exists (select 1 from items i where i.story_id = s.id)`.execute(database.db);
+      const orphans = await sql<{
+        n: number;
+      }>`select count(*)::int as n from stories s where not exists (select 1 from items i where i.story_id = s.id)`.execute(database.db);
       expect(orphans.rows[0]!.n).toBe(0);
     }, 90_000);
   });
@@ -305,22 +333,30 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
     const latest = latestEndedPeriod(new Date(), digestConfig);
     const period = latestEndedPeriod(latest.start, digestConfig);
     const feedBody = (n: number) =>
-      rss(`feed-${n}`, [0, 1].map((i) => ({
-        guid: `feed-${n}-item-${i}`,
-        title: n % 2 === 0 ? `North Korea story ${i} from feed ${n}` : `Story ${i} from feed ${n}`,
-        link: `https://wire.example/${n % 2 === 0 ? 'nk' : 'world'}/${i}?utm_source=feed-${n}`,
-        pubDate: new Date(period.start.getTime() + (n * 2 + i) * 60_000),
-      })));
+      rss(
+        `feed-${n}`,
+        [0, 1].map((i) => ({
+          guid: `feed-${n}-item-${i}`,
+          title: n % 2 === 0 ? `North Korea story ${i} from feed ${n}` : `Story ${i} from feed ${n}`,
+          link: `https://wire.example/${n % 2 === 0 ? 'nk' : 'world'}/${i}?utm_source=feed-${n}`,
+          pubDate: new Date(period.start.getTime() + (n * 2 + i) * 60_000),
+        })),
+      );
 
     beforeAll(async () => {
       database = await createTestDatabase();
       fixtures = await startFixtureServer();
       // Static feeds with an ETag: a second poll is a 304.
-      farm = feedFarm(fixtures, 30, () => 200 + Math.random() * 200, (n, req, res) => {
-        const etag = `"feed-${n}"`;
-        if (req.headers['if-none-match'] === etag) res.writeHead(304, { etag }).end();
-        else res.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(feedBody(n));
-      });
+      farm = feedFarm(
+        fixtures,
+        30,
+        () => 200 + Math.random() * 200,
+        (n, req, res) => {
+          const etag = `"feed-${n}"`;
+          if (req.headers['if-none-match'] === etag) res.writeHead(304, { etag }).end();
+          else res.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(feedBody(n));
+        },
+      );
     });
     afterAll(async () => {
       await fixtures?.close();
@@ -343,8 +379,7 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
         return pending.length === 0;
       };
       // A poll's event is written just after its source row: count events, not only rows.
-      const events = (outcome: 'stored' | 'not_modified') =>
-        database.db.selectFrom('poll_events').select('source_id').where('outcome', '=', outcome).execute();
+      const events = (outcome: 'stored' | 'not_modified') => database.db.selectFrom('poll_events').select('source_id').where('outcome', '=', outcome).execute();
       const digestJobsDone = (instance: Instance) =>
         ['digest:world', 'digest:korea'].every((job) => instance.logs.some((l) => l.job === job && (l.msg === 'job finished' || l.msg === 'job failed')));
 
@@ -384,9 +419,10 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
       ]);
       // Three processes build the same digest at once: exactly one publishes it.
       const build = () =>
-        run(process.execPath, [path.join(repo, 'bin/tidings.mjs'), 'digest', 'build', '--topic', 'korea', '--date', period.date, '--json'], { cwd: repo, env: { ...env, LOG_LEVEL: 'warn' } }).then(
-          ({ stdout }) => (JSON.parse(stdout) as { status: string }).status,
-        );
+        run(process.execPath, [path.join(repo, 'bin/tidings.mjs'), 'digest', 'build', '--topic', 'korea', '--date', period.date, '--json'], {
+          cwd: repo,
+          env: { ...env, LOG_LEVEL: 'warn' },
+        }).then(({ stdout }) => (JSON.parse(stdout) as { status: string }).status);
       const statuses = await Promise.all([build(), build(), build()]);
       expect(statuses.sort()).toEqual(['already published (use --force to rebuild)', 'already published (use --force to rebuild)', 'published']);
       const built = await database.db.selectFrom('digests').select(['topic', 'story_ids']).where('period_date', '=', period.date).execute();
@@ -395,7 +431,9 @@ describe.runIf(testDatabaseUrl)('several real processes on one Postgres', () => 
 
       for (const instance of instances) instance.kill('SIGTERM');
       expect(await Promise.all(instances.map((i) => i.exited))).toEqual(instances.map(() => ({ code: 0, signal: null })));
-      expect(await database.db.selectFrom('host_slots').select('slot').where('owner', 'is not', null).where(sql<boolean>`lease_until > now()`).execute()).toEqual([]);
+      expect(
+        await database.db.selectFrom('host_slots').select('slot').where('owner', 'is not', null).where(sql<boolean>`lease_until > now()`).execute(),
+      ).toEqual([]);
     }, 90_000);
   });
 });

@@ -135,7 +135,9 @@ describe('demo sample content', () => {
     const globe = feedAt('/globe-dispatch/world.xml').body.toString('utf8');
     expect(globe).toContain('https://pacificwire.example/asia/north-korea-fires-two-short-range-ballistic-missiles-pw4821?utm_source=rss');
     expect(globe).toContain('https://m.pacificwire.example/asia/south-korea-japan-shuttle-talks-supply-chain-pw4817?utm_source=rss');
-    expect(feedAt('/pacific-wire/rss.xml').body.toString('utf8')).toContain('https://www.pacificwire.example/asia/north-korea-fires-two-short-range-ballistic-missiles-pw4821<');
+    expect(feedAt('/pacific-wire/rss.xml').body.toString('utf8')).toContain(
+      'https://www.pacificwire.example/asia/north-korea-fires-two-short-range-ballistic-missiles-pw4821<',
+    );
   });
 
   it('carries one mildly hostile body for the sanitizer to neutralize', () => {

@@ -19,7 +19,8 @@ const topic: DigestTopic = {
   slug: 'korea',
   title: 'Korea',
   description: '',
-  digest: parseFeedsConfig({ topics: [{ slug: 'korea', title: 'Korea', digest: { time: '07:00', timezone: 'Asia/Seoul', maxStories: 3 } }] }, 'x').topics[0]!.digest,
+  digest: parseFeedsConfig({ topics: [{ slug: 'korea', title: 'Korea', digest: { time: '07:00', timezone: 'Asia/Seoul', maxStories: 3 } }] }, 'x').topics[0]!
+    .digest,
 };
 
 beforeAll(async () => {
@@ -30,7 +31,11 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await clearContent(database);
-  await syncConfigSources(database.db, ['a', 'b', 'c'].map((s) => ({ url: `https://${s}.example/feed`, title: `Outlet ${s.toUpperCase()}`, topics: [] })), new Date('2026-11-01T00:00:00Z'));
+  await syncConfigSources(
+    database.db,
+    ['a', 'b', 'c'].map((s) => ({ url: `https://${s}.example/feed`, title: `Outlet ${s.toUpperCase()}`, topics: [] })),
+    new Date('2026-11-01T00:00:00Z'),
+  );
   sources = (await database.db.selectFrom('sources').select('id').orderBy('url').execute()).map((s) => s.id);
   // 08:00 KST on Tuesday 24 November 2026: the period [23 Nov 07:00, 24 Nov 07:00) KST has ended.
   now = new Date('2026-11-23T23:00:00Z');
@@ -41,7 +46,22 @@ beforeEach(async () => {
 async function story(key: string, published: string, outlets = 1, seen = published, title = `Story ${key}`) {
   const url = `https://news.example/${key}`;
   for (let i = 0; i < outlets; i++) {
-    await upsertItems(database.db, sources[i]!, [makeItem({ key: `${key}-${i}`, url, canonicalUrl: url, title, summary: `Summary of ${key}. More text.`, publishedAt: new Date(published), topics: ['korea'] })], new Date(seen));
+    await upsertItems(
+      database.db,
+      sources[i]!,
+      [
+        makeItem({
+          key: `${key}-${i}`,
+          url,
+          canonicalUrl: url,
+          title,
+          summary: `Summary of ${key}. More text.`,
+          publishedAt: new Date(published),
+          topics: ['korea'],
+        }),
+      ],
+      new Date(seen),
+    );
     await groupPendingItems(database.db, new Date(seen), CANONICAL_URL_ONLY);
   }
 }
@@ -58,7 +78,9 @@ describe('digests', () => {
     const [digest] = await recentDigests(database.db, 'korea', 10);
     expect(digest).toMatchObject({ period_date: '2026-11-24', period_start: new Date('2026-11-22T22:00:00Z'), period_end: new Date('2026-11-23T22:00:00Z') });
     expect(digest!.text.split('\n').filter((l) => /^\d+\. /.test(l))).toEqual(['1. Story widely', '2. Story recent', '3. Story older']);
-    expect(digest!.html).toContain('<ol><li><h3><a href="https://news.example/widely">Story widely</a></h3><p>Summary of widely.</p><p><small>Reported by Outlet A, Outlet B, Outlet C</small></p></li>');
+    expect(digest!.html).toContain(
+      '<ol><li><h3><a href="https://news.example/widely">Story widely</a></h3><p>Summary of widely.</p><p><small>Reported by Outlet A, Outlet B, Outlet C</small></p></li>',
+    );
   });
 
   it('escapes hostile headlines', async () => {
@@ -138,7 +160,10 @@ describe('digests', () => {
     now = new Date('2026-11-23T23:00:00Z');
     await buildDueDigests(ctx, { topic });
     const json = JSON.parse((await findRenderedFeed(database.db, 'korea', 'digest', 'json'))!.body);
-    expect(json.items.map((i: { title: string }) => i.title)).toEqual(['Korea — daily digest, Tuesday 24 November 2026', 'Korea — daily digest, Monday 23 November 2026']);
+    expect(json.items.map((i: { title: string }) => i.title)).toEqual([
+      'Korea — daily digest, Tuesday 24 November 2026',
+      'Korea — daily digest, Monday 23 November 2026',
+    ]);
     expect(json.items[0].url).toBe('http://feeds.test/topics/korea/digest/2026-11-24');
     expect(json.items[0].id).toMatch(/^urn:uuid:/);
   });

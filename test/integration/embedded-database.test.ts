@@ -52,7 +52,9 @@ describe('one process per embedded data directory', () => {
     const service = startHolder(dir, 'service');
     expect(await service.next()).toEqual({ ready: true, remote: false });
     await expect(open(dir, { role: 'service' })).rejects.toThrow(
-      new RegExp(`Another tidings service \\(pid ${service.pid}, started [^)]+\\) already has the embedded database in ${escapeRegExp(dir)} open\\. .*another DATA_DIR.*DATABASE_URL`),
+      new RegExp(
+        `Another tidings service \\(pid ${service.pid}, started [^)]+\\) already has the embedded database in ${escapeRegExp(dir)} open\\. .*another DATA_DIR.*DATABASE_URL`,
+      ),
     );
   });
 
@@ -108,7 +110,9 @@ describe('one process per embedded data directory', () => {
     const first = startHolder(dir, 'command');
     await first.next();
     await expect(open(dir, { lockWaitMs: 300 })).rejects.toThrow(
-      new RegExp(`still in use by another tidings command \\(pid ${first.pid}, started [^)]+\\) after 0\\.3 s\\. Let it finish \\(or stop it: kill ${first.pid}\\)`),
+      new RegExp(
+        `still in use by another tidings command \\(pid ${first.pid}, started [^)]+\\) after 0\\.3 s\\. Let it finish \\(or stop it: kill ${first.pid}\\)`,
+      ),
     );
   });
 
@@ -116,7 +120,9 @@ describe('one process per embedded data directory', () => {
     const dir = freshDir();
     const lock = { pid: 4242, hostname: 'other-host.example', role: 'service', socket: null, startedAt: '2026-01-01T00:00:00.000Z', bootId: null };
     writeFileSync(path.join(dir, 'tidings.lock'), JSON.stringify(lock));
-    await expect(open(dir)).rejects.toThrow(new RegExp(`locked by a tidings service on host other-host\\.example .*remove ${escapeRegExp(path.join(dir, 'tidings.lock'))}`));
+    await expect(open(dir)).rejects.toThrow(
+      new RegExp(`locked by a tidings service on host other-host\\.example .*remove ${escapeRegExp(path.join(dir, 'tidings.lock'))}`),
+    );
   });
 
   it('serves from a private socket directory when the data directory path is too long for a socket', async () => {
@@ -285,7 +291,9 @@ describe('clients of the service socket', () => {
       }
     }
     await Promise.all(jobs);
-    const counts = await sql<{ side: string; n: number }>`select split_part(who, '-', 1) as side, count(*)::int as n from probe group by 1 order by 1`.execute(service.db);
+    const counts = await sql<{ side: string; n: number }>`select split_part(who, '-', 1) as side, count(*)::int as n from probe group by 1 order by 1`.execute(
+      service.db,
+    );
     expect(counts.rows).toEqual([
       { side: 'left', n: 60 },
       { side: 'own', n: 60 },

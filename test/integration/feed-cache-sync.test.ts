@@ -29,12 +29,18 @@ describe('feed cache syncing from the database', () => {
     /** Which render each format held comes from: the topic title is in all three. */
     const heldRenders = () => {
       const docs = FORMATS.map((format) => cache.get('korea', 'feed', format));
-      return { generations: new Set(docs.map((doc) => doc?.generation)), titles: new Set(docs.map((doc) => /Korea (\d+)/.exec(doc?.body.toString() ?? '')?.[1])) };
+      return {
+        generations: new Set(docs.map((doc) => doc?.generation)),
+        titles: new Set(docs.map((doc) => /Korea (\d+)/.exec(doc?.body.toString() ?? '')?.[1])),
+      };
     };
     for (let n = 1; n <= 15; n++) {
       // Another process renders the topic under a new title, while this one keeps syncing.
       let writing = true;
-      const regeneration = regenerateFeeds({ ...regenerate, topics: [{ slug: 'korea', title: `Korea ${n}`, description: '' }] }, { topics: ['korea'], kinds: ['feed'] }).finally(() => (writing = false));
+      const regeneration = regenerateFeeds(
+        { ...regenerate, topics: [{ slug: 'korea', title: `Korea ${n}`, description: '' }] },
+        { topics: ['korea'], kinds: ['feed'] },
+      ).finally(() => (writing = false));
       do {
         await cache.sync();
         const held = heldRenders();

@@ -22,12 +22,22 @@ beforeAll(async () => {
   fixtures = await startFixtureServer();
   fixtures.route('/a.xml', {
     body: rssFeed('Alpha & Co', [
-      { guid: 'a1', title: 'North Korea <test> & "quotes"', link: 'https://alpha.example/1', description: '<p>Body with <b>markup</b> &amp; an <img src="/i.png"> image.</p>', category: 'Politics' },
+      {
+        guid: 'a1',
+        title: 'North Korea <test> & "quotes"',
+        link: 'https://alpha.example/1',
+        description: '<p>Body with <b>markup</b> &amp; an <img src="/i.png"> image.</p>',
+        category: 'Politics',
+      },
       { guid: 'a2', title: '북한 미사일 발사', link: 'https://alpha.example/2', description: '한국어 본문' },
       { guid: 'a3', title: 'Seoul weather', pubDate: 'not a date', description: 'No link, no date.' },
     ]),
   });
-  fixtures.route('/b.xml', { body: rssFeed('Beta', [{ guid: 'b1', title: 'North Korea talks', link: 'https://alpha.example/1?utm_source=beta', pubDate: 'Mon, 23 Nov 2026 11:00:00 GMT' }]) });
+  fixtures.route('/b.xml', {
+    body: rssFeed('Beta', [
+      { guid: 'b1', title: 'North Korea talks', link: 'https://alpha.example/1?utm_source=beta', pubDate: 'Mon, 23 Nov 2026 11:00:00 GMT' },
+    ]),
+  });
   const config = testConfig({ sources: [{ url: fixtures.url('/a.xml') }, { url: fixtures.url('/b.xml') }] });
   service = await serve({ ...readEnv({}), port: 0 }, config, silentLog, { handleSignals: false, database: await createTestDatabase() });
   await service.pollNow();

@@ -4,7 +4,17 @@
  * regeneration cannot leave the formats from different renders, and `?limit=` variants
  * follow their document's generation.
  */
-import { sql, TableNode, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryId, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import {
+  sql,
+  TableNode,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryId,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildDigest, periodForDate } from '../../jobs/build-digests.ts';
 import { adminActions } from '../../jobs/index.ts';
@@ -32,10 +42,23 @@ const ADMIN_TOKEN = 'generations-test-admin-token-0123456789';
 /** A service with two Korea sources polled once; its own database. */
 async function startService(): Promise<Service> {
   fixtures = await startFixtureServer();
-  fixtures.route('/wire.xml', { body: rssFeed('Wire', [{ guid: 'w1', title: 'North Korea fires missile', link: 'https://wire.example/nk', pubDate: 'Mon, 23 Nov 2026 08:00:00 GMT' }]) });
-  fixtures.route('/daily.xml', { body: rssFeed('Daily', [{ guid: 'd1', title: 'Seoul hosts summit', link: 'https://daily.example/summit', pubDate: 'Mon, 23 Nov 2026 10:00:00 GMT' }]) });
-  const config = testConfig({ sources: [{ url: fixtures.url('/wire.xml'), title: 'Wire' }, { url: fixtures.url('/daily.xml'), title: 'Daily' }] });
-  service = await serve({ ...readEnv({ ADMIN_TOKEN }), port: 0, publicUrl: 'http://feeds.test' }, config, silentLog, { handleSignals: false, database: await createTestDatabase(), pollAtStart: false });
+  fixtures.route('/wire.xml', {
+    body: rssFeed('Wire', [{ guid: 'w1', title: 'North Korea fires missile', link: 'https://wire.example/nk', pubDate: 'Mon, 23 Nov 2026 08:00:00 GMT' }]),
+  });
+  fixtures.route('/daily.xml', {
+    body: rssFeed('Daily', [{ guid: 'd1', title: 'Seoul hosts summit', link: 'https://daily.example/summit', pubDate: 'Mon, 23 Nov 2026 10:00:00 GMT' }]),
+  });
+  const config = testConfig({
+    sources: [
+      { url: fixtures.url('/wire.xml'), title: 'Wire' },
+      { url: fixtures.url('/daily.xml'), title: 'Daily' },
+    ],
+  });
+  service = await serve({ ...readEnv({ ADMIN_TOKEN }), port: 0, publicUrl: 'http://feeds.test' }, config, silentLog, {
+    handleSignals: false,
+    database: await createTestDatabase(),
+    pollAtStart: false,
+  });
   await service.pollNow();
   return service;
 }
@@ -154,14 +177,28 @@ describe.runIf(testDatabaseUrl !== null)('two processes regenerating one digest 
     const cliWrites = new PauseAfter((node) => tableOf(node) === 'rendered_feeds', 2);
     const cliRender = publishDigest(service, otherProcess(service, { db: db.withPlugin(cliWrites) }));
     const waitingOnLock = async () =>
-      Number((await sql<{ n: number }>`select count(*) as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`.execute(db)).rows[0]!.n) > 0;
+      Number(
+        (
+          await sql<{
+            n: number;
+          }>`select count(*) as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`.execute(
+            db,
+          )
+        ).rows[0]!.n,
+      ) > 0;
     await waitUntil(async () => cliWrites.paused || (await waitingOnLock()), 'the CLI is saving its render');
     serviceReads.release();
     await serviceRender;
     cliWrites.release();
     await cliRender;
 
-    const stored = await db.selectFrom('rendered_feeds').select(['format', 'body']).where('topic', '=', 'korea').where('kind', '=', 'digest').orderBy('format').execute();
+    const stored = await db
+      .selectFrom('rendered_feeds')
+      .select(['format', 'body'])
+      .where('topic', '=', 'korea')
+      .where('kind', '=', 'digest')
+      .orderBy('format')
+      .execute();
     expect(Object.fromEntries(stored.map((row) => [row.format, row.body.includes(DIGEST_TITLE)]))).toEqual({ atom: true, json: true, rss: true });
     await service.syncFeeds();
     expect(await digestFormatsWith(service, DIGEST_TITLE)).toEqual(ALL_THREE);

@@ -19,7 +19,9 @@ beforeAll(async () => {
   server = await startFixtureServer();
   ctx = testContext(database, testConfig({ polling: { timeoutMs: 5000, maxBytes: 32 * 1024 * 1024, allowPrivateNetworks: true } }));
   const huge = 'North Korea '.repeat(800_000); // ~9.6 MB
-  server.route('/huge.xml', { body: rssFeed('Huge', [{ guid: 'h1', title: huge, link: 'https://huge.example/1', description: `<p>${huge}</p>`, category: 'x'.repeat(5000) }]) });
+  server.route('/huge.xml', {
+    body: rssFeed('Huge', [{ guid: 'h1', title: huge, link: 'https://huge.example/1', description: `<p>${huge}</p>`, category: 'x'.repeat(5000) }]),
+  });
   const now = new Date('2026-11-24T00:00:00Z');
   ctx.setNow(now);
   await syncConfigSources(database.db, [{ url: server.url('/huge.xml'), topics: ['korea'] }], now);

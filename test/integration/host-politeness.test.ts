@@ -62,13 +62,19 @@ function countedFeed(path: string, delayMs: number) {
     res.on('close', done);
     setTimeout(() => {
       done();
-      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rssFeed('Polite', [{ guid: `${path}-1`, title: `Item of ${path}`, link: `https://polite.example${path}` }]));
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(rssFeed('Polite', [{ guid: `${path}-1`, title: `Item of ${path}`, link: `https://polite.example${path}` }]));
     }, delayMs);
   };
 }
 
 async function addSources(paths: string[]) {
-  await syncConfigSources(database.db, paths.map((p) => ({ url: server.url(p), topics: [] })), new Date());
+  await syncConfigSources(
+    database.db,
+    paths.map((p) => ({ url: server.url(p), topics: [] })),
+    new Date(),
+  );
 }
 
 /** One poller ("instance") on the shared database, with its own fetcher and owner name. */
@@ -86,7 +92,9 @@ const paths = (n: number) => Array.from({ length: n }, (_, i) => `/feed-${i}.xml
  * slot granted (its owner and lease end) and every gate pushed forward (the host's next start).
  */
 async function logGrants() {
-  await sql`create table grant_log (id serial primary key, host text not null, slot smallint, owner text, lease_until timestamptz, next_start_at timestamptz, at timestamptz not null default clock_timestamp())`.execute(database.db);
+  await sql`create table grant_log (id serial primary key, host text not null, slot smallint, owner text, lease_until timestamptz, next_start_at timestamptz, at timestamptz not null default clock_timestamp())`.execute(
+    database.db,
+  );
   await sql`create function log_slot_grant() returns trigger language plpgsql as $$
     begin
       if new.owner is not null and new.lease_id is distinct from old.lease_id then
@@ -157,7 +165,10 @@ describe('per-host politeness through the database', () => {
     await occupySlots(1, -1);
     expect((await pollFeeds(instance('survivor', { perHost: 1, hostSpacing: 0 }, { maxWaitMs: 1 })))[0]).toMatchObject({ outcome: 'stored' });
     // Held for 1.5 s more: the poll waits for the lease to run out, then proceeds.
-    await database.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
+    await database.db
+      .updateTable('sources')
+      .set({ next_poll_at: new Date(0) })
+      .execute();
     await occupySlots(1, 1.5);
     expect((await pollFeeds(instance('survivor', { perHost: 1, hostSpacing: 0 })))[0]).toMatchObject({ outcome: 'stored' });
     expect(server.hits('/feed.xml')).toBe(2);
@@ -176,7 +187,10 @@ describe('per-host politeness through the database', () => {
     const poller = instance('instance-a', { perHost: 1, hostSpacing: 0 });
     expect((await pollFeeds(poller))[0]).toMatchObject({ outcome: 'stored' });
     await database.db.deleteFrom('host_gates').execute();
-    await database.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
+    await database.db
+      .updateTable('sources')
+      .set({ next_poll_at: new Date(0) })
+      .execute();
     expect((await pollFeeds(poller))[0]).toMatchObject({ outcome: 'stored' });
     expect(await database.db.selectFrom('host_slots').select(['host', 'slot', 'owner']).execute()).toEqual([{ host: HOST, slot: 0, owner: null }]);
   });
@@ -190,7 +204,10 @@ describe('per-host politeness through the database', () => {
     expect(results.map((r) => r.errorCode).sort()).toEqual(['connection_reset', 'http_server_error', 'timeout']);
     expect(await hostSlotHolders(database.db)).toEqual([]);
 
-    await database.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
+    await database.db
+      .updateTable('sources')
+      .set({ next_poll_at: new Date(0) })
+      .execute();
     const controller = new AbortController();
     const polling = pollFeeds(instance('instance-b', { perHost: 1, hostSpacing: 0, timeoutMs: 5000 }), { signal: controller.signal });
     await expect.poll(() => server.hits('/hang.xml')).toBe(2);
@@ -232,7 +249,11 @@ describe('per-host politeness through the database', () => {
     expect(server.hits('/feed.xml')).toBe(0);
     expect(await hostSlotHolders(database.db)).toMatchObject([{ host: HOST, owner: 'dead-instance', expired: false }]);
     // Handed back as cancelled, still due: not as a busy host, which would defer it to a later cycle.
-    expect(await database.db.selectFrom('sources').select(['lease_owner', 'error_code', 'next_poll_at']).executeTakeFirstOrThrow()).toEqual({ lease_owner: null, error_code: null, next_poll_at: due });
+    expect(await database.db.selectFrom('sources').select(['lease_owner', 'error_code', 'next_poll_at']).executeTakeFirstOrThrow()).toEqual({
+      lease_owner: null,
+      error_code: null,
+      next_poll_at: due,
+    });
   });
 });
 
@@ -275,7 +296,8 @@ describe('host slots taken and given back in batches (one statement for many pol
 });
 
 describe('polling.hostSpacing in feeds.config.json', () => {
-  const spacing = (value?: unknown) => parseFeedsConfig({ polling: value === undefined ? {} : { hostSpacing: value } }, 'feeds.config.json').polling.hostSpacing;
+  const spacing = (value?: unknown) =>
+    parseFeedsConfig({ polling: value === undefined ? {} : { hostSpacing: value } }, 'feeds.config.json').polling.hostSpacing;
   it('is a duration in seconds, 1 s by default, 0 to turn it off, at most a minute', () => {
     expect([spacing(), spacing('250ms'), spacing('2s'), spacing(0)]).toEqual([1, 0.25, 2, 0]);
     expect(() => spacing('2m')).toThrow('feeds.config.json: polling.hostSpacing: must be at most 60 s');

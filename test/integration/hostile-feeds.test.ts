@@ -113,7 +113,9 @@ const hugeAttribute = () =>
  * a control character.
  */
 function invalidUtf8(): Buffer {
-  const text = rssFeed('깨진 바이트', [{ guid: 'utf8-1', title: '북한 소식: 평양 BROKEN 회담 \u0001 end', link: 'https://broken.example/1', description: '남북 정상이 판문점에서 만났다.' }]);
+  const text = rssFeed('깨진 바이트', [
+    { guid: 'utf8-1', title: '북한 소식: 평양 BROKEN 회담 \u0001 end', link: 'https://broken.example/1', description: '남북 정상이 판문점에서 만났다.' },
+  ]);
   const bytes = Buffer.from(text);
   const at = bytes.indexOf('BROKEN');
   Buffer.from([0xff, 0xc3, 0x28, 0xe2, 0x82, 0x20]).copy(bytes, at);
@@ -121,7 +123,10 @@ function invalidUtf8(): Buffer {
 }
 
 const calmFeed = (name: string) =>
-  rssFeed(name, Array.from({ length: 3 }, (_, i) => ({ guid: `${name}-${i}`, title: `North Korea report ${i} from ${name}`, link: `https://${name}.example/${i}` })));
+  rssFeed(
+    name,
+    Array.from({ length: 3 }, (_, i) => ({ guid: `${name}-${i}`, title: `North Korea report ${i} from ${name}`, link: `https://${name}.example/${i}` })),
+  );
 
 /**
  * The hostile cases: path on the hostile server → what its source must record. The endless
@@ -146,13 +151,28 @@ const NEVER_ENDING = ['/slowloris.xml', '/stalled.xml', '/endless.xml'];
 const RECOVERED = ['/billion-laughs.xml', '/external-entity.xml', '/deep-nesting.xml', '/invalid-utf8.xml'];
 
 beforeAll(async () => {
-  [hostile, neighbours, internal] = await Promise.all([startFixtureServer(HOSTILE_ADDRESS), startFixtureServer(NEIGHBOUR_ADDRESS), startFixtureServer('127.0.0.1')]);
+  [hostile, neighbours, internal] = await Promise.all([
+    startFixtureServer(HOSTILE_ADDRESS),
+    startFixtureServer(NEIGHBOUR_ADDRESS),
+    startFixtureServer('127.0.0.1'),
+  ]);
   internal.route('/feed.xml', { body: calmFeed('internal') });
-  hostile.route('/slowloris.xml', watchHangUp('/slowloris.xml', (req, res) => void slowloris(req, res)));
-  hostile.route('/stalled.xml', watchHangUp('/stalled.xml', (_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).write(`${XML}<rss version="2.0"><channel>`)));
-  hostile.route('/endless.xml', watchHangUp('/endless.xml', (req, res) => void endless(req, res)));
+  hostile.route(
+    '/slowloris.xml',
+    watchHangUp('/slowloris.xml', (req, res) => void slowloris(req, res)),
+  );
+  hostile.route(
+    '/stalled.xml',
+    watchHangUp('/stalled.xml', (_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).write(`${XML}<rss version="2.0"><channel>`)),
+  );
+  hostile.route(
+    '/endless.xml',
+    watchHangUp('/endless.xml', (req, res) => void endless(req, res)),
+  );
   const bomb = gzipBomb();
-  hostile.route('/gzip-bomb.xml', (_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip', 'content-length': bomb.length }).end(bomb));
+  hostile.route('/gzip-bomb.xml', (_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip', 'content-length': bomb.length }).end(bomb),
+  );
   hostile.route('/redirect-loop.xml', (_req, res) => res.writeHead(302, { location: '/redirect-loop-2.xml' }).end());
   hostile.route('/redirect-loop-2.xml', (_req, res) => res.writeHead(302, { location: '/redirect-loop.xml' }).end());
   hostile.route('/to-internal.xml', (_req, res) => res.writeHead(302, { location: internal.url('/feed.xml') }).end());
@@ -215,7 +235,10 @@ function watchHealth(url: string, during: () => boolean) {
   let running = true;
   const done = (async () => {
     while (running) {
-      const status = await fetch(`${url}/healthz`).then((r) => r.status, () => 0);
+      const status = await fetch(`${url}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      );
       answers.push({ status, during: during() });
       await wait(50);
     }

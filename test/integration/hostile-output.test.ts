@@ -69,7 +69,8 @@ function executable(node: Node, allowed: ReadonlySet<string> = new Set()): strin
   if (EXECUTABLE.has(node.nodeName) && !allowed.has(node.nodeName)) found.push(`<${node.nodeName}>`);
   for (const attr of node.attrs ?? []) {
     if (/^on/i.test(attr.name)) found.push(`${node.nodeName}@${attr.name}`);
-    if (/^(href|src|action|formaction|xlink:href)$/i.test(attr.name) && /^\s*(javascript|data|vbscript):/i.test(attr.value)) found.push(`${node.nodeName}@${attr.name}=${attr.value.slice(0, 40)}`);
+    if (/^(href|src|action|formaction|xlink:href)$/i.test(attr.name) && /^\s*(javascript|data|vbscript):/i.test(attr.value))
+      found.push(`${node.nodeName}@${attr.name}=${attr.value.slice(0, 40)}`);
   }
   for (const child of [...(node.childNodes ?? []), ...(node.content ? [node.content] : [])]) found.push(...executable(child, allowed));
   return found;
@@ -88,7 +89,10 @@ beforeAll(async () => {
     { url: fixtures.url('/hostile.rss'), topics: ['korea'], priority: 0, nearDuplicates: false },
     { url: fixtures.url('/hostile.atom'), topics: ['korea'], priority: 0, nearDuplicates: false },
   ];
-  service = await serve({ ...readEnv({}), port: 0, publicUrl: 'http://feeds.test', adminToken: TOKEN }, { ...config, sources }, silentLog, { handleSignals: false, database: await createTestDatabase() });
+  service = await serve({ ...readEnv({}), port: 0, publicUrl: 'http://feeds.test', adminToken: TOKEN }, { ...config, sources }, silentLog, {
+    handleSignals: false,
+    database: await createTestDatabase(),
+  });
   await service.pollNow();
   const polled = await service.context.db.selectFrom('sources').select(['url', 'error_code', 'error_message']).execute();
   expect(polled.filter((s) => s.error_code !== null)).toEqual([]);
@@ -112,7 +116,10 @@ describe('hostile publishers, every field, every payload', () => {
   });
 
   it('JSON Feed: one entry per item, titles plain text, content without anything executable', async () => {
-    const feed = JSON.parse(await get('/topics/korea/feed.json')) as { title: string; items: Array<{ title: string; content_html: string; url: string; authors?: Array<{ name: string }> }> };
+    const feed = JSON.parse(await get('/topics/korea/feed.json')) as {
+      title: string;
+      items: Array<{ title: string; content_html: string; url: string; authors?: Array<{ name: string }> }>;
+    };
     expect(feed.items).toHaveLength(ENTRIES);
     for (const item of feed.items) {
       expect(elements(parseFragment(item.title) as Node), item.title.slice(0, 60)).toEqual([]);
@@ -124,9 +131,17 @@ describe('hostile publishers, every field, every payload', () => {
   it.each(['rss.xml', 'atom.xml'])('%s: every title is plain text and every body holds nothing executable, read as HTML', async (file) => {
     const xml = await get(`/topics/korea/${file}`);
     const text = (expression: string) => execFileSync('xmllint', ['--xpath', expression, '-'], { input: xml, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    const [title, body] = file === 'rss.xml' ? ['//*[local-name()="item"]/*[local-name()="title"]/text()', '//*[local-name()="encoded"]/text()'] : ['//*[local-name()="entry"]/*[local-name()="title"]/text()', '//*[local-name()="entry"]/*[local-name()="content"]/text()'];
+    const [title, body] =
+      file === 'rss.xml'
+        ? ['//*[local-name()="item"]/*[local-name()="title"]/text()', '//*[local-name()="encoded"]/text()']
+        : ['//*[local-name()="entry"]/*[local-name()="title"]/text()', '//*[local-name()="entry"]/*[local-name()="content"]/text()'];
     // xmllint prints text nodes escaped again: unescape once to get the HTML a reader sees.
-    const unescapeXml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    const unescapeXml = (s: string) =>
+      s
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&');
     expect(elements(parseFragment(unescapeXml(text(title))) as Node)).toEqual([]);
     expect(executable(parseFragment(unescapeXml(text(body))) as Node)).toEqual([]);
   });

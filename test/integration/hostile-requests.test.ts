@@ -26,11 +26,17 @@ async function get(path: string, headers: Record<string, string> = {}): Promise<
 }
 
 describe('public routes refuse bad input with a 4xx', () => {
-  it.each(['2026-13-45', '2026-02-30', '0000-00-00', '2026-02-29', '2026-00-10', '2026-04-31', '9999-99-99'])('answers 400 for the impossible digest date %s', async (date) => {
-    const answer = await get(`/topics/korea/digest/${date}`);
-    expect(answer.status).toBe(400);
-    expect(JSON.parse(answer.text).error).toEqual({ code: 'invalid_date', message: `no such date: ${date} (a digest is named by its date, like 2026-11-24)` });
-  });
+  it.each(['2026-13-45', '2026-02-30', '0000-00-00', '2026-02-29', '2026-00-10', '2026-04-31', '9999-99-99'])(
+    'answers 400 for the impossible digest date %s',
+    async (date) => {
+      const answer = await get(`/topics/korea/digest/${date}`);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.text).error).toEqual({
+        code: 'invalid_date',
+        message: `no such date: ${date} (a digest is named by its date, like 2026-11-24)`,
+      });
+    },
+  );
 
   it('answers 404 for a real date without a digest, leap days included', async () => {
     for (const date of ['2024-02-29', '2026-12-31', '2026-01-01']) {

@@ -22,10 +22,24 @@ const words = (seed: number) => Array.from({ length: 60 }, (_, k) => `w${(seed *
 beforeAll(async () => {
   fixtures = await startFixtureServer();
   for (let i = 0; i < FEEDS; i++) {
-    fixtures.route(`/f${i}.xml`, { body: rssFeed(`Feed ${i}`, Array.from({ length: 8 }, (_, j) => ({ guid: `${i}-${j}`, title: `Seoul story ${i}-${j}`, link: `https://f${i}.example/${j}`, description: `<p>${words(i * 10 + j)}</p>` }))) });
+    fixtures.route(`/f${i}.xml`, {
+      body: rssFeed(
+        `Feed ${i}`,
+        Array.from({ length: 8 }, (_, j) => ({
+          guid: `${i}-${j}`,
+          title: `Seoul story ${i}-${j}`,
+          link: `https://f${i}.example/${j}`,
+          description: `<p>${words(i * 10 + j)}</p>`,
+        })),
+      ),
+    });
   }
   const config = testConfig({ polling: { schedule: '0 0 1 1 *', allowPrivateNetworks: true, concurrency: 16, perHost: 16, hostSpacing: 0 } });
-  service = await serve({ ...readEnv({}), port: 0, publicUrl: 'http://feeds.test', adminToken: TOKEN }, config, silentLog, { handleSignals: false, pollAtStart: false, database: await createTestDatabase() });
+  service = await serve({ ...readEnv({}), port: 0, publicUrl: 'http://feeds.test', adminToken: TOKEN }, config, silentLog, {
+    handleSignals: false,
+    pollAtStart: false,
+    database: await createTestDatabase(),
+  });
 }, 60_000);
 afterAll(async () => {
   await service?.stop();
@@ -35,21 +49,33 @@ afterAll(async () => {
 describe('a large OPML import', () => {
   it('imports every outline, then polls them all while /healthz keeps answering', async () => {
     const opml = `<opml version="2.0"><body>${Array.from({ length: FEEDS }, (_, i) => `<outline type="rss" text="Feed ${i}" xmlUrl="${fixtures.url(`/f${i}.xml`)}"/>`).join('')}</body></opml>`;
-    const imported = await fetch(`${service.url}/admin/api/opml`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/x-opml' }, body: opml });
+    const imported = await fetch(`${service.url}/admin/api/opml`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/x-opml' },
+      body: opml,
+    });
     expect(((await imported.json()) as { added: unknown[] }).added).toHaveLength(FEEDS);
 
     const answers: number[] = [];
     let polling = true;
     const probing = (async () => {
       while (polling) {
-        answers.push(await fetch(`${service.url}/healthz`).then((r) => r.status, () => 0));
+        answers.push(
+          await fetch(`${service.url}/healthz`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        );
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
     await service.pollNow();
     polling = false;
     await probing;
-    const stored = await service.context.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const stored = await service.context.db
+      .selectFrom('items')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(stored.n).toBe(FEEDS * 8);
     expect(answers.every((status) => status === 200)).toBe(true);
     // The cycle stores 3,200 items; a server starved meanwhile answers a few probes at most.

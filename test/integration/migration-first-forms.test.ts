@@ -11,7 +11,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 let database: TestDatabase;
 const migrator = () => new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
 const bucketKeyOptions = async () =>
-  (await sql<{ options: string[] | null }>`select reloptions as options from pg_class where relname = 'items_bucket_keys_idx'`.execute(database.db)).rows[0]?.options ?? null;
+  (await sql<{ options: string[] | null }>`select reloptions as options from pg_class where relname = 'items_bucket_keys_idx'`.execute(database.db)).rows[0]
+    ?.options ?? null;
 
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -28,7 +28,9 @@ describe('2026-11-25T00-00-provisional-stories', () => {
     // As the previous version stored them: one grouped item with its story, one committed
     // by a poll that died before grouping (story_id null), a copy of the first.
     // In SQL, not through syncConfigSources: today's store code may use columns this schema lacks.
-    const sourceId = (await sql<{ id: number }>`insert into sources (url, origin) values ('https://a.example/feed', 'config') returning id`.execute(database.db)).rows[0]!.id;
+    const sourceId = (
+      await sql<{ id: number }>`insert into sources (url, origin) values ('https://a.example/feed', 'config') returning id`.execute(database.db)
+    ).rows[0]!.id;
     const insertItem = async (key: string) =>
       (
         await sql<{ id: number }>`
@@ -37,7 +39,13 @@ describe('2026-11-25T00-00-provisional-stories', () => {
           returning id`.execute(database.db)
       ).rows[0]!.id;
     const grouped = await insertItem('grouped');
-    const story = (await sql<{ id: number }>`insert into stories (representative_item_id, published_at, first_seen_at, updated_at) values (${grouped}, ${now}, ${now}, ${now}) returning id`.execute(database.db)).rows[0]!.id;
+    const story = (
+      await sql<{
+        id: number;
+      }>`insert into stories (representative_item_id, published_at, first_seen_at, updated_at) values (${grouped}, ${now}, ${now}, ${now}) returning id`.execute(
+        database.db,
+      )
+    ).rows[0]!.id;
     await sql`update items set story_id = ${story}, story_reason = '{"via":"founded"}' where id = ${grouped}`.execute(database.db);
     const pending = await insertItem('pending');
 

@@ -17,7 +17,15 @@ const advance = (minutes: number) => {
 };
 
 const feed = (n: number) =>
-  rssFeed('Wire', Array.from({ length: n }, (_, i) => ({ guid: `wire-${i}`, title: `North Korea story ${i}`, link: `https://wire.example/${i}`, description: `<p>Body ${i}</p>` })));
+  rssFeed(
+    'Wire',
+    Array.from({ length: n }, (_, i) => ({
+      guid: `wire-${i}`,
+      title: `North Korea story ${i}`,
+      link: `https://wire.example/${i}`,
+      description: `<p>Body ${i}</p>`,
+    })),
+  );
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -38,7 +46,11 @@ beforeEach(async () => {
 });
 
 async function addSources(...paths: string[]) {
-  await syncConfigSources(database.db, paths.map((p) => ({ url: server.url(p), topics: [] })), clock);
+  await syncConfigSources(
+    database.db,
+    paths.map((p) => ({ url: server.url(p), topics: [] })),
+    clock,
+  );
 }
 const source = (path: string) => database.db.selectFrom('sources').selectAll().where('url', '=', server.url(path)).executeTakeFirstOrThrow();
 const items = () => database.db.selectFrom('items').selectAll().orderBy('item_key').execute();
@@ -50,7 +62,14 @@ describe('poll job', () => {
     const [result] = await pollFeeds(ctx);
     expect(result).toMatchObject({ outcome: 'stored', status: 200, newItems: 3, updatedItems: 0, errorCode: null });
     expect((await items()).map((i) => i.title)).toEqual(['North Korea story 0', 'North Korea story 1', 'North Korea story 2']);
-    expect(await source('/feed.xml')).toMatchObject({ last_status: 200, last_success_at: clock, error_code: null, consecutive_failures: 0, title: 'Wire', lease_owner: null });
+    expect(await source('/feed.xml')).toMatchObject({
+      last_status: 200,
+      last_success_at: clock,
+      error_code: null,
+      consecutive_failures: 0,
+      title: 'Wire',
+      lease_owner: null,
+    });
     expect((await source('/feed.xml')).next_poll_at.getTime()).toBeGreaterThan(clock.getTime());
   });
 
@@ -79,7 +98,16 @@ describe('poll job', () => {
     expect(results.map((r) => r.outcome)).toEqual(paths.map(() => 'not_modified'));
     const after = await database.db.selectFrom('sources').selectAll().execute();
     for (const row of after) {
-      expect(row).toMatchObject({ last_status: 304, last_polled_at: clock, last_success_at: clock, error_code: null, error_message: null, consecutive_failures: 0, lease_owner: null, lease_until: null });
+      expect(row).toMatchObject({
+        last_status: 304,
+        last_polled_at: clock,
+        last_success_at: clock,
+        error_code: null,
+        error_message: null,
+        consecutive_failures: 0,
+        lease_owner: null,
+        lease_until: null,
+      });
       expect(row.etag).toBe(etags.get(row.id));
       expect(row.next_poll_at.getTime()).toBeGreaterThan(clock.getTime());
     }
@@ -121,7 +149,9 @@ describe('poll job', () => {
     await addSources('/old.xml');
     await pollFeeds(ctx);
     const feedUrls = async () => {
-      const json = JSON.parse((await findRenderedFeed(database.db, 'korea', 'feed', 'json'))!.body) as { items: Array<{ _tidings: { source: { feedUrl: string } } }> };
+      const json = JSON.parse((await findRenderedFeed(database.db, 'korea', 'feed', 'json'))!.body) as {
+        items: Array<{ _tidings: { source: { feedUrl: string } } }>;
+      };
       return json.items.map((item) => item._tidings.source.feedUrl);
     };
     expect(await feedUrls()).toEqual([server.url('/old.xml')]);
@@ -268,11 +298,16 @@ describe('poll intervals: a 304 keeps what the last 200 established', () => {
   const daysAgo = (n: number) => new Date(clock.getTime() - n * 86_400_000);
   /** Four items in the last week: half the mean gap is 21 h. */
   const fourThisWeek = () =>
-    rssFeed('Weekly', [1, 2, 3, 4].map((n) => ({ guid: `weekly-${n}`, title: `Story ${n}`, pubDate: daysAgo(n).toUTCString() })));
+    rssFeed(
+      'Weekly',
+      [1, 2, 3, 4].map((n) => ({ guid: `weekly-${n}`, title: `Story ${n}`, pubDate: daysAgo(n).toUTCString() })),
+    );
 
   it('an RSS <ttl> of 180 minutes holds after a 304 as after the 200', async () => {
     // Undated items: no publishing rate, so the ttl alone sets the interval.
-    const body = feed(1).replace(/<pubDate>.*<\/pubDate>/g, '').replace('<description>Wire</description>', '<description>Wire</description><ttl>180</ttl>');
+    const body = feed(1)
+      .replace(/<pubDate>.*<\/pubDate>/g, '')
+      .replace('<description>Wire</description>', '<description>Wire</description><ttl>180</ttl>');
     server.route('/ttl.xml', { body });
     await addSources('/ttl.xml');
     expect((await pollFeeds(ctx))[0]!.outcome).toBe('stored');
@@ -300,7 +335,10 @@ describe('poll intervals: a 304 keeps what the last 200 established', () => {
 
   it('judges the publishing rate of Atom entries that carry only <updated>', async () => {
     const entries = [1, 2, 3, 4]
-      .map((n) => `<entry><id>urn:x:${n}</id><title>Story ${n}</title><link href="https://atom.example/${n}"/><updated>${daysAgo(n).toISOString()}</updated></entry>`)
+      .map(
+        (n) =>
+          `<entry><id>urn:x:${n}</id><title>Story ${n}</title><link href="https://atom.example/${n}"/><updated>${daysAgo(n).toISOString()}</updated></entry>`,
+      )
       .join('');
     server.route('/atom.xml', {
       contentType: 'application/atom+xml',
@@ -321,7 +359,10 @@ describe('poll intervals: a 304 keeps what the last 200 established', () => {
     });
     await addSources('/weekly.xml');
     await pollFeeds(ctx);
-    await database.db.updateTable('sources').set({ poll_interval_seconds: 2 * 3600 }).execute();
+    await database.db
+      .updateTable('sources')
+      .set({ poll_interval_seconds: 2 * 3600 })
+      .execute();
     await untilDue('/weekly.xml');
     expect((await pollFeeds(ctx))[0]!.outcome).toBe('not_modified');
     expect(await delayMinutes('/weekly.xml')).toBeGreaterThanOrEqual(120 * 0.9);
@@ -335,7 +376,11 @@ describe('poll intervals: a 304 keeps what the last 200 established', () => {
 
 describe('a feed that permanently redirects to another source', () => {
   // Titles no topic rule matches: an item is in a topic only through its source's topics.
-  const weather = (keys: string[]) => rssFeed('Weather', keys.map((k) => ({ guid: k, title: `Weather report ${k}`, link: `https://weather.example/${k}` })));
+  const weather = (keys: string[]) =>
+    rssFeed(
+      'Weather',
+      keys.map((k) => ({ guid: k, title: `Weather report ${k}`, link: `https://weather.example/${k}` })),
+    );
   const row = (path: string) => database.db.selectFrom('sources').selectAll().where('url', '=', server.url(path)).executeTakeFirstOrThrow();
   beforeEach(async () => {
     await database.db.deleteFrom('stories').execute();
@@ -345,11 +390,22 @@ describe('a feed that permanently redirects to another source', () => {
   async function movedOnto(oldBody: string, newBody: string) {
     server.route('/old.xml', { body: oldBody });
     server.route('/new.xml', { body: newBody });
-    await syncConfigSources(database.db, [{ url: server.url('/old.xml'), topics: ['korea'] }, { url: server.url('/new.xml'), topics: [] }], clock);
+    await syncConfigSources(
+      database.db,
+      [
+        { url: server.url('/old.xml'), topics: ['korea'] },
+        { url: server.url('/new.xml'), topics: [] },
+      ],
+      clock,
+    );
     await pollFeeds(ctx);
     server.route('/old.xml', { body: '', status: 301, headers: { location: '/new.xml' } });
     advance(24 * 60 + 1);
-    await database.db.updateTable('sources').set({ next_poll_at: new Date(clock.getTime() + 86_400_000) }).where('url', '=', server.url('/new.xml')).execute();
+    await database.db
+      .updateTable('sources')
+      .set({ next_poll_at: new Date(clock.getTime() + 86_400_000) })
+      .where('url', '=', server.url('/new.xml'))
+      .execute();
   }
 
   async function expectMerged() {

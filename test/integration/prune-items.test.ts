@@ -54,7 +54,17 @@ describe('pruning old items', () => {
   it('keeps items a published digest links to', async () => {
     const story = await store('in-digest', daysAgo(120));
     await store('not-in-digest', daysAgo(121));
-    await publishDigest(database.db, { topic: 'korea', periodStart: daysAgo(121), periodEnd: daysAgo(120), periodDate: '2026-07-27', title: 't', html: 'h', text: 't', storyIds: [story], createdAt: daysAgo(120) });
+    await publishDigest(database.db, {
+      topic: 'korea',
+      periodStart: daysAgo(121),
+      periodEnd: daysAgo(120),
+      periodDate: '2026-07-27',
+      title: 't',
+      html: 'h',
+      text: 't',
+      storyIds: [story],
+      createdAt: daysAgo(120),
+    });
     await pruneItems(ctx());
     expect(await keys()).toEqual(['in-digest']);
   });
@@ -68,7 +78,19 @@ describe('pruning old items', () => {
 
   it("keeps each source's newest poll events only", async () => {
     for (let i = 0; i < POLL_EVENTS_KEPT + 10; i++) {
-      await recordPollEvents(database.db, [{ sourceId: source, polledAt: daysAgo(1), outcome: 'not_modified', status: 304, errorCode: null, errorMessage: null, newItems: 0, updatedItems: 0, durationMs: i }]);
+      await recordPollEvents(database.db, [
+        {
+          sourceId: source,
+          polledAt: daysAgo(1),
+          outcome: 'not_modified',
+          status: 304,
+          errorCode: null,
+          errorMessage: null,
+          newItems: 0,
+          updatedItems: 0,
+          durationMs: i,
+        },
+      ]);
     }
     await pruneItems(ctx());
     const kept = await database.db.selectFrom('poll_events').select('duration_ms').orderBy('id').execute();

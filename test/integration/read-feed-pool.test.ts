@@ -21,7 +21,10 @@ describe('read-feed pool', () => {
   });
 
   it("leaves the caller's buffer intact (a Buffer of its own ArrayBuffer, as fetch returns a large body)", async () => {
-    const padded = rssFeed('Wire', Array.from({ length: 60 }, (_, i) => ({ guid: `p${i}`, title: `Item ${i} ${'x'.repeat(100)}` })));
+    const padded = rssFeed(
+      'Wire',
+      Array.from({ length: 60 }, (_, i) => ({ guid: `p${i}`, title: `Item ${i} ${'x'.repeat(100)}` })),
+    );
     const body = Buffer.concat([Buffer.from(padded)]);
     expect(body.length).toBeGreaterThan(8192); // larger than Node's shared buffer pool: not copied on transfer
     const before = body.toString('utf8');

@@ -36,7 +36,11 @@ async function waitUntil(condition: () => Promise<boolean>, label: string): Prom
 
 beforeAll(async () => {
   const config = testConfig({ sources: [], polling: { schedule: '0 0 1 1 *' } });
-  service = await serve({ ...readEnv({}), port: 0, publicUrl: 'http://feeds.test', adminToken: TOKEN }, config, silentLog, { handleSignals: false, pollAtStart: false, database: await createTestDatabase() });
+  service = await serve({ ...readEnv({}), port: 0, publicUrl: 'http://feeds.test', adminToken: TOKEN }, config, silentLog, {
+    handleSignals: false,
+    pollAtStart: false,
+    database: await createTestDatabase(),
+  });
   const now = new Date();
   const rows = await db()
     .insertInto('sources')
@@ -48,9 +52,27 @@ beforeAll(async () => {
     .execute();
   [bigId, smallId] = [rows.find((r) => r.url.includes('big'))!.id, rows.find((r) => r.url.includes('small'))!.id];
   const published = new Date(now.getTime() - 3_600_000);
-  await upsertItems(db(), bigId, Array.from({ length: ITEMS }, (_, i) => makeItem({ key: `big-${i}`, url: `https://shared.example/${i}`, topics: ['korea'], publishedAt: published })), now);
+  await upsertItems(
+    db(),
+    bigId,
+    Array.from({ length: ITEMS }, (_, i) => makeItem({ key: `big-${i}`, url: `https://shared.example/${i}`, topics: ['korea'], publishedAt: published })),
+    now,
+  );
   // The small source carries copies of the big one's first 10 stories (same URLs).
-  await upsertItems(db(), smallId, Array.from({ length: 10 }, (_, i) => makeItem({ key: `small-${i}`, url: `https://shared.example/${i}`, title: `Small copy ${i}`, topics: ['korea'], publishedAt: new Date(published.getTime() + 60_000) })), now);
+  await upsertItems(
+    db(),
+    smallId,
+    Array.from({ length: 10 }, (_, i) =>
+      makeItem({
+        key: `small-${i}`,
+        url: `https://shared.example/${i}`,
+        title: `Small copy ${i}`,
+        topics: ['korea'],
+        publishedAt: new Date(published.getTime() + 60_000),
+      }),
+    ),
+    now,
+  );
   await groupPendingItems(db(), now, storyGrouping(parseFeedsConfig({}, 'x').dedupe));
 }, 120_000);
 

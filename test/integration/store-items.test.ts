@@ -56,7 +56,12 @@ describe('upsertItems', () => {
   });
 
   it('stores the first-seen time for an undated item and never a future date', async () => {
-    await upsertItems(database.db, sourceId, [makeItem({ key: 'undated', publishedAt: null }), makeItem({ key: 'future', publishedAt: new Date('2030-01-01T00:00:00Z') })], now);
+    await upsertItems(
+      database.db,
+      sourceId,
+      [makeItem({ key: 'undated', publishedAt: null }), makeItem({ key: 'future', publishedAt: new Date('2030-01-01T00:00:00Z') })],
+      now,
+    );
     const rows = await database.db.selectFrom('items').select(['item_key', 'published_at', 'feed_published_at']).orderBy('item_key').execute();
     expect(rows).toEqual([
       { item_key: 'future', published_at: now, feed_published_at: new Date('2030-01-01T00:00:00Z') },
@@ -84,7 +89,12 @@ describe('upsertItems', () => {
   it('takes a publication date that appears later, clamped to the first sighting', async () => {
     await upsertItems(database.db, sourceId, [makeItem({ key: 'atom', publishedAt: null, updatedAt: new Date('2026-11-23T08:00:00Z') })], now);
     const published = new Date('2026-11-22T08:00:00Z');
-    await upsertItems(database.db, sourceId, [makeItem({ key: 'atom', publishedAt: published, updatedAt: new Date('2026-11-23T08:00:00Z') })], new Date(now.getTime() + 3600_000));
+    await upsertItems(
+      database.db,
+      sourceId,
+      [makeItem({ key: 'atom', publishedAt: published, updatedAt: new Date('2026-11-23T08:00:00Z') })],
+      new Date(now.getTime() + 3600_000),
+    );
     expect((await database.db.selectFrom('items').select('published_at').executeTakeFirstOrThrow()).published_at).toEqual(published);
   });
 
@@ -134,7 +144,19 @@ describe('upsertItems', () => {
     await upsertItems(database.db, sourceId, [item], now);
     const row = await database.db
       .selectFrom('items')
-      .select(['author', 'categories', 'enclosure_url', 'enclosure_type', 'enclosure_length', 'published_at', 'feed_updated_at', 'topics', 'title_key', 'numbers', 'body_length'])
+      .select([
+        'author',
+        'categories',
+        'enclosure_url',
+        'enclosure_type',
+        'enclosure_length',
+        'published_at',
+        'feed_updated_at',
+        'topics',
+        'title_key',
+        'numbers',
+        'body_length',
+      ])
       .select([sql<string>`fingerprint::text`.as('fingerprint'), sql<string>`lead_fingerprint::text`.as('lead'), sql<string[]>`bucket_keys::text[]`.as('keys')])
       .executeTakeFirstOrThrow();
     expect(row).toEqual({
@@ -158,7 +180,12 @@ describe('upsertItems', () => {
   it('queues new items for story grouping, and only new ones', async () => {
     const first = await upsertItems(database.db, sourceId, [makeItem({ key: 'a' }), makeItem({ key: 'b' })], now);
     await upsertItems(database.db, sourceId, [makeItem({ key: 'a', title: 'Corrected' }), makeItem({ key: 'c' })], now);
-    const queued = await database.db.selectFrom('ungrouped_items').innerJoin('items', 'items.id', 'ungrouped_items.item_id').select('item_key').orderBy('item_key').execute();
+    const queued = await database.db
+      .selectFrom('ungrouped_items')
+      .innerJoin('items', 'items.id', 'ungrouped_items.item_id')
+      .select('item_key')
+      .orderBy('item_key')
+      .execute();
     expect(queued.map((q) => q.item_key)).toEqual(['a', 'b', 'c']);
     expect(first.insertedIds).toHaveLength(2);
   });

@@ -34,7 +34,16 @@ const sources = () => database.db.selectFrom('sources').selectAll().orderBy('url
 
 describe('syncConfigSources', () => {
   it('adds config sources as due, with origin config', async () => {
-    expect(await syncConfigSources(database.db, [{ url: A, title: 'A', topics: ['korea'] }, { url: B, topics: [] }], now)).toEqual({ added: 2, updated: 0, disabled: 0 });
+    expect(
+      await syncConfigSources(
+        database.db,
+        [
+          { url: A, title: 'A', topics: ['korea'] },
+          { url: B, topics: [] },
+        ],
+        now,
+      ),
+    ).toEqual({ added: 2, updated: 0, disabled: 0 });
     expect(await sources()).toMatchObject([
       { url: A, title: 'A', origin: 'config', topics: ['korea'], enabled: true, next_poll_at: now },
       { url: B, title: null, origin: 'config', topics: [], enabled: true },
@@ -48,13 +57,27 @@ describe('syncConfigSources', () => {
   });
 
   it('disables a source removed from the file, keeping its items, and re-enables it when it returns', async () => {
-    await syncConfigSources(database.db, [{ url: A, topics: [] }, { url: B, topics: [] }], now);
+    await syncConfigSources(
+      database.db,
+      [
+        { url: A, topics: [] },
+        { url: B, topics: [] },
+      ],
+      now,
+    );
     const a = (await sources())[0]!;
     await upsertItems(database.db, a.id, [makeItem({ key: 'x' })], now);
     expect((await syncConfigSources(database.db, [{ url: B, topics: [] }], now)).disabled).toBe(1);
     expect((await sources())[0]).toMatchObject({ url: A, enabled: false, disabled_reason: DISABLED_REASONS.removedFromConfig });
     expect(await database.db.selectFrom('items').select('id').where('source_id', '=', a.id).execute()).toHaveLength(1);
-    await syncConfigSources(database.db, [{ url: A, topics: [] }, { url: B, topics: [] }], now);
+    await syncConfigSources(
+      database.db,
+      [
+        { url: A, topics: [] },
+        { url: B, topics: [] },
+      ],
+      now,
+    );
     expect((await sources())[0]).toMatchObject({ url: A, enabled: true, disabled_reason: null });
   });
 
@@ -66,7 +89,10 @@ describe('syncConfigSources', () => {
   });
 
   it('draws no ids at a start with an unchanged config: the next source added gets the next id', async () => {
-    const config = [{ url: A, title: 'A', topics: ['korea'], priority: 2 }, { url: B, topics: [] }];
+    const config = [
+      { url: A, title: 'A', topics: ['korea'], priority: 2 },
+      { url: B, topics: [] },
+    ];
     await syncConfigSources(database.db, config, now);
     expect(await syncConfigSources(database.db, config, now)).toEqual({ added: 0, updated: 2, disabled: 0 });
     await syncConfigSources(database.db, config, now);
@@ -77,7 +103,10 @@ describe('syncConfigSources', () => {
 
   it('lets the file win for title, topics, priority and near-duplicates, and keeps a title it does not give', async () => {
     await syncConfigSources(database.db, [{ url: A, title: 'A', topics: ['korea'], priority: 2, nearDuplicates: false }], now);
-    await database.db.updateTable('sources').set({ title: 'Admin title', topics: ['other'], priority: 5, near_duplicates: true }).execute();
+    await database.db
+      .updateTable('sources')
+      .set({ title: 'Admin title', topics: ['other'], priority: 5, near_duplicates: true })
+      .execute();
     await syncConfigSources(database.db, [{ url: A, title: 'A', topics: ['korea'], priority: 2, nearDuplicates: false }], now);
     expect((await sources())[0]).toMatchObject({ title: 'A', topics: ['korea'], priority: 2, near_duplicates: false });
     await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
@@ -100,7 +129,14 @@ describe('syncConfigSources', () => {
 
 describe('claimDueSources', () => {
   beforeEach(async () => {
-    await syncConfigSources(database.db, [{ url: A, topics: [] }, { url: B, topics: [] }], now);
+    await syncConfigSources(
+      database.db,
+      [
+        { url: A, topics: [] },
+        { url: B, topics: [] },
+      ],
+      now,
+    );
   });
   const claim = (owner: string, when = now, url?: string) => claimDueSources(database.db, { owner, now: when, leaseSeconds: 300, limit: 10, url });
 
@@ -115,13 +151,20 @@ describe('claimDueSources', () => {
   });
 
   it('skips sources that are not yet due or are disabled', async () => {
-    await database.db.updateTable('sources').set({ next_poll_at: at(600) }).where('url', '=', A).execute();
+    await database.db
+      .updateTable('sources')
+      .set({ next_poll_at: at(600) })
+      .where('url', '=', A)
+      .execute();
     await database.db.updateTable('sources').set({ enabled: false }).where('url', '=', B).execute();
     expect(await claim('one')).toEqual([]);
   });
 
   it('claims one named source even when it is not due', async () => {
-    await database.db.updateTable('sources').set({ next_poll_at: at(600) }).execute();
+    await database.db
+      .updateTable('sources')
+      .set({ next_poll_at: at(600) })
+      .execute();
     expect((await claim('one', now, B)).map((s) => s.url)).toEqual([B]);
   });
 
@@ -137,7 +180,14 @@ describe('claimDueSources', () => {
 describe('recording poll outcomes', () => {
   let id: number;
   beforeEach(async () => {
-    await syncConfigSources(database.db, [{ url: A, topics: [] }, { url: B, topics: [] }], now);
+    await syncConfigSources(
+      database.db,
+      [
+        { url: A, topics: [] },
+        { url: B, topics: [] },
+      ],
+      now,
+    );
     id = (await sources())[0]!.id;
   });
 
@@ -145,18 +195,55 @@ describe('recording poll outcomes', () => {
     for (const n of [1, 2]) {
       await recordPollFailure(database.db, id, { now, nextPollAt: at(600 * n), status: 500, code: 'http_server_error', message: 'HTTP 500' });
     }
-    expect((await sources())[0]).toMatchObject({ error_code: 'http_server_error', error_message: 'HTTP 500', consecutive_failures: 2, last_status: 500, next_poll_at: at(1200), last_success_at: null });
+    expect((await sources())[0]).toMatchObject({
+      error_code: 'http_server_error',
+      error_message: 'HTTP 500',
+      consecutive_failures: 2,
+      last_status: 500,
+      next_poll_at: at(1200),
+      last_success_at: null,
+    });
   });
 
   it('clears the error and resets failures on success, keeping a configured title', async () => {
-    await syncConfigSources(database.db, [{ url: A, title: 'Configured', topics: [] }, { url: B, topics: [] }], now);
+    await syncConfigSources(
+      database.db,
+      [
+        { url: A, title: 'Configured', topics: [] },
+        { url: B, topics: [] },
+      ],
+      now,
+    );
     await recordPollFailure(database.db, id, { now, nextPollAt: at(600), status: null, code: 'timeout', message: 'timed out' });
-    await recordPollSuccess(database.db, id, { now: at(700), nextPollAt: at(1300), status: 200, etag: '"v1"', lastModified: null, title: 'Feed title', siteUrl: 'https://a.example/' });
-    expect((await sources())[0]).toMatchObject({ title: 'Configured', site_url: 'https://a.example/', etag: '"v1"', error_code: null, consecutive_failures: 0, last_success_at: at(700), lease_owner: null });
+    await recordPollSuccess(database.db, id, {
+      now: at(700),
+      nextPollAt: at(1300),
+      status: 200,
+      etag: '"v1"',
+      lastModified: null,
+      title: 'Feed title',
+      siteUrl: 'https://a.example/',
+    });
+    expect((await sources())[0]).toMatchObject({
+      title: 'Configured',
+      site_url: 'https://a.example/',
+      etag: '"v1"',
+      error_code: null,
+      consecutive_failures: 0,
+      last_success_at: at(700),
+      lease_owner: null,
+    });
   });
 
-  it("stores what a 200 established for the 304s after it; a 304 leaves it", async () => {
-    await recordPollSuccess(database.db, id, { now, nextPollAt: at(75600), status: 200, etag: '"v1"', lastModified: null, established: { rateSeconds: 75600, hintSeconds: 10800 } });
+  it('stores what a 200 established for the 304s after it; a 304 leaves it', async () => {
+    await recordPollSuccess(database.db, id, {
+      now,
+      nextPollAt: at(75600),
+      status: 200,
+      etag: '"v1"',
+      lastModified: null,
+      established: { rateSeconds: 75600, hintSeconds: 10800 },
+    });
     await recordNotModified(database.db, [{ sourceId: id, now: at(75600), nextPollAt: at(151200) }]);
     await recordPollSuccess(database.db, id, { now: at(151200), nextPollAt: at(226800), status: 304, etag: '"v1"', lastModified: null });
     expect((await sources())[0]).toMatchObject({ rate_interval_seconds: 75600, hint_interval_seconds: 10800, last_status: 304, next_poll_at: at(226800) });
@@ -166,7 +253,6 @@ describe('recording poll outcomes', () => {
     await recordPollFailure(database.db, id, { now, nextPollAt: at(600), status: 410, code: 'http_gone', message: 'HTTP 410', disable: DISABLED_REASONS.gone });
     expect((await sources())[0]).toMatchObject({ enabled: false, disabled_reason: DISABLED_REASONS.gone });
   });
-
 });
 
 describe('following a permanent redirect', () => {
@@ -199,13 +285,21 @@ describe('following a permanent redirect', () => {
     expect(await byUrl(moved)).toMatchObject({ id: a.id, previous_urls: [A] });
     const synced = await syncConfigSources(database.db, config, now);
     expect(synced.added).toBe(0);
-    expect((await sources()).map((s) => [s.url, s.enabled])).toEqual([[moved, true], [B, true]]);
+    expect((await sources()).map((s) => [s.url, s.enabled])).toEqual([
+      [moved, true],
+      [B, true],
+    ]);
     expect(await sourcesByUrl(database.db, [A, 'https://unknown.example/feed'])).toEqual([{ id: a.id, url: A, sourceUrl: moved }]);
   });
 
-  it("merges into the source at the new URL: topics joined, items kept once, stories refreshed, the admin told why", async () => {
+  it('merges into the source at the new URL: topics joined, items kept once, stories refreshed, the admin told why', async () => {
     // x is in both feeds (A's copy published first: its story's representative); y only in A's.
-    await upsertItems(database.db, a.id, [makeItem({ key: 'x', publishedAt: new Date('2026-11-20T09:00:00Z'), topics: ['korea'] }), makeItem({ key: 'y', topics: ['korea'] })], now);
+    await upsertItems(
+      database.db,
+      a.id,
+      [makeItem({ key: 'x', publishedAt: new Date('2026-11-20T09:00:00Z'), topics: ['korea'] }), makeItem({ key: 'y', topics: ['korea'] })],
+      now,
+    );
     await upsertItems(database.db, b.id, [makeItem({ key: 'x', topics: ['world'] })], now);
     await groupPendingItems(database.db, now, CANONICAL_URL_ONLY);
     const items = await database.db.selectFrom('items').select(['id', 'source_id', 'item_key', 'story_id']).orderBy('id').execute();
@@ -228,7 +322,12 @@ describe('following a permanent redirect', () => {
     expect(story).toMatchObject({ representative_item_id: bx!.id, item_count: 1, source_count: 1 });
     const memberships = await database.db.selectFrom('story_topics').select(['topic', 'story_id']).orderBy('story_id').orderBy('topic').execute();
     expect(memberships).toEqual([
-      ...[ay!.story_id, bx!.story_id].sort((p, q) => p - q).flatMap((id) => [{ topic: 'korea', story_id: id }, { topic: 'world', story_id: id }]),
+      ...[ay!.story_id, bx!.story_id]
+        .sort((p, q) => p - q)
+        .flatMap((id) => [
+          { topic: 'korea', story_id: id },
+          { topic: 'world', story_id: id },
+        ]),
     ]);
   });
 
@@ -258,7 +357,11 @@ describe('following a permanent redirect', () => {
   it('merges into no disabled source, nor one being polled: the source keeps its URL', async () => {
     await database.db.updateTable('sources').set({ enabled: false, disabled_reason: DISABLED_REASONS.paused }).where('id', '=', b.id).execute();
     expect(await follow(a.id, B)).toMatchObject({ kind: 'kept' });
-    await database.db.updateTable('sources').set({ enabled: true, disabled_reason: null, lease_owner: 'other', lease_until: at(300) }).where('id', '=', b.id).execute();
+    await database.db
+      .updateTable('sources')
+      .set({ enabled: true, disabled_reason: null, lease_owner: 'other', lease_until: at(300) })
+      .where('id', '=', b.id)
+      .execute();
     expect(await follow(a.id, B)).toMatchObject({ kind: 'kept' });
     expect(await byUrl(A)).toMatchObject({ enabled: true, merged_into_id: null });
     // Once that poll is over (or its lease lapsed), the next poll merges.

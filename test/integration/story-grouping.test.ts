@@ -31,14 +31,25 @@ beforeEach(async () => {
 });
 
 function storable(item: LabeledItem, topics: string[] = ['korea']): StorableItem {
-  const normalized = makeItem({ key: item.id, url: item.url, title: item.title, summary: item.text.slice(0, 300), contentHtml: `<p>${item.text}</p>`, publishedAt: new Date(item.publishedAt) });
+  const normalized = makeItem({
+    key: item.id,
+    url: item.url,
+    title: item.title,
+    summary: item.text.slice(0, 300),
+    contentHtml: `<p>${item.text}</p>`,
+    publishedAt: new Date(item.publishedAt),
+  });
   // Every outlet here links its own site's articles, but 'evil', which lists another outlet's.
   const ownSite = item.source === 'evil' ? isOnOwnSite(item.url, ['https://evil.example/']) : true;
   return { ...normalized, canonicalUrl: canonicalUrl(item.url), ownSite, topics, signature: itemFeatures(normalized).signature };
 }
 
 async function addSources(names: string[], options: Record<string, { priority?: number; nearDuplicates?: boolean }> = {}): Promise<Map<string, number>> {
-  await syncConfigSources(database.db, names.map((n) => ({ url: `https://${n}.example/feed`, title: n, topics: [], ...options[n] })), now);
+  await syncConfigSources(
+    database.db,
+    names.map((n) => ({ url: `https://${n}.example/feed`, title: n, topics: [], ...options[n] })),
+    now,
+  );
   const rows = await database.db.selectFrom('sources').select(['id', 'url']).execute();
   return new Map(rows.map((r) => [new URL(r.url).hostname.replace('.example', ''), r.id]));
 }
@@ -51,7 +62,14 @@ async function ingest(sourceIds: Map<string, number>, items: LabeledItem[]) {
   const bySource = new Map<string, LabeledItem[]>();
   for (const item of items) bySource.set(item.source, [...(bySource.get(item.source) ?? []), item]);
   for (const [source, batch] of bySource) {
-    const written = await database.db.transaction().execute((trx) => upsertItems(trx, sourceIds.get(source)!, batch.map((i) => storable(i)), now));
+    const written = await database.db.transaction().execute((trx) =>
+      upsertItems(
+        trx,
+        sourceIds.get(source)!,
+        batch.map((i) => storable(i)),
+        now,
+      ),
+    );
     await groupPendingItems(database.db, now, grouping, written.updatedIds);
   }
 }
@@ -82,7 +100,12 @@ describe('story grouping in the store', () => {
     const reasons = await database.db.selectFrom('items').select(['item_key', 'story_reason']).execute();
     expect(reasons.every((r) => r.story_reason !== null)).toBe(true);
     const text = reasons.find((r) => r.story_reason?.via === 'text');
-    expect(text?.story_reason).toMatchObject({ via: 'text', matchedItemId: expect.any(Number), titleSimilarity: expect.any(Number), reason: expect.any(String) });
+    expect(text?.story_reason).toMatchObject({
+      via: 'text',
+      matchedItemId: expect.any(Number),
+      titleSimilarity: expect.any(Number),
+      reason: expect.any(String),
+    });
   });
 
   it('keeps the earliest copy as representative and the entry id when later copies join', async () => {
@@ -91,7 +114,10 @@ describe('story grouping in the store', () => {
     const sourceIds = await addSources([...new Set(copies.map((i) => i.source))]);
     await ingest(sourceIds, [sorted[1]!]);
     const [first] = await topicFeedEntries(database.db, 'korea', 10);
-    await ingest(sourceIds, sorted.filter((_, i) => i !== 1));
+    await ingest(
+      sourceIds,
+      sorted.filter((_, i) => i !== 1),
+    );
     const entries = await topicFeedEntries(database.db, 'korea', 10);
     expect(entries).toHaveLength(1);
     expect(entries[0]!.guid).toBe(first!.guid);
@@ -99,21 +125,39 @@ describe('story grouping in the store', () => {
     expect(entries[0]!.alsoReportedBy.length).toBe(new Set(copies.map((c) => c.source)).size - 1);
   });
 
-  it('never lists the entry\'s own article as another outlet (one outlet, two feeds)', async () => {
+  it("never lists the entry's own article as another outlet (one outlet, two feeds)", async () => {
     const sourceIds = await addSources(['yonhap', 'yonhapnk', 'other', 'othermirror']);
     const base = labeled[0]!;
     await ingest(sourceIds, [{ ...base, id: 'news', source: 'yonhap' }]);
-    await ingest(sourceIds, [{ ...base, id: 'nk', source: 'yonhapnk', url: `${base.url}?utm_source=nk_feed`, publishedAt: new Date(new Date(base.publishedAt).getTime() + 60_000).toISOString() }]);
+    await ingest(sourceIds, [
+      {
+        ...base,
+        id: 'nk',
+        source: 'yonhapnk',
+        url: `${base.url}?utm_source=nk_feed`,
+        publishedAt: new Date(new Date(base.publishedAt).getTime() + 60_000).toISOString(),
+      },
+    ]);
     const reprint = 'https://other.example/2026/reprint';
-    await ingest(sourceIds, [{ ...base, id: 'other', source: 'other', url: reprint, publishedAt: new Date(new Date(base.publishedAt).getTime() + 120_000).toISOString() }]);
-    await ingest(sourceIds, [{ ...base, id: 'mirror', source: 'othermirror', url: `${reprint}?fbclid=2`, publishedAt: new Date(new Date(base.publishedAt).getTime() + 180_000).toISOString() }]);
+    await ingest(sourceIds, [
+      { ...base, id: 'other', source: 'other', url: reprint, publishedAt: new Date(new Date(base.publishedAt).getTime() + 120_000).toISOString() },
+    ]);
+    await ingest(sourceIds, [
+      {
+        ...base,
+        id: 'mirror',
+        source: 'othermirror',
+        url: `${reprint}?fbclid=2`,
+        publishedAt: new Date(new Date(base.publishedAt).getTime() + 180_000).toISOString(),
+      },
+    ]);
     const [entry, ...rest] = await topicFeedEntries(database.db, 'korea', 10);
     expect(rest).toEqual([]);
     expect(entry!.url).toBe(base.url);
     expect(entry!.alsoReportedBy.map((copy) => copy.url)).toEqual([reprint]);
   });
 
-  it('keeps the original outlet\'s copy as the entry when another source lists its URL with an earlier date', async () => {
+  it("keeps the original outlet's copy as the entry when another source lists its URL with an earlier date", async () => {
     const sourceIds = await addSources(['wire', 'evil']);
     const base = labeled[0]!;
     const original = 'https://wire.example/2026/11/30/original-story';

@@ -10,12 +10,24 @@ let service: Service;
 
 const wire = () =>
   rssFeed('Wire', [
-    { guid: 'w1', title: 'North Korea fires missile', link: 'https://wire.example/nk-missile?utm_source=rss', pubDate: 'Mon, 23 Nov 2026 08:00:00 GMT', description: '<p>Launch <script>alert(1)</script><img src="/photo.jpg" onerror="steal()"> seen from <a href="javascript:alert(1)">Seoul</a>.</p>' },
+    {
+      guid: 'w1',
+      title: 'North Korea fires missile',
+      link: 'https://wire.example/nk-missile?utm_source=rss',
+      pubDate: 'Mon, 23 Nov 2026 08:00:00 GMT',
+      description: '<p>Launch <script>alert(1)</script><img src="/photo.jpg" onerror="steal()"> seen from <a href="javascript:alert(1)">Seoul</a>.</p>',
+    },
     { guid: 'w2', title: 'Markets close higher', link: 'https://wire.example/markets', pubDate: 'Mon, 23 Nov 2026 09:00:00 GMT', description: 'Stocks rose.' },
   ]);
 const daily = () =>
   rssFeed('Daily', [
-    { guid: 'd1', title: 'N. Korea missile launch (Daily copy)', link: 'https://www.wire.example/nk-missile/', pubDate: 'Mon, 23 Nov 2026 08:30:00 GMT', description: 'Republished wire copy.' },
+    {
+      guid: 'd1',
+      title: 'N. Korea missile launch (Daily copy)',
+      link: 'https://www.wire.example/nk-missile/',
+      pubDate: 'Mon, 23 Nov 2026 08:30:00 GMT',
+      description: 'Republished wire copy.',
+    },
     { guid: 'd2', title: 'Seoul hosts summit', link: 'https://daily.example/summit', pubDate: 'Mon, 23 Nov 2026 10:00:00 GMT', description: 'Leaders met.' },
   ]);
 
@@ -87,7 +99,10 @@ describe('topic feeds over HTTP', () => {
     const ids = async () => (await json(await get('/topics/korea/feed.json'))).items.map((i: { id: string }) => i.id);
     const before = await ids();
     fixtures.route('/daily.xml', { body: daily().replace('Leaders met.', 'Leaders met and agreed.') });
-    await service.context.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
+    await service.context.db
+      .updateTable('sources')
+      .set({ next_poll_at: new Date(0) })
+      .execute();
     await service.pollNow();
     expect(await ids()).toEqual(before);
   });
@@ -109,7 +124,10 @@ describe('topic feeds over HTTP', () => {
       'last-modified': null,
     });
     expect((await get('/topics/korea/rss.xml', { 'if-modified-since': lastModified })).status).toBe(304);
-    await service.context.db.updateTable('sources').set({ next_poll_at: new Date(0) }).execute();
+    await service.context.db
+      .updateTable('sources')
+      .set({ next_poll_at: new Date(0) })
+      .execute();
     await service.pollNow();
     expect((await get('/topics/korea/rss.xml')).headers.get('etag')).toBe(etag);
   });

@@ -19,11 +19,16 @@ afterAll(async () => {
 });
 
 /** A ~33 kB format (~100 kB a document of three) that does not compress much, different each time. */
-const formatBody = (version: number, format: number) => Array.from({ length: 4_000 }, (_, i) => ((i * 2654435761 + version * 3 + format) % 1e9).toString(36)).join(' ');
+const formatBody = (version: number, format: number) =>
+  Array.from({ length: 4_000 }, (_, i) => ((i * 2654435761 + version * 3 + format) % 1e9).toString(36)).join(' ');
 const rewrite = async (from: number, times: number) => {
   const key = { topic: 'korea', kind: 'feed' } as const;
   for (let v = from; v < from + times; v++) {
-    const formats = { rss: { body: formatBody(v, 0), etag: `"${v}"` }, atom: { body: formatBody(v, 1), etag: `"${v}a"` }, json: { body: formatBody(v, 2), etag: `"${v}j"` } };
+    const formats = {
+      rss: { body: formatBody(v, 0), etag: `"${v}"` },
+      atom: { body: formatBody(v, 1), etag: `"${v}a"` },
+      json: { body: formatBody(v, 2), etag: `"${v}j"` },
+    };
     await withDocumentLock(database.db, key, (trx) => saveGeneration(trx, key, formats, new Date()));
   }
 };

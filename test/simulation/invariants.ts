@@ -66,7 +66,12 @@ export async function checkSources(db: Kysely<DB>, world: World, now: Date): Pro
 /** Every item a source's feed listed at its last successful poll is stored, once. */
 export async function checkItemsStored(db: Kysely<DB>, world: World): Promise<string[]> {
   const problems: string[] = [];
-  const sources = await db.selectFrom('sources').select(['id', 'url', 'last_success_at']).where('enabled', '=', true).where('last_success_at', 'is not', null).execute();
+  const sources = await db
+    .selectFrom('sources')
+    .select(['id', 'url', 'last_success_at'])
+    .where('enabled', '=', true)
+    .where('last_success_at', 'is not', null)
+    .execute();
   const rows = await db.selectFrom('items').select(['source_id', 'item_key']).execute();
   const stored = new Map<number, Set<string>>();
   for (const row of rows) {
@@ -79,31 +84,53 @@ export async function checkItemsStored(db: Kysely<DB>, world: World): Promise<st
     const feed = servingFeed(world, host, path, source.last_success_at!);
     if (!feed) continue;
     const missing = listing(world, feed, source.last_success_at!).filter((item) => !stored.get(source.id)?.has(item.key));
-    if (missing.length > 0) problems.push(`source ${source.id} (${feed.id}) lacks ${missing.length} item(s) its feed listed at its last successful poll: ${missing.slice(0, 3).map((i) => i.key).join(', ')}`);
+    if (missing.length > 0)
+      problems.push(
+        `source ${source.id} (${feed.id}) lacks ${missing.length} item(s) its feed listed at its last successful poll: ${missing
+          .slice(0, 3)
+          .map((i) => i.key)
+          .join(', ')}`,
+      );
   }
   return problems;
 }
 
 async function parseXml(text: string): Promise<Array<{ id: string; title: string; link: string; date: string }>> {
   const feed = await new Parser().parseString(text);
-  return feed.items.map((item) => ({ id: String(item.guid ?? (item as { id?: string }).id ?? ''), title: item.title ?? '', link: item.link ?? '', date: item.isoDate ?? '' }));
+  return feed.items.map((item) => ({
+    id: String(item.guid ?? (item as { id?: string }).id ?? ''),
+    title: item.title ?? '',
+    link: item.link ?? '',
+    date: item.isoDate ?? '',
+  }));
 }
 
 const toSecond = (iso: string) => (iso === '' ? '' : new Date(Math.floor(Date.parse(iso) / 1000) * 1000).toISOString());
 
 /** The three formats list the same entries (ids, titles, links, dates) in the same order; ?limit= agrees too. */
 export async function checkFormatsAgree(name: string, served: Served): Promise<string[]> {
-  const json = (JSON.parse(served.json) as { items: JsonItem[] }).items.map((i) => ({ id: i.id, title: i.title, link: i.url, date: toSecond(i.date_published) }));
+  const json = (JSON.parse(served.json) as { items: JsonItem[] }).items.map((i) => ({
+    id: i.id,
+    title: i.title,
+    link: i.url,
+    date: toSecond(i.date_published),
+  }));
   const problems: string[] = [];
-  for (const [format, text] of [['rss', served.rss], ['atom', served.atom]] as const) {
+  for (const [format, text] of [
+    ['rss', served.rss],
+    ['atom', served.atom],
+  ] as const) {
     const entries = (await parseXml(text)).map((e) => ({ ...e, date: toSecond(e.date) }));
     if (JSON.stringify(entries) !== JSON.stringify(json)) {
       const first = entries.findIndex((e, i) => JSON.stringify(e) !== JSON.stringify(json[i]));
-      problems.push(`${name}: ${format} differs from feed.json (${entries.length} vs ${json.length} entries; first difference at #${first}: ${JSON.stringify(entries[first])} vs ${JSON.stringify(json[first])})`);
+      problems.push(
+        `${name}: ${format} differs from feed.json (${entries.length} vs ${json.length} entries; first difference at #${first}: ${JSON.stringify(entries[first])} vs ${JSON.stringify(json[first])})`,
+      );
     }
   }
   const limited = (JSON.parse(served.limited) as { items: JsonItem[] }).items.map((i) => i.id);
-  if (JSON.stringify(limited) !== JSON.stringify(json.slice(0, 10).map((i) => i.id))) problems.push(`${name}: ?limit=10 is not the first 10 entries of the document`);
+  if (JSON.stringify(limited) !== JSON.stringify(json.slice(0, 10).map((i) => i.id)))
+    problems.push(`${name}: ?limit=10 is not the first 10 entries of the document`);
   const ids = new Set(json.map((i) => i.id));
   if (ids.size !== json.length) problems.push(`${name}: an entry id appears twice`);
   return problems;
@@ -121,13 +148,20 @@ export async function checkTopicEntries(name: string, db: Kysely<DB>, world: Wor
   const entries = (JSON.parse(json) as { items: JsonItem[] }).items;
   const stories = new Map<string, string>();
   // Each entry's representative: the earliest stored item of its source at its URL.
-  const rows = entries.length === 0 ? [] : await db
-    .selectFrom('items as i')
-    .innerJoin('sources as s', 's.id', 'i.source_id')
-    .select(['s.url as source_url', 'i.url', 'i.item_key', 'i.first_seen_at', 'i.published_at'])
-    .where('i.url', 'in', entries.map((e) => e.url))
-    .orderBy('i.published_at', 'desc')
-    .execute();
+  const rows =
+    entries.length === 0
+      ? []
+      : await db
+          .selectFrom('items as i')
+          .innerJoin('sources as s', 's.id', 'i.source_id')
+          .select(['s.url as source_url', 'i.url', 'i.item_key', 'i.first_seen_at', 'i.published_at'])
+          .where(
+            'i.url',
+            'in',
+            entries.map((e) => e.url),
+          )
+          .orderBy('i.published_at', 'desc')
+          .execute();
   const representative = new Map(rows.map((r) => [`${r.source_url} ${r.url}`, r]));
   for (const entry of entries) {
     const feedUrl = entry._tidings?.source?.feedUrl;
@@ -153,7 +187,8 @@ export async function checkTopicEntries(name: string, db: Kysely<DB>, world: Wor
       if (listed.has(canonical)) problems.push(`${name}: "${entry.title}" lists ${copy.url} twice`);
       listed.add(canonical);
       const copyStories = copy.url ? storyOfUrl.get(copy.url) : undefined;
-      if (copyStories && !copyStories.has(story)) problems.push(`${name}: "${entry.title}" lists ${copy.url}, a copy of another story (${[...copyStories].join(', ')})`);
+      if (copyStories && !copyStories.has(story))
+        problems.push(`${name}: "${entry.title}" lists ${copy.url}, a copy of another story (${[...copyStories].join(', ')})`);
     }
   }
   return problems;
@@ -164,7 +199,9 @@ export function checkDigests(name: string, json: string, seen: Map<string, strin
   const problems: string[] = [];
   const titles = new Set<string>();
   for (const item of (JSON.parse(json) as { items: JsonItem[] }).items) {
-    const fingerprint = createHash('sha1').update(JSON.stringify([item.title, item.date_published, item.content_html])).digest('hex');
+    const fingerprint = createHash('sha1')
+      .update(JSON.stringify([item.title, item.date_published, item.content_html]))
+      .digest('hex');
     const before = seen.get(item.id);
     if (before !== undefined && before !== fingerprint) problems.push(`${name}: digest "${item.title}" changed after it was published`);
     seen.set(item.id, fingerprint);
@@ -197,12 +234,18 @@ export function checkFetches(log: readonly LoggedRequest[], rules: FetchRules): 
     if (previous && !request.forced) {
       const allowed = Math.min(previous.hintSeconds, rules.maxIntervalSeconds) * 1000;
       const gap = request.at.getTime() - previous.at.getTime();
-      if (gap < allowed - 1000) problems.push(`${key} asked again after ${gap / 1000} s at ${request.at.toISOString()}; its last answer (${previous.status}) allowed ${allowed / 1000} s`);
+      if (gap < allowed - 1000)
+        problems.push(
+          `${key} asked again after ${gap / 1000} s at ${request.at.toISOString()}; its last answer (${previous.status}) allowed ${allowed / 1000} s`,
+        );
     }
     const stop = ended.get(key);
     if (stop && !request.forced) problems.push(`${key} asked at ${request.at.toISOString()} after it answered ${stop.status} at ${stop.at.toISOString()}`);
-    for (const pause of rules.paused) if (request.path === pause.path && request.at > pause.from && request.at < pause.to && !request.forced) problems.push(`${key} asked at ${request.at.toISOString()} while paused`);
-    for (const removal of rules.removed) if (request.path === removal.path && request.at > removal.at) problems.push(`${key} asked at ${request.at.toISOString()} after the source was removed`);
+    for (const pause of rules.paused)
+      if (request.path === pause.path && request.at > pause.from && request.at < pause.to && !request.forced)
+        problems.push(`${key} asked at ${request.at.toISOString()} while paused`);
+    for (const removal of rules.removed)
+      if (request.path === removal.path && request.at > removal.at) problems.push(`${key} asked at ${request.at.toISOString()} after the source was removed`);
     if (request.status === 410 || request.status === 301) ended.set(key, request);
     last.set(key, request);
   }
@@ -210,7 +253,13 @@ export function checkFetches(log: readonly LoggedRequest[], rules: FetchRules): 
 }
 
 /** Every enabled source was asked within maxInterval (plus a poll tick and its slack). */
-export async function checkPolledEnough(db: Kysely<DB>, log: readonly LoggedRequest[], now: Date, maxIntervalSeconds: number, resumed: Map<string, Date>): Promise<string[]> {
+export async function checkPolledEnough(
+  db: Kysely<DB>,
+  log: readonly LoggedRequest[],
+  now: Date,
+  maxIntervalSeconds: number,
+  resumed: Map<string, Date>,
+): Promise<string[]> {
   const problems: string[] = [];
   const lastAsked = new Map<string, Date>();
   for (const request of log) lastAsked.set(`${request.host}${request.path}`, request.at);
@@ -218,8 +267,11 @@ export async function checkPolledEnough(db: Kysely<DB>, log: readonly LoggedRequ
   const limit = (maxIntervalSeconds + 30 * 60) * 1000;
   for (const source of sources) {
     const { host, path } = hostAndPath(source.url);
-    const since = [lastAsked.get(`${host}${path}`), source.created_at, resumed.get(path)].filter((d): d is Date => d !== undefined).reduce((a, b) => (a > b ? a : b));
-    if (now.getTime() - since.getTime() > limit) problems.push(`source ${source.id} (${path} on ${host}) not asked since ${since.toISOString()} (maxInterval ${maxIntervalSeconds} s)`);
+    const since = [lastAsked.get(`${host}${path}`), source.created_at, resumed.get(path)]
+      .filter((d): d is Date => d !== undefined)
+      .reduce((a, b) => (a > b ? a : b));
+    if (now.getTime() - since.getTime() > limit)
+      problems.push(`source ${source.id} (${path} on ${host}) not asked since ${since.toISOString()} (maxInterval ${maxIntervalSeconds} s)`);
   }
   return problems;
 }
@@ -236,7 +288,9 @@ export function checkHostSpacing(starts: readonly RequestStart[], spacingMs: num
     if (start.hop) continue;
     const previous = chainStart.get(start.host);
     if (previous && start.ms - previous.ms < spacingMs / 2) {
-      problems.push(`${start.host}: two requests started ${Math.round(start.ms - previous.ms)} ms apart (spacing ${spacingMs} ms): ${previous.path}, ${start.path}`);
+      problems.push(
+        `${start.host}: two requests started ${Math.round(start.ms - previous.ms)} ms apart (spacing ${spacingMs} ms): ${previous.path}, ${start.path}`,
+      );
     }
     chainStart.set(start.host, start);
   }

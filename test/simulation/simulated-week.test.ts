@@ -17,7 +17,18 @@ import { serve, type Service } from '../../src/main.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createTestDatabase, createTestDataDir, testDatabaseUrl, type TestDatabase } from '../helpers/database.ts';
 import { fakeLookup } from '../helpers/fake-dns.ts';
-import { checkDigests, checkFetches, checkFormatsAgree, checkHostSpacing, checkItemsStored, checkPolledEnough, checkSources, checkTopicEntries, type FetchRules, type Served } from './invariants.ts';
+import {
+  checkDigests,
+  checkFetches,
+  checkFormatsAgree,
+  checkHostSpacing,
+  checkItemsStored,
+  checkPolledEnough,
+  checkSources,
+  checkTopicEntries,
+  type FetchRules,
+  type Served,
+} from './invariants.ts';
 import { recordRequestStarts } from './request-starts.ts';
 import { buildWorld } from './world-build.ts';
 import { at, feedById, type World } from './world.ts';
@@ -35,7 +46,9 @@ const HOST_SPACING_MS = 150;
 let now = START;
 const clock = () => now;
 const lookup = fakeLookup((host) => (host.endsWith('.sim') ? '127.0.0.1' : undefined));
-const log = process.env.SIM_LOG ? (await import('pino')).pino({ level: 'debug' }, (await import('pino')).pino.destination(process.env.SIM_LOG)) : createLogger('silent');
+const log = process.env.SIM_LOG
+  ? (await import('pino')).pino({ level: 'debug' }, (await import('pino')).pino.destination(process.env.SIM_LOG))
+  : createLogger('silent');
 
 let world: World;
 let server: WorldServer;
@@ -50,12 +63,27 @@ const violations: string[] = [];
 function configJson(): object {
   return {
     topics: [
-      { slug: 'korea', title: 'Korea', include: ['north korea', 'south korea', 'seoul', 'pyongyang', '북한', '서울'], digest: { time: '07:00', timezone: 'Asia/Seoul' } },
+      {
+        slug: 'korea',
+        title: 'Korea',
+        include: ['north korea', 'south korea', 'seoul', 'pyongyang', '북한', '서울'],
+        digest: { time: '07:00', timezone: 'Asia/Seoul' },
+      },
       { slug: 'world', title: 'World', include: ['europe'], digest: { period: 'weekly', weekday: 'monday', time: '08:00', timezone: 'Europe/Berlin' } },
     ],
     sources: world.feeds.filter((f) => f.origin === 'config').map((f) => ({ url: server.url(f), title: f.title, topics: f.topics })),
     // Never fires by itself: the simulation runs each poll at its simulated time.
-    polling: { schedule: '0 0 1 1 *', concurrency: 8, perHost: 2, hostSpacing: `${HOST_SPACING_MS}ms`, timeoutMs: 3000, maxBytes: 2 * 1024 * 1024, allowPrivateNetworks: true, minInterval: '20m', maxInterval: `${MAX_INTERVAL_SECONDS}s` },
+    polling: {
+      schedule: '0 0 1 1 *',
+      concurrency: 8,
+      perHost: 2,
+      hostSpacing: `${HOST_SPACING_MS}ms`,
+      timeoutMs: 3000,
+      maxBytes: 2 * 1024 * 1024,
+      allowPrivateNetworks: true,
+      minInterval: '20m',
+      maxInterval: `${MAX_INTERVAL_SECONDS}s`,
+    },
   };
 }
 
@@ -100,9 +128,27 @@ const resumed = new Map<string, Date>();
 
 /** What admins and operators do during the week, at simulated hours. */
 const actions: Array<{ hour: number; run: () => Promise<void> }> = [
-  { hour: 6, run: async () => { const added = await forced(() => admin('POST', '/sources', { url: server.url(feedById(world, 'late-api')), topics: ['korea'] })); expectOk('admin add', added.status === 201, added.body); } },
-  { hour: 20, run: async () => { const refreshed = await forced(async () => admin('POST', `/sources/${await sourceId('/en/all.xml')}/refresh`)); expectOk('admin refresh', refreshed.status === 200, refreshed.body); } },
-  { hour: 30, run: async () => { const added = await forced(() => command('sources', 'add', server.url(feedById(world, 'late-cli')), '--topic', 'korea')); expectOk('CLI sources add', added.code === 0, added); } },
+  {
+    hour: 6,
+    run: async () => {
+      const added = await forced(() => admin('POST', '/sources', { url: server.url(feedById(world, 'late-api')), topics: ['korea'] }));
+      expectOk('admin add', added.status === 201, added.body);
+    },
+  },
+  {
+    hour: 20,
+    run: async () => {
+      const refreshed = await forced(async () => admin('POST', `/sources/${await sourceId('/en/all.xml')}/refresh`));
+      expectOk('admin refresh', refreshed.status === 200, refreshed.body);
+    },
+  },
+  {
+    hour: 30,
+    run: async () => {
+      const added = await forced(() => command('sources', 'add', server.url(feedById(world, 'late-cli')), '--topic', 'korea'));
+      expectOk('CLI sources add', added.code === 0, added);
+    },
+  },
   {
     hour: 36,
     run: async () => {
@@ -137,7 +183,13 @@ const actions: Array<{ hour: number; run: () => Promise<void> }> = [
       expectOk('OPML import', imported.status === 200 && imported.body.added.length === 2 && imported.body.existing.length === 1, imported.body);
     },
   },
-  { hour: 84, run: async () => { const polled = await command('poll', '--once'); expectOk('CLI poll --once', polled.err === '' || polled.code === 1, polled); } },
+  {
+    hour: 84,
+    run: async () => {
+      const polled = await command('poll', '--once');
+      expectOk('CLI poll --once', polled.err === '' || polled.code === 1, polled);
+    },
+  },
   {
     hour: 96,
     run: async () => {
@@ -147,7 +199,13 @@ const actions: Array<{ hour: number; run: () => Promise<void> }> = [
       rules.removed.push({ path: '/cli.xml', at: now });
     },
   },
-  { hour: 100, run: async () => { const built = await command('digest', 'build', '--topic', 'korea'); expectOk('CLI digest build', built.code === 0 && built.out.includes('already published'), built); } },
+  {
+    hour: 100,
+    run: async () => {
+      const built = await command('digest', 'build', '--topic', 'korea');
+      expectOk('CLI digest build', built.code === 0 && built.out.includes('already published'), built);
+    },
+  },
   {
     hour: 124,
     run: async () => {

@@ -27,7 +27,9 @@ signed slowed split stated suspended tightened traveled urged visited voted warn
 annual broad careful early fresh further gradual joint key late major modest narrow new
 northern official partial quick rare recent regional rural sharp southern special steady strict
 sudden temporary total urban weekly western
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 const KOREAN = `
 정부 국회 대통령 장관 외교부 국방부 통일부 경제 물가 금리 수출 수입 무역 시장 기업 노동자 농민
@@ -36,7 +38,9 @@ const KOREAN = `
 투표 정당 여당 야당 의원 시민 단체 환경 기후 날씨 태풍 지진 교통 철도 항공 항구 선박 해군 육군
 공군 미사일 위성 발사 경고 제재 지원 협력 교류 방문 대표단 특사 성명 기자회견 소식통 관계자
 증가 감소 상승 하락 확대 축소 연장 중단 재개 시작 종료 강화 완화 검토 승인 거부 요청 촉구
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 export type Language = 'en' | 'ko';
 

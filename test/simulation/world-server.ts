@@ -59,7 +59,11 @@ export async function startWorldServer(world: World, clock: () => Date): Promise
     const outage = outageAt(feed, now);
     if (outage) {
       entry.hintSeconds = outage.retryAfterSeconds ?? 0;
-      return send(outage.status, { 'content-type': 'text/plain', ...(outage.retryAfterSeconds ? { 'retry-after': String(outage.retryAfterSeconds) } : {}) }, 'try later');
+      return send(
+        outage.status,
+        { 'content-type': 'text/plain', ...(outage.retryAfterSeconds ? { 'retry-after': String(outage.retryAfterSeconds) } : {}) },
+        'try later',
+      );
     }
     const current = serving ?? feed;
     entry.feedId = current.id;

@@ -80,7 +80,10 @@ export function feedById(world: World, id: string): WorldFeed {
 
 /** The feed at a host and path, if any publishes there (its own path, or a new path it moved to). */
 export function feedAt(world: World, host: string, path: string): WorldFeed | undefined {
-  return world.feeds.find((f) => f.host === host && f.path === path) ?? world.feeds.find((f) => f.host === host && f.movedTo?.path === path && !world.feeds.some((o) => o.host === host && o.path === path));
+  return (
+    world.feeds.find((f) => f.host === host && f.path === path) ??
+    world.feeds.find((f) => f.host === host && f.movedTo?.path === path && !world.feeds.some((o) => o.host === host && o.path === path))
+  );
 }
 
 export function titleAt(item: WorldItem, t: Date): string {

@@ -43,7 +43,10 @@ describe('digest periods', () => {
   it('lists the periods missed during downtime, oldest first, at most max', () => {
     const missed = periodsEndedBetween(new Date('2026-11-20T22:00:00Z'), new Date('2026-11-24T01:00:00Z'), seoul, 10);
     expect(missed.map((p) => p.date)).toEqual(['2026-11-22', '2026-11-23', '2026-11-24']);
-    expect(periodsEndedBetween(new Date('2026-01-01T00:00:00Z'), new Date('2026-11-24T01:00:00Z'), seoul, 2).map((p) => p.date)).toEqual(['2026-11-23', '2026-11-24']);
+    expect(periodsEndedBetween(new Date('2026-01-01T00:00:00Z'), new Date('2026-11-24T01:00:00Z'), seoul, 2).map((p) => p.date)).toEqual([
+      '2026-11-23',
+      '2026-11-24',
+    ]);
     expect(periodsEndedBetween(new Date('2026-11-23T22:00:00Z'), new Date('2026-11-24T01:00:00Z'), seoul, 10)).toEqual([]);
   });
 

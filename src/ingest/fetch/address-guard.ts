@@ -90,20 +90,12 @@ export function isAddressAllowed(address: string, policy: AddressPolicy): boolea
  * "https://example.org:8443"); `resolvedFrom` is the host name when the address
  * came from DNS, and absent when the URL held the IP literal itself.
  */
-export function checkHostAddress(
-  target: string,
-  address: string,
-  policy: AddressPolicy,
-  resolvedFrom?: string,
-): void {
+export function checkHostAddress(target: string, address: string, policy: AddressPolicy, resolvedFrom?: string): void {
   if (isAddressAllowed(address, policy)) return;
   const kind = classifyAddress(address);
   const what = describeKind(kind, address);
   const subject = resolvedFrom === undefined ? `${target} is ${what}` : `${target} resolves to ${address}, ${what}`;
-  throw new FeedError(
-    'blocked_address',
-    `${subject}; set polling.allowPrivateNetworks to allow it`,
-  );
+  throw new FeedError('blocked_address', `${subject}; set polling.allowPrivateNetworks to allow it`);
 }
 
 function classifyIPv4(address: ipaddr.IPv4): AddressKind {

@@ -70,9 +70,7 @@ const TLS_ERROR_CODES = new Set([
 ]);
 
 function isTlsCode(code: string): boolean {
-  return (
-    TLS_ERROR_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code.startsWith('CERT_')
-  );
+  return TLS_ERROR_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code.startsWith('CERT_');
 }
 
 /** Maps a transport failure (not an HTTP status) to a FeedError. */

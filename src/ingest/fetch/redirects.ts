@@ -56,11 +56,7 @@ export function resolveLocation(headers: ResponseHeaders, from: URL, status: num
     throw new FeedError('bad_redirect', `HTTP ${status} from ${from.href} to an invalid URL: ${location}`, { status });
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new FeedError(
-      'bad_redirect',
-      `HTTP ${status} from ${from.href} redirects to ${target.href}; only http and https redirects are followed`,
-      { status },
-    );
+    throw new FeedError('bad_redirect', `HTTP ${status} from ${from.href} redirects to ${target.href}; only http and https redirects are followed`, { status });
   }
   return target;
 }

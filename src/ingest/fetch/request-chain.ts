@@ -53,13 +53,7 @@ function linkDeadline(timeoutMs: number, callerSignal: AbortSignal | undefined):
   };
 }
 
-async function runChain(
-  agent: Agent,
-  settings: Settings,
-  startUrl: URL,
-  req: FetchRequest,
-  abort: ChainAbort,
-): Promise<FetchResult> {
+async function runChain(agent: Agent, settings: Settings, startUrl: URL, req: FetchRequest, abort: ChainAbort): Promise<FetchResult> {
   const { signal } = abort;
   const state: ChainState = { url: startUrl, redirectStatuses: [], visited: [withoutFragment(startUrl)] };
 
@@ -73,9 +67,7 @@ async function runChain(
     // Before a response (blocked address, DNS, connect...), say which redirect led
     // here; after one, record its status (HTTP errors already name their URL).
     if (status === undefined) return withRedirectContext(feedError, state);
-    return feedError.details.status !== undefined
-      ? feedError
-      : new FeedError(feedError.code, feedError.message, { ...feedError.details, status });
+    return feedError.details.status !== undefined ? feedError : new FeedError(feedError.code, feedError.message, { ...feedError.details, status });
   };
 
   for (;;) {
@@ -132,12 +124,7 @@ function isConditional(req: FetchRequest): boolean {
   return Boolean(req.etag || req.lastModified);
 }
 
-async function handleResponse(
-  response: Dispatcher.ResponseData,
-  settings: Settings,
-  state: ChainState,
-  conditional: boolean,
-): Promise<HopOutcome> {
+async function handleResponse(response: Dispatcher.ResponseData, settings: Settings, state: ChainState, conditional: boolean): Promise<HopOutcome> {
   const { statusCode: status, headers, body } = response;
   const url = state.url;
 

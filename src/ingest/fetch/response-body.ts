@@ -55,10 +55,7 @@ export function parseContentEncoding(headers: ResponseHeaders, url: URL): Conten
 export function rejectDeclaredOversize(headers: ResponseHeaders, url: URL, maxBytes: number): void {
   const declared = Number(firstHeader(headers, 'content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
-    throw new FeedError(
-      'too_large',
-      `response from ${url.href} is ${formatBytes(declared)} (Content-Length), larger than ${formatBytes(maxBytes)} (maxBytes)`,
-    );
+    throw new FeedError('too_large', `response from ${url.href} is ${formatBytes(declared)} (Content-Length), larger than ${formatBytes(maxBytes)} (maxBytes)`);
   }
 }
 
@@ -106,19 +103,14 @@ export async function readBody(
     if (first === null) return { bytes: Buffer.alloc(0), bytesReceived };
     const decoded = codings.length === 0 ? chunksFrom(first) : decode(chunksFrom(first), codings, first);
     const bytes = await collect(decoded, maxBytes, () => {
-      return new FeedError(
-        'too_large',
-        `response from ${url.href} decompresses to more than ${formatBytes(maxBytes)} (maxBytes)`,
-      );
+      return new FeedError('too_large', `response from ${url.href} decompresses to more than ${formatBytes(maxBytes)} (maxBytes)`);
     });
     return { bytes, bytesReceived };
   } catch (error) {
     if (error instanceof FeedError || error === sourceError) throw error;
-    throw new FeedError(
-      'bad_encoding',
-      `response from ${url.href} is not valid ${codings.join(', ')} data (Content-Encoding): ${errorMessage(error)}`,
-      { cause: error },
-    );
+    throw new FeedError('bad_encoding', `response from ${url.href} is not valid ${codings.join(', ')} data (Content-Encoding): ${errorMessage(error)}`, {
+      cause: error,
+    });
   } finally {
     // Releases the socket if we stopped early; a no-op after a complete read.
     if (!body.destroyed) body.destroy();

@@ -19,7 +19,10 @@ export interface Settings {
 
 export function resolveSettings(options: FetcherOptions): Settings {
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  for (const [name, value] of [['timeoutMs', options.timeoutMs], ['maxBytes', options.maxBytes]] as const) {
+  for (const [name, value] of [
+    ['timeoutMs', options.timeoutMs],
+    ['maxBytes', options.maxBytes],
+  ] as const) {
     if (!(Number.isSafeInteger(value) && value > 0)) throw new RangeError(`${name} must be a positive integer, got ${value}`);
   }
   if (!(Number.isInteger(maxRedirects) && maxRedirects >= 0)) {

@@ -92,7 +92,10 @@ function readEnclosures(raw: RawRecord): ParsedEnclosure[] {
     if (url !== null && url.trim() !== '') enclosures.push({ url, type: attributeString(value, 'type'), length: attributeString(value, 'length') });
   }
   const groups = fieldValues(raw, 'media:group').filter(isElement);
-  const mediaContents = [...fieldValues(raw, 'media:content'), ...groups.flatMap((group) => (Array.isArray(group['media:content']) ? group['media:content'] : []))];
+  const mediaContents = [
+    ...fieldValues(raw, 'media:content'),
+    ...groups.flatMap((group) => (Array.isArray(group['media:content']) ? group['media:content'] : [])),
+  ];
   for (const value of mediaContents) {
     const url = attributeString(value, 'url');
     if (url !== null && url.trim() !== '') enclosures.push({ url, type: attributeString(value, 'type'), length: attributeString(value, 'fileSize') });

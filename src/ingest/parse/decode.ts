@@ -179,15 +179,16 @@ const EXTRA_LABELS: Readonly<Record<string, string>> = {
 /** iconv-lite "encodings" that are not character encodings. */
 const NOT_CHARSETS: ReadonlySet<string> = new Set(['base64', 'base64url', 'hex', 'utf7', 'utf-7', 'utf7imap']);
 
-const MULTI_BYTE_ENCODINGS: ReadonlySet<string> = new Set([
-  'gbk', 'gb18030', 'big5', 'euc-jp', 'iso-2022-jp', 'shift_jis', 'euc-kr',
-]);
+const MULTI_BYTE_ENCODINGS: ReadonlySet<string> = new Set(['gbk', 'gb18030', 'big5', 'euc-jp', 'iso-2022-jp', 'shift_jis', 'euc-kr']);
 
 const codecCache = new Map<string, Codec | null>();
 
 /** A codec for a charset label, or null when the label names nothing we can decode. */
 function codecFor(rawLabel: string): Codec | null {
-  const label = rawLabel.trim().replace(/^["']|["']$/g, '').toLowerCase();
+  const label = rawLabel
+    .trim()
+    .replace(/^["']|["']$/g, '')
+    .toLowerCase();
   const cached = codecCache.get(label);
   if (cached !== undefined) return cached;
   const codec = createCodec(EXTRA_LABELS[label] ?? label);

@@ -74,7 +74,7 @@ export function classifyRoot(text: string, root: RootElement, namespaces: Namesp
   const colon = root.name.indexOf(':');
   const local = colon === -1 ? root.name : root.name.slice(colon + 1);
   const prefix = colon === -1 ? '' : root.name.slice(0, colon);
-  const namespace = prefix === '' ? defaultNamespaceOf(root.attributes) : namespaces.get(prefix) ?? null;
+  const namespace = prefix === '' ? defaultNamespaceOf(root.attributes) : (namespaces.get(prefix) ?? null);
   const version = attributeOf(root.attributes, 'version');
 
   if (local === 'rss') return { kind: 'rss', format: rssFormat(version) };

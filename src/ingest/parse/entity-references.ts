@@ -18,7 +18,8 @@ export function collectInternalEntities(prolog: string): Map<string, string> {
   for (let match = declaration.exec(prolog); match !== null && entities.size < 100; match = declaration.exec(prolog)) {
     const value = match[2] ?? match[3]!;
     // Quotes are escaped so a substitution inside an attribute value cannot end it early.
-    if (!value.includes('&') && !value.includes('<') && !entities.has(match[1]!)) entities.set(match[1]!, value.replace(/"/g, '&quot;').replace(/'/g, '&apos;'));
+    if (!value.includes('&') && !value.includes('<') && !entities.has(match[1]!))
+      entities.set(match[1]!, value.replace(/"/g, '&quot;').replace(/'/g, '&apos;'));
   }
   return entities;
 }

@@ -5,8 +5,8 @@
 import { ATOM03_NS, ATOM_NS, CANONICAL_PREFIXES, type NamespaceMap } from './namespaces.ts';
 
 /** Text constructs whose child elements are markup to keep as HTML, in the feed vocabularies (Atom, RSS, content, xhtml). */
-const TEXT_CONSTRUCT_START =
-  /<((?:[A-Za-z_][\w.-]{0,63}:)?(?:title|subtitle|tagline|summary|content|description|encoded|body|info|rights|copyright))(?=[\s/>])/.source;
+const TEXT_CONSTRUCT_START = /<((?:[A-Za-z_][\w.-]{0,63}:)?(?:title|subtitle|tagline|summary|content|description|encoded|body|info|rights|copyright))(?=[\s/>])/
+  .source;
 const MARKUP_NAMESPACES: ReadonlySet<string | undefined> = new Set(['', 'atom', 'content', 'xhtml']);
 
 /**

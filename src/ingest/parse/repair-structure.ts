@@ -109,7 +109,11 @@ interface Token {
 
 /** Reads the markup token at `lt`; null when the document ends inside it. */
 function readToken(text: string, lt: number): Token | null {
-  const sections: Array<[string, string]> = [['<!--', '-->'], ['<![CDATA[', ']]>'], ['<?', '?>']];
+  const sections: Array<[string, string]> = [
+    ['<!--', '-->'],
+    ['<![CDATA[', ']]>'],
+    ['<?', '?>'],
+  ];
   for (const [opener, terminator] of sections) {
     if (text.startsWith(opener, lt)) {
       const end = text.indexOf(terminator, lt + opener.length);

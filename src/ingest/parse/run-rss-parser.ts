@@ -15,16 +15,38 @@ export interface RawFeed extends RawRecord {
 
 export const RAW = 'raw:';
 
-const FEED_FIELDS = [
-  '$', 'title', 'subtitle', 'tagline', 'description', 'tidings:link', 'atom:link', 'ttl',
-  'managingEditor', 'dc:creator', 'author',
-];
+const FEED_FIELDS = ['$', 'title', 'subtitle', 'tagline', 'description', 'tidings:link', 'atom:link', 'ttl', 'managingEditor', 'dc:creator', 'author'];
 
 const ITEM_FIELDS = [
-  '$', 'title', 'tidings:link', 'atom:link', 'guid', 'id', 'description', 'summary', 'content', 'content:encoded',
-  'xhtml:body', 'body', 'pubDate', 'tidings:published', 'issued', 'dc:date', 'dcterms:issued', 'atom:published',
-  'tidings:updated', 'modified', 'dcterms:modified', 'atom:updated',
-  'dc:creator', 'author', 'category', 'dc:subject', 'enclosure', 'media:content', 'media:group',
+  '$',
+  'title',
+  'tidings:link',
+  'atom:link',
+  'guid',
+  'id',
+  'description',
+  'summary',
+  'content',
+  'content:encoded',
+  'xhtml:body',
+  'body',
+  'pubDate',
+  'tidings:published',
+  'issued',
+  'dc:date',
+  'dcterms:issued',
+  'atom:published',
+  'tidings:updated',
+  'modified',
+  'dcterms:modified',
+  'atom:updated',
+  'dc:creator',
+  'author',
+  'category',
+  'dc:subject',
+  'enclosure',
+  'media:content',
+  'media:group',
 ];
 
 /** [element, `raw:element`, keepArray]: rss-parser copies the raw xml2js array (utils.copyFromXML). */

@@ -66,9 +66,7 @@ describe('fetch: concurrency caps', () => {
       perHost: 2,
       lookup: fakeLookup({ 'a.test': '127.0.0.1', 'b.test': '127.0.0.1' }),
     });
-    const urls = ['a.test', 'b.test'].flatMap((host) =>
-      Array.from({ length: 6 }, () => `http://${host}:${server.port}/slow`),
-    );
+    const urls = ['a.test', 'b.test'].flatMap((host) => Array.from({ length: 6 }, () => `http://${host}:${server.port}/slow`));
     await Promise.all(urls.map((url) => f.fetchFeed({ url })));
     expect(inFlight.peakByHost.get('a.test')).toBe(2);
     expect(inFlight.peakByHost.get('b.test')).toBe(2);

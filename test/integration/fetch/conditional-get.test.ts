@@ -27,9 +27,7 @@ describe('fetch: successful responses and conditional GET', () => {
         const headers = { etag: '"v1"', 'last-modified': 'Sun, 01 Jun 2025 10:00:00 GMT', 'cache-control': 'max-age=300' };
         // RFC 9110 §13.1.2/§13.2.2: If-None-Match takes precedence over If-Modified-Since.
         const notModified =
-          req.headers['if-none-match'] !== undefined
-            ? req.headers['if-none-match'] === '"v1"'
-            : req.headers['if-modified-since'] === headers['last-modified'];
+          req.headers['if-none-match'] !== undefined ? req.headers['if-none-match'] === '"v1"' : req.headers['if-modified-since'] === headers['last-modified'];
         if (notModified) res.writeHead(304, headers).end();
         else sendFeed(res, headers);
       },
@@ -62,9 +60,7 @@ describe('fetch: successful responses and conditional GET', () => {
     await fetcher().fetchFeed({ url: `${server.origin}/echo` });
     expect(lastHeaders['user-agent']).toBe(BASE_OPTIONS.userAgent);
     expect(lastHeaders['accept-encoding']).toBe('gzip, deflate, br');
-    expect(lastHeaders.accept).toBe(
-      'application/rss+xml, application/atom+xml, application/feed+json;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5',
-    );
+    expect(lastHeaders.accept).toBe('application/rss+xml, application/atom+xml, application/feed+json;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5');
     expect(lastHeaders['if-none-match']).toBeUndefined();
     expect(lastHeaders['if-modified-since']).toBeUndefined();
   });

@@ -82,10 +82,7 @@ describe('fetch: content codings', () => {
   });
 
   it('stops a gzip bomb at maxBytes of output without inflating it all', async () => {
-    const error = await expectFeedError(
-      fetcher({ maxBytes: 256 * 1024 }).fetchFeed({ url: `${server.origin}/bomb` }),
-      'too_large',
-    );
+    const error = await expectFeedError(fetcher({ maxBytes: 256 * 1024 }).fetchFeed({ url: `${server.origin}/bomb` }), 'too_large');
     expect(error.message).toBe(`response from ${server.origin}/bomb decompresses to more than 256 KiB (maxBytes)`);
     expect(error.details.status).toBe(200);
     // The client hung up early: the server could write only a fraction of the

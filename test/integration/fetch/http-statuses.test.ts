@@ -46,10 +46,7 @@ describe('fetch: HTTP error statuses', () => {
   });
 
   it('reads Retry-After seconds on 429', async () => {
-    const error = await expectFeedError(
-      fetcher().fetchFeed({ url: `${server.origin}/status/429?retry-after=120` }),
-      'http_rate_limited',
-    );
+    const error = await expectFeedError(fetcher().fetchFeed({ url: `${server.origin}/status/429?retry-after=120` }), 'http_rate_limited');
     expect(error.details).toMatchObject({ status: 429, retryAfterSeconds: 120 });
     expect(error.message).toContain('retry after 120 s');
   });
@@ -63,19 +60,14 @@ describe('fetch: HTTP error statuses', () => {
   });
 
   it('carries Retry-After on 503', async () => {
-    const error = await expectFeedError(
-      fetcher().fetchFeed({ url: `${server.origin}/status/503?retry-after=30` }),
-      'http_server_error',
-    );
+    const error = await expectFeedError(fetcher().fetchFeed({ url: `${server.origin}/status/503?retry-after=30` }), 'http_server_error');
     expect(error.details).toMatchObject({ status: 503, retryAfterSeconds: 30 });
   });
 
   it('keeps working after many error responses (their bodies are released)', async () => {
     const f = fetcher({ concurrency: 2, perHost: 2 });
     const codes = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        f.fetchFeed({ url: `${server.origin}/status/${i % 2 ? 404 : 500}` }).catch((e: FeedError) => e.code),
-      ),
+      Array.from({ length: 20 }, (_, i) => f.fetchFeed({ url: `${server.origin}/status/${i % 2 ? 404 : 500}` }).catch((e: FeedError) => e.code)),
     );
     expect(new Set(codes)).toEqual(new Set(['http_not_found', 'http_server_error']));
   });

@@ -87,9 +87,7 @@ describe('fetch: redirects', () => {
   it('recognises a redirect loop without exhausting the budget', async () => {
     const before = server.requests.length;
     const error = await expectFeedError(fetcher().fetchFeed({ url: `${server.origin}/loop-a` }), 'too_many_redirects');
-    expect(error.message).toBe(
-      `redirect loop: ${server.origin}/loop-a → ${server.origin}/loop-b → ${server.origin}/loop-a`,
-    );
+    expect(error.message).toBe(`redirect loop: ${server.origin}/loop-a → ${server.origin}/loop-b → ${server.origin}/loop-a`);
     expect(server.requests.length - before).toBe(2);
   });
 

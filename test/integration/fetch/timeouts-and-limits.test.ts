@@ -74,21 +74,13 @@ describe('fetch: timeouts, sizes and broken connections', () => {
   });
 
   it('rejects a Content-Length over maxBytes before reading the body', async () => {
-    const error = await expectFeedError(
-      fetcher({ maxBytes: 64 * 1024 }).fetchFeed({ url: `${server.origin}/big-declared` }),
-      'too_large',
-    );
-    expect(error.message).toBe(
-      `response from ${server.origin}/big-declared is 10 MiB (Content-Length), larger than 64 KiB (maxBytes)`,
-    );
+    const error = await expectFeedError(fetcher({ maxBytes: 64 * 1024 }).fetchFeed({ url: `${server.origin}/big-declared` }), 'too_large');
+    expect(error.message).toBe(`response from ${server.origin}/big-declared is 10 MiB (Content-Length), larger than 64 KiB (maxBytes)`);
     expect(error.details.status).toBe(200);
   });
 
   it('aborts a chunked body once it passes maxBytes', async () => {
-    const error = await expectFeedError(
-      fetcher({ maxBytes: 64 * 1024 }).fetchFeed({ url: `${server.origin}/big-chunked` }),
-      'too_large',
-    );
+    const error = await expectFeedError(fetcher({ maxBytes: 64 * 1024 }).fetchFeed({ url: `${server.origin}/big-chunked` }), 'too_large');
     expect(error.message).toBe(`response from ${server.origin}/big-chunked is larger than 64 KiB (maxBytes)`);
     expect(error.details.status).toBe(200);
     await expect.poll(() => bigChunked.written).toBeGreaterThan(0);
@@ -117,10 +109,7 @@ describe('fetch: timeouts, sizes and broken connections', () => {
   });
 
   it('reports an unresolvable name as dns_error', async () => {
-    const error = await expectFeedError(
-      fetcher({ lookup: fakeLookup({}) }).fetchFeed({ url: 'http://no-such-host.test/feed' }),
-      'dns_error',
-    );
+    const error = await expectFeedError(fetcher({ lookup: fakeLookup({}) }).fetchFeed({ url: 'http://no-such-host.test/feed' }), 'dns_error');
     expect(error.message).toBe('cannot resolve no-such-host.test (ENOTFOUND) for http://no-such-host.test/feed');
   });
 

@@ -4,7 +4,15 @@ import type { Source } from '../../../src/db/schema.ts';
 import { DISABLED_REASONS } from '../../../src/store/disabled-reasons.ts';
 
 const source = (overrides: Partial<Source>): Source =>
-  ({ enabled: true, disabled_reason: null, error_code: null, consecutive_failures: 0, last_polled_at: new Date(), deleting_since: null, ...overrides }) as Source;
+  ({
+    enabled: true,
+    disabled_reason: null,
+    error_code: null,
+    consecutive_failures: 0,
+    last_polled_at: new Date(),
+    deleting_since: null,
+    ...overrides,
+  }) as Source;
 
 describe('sourceState', () => {
   it('tells ok, pending, failing, paused and disabled apart', () => {

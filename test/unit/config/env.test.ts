@@ -28,7 +28,13 @@ describe('readEnv', () => {
     expect(readEnv({}).trustProxy).toBe(false);
     expect(readEnv({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(readEnv({ TRUST_PROXY: 'FALSE' }).trustProxy).toBe(false);
-    expect(readEnv({ TRUST_PROXY: ' 10.0.0.0/8, 127.0.0.1 ,::1,fd00::/8, loopback ' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8', 'loopback']);
+    expect(readEnv({ TRUST_PROXY: ' 10.0.0.0/8, 127.0.0.1 ,::1,fd00::/8, loopback ' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
   });
 
   it('refuses a TRUST_PROXY it cannot use, saying what it accepts', () => {

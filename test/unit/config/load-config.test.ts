@@ -24,7 +24,16 @@ describe('feeds.config.json validation', () => {
 
   it('fills documented defaults', () => {
     const config = parseFeedsConfig({}, 'x.json');
-    expect(config.polling).toMatchObject({ schedule: '*/10 * * * *', concurrency: 16, perHost: 2, timeoutMs: 20000, maxBytes: 10485760, allowPrivateNetworks: false, minInterval: 600, maxInterval: 86400 });
+    expect(config.polling).toMatchObject({
+      schedule: '*/10 * * * *',
+      concurrency: 16,
+      perHost: 2,
+      timeoutMs: 20000,
+      maxBytes: 10485760,
+      allowPrivateNetworks: false,
+      minInterval: 600,
+      maxInterval: 86400,
+    });
     expect(config.retention.days).toBe(90);
   });
 

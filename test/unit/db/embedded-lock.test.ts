@@ -21,14 +21,22 @@ function attempt(role: EmbeddedRole): LockAttempt {
 }
 
 const writeLock = (fields: Record<string, unknown>) =>
-  writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, hostname: hostname(), role: 'service', socket: null, startedAt: 'then', bootId: null, ...fields }));
+  writeFileSync(
+    path.join(dir, LOCK_FILE),
+    JSON.stringify({ pid: process.pid, hostname: hostname(), role: 'service', socket: null, startedAt: 'then', bootId: null, ...fields }),
+  );
 
 describe('the embedded data directory lock', () => {
   it('names its holder in the file and removes the file on release', () => {
     const result = attempt('service');
     if (!('lock' in result)) throw new Error('not taken');
     result.lock.setSocket('/run/x/.s.PGSQL.5432');
-    expect(JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, hostname: hostname(), role: 'service', socket: '/run/x/.s.PGSQL.5432' });
+    expect(JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      hostname: hostname(),
+      role: 'service',
+      socket: '/run/x/.s.PGSQL.5432',
+    });
     result.lock.release();
     expect(readLock(dir)).toBeNull();
   });

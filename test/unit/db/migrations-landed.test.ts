@@ -13,9 +13,14 @@ import { describe, expect, it } from 'vitest';
 import { migrations } from '../../../migrations/index.ts';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
-const files = readdirSync(dir).filter((f) => /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-.+\.ts$/.test(f)).sort();
+const files = readdirSync(dir)
+  .filter((f) => /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-.+\.ts$/.test(f))
+  .sort();
 const landed = JSON.parse(readFileSync(path.join(dir, 'landed.json'), 'utf8')) as Record<string, string>;
-const checksum = (file: string) => createHash('sha256').update(readFileSync(path.join(dir, file))).digest('hex');
+const checksum = (file: string) =>
+  createHash('sha256')
+    .update(readFileSync(path.join(dir, file)))
+    .digest('hex');
 
 describe('migrations/', () => {
   it('leaves every landed migration byte for byte as it landed', () => {

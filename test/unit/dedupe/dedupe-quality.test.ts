@@ -12,7 +12,6 @@ import { labeledItems as items, pairwiseQuality } from '../../helpers/labeled-se
 const MIN_PRECISION = 0.95;
 const MIN_RECALL = 0.9;
 
-
 describe('cross-source story grouping on the labeled set', () => {
   it('is a set worth measuring: ≥ 60 items, ≥ 6 sources, Korean and English, copies and look-alikes', () => {
     expect(items.length).toBeGreaterThanOrEqual(60);

@@ -79,7 +79,11 @@ describe('compareSignatures', () => {
   });
 
   it('keeps apart the same story told in Korean and in English', () => {
-    for (const [a, b] of [['i01', 'i42'], ['i24', 'i59'], ['i36', 'i61']] as const) {
+    for (const [a, b] of [
+      ['i01', 'i42'],
+      ['i24', 'i59'],
+      ['i36', 'i61'],
+    ] as const) {
       const result = compare(a, b);
       expect(result.same).toBe(false);
       expect(result.titleSimilarity).toBeLessThan(0.2);

@@ -78,7 +78,8 @@ function syntheticCorpus(count: number, seed: number): { title: string; text: st
   const docs: { title: string; text: string }[] = [];
   for (let d = 0; d < count; d++) {
     const korean = d % 4 === 3;
-    const word = (): string => (korean ? stems[pickStem()]! + (random() < 0.6 ? particles[Math.floor(random() * particles.length)]! : '') : english[pickEnglish()]!);
+    const word = (): string =>
+      korean ? stems[pickStem()]! + (random() < 0.6 ? particles[Math.floor(random() * particles.length)]! : '') : english[pickEnglish()]!;
     const words = (n: number): string => Array.from({ length: n }, word).join(' ');
     const sentences: string[] = [];
     const target = korean ? 90 + Math.floor(random() * 120) : 150 + Math.floor(random() * 200);
@@ -141,10 +142,14 @@ describe('textSignature', () => {
   });
 
   it('strips Korean wire furniture: datelines, bylines, photo credits, e-mails and copyright footers', () => {
-    expect(stripBoilerplate('(서울=한빛통신) 김민수 기자 = 북한이 3일 미사일을 발사했다. 사진=국방부 제공 minsu@hanbit.example <저작권자(c) 한빛통신, 무단 전재-재배포 금지>')).toBe(
-      '북한이 3일 미사일을 발사했다.',
+    expect(
+      stripBoilerplate(
+        '(서울=한빛통신) 김민수 기자 = 북한이 3일 미사일을 발사했다. 사진=국방부 제공 minsu@hanbit.example <저작권자(c) 한빛통신, 무단 전재-재배포 금지>',
+      ),
+    ).toBe('북한이 3일 미사일을 발사했다.');
+    expect(stripBoilerplate('▲ 시민들이 뉴스를 보고 있다. [사진=매일신문] 북한이 미사일을 쐈다. ⓒ 매일신문 무단전재 및 재배포 금지'.normalize('NFKC'))).toBe(
+      '북한이 미사일을 쐈다.',
     );
-    expect(stripBoilerplate('▲ 시민들이 뉴스를 보고 있다. [사진=매일신문] 북한이 미사일을 쐈다. ⓒ 매일신문 무단전재 및 재배포 금지'.normalize('NFKC'))).toBe('북한이 미사일을 쐈다.');
   });
 
   it('keeps prose that merely starts with a boilerplate word', () => {
@@ -248,7 +253,10 @@ describe('textSignature', () => {
   // How long signing takes is the bench's figure (bench/pure.ts: a 3 KB body, and 30 times
   // that, whose ratio shows a quadratic step); these check the work it does.
   const english3k = (() => {
-    let text = fixture.items.filter((i) => i.source === 'hanbit-wire').map((i) => i.text).join(' ');
+    let text = fixture.items
+      .filter((i) => i.source === 'hanbit-wire')
+      .map((i) => i.text)
+      .join(' ');
     while (Buffer.byteLength(text) > 3072) text = text.slice(0, text.lastIndexOf(' '));
     return text;
   })();

@@ -48,7 +48,8 @@ describe('admin auth helpers', () => {
     // Alter the first character (the last one of base64url carries padding bits, and may already be 'A').
     const altered = `${signature![0] === 'A' ? 'B' : 'A'}${signature!.slice(1)}`;
     expect(sessionIdOf(keys, `${version}.${id}.${altered}`)).toBeNull();
-    for (const junk of [null, '', 'v2', 'v2..', `v1.${id}.${signature}`, `v2.${'a'.repeat(200)}.${signature}`, `${value}.extra`]) expect(sessionIdOf(keys, junk)).toBeNull();
+    for (const junk of [null, '', 'v2', 'v2..', `v1.${id}.${signature}`, `v2.${'a'.repeat(200)}.${signature}`, `${value}.extra`])
+      expect(sessionIdOf(keys, junk)).toBeNull();
   });
 
   it('ties CSRF tokens to the session', () => {

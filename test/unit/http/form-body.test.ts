@@ -40,6 +40,8 @@ describe('form bodies', () => {
   it('refuses malformed multipart bodies with 400', () => {
     expect(() => parseMultipart(Buffer.from('x'), 'multipart/form-data')).toThrow(/without a boundary/);
     expect(() => parseMultipart(Buffer.from('no delimiter here'), 'multipart/form-data; boundary=b')).toThrow(/malformed/);
-    expect(() => parseMultipart(Buffer.from('--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated'), 'multipart/form-data; boundary=b')).toThrow(/not terminated/);
+    expect(() => parseMultipart(Buffer.from('--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated'), 'multipart/form-data; boundary=b')).toThrow(
+      /not terminated/,
+    );
   });
 });

@@ -5,7 +5,15 @@ import { createFeedCache } from '../../../src/http/feed-cache.ts';
 import { createVariantCache } from '../../../src/http/variant-cache.ts';
 import { silentLog } from '../../helpers/context.ts';
 
-const doc = (bytes: number): CachedDocument => ({ topic: 'korea', kind: 'feed', format: 'rss', generation: 1, body: Buffer.alloc(bytes, 'x'), etag: '"x"', lastModified: new Date(0) });
+const doc = (bytes: number): CachedDocument => ({
+  topic: 'korea',
+  kind: 'feed',
+  format: 'rss',
+  generation: 1,
+  body: Buffer.alloc(bytes, 'x'),
+  etag: '"x"',
+  lastModified: new Date(0),
+});
 const variant = (bytes: number) => ({ doc: doc(bytes), expires: Infinity });
 
 describe('variant cache', () => {

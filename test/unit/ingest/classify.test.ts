@@ -38,7 +38,7 @@ describe('classify', () => {
     expect(classify(text({ title: 'ＤＭＺ tour resumes' }), [], topics)).toEqual(['korea']);
   });
 
-  it("includes every item of a source that declares the topic", () => {
+  it('includes every item of a source that declares the topic', () => {
     expect(classify(text({ title: 'Weather' }), ['korea'], topics)).toEqual(['korea']);
   });
 

@@ -26,7 +26,8 @@ function scriptedStore(answers: SlotAttempt[]) {
   return { store, calls };
 }
 
-const gateOver = (store: HostSlotStore, maxWaitMs = 60_000) => createHostGate({ store, perHost: 1, maxWaitMs, log: silentLog, retry: { minMs: 100, maxMs: 400 } });
+const gateOver = (store: HostSlotStore, maxWaitMs = 60_000) =>
+  createHostGate({ store, perHost: 1, maxWaitMs, log: silentLog, retry: { minMs: 100, maxMs: 400 } });
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeFeed, parseFeedDate, SUMMARY_MAX_LENGTH } from '../../../src/ingest/normalize.ts';
+import { parseFeedDate } from '../../../src/ingest/feed-dates.ts';
+import { normalizeFeed, SUMMARY_MAX_LENGTH } from '../../../src/ingest/normalize.ts';
 import type { ParsedFeed, ParsedItem, ParsedLink, ParsedText } from '../../../src/ingest/parse/index.ts';
 
 const FEED_URL = 'https://news.example.org/feeds/world.xml';
@@ -65,7 +66,11 @@ describe('normalizeFeed: item URL', () => {
   });
 
   it('prefers an HTML alternate link over other alternates and other relations', () => {
-    const links = [link('e.json', { rel: 'alternate', type: 'application/json' }), link('r.html', { rel: 'replies' }), link('page.html', { rel: 'alternate', type: 'text/html' })];
+    const links = [
+      link('e.json', { rel: 'alternate', type: 'application/json' }),
+      link('r.html', { rel: 'replies' }),
+      link('page.html', { rel: 'alternate', type: 'text/html' }),
+    ];
     expect(normalizeOne(parsedItem({ links })).url).toBe('https://news.example.org/feeds/page.html');
   });
 
@@ -107,7 +112,7 @@ describe('normalizeFeed: item key', () => {
 });
 
 describe('normalizeFeed: duplicate keys', () => {
-  it('keeps the latest-dated of items sharing a key, in the first one\'s position (RFC 4287 §4.1.1)', () => {
+  it("keeps the latest-dated of items sharing a key, in the first one's position (RFC 4287 §4.1.1)", () => {
     const items = [
       parsedItem({ id: 'x', title: text('X older'), updated: ['2024-10-18T08:00:00Z'] }),
       parsedItem({ id: 'y', title: text('Y') }),
@@ -193,7 +198,9 @@ describe('normalizeFeed: text', () => {
   });
 
   it('drops script and style contents and separates block elements with spaces', () => {
-    const summary = normalizeOne(parsedItem({ description: html('<p>One</p><p>Two<script>var x = "<p>";</script></p><style>p{}</style><ul><li>Three</li></ul>') })).summary;
+    const summary = normalizeOne(
+      parsedItem({ description: html('<p>One</p><p>Two<script>var x = "<p>";</script></p><style>p{}</style><ul><li>Three</li></ul>') }),
+    ).summary;
     expect(summary).toBe('One Two Three');
   });
 
@@ -243,7 +250,10 @@ describe('normalizeFeed: contentHtml', () => {
   });
 
   it('makes relative href and src absolute against the content base', () => {
-    const content = html('<a href="notes/1?a=1&amp;b=2">n</a><img src=\'/i.png\'><a href="#top">t</a><a href="mailto:x@example.org">m</a>', 'https://base.example.org/blog/');
+    const content = html(
+      '<a href="notes/1?a=1&amp;b=2">n</a><img src=\'/i.png\'><a href="#top">t</a><a href="mailto:x@example.org">m</a>',
+      'https://base.example.org/blog/',
+    );
     expect(normalizeOne(parsedItem({ content })).contentHtml).toBe(
       '<a href="https://base.example.org/blog/notes/1?a=1&amp;b=2">n</a><img src="https://base.example.org/i.png"><a href="#top">t</a><a href="mailto:x@example.org">m</a>',
     );
@@ -252,7 +262,15 @@ describe('normalizeFeed: contentHtml', () => {
 
 describe('normalizeFeed: other item fields', () => {
   it('flattens RSS and Atom categories into unique trimmed strings', () => {
-    const categories = [{ _: ' World ', $: { domain: 'x' } }, 'Korea', ' Korea', { $: { term: 'politics', label: 'Politics' } }, { $: { term: 'asia' } }, { $: { domain: 'only' } }, ''];
+    const categories = [
+      { _: ' World ', $: { domain: 'x' } },
+      'Korea',
+      ' Korea',
+      { $: { term: 'politics', label: 'Politics' } },
+      { $: { term: 'asia' } },
+      { $: { domain: 'only' } },
+      '',
+    ];
     expect(normalizeOne(parsedItem({ categories })).categories).toEqual(['World', 'Korea', 'Politics', 'asia']);
   });
 
@@ -278,10 +296,23 @@ describe('normalizeFeed: other item fields', () => {
 describe('normalizeFeed: feed fields', () => {
   it('normalizes title, site URL, description and ttl', () => {
     const feed = normalizeFeed(
-      parsedFeed([], { format: 'atom1.0', title: html('Atom <i>Example</i>'), links: [link('atom.xml', { rel: 'self' }), link('./', { rel: 'alternate' })], description: text('All  the news'), ttl: ' 30 ' }),
+      parsedFeed([], {
+        format: 'atom1.0',
+        title: html('Atom <i>Example</i>'),
+        links: [link('atom.xml', { rel: 'self' }), link('./', { rel: 'alternate' })],
+        description: text('All  the news'),
+        ttl: ' 30 ',
+      }),
       FEED_URL,
     );
-    expect(feed).toEqual({ format: 'atom1.0', title: 'Atom Example', siteUrl: 'https://news.example.org/feeds/', description: 'All the news', ttlMinutes: 30, items: [] });
+    expect(feed).toEqual({
+      format: 'atom1.0',
+      title: 'Atom Example',
+      siteUrl: 'https://news.example.org/feeds/',
+      description: 'All the news',
+      ttlMinutes: 30,
+      items: [],
+    });
   });
 
   it.each(['0', '-5', 'soon', ''])('ignores a ttl of %j', (ttl) => {

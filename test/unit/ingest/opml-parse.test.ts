@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_OPML_OUTLINES, OpmlError, parseOpml } from '../../../src/ingest/opml-parse.ts';
 import { renderOpml } from '../../../src/render/opml.ts';
 
-const doc = (body: string, head = '<head><title>Subscriptions</title></head>') => `<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">${head}<body>${body}</body></opml>`;
+const doc = (body: string, head = '<head><title>Subscriptions</title></head>') =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">${head}<body>${body}</body></opml>`;
 
 describe('parseOpml', () => {
   it('reads feeds at any depth, with folder titles as categories, outermost first', () => {
@@ -31,12 +32,16 @@ describe('parseOpml', () => {
   });
 
   it('accepts attribute names in any case, single quotes, entities and a BOM', () => {
-    const { feeds } = parseOpml(`\uFEFF${doc(`<outline TYPE='rss' TEXT='Tom &amp; Jerry &#8211; &eacute;t&eacute;' XMLURL='https://x.example/feed?a=1&amp;b=2'/>`)}`);
+    const { feeds } = parseOpml(
+      `\uFEFF${doc(`<outline TYPE='rss' TEXT='Tom &amp; Jerry &#8211; &eacute;t&eacute;' XMLURL='https://x.example/feed?a=1&amp;b=2'/>`)}`,
+    );
     expect(feeds).toEqual([{ url: 'https://x.example/feed?a=1&b=2', title: 'Tom & Jerry – été', htmlUrl: null, categories: [] }]);
   });
 
   it('prefers title over text, and tolerates a missing head and stray markup', () => {
-    const parsed = parseOpml('<opml version="1.0"><body><!-- <outline xmlUrl="https://commented.example/"/> --><outline text="T" title="Title" xmlUrl="https://b.example/"></outline></body></opml>');
+    const parsed = parseOpml(
+      '<opml version="1.0"><body><!-- <outline xmlUrl="https://commented.example/"/> --><outline text="T" title="Title" xmlUrl="https://b.example/"></outline></body></opml>',
+    );
     expect(parsed.title).toBeNull();
     expect(parsed.feeds).toEqual([{ url: 'https://b.example/', title: 'Title', htmlUrl: null, categories: [] }]);
   });
@@ -80,10 +85,14 @@ describe('parseOpml', () => {
   });
 
   it('reads back what renderOpml writes', () => {
-    const written = renderOpml('Tidings sources', [
-      { title: 'A <b>&</b> "quoted"', xmlUrl: 'https://a.example/feed?x=1&y=2', htmlUrl: 'https://a.example/', category: 'korea,world' },
-      { title: 'B', xmlUrl: 'https://b.example/rss' },
-    ], new Date(0));
+    const written = renderOpml(
+      'Tidings sources',
+      [
+        { title: 'A <b>&</b> "quoted"', xmlUrl: 'https://a.example/feed?x=1&y=2', htmlUrl: 'https://a.example/', category: 'korea,world' },
+        { title: 'B', xmlUrl: 'https://b.example/rss' },
+      ],
+      new Date(0),
+    );
     expect(parseOpml(written)).toEqual({
       title: 'Tidings sources',
       feeds: [

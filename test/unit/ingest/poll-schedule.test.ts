@@ -92,7 +92,7 @@ describe('a 304 keeps what the last 200 established', () => {
     expect(notModified(established)).toBe(86400);
   });
 
-  it('its Cache-Control max-age and Expires stay lower bounds, as do the 304\'s own', () => {
+  it("its Cache-Control max-age and Expires stay lower bounds, as do the 304's own", () => {
     expect(notModified(establishedBy({ now, itemDates: [], cacheMaxAgeSeconds: 7200 }))).toBe(7200);
     expect(notModified(establishedBy({ now, itemDates: [], expires: new Date(now.getTime() + 5400_000) }))).toBe(5400);
     expect(notModified(establishedBy({ now, itemDates: [], cacheMaxAgeSeconds: 3600 }), { cacheMaxAgeSeconds: 7200 })).toBe(7200);
@@ -113,6 +113,12 @@ describe('effectiveDates', () => {
   it("takes each item's published date, else its updated date", () => {
     const a = new Date('2026-11-20T00:00:00Z');
     const b = new Date('2026-11-21T00:00:00Z');
-    expect(effectiveDates([{ publishedAt: a, updatedAt: b }, { publishedAt: null, updatedAt: b }, { publishedAt: null, updatedAt: null }])).toEqual([a, b, null]);
+    expect(
+      effectiveDates([
+        { publishedAt: a, updatedAt: b },
+        { publishedAt: null, updatedAt: b },
+        { publishedAt: null, updatedAt: null },
+      ]),
+    ).toEqual([a, b, null]);
   });
 });

@@ -24,7 +24,13 @@ describe('readFeed', () => {
   it('decodes, parses and normalizes an RSS 2.0 feed', async () => {
     const { feed, encoding } = await readFeed(fixtureBytes('rss2-full.xml'), 'application/rss+xml', 'https://example.org/feeds/rss.xml');
     expect(encoding).toBe('utf-8');
-    expect(feed).toMatchObject({ format: 'rss2.0', title: 'Example & Daily', siteUrl: 'https://example.org/', description: 'News from the example desk', ttlMinutes: 30 });
+    expect(feed).toMatchObject({
+      format: 'rss2.0',
+      title: 'Example & Daily',
+      siteUrl: 'https://example.org/',
+      description: 'News from the example desk',
+      ttlMinutes: 30,
+    });
     expect(feed.items[0]).toEqual({
       key: 'story-1',
       url: 'https://example.org/news/1.html',
@@ -38,7 +44,12 @@ describe('readFeed', () => {
       enclosure: { url: 'https://example.org/audio/1.mp3', type: 'audio/mpeg', length: 12345 },
       truncated: [],
     });
-    expect(feed.items[1]).toMatchObject({ key: 'https://example.org/news/2.html', url: 'https://example.org/news/2.html', contentHtml: '<p>Plain description without markup</p>', author: 'The Desk' });
+    expect(feed.items[1]).toMatchObject({
+      key: 'https://example.org/news/2.html',
+      url: 'https://example.org/news/2.html',
+      contentHtml: '<p>Plain description without markup</p>',
+      author: 'The Desk',
+    });
   });
 
   it('reads an Atom feed with nested xml:base', async () => {
@@ -53,7 +64,8 @@ describe('readFeed', () => {
   });
 
   it('reads an EUC-KR feed whose server claims UTF-8', async () => {
-    const xml = '<?xml version="1.0" encoding="EUC-KR"?><rss version="2.0"><channel><title>한국어 피드</title><item><title>똠방각하 재방송 확정</title><guid>ko-1</guid></item></channel></rss>';
+    const xml =
+      '<?xml version="1.0" encoding="EUC-KR"?><rss version="2.0"><channel><title>한국어 피드</title><item><title>똠방각하 재방송 확정</title><guid>ko-1</guid></item></channel></rss>';
     const { feed, encoding } = await readFeed(new Uint8Array(iconv.encode(xml, 'cp949')), 'text/xml; charset=UTF-8', 'https://ko.example.kr/rss');
     expect(encoding).toBe('euc-kr');
     expect([feed.title, feed.items[0]?.title]).toEqual(['한국어 피드', '똠방각하 재방송 확정']);

@@ -37,10 +37,53 @@ const families: Family[] = readdirSync(FIXTURES)
 const hostileUrls = readJson<{ urls: string[] }>('urls.json').urls;
 
 const ALLOWED_TAGS = new Set([
-  'p', 'br', 'hr', 'div', 'span', 'a', 'strong', 'b', 'em', 'i', 'u', 's', 'del', 'ins', 'mark', 'small',
-  'sub', 'sup', 'abbr', 'cite', 'q', 'blockquote', 'code', 'pre', 'kbd', 'ul', 'ol', 'li', 'dl', 'dt', 'dd',
-  'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'caption', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td',
-  'figure', 'figcaption', 'img',
+  'p',
+  'br',
+  'hr',
+  'div',
+  'span',
+  'a',
+  'strong',
+  'b',
+  'em',
+  'i',
+  'u',
+  's',
+  'del',
+  'ins',
+  'mark',
+  'small',
+  'sub',
+  'sup',
+  'abbr',
+  'cite',
+  'q',
+  'blockquote',
+  'code',
+  'pre',
+  'kbd',
+  'ul',
+  'ol',
+  'li',
+  'dl',
+  'dt',
+  'dd',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'table',
+  'caption',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'th',
+  'td',
+  'figure',
+  'figcaption',
+  'img',
 ]);
 
 const ALLOWED_ATTRIBUTES: Record<string, readonly string[]> = {
@@ -157,7 +200,9 @@ describe('sanitizeHtml with hostile payloads', () => {
     for (const { payloads } of families) {
       for (const { html } of payloads) {
         const output = sanitizeHtml(html, BASE);
-        expect(output).not.toMatch(/<\s*\/?\s*(script|style|iframe|frame|object|embed|applet|svg|math|form|input|button|meta|link|base|template|noscript|textarea)\b/i);
+        expect(output).not.toMatch(
+          /<\s*\/?\s*(script|style|iframe|frame|object|embed|applet|svg|math|form|input|button|meta|link|base|template|noscript|textarea)\b/i,
+        );
       }
     }
   });
@@ -171,7 +216,16 @@ describe('sanitizeHtml with hostile payloads', () => {
 
   it('covers the fixture families it claims to', () => {
     expect(families.map((f) => f.family)).toEqual(
-      expect.arrayContaining(['script elements', 'event handler attributes', 'dangerous URL schemes', 'embedded content', 'document-level elements', 'CSS', 'SVG and MathML', 'parser tricks']),
+      expect.arrayContaining([
+        'script elements',
+        'event handler attributes',
+        'dangerous URL schemes',
+        'embedded content',
+        'document-level elements',
+        'CSS',
+        'SVG and MathML',
+        'parser tricks',
+      ]),
     );
     expect(families.reduce((n, f) => n + f.payloads.length, 0)).toBeGreaterThan(200);
   });
@@ -222,9 +276,10 @@ describe('sanitizeHtml with hostile URLs in every URL-bearing attribute', () => 
 
 describe('sanitizeHtml keeps legitimate content', () => {
   it('keeps paragraphs, emphasis, quotes and code', () => {
-    const html = '<p>The <strong>ceasefire</strong> <em>held</em>, <b>officials</b> <i>said</i>.</p>'
-      + '<blockquote><p>We will talk.</p></blockquote><pre><code>  indented\n  code</code></pre>'
-      + '<p>H<sub>2</sub>O, E=mc<sup>2</sup>, <abbr title="Demilitarized Zone">DMZ</abbr>, <q>quoted</q>, <cite>Source</cite>, <u>u</u> <s>s</s></p><hr>';
+    const html =
+      '<p>The <strong>ceasefire</strong> <em>held</em>, <b>officials</b> <i>said</i>.</p>' +
+      '<blockquote><p>We will talk.</p></blockquote><pre><code>  indented\n  code</code></pre>' +
+      '<p>H<sub>2</sub>O, E=mc<sup>2</sup>, <abbr title="Demilitarized Zone">DMZ</abbr>, <q>quoted</q>, <cite>Source</cite>, <u>u</u> <s>s</s></p><hr>';
     expect(sanitizeHtml(html, BASE)).toBe(html.replace('<hr>', '<hr />'));
   });
 
@@ -263,7 +318,12 @@ describe('sanitizeHtml keeps legitimate content', () => {
   });
 
   it('keeps images with alt text and dimensions, and srcset made absolute', () => {
-    expect(sanitizeHtml('<figure><img src="/p/a.jpg" alt="Panmunjom &amp; the DMZ" width="640" height="427" loading="lazy"><figcaption>판문점</figcaption></figure>', BASE)).toBe(
+    expect(
+      sanitizeHtml(
+        '<figure><img src="/p/a.jpg" alt="Panmunjom &amp; the DMZ" width="640" height="427" loading="lazy"><figcaption>판문점</figcaption></figure>',
+        BASE,
+      ),
+    ).toBe(
       '<figure><img src="https://news.example.com/p/a.jpg" alt="Panmunjom &amp; the DMZ" width="640" height="427" /><figcaption>판문점</figcaption></figure>',
     );
     expect(sanitizeHtml('<img src="a.jpg" srcset="a-640.jpg 640w, https://cdn.example/a-1280.jpg 1280w" sizes="(max-width: 600px) 100vw, 600px">', BASE)).toBe(
@@ -288,7 +348,9 @@ describe('sanitizeHtml keeps legitimate content', () => {
       '<img src="https://track.example/p.gif" style="display:none">',
     ];
     for (const pixel of pixels) expect(sanitizeHtml(`<p>text${pixel}</p>`, BASE)).toBe('<p>text</p>');
-    expect(sanitizeHtml('<img src="https://ok.example/wide.gif" width="1" height="300">', BASE)).toBe('<img src="https://ok.example/wide.gif" width="1" height="300" />');
+    expect(sanitizeHtml('<img src="https://ok.example/wide.gif" width="1" height="300">', BASE)).toBe(
+      '<img src="https://ok.example/wide.gif" width="1" height="300" />',
+    );
   });
 
   it('keeps lists and definition lists', () => {
@@ -297,8 +359,9 @@ describe('sanitizeHtml keeps legitimate content', () => {
   });
 
   it('keeps tables with spans and scope', () => {
-    const html = '<table><caption>Launches</caption><thead><tr><th scope="col">Date</th><th colspan="2">Type</th></tr></thead>'
-      + '<tbody><tr><td rowspan="2">11-24</td><td>SRBM</td><td>2</td></tr></tbody><tfoot><tr><td>total</td></tr></tfoot></table>';
+    const html =
+      '<table><caption>Launches</caption><thead><tr><th scope="col">Date</th><th colspan="2">Type</th></tr></thead>' +
+      '<tbody><tr><td rowspan="2">11-24</td><td>SRBM</td><td>2</td></tr></tbody><tfoot><tr><td>total</td></tr></tfoot></table>';
     expect(sanitizeHtml(html, BASE)).toBe(html);
   });
 
@@ -348,7 +411,6 @@ describe('sanitizeHtml output fits XML CDATA and JSON', () => {
     const output = sanitizeHtml('<p lang="ko">한국어 "따옴표" \\ 백슬래시\u2028</p>', BASE);
     expect(JSON.parse(JSON.stringify(output))).toBe(output);
   });
-
 });
 
 // Speed is measured by `npm run bench`; these only prove that hostile shapes finish

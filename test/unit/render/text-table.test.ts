@@ -3,7 +3,10 @@ import { formatTable, relativeTime } from '../../../src/render/text-table.ts';
 
 describe('formatTable', () => {
   it('pads columns to their widest cell and shows missing values as -', () => {
-    const rows = [{ id: 1, url: 'https://a.example/feed', error: null }, { id: 22, url: 'https://b.example/', error: 'timeout' }];
+    const rows = [
+      { id: 1, url: 'https://a.example/feed', error: null },
+      { id: 22, url: 'https://b.example/', error: 'timeout' },
+    ];
     const table = formatTable(rows, [
       { header: 'ID', value: (r) => r.id },
       { header: 'URL', value: (r) => r.url },

@@ -25,12 +25,32 @@ function entry(overrides: Partial<FeedEntry> = {}): FeedEntry {
 
 describe('topicFeedDocument', () => {
   it('lists the other outlets after the content, names and links escaped', () => {
-    const doc = topicFeedDocument({ slug: 'korea', title: 'Korea', description: '' }, [entry({ alsoReportedBy: [{ source: source(2, 'Daily <News>'), url: 'https://daily.example/a?x=1&y="2"', title: 'Copy' }, { source: source(3, 'Radio'), url: null, title: 'Copy' }] })], 'https://feeds.test');
-    expect(doc.entries[0]!.contentHtml).toBe('<p>Launch seen from Seoul.</p><p><small>Also reported by: <a href="https://daily.example/a?x=1&amp;y=&quot;2&quot;">Daily &lt;News&gt;</a>, Radio</small></p>');
-    expect(doc.entries[0]!.extension).toEqual({ also_reported_by: [{ source: 'Daily <News>', url: 'https://daily.example/a?x=1&y="2"', title: 'Copy' }, { source: 'Radio', url: null, title: 'Copy' }] });
+    const doc = topicFeedDocument(
+      { slug: 'korea', title: 'Korea', description: '' },
+      [
+        entry({
+          alsoReportedBy: [
+            { source: source(2, 'Daily <News>'), url: 'https://daily.example/a?x=1&y="2"', title: 'Copy' },
+            { source: source(3, 'Radio'), url: null, title: 'Copy' },
+          ],
+        }),
+      ],
+      'https://feeds.test',
+    );
+    expect(doc.entries[0]!.contentHtml).toBe(
+      '<p>Launch seen from Seoul.</p><p><small>Also reported by: <a href="https://daily.example/a?x=1&amp;y=&quot;2&quot;">Daily &lt;News&gt;</a>, Radio</small></p>',
+    );
+    expect(doc.entries[0]!.extension).toEqual({
+      also_reported_by: [
+        { source: 'Daily <News>', url: 'https://daily.example/a?x=1&y="2"', title: 'Copy' },
+        { source: 'Radio', url: null, title: 'Copy' },
+      ],
+    });
   });
 
   it('adds no line when no other outlet carried the story', () => {
-    expect(topicFeedDocument({ slug: 'korea', title: 'Korea', description: '' }, [entry()], 'https://feeds.test').entries[0]!.contentHtml).toBe('<p>Launch seen from Seoul.</p>');
+    expect(topicFeedDocument({ slug: 'korea', title: 'Korea', description: '' }, [entry()], 'https://feeds.test').entries[0]!.contentHtml).toBe(
+      '<p>Launch seen from Seoul.</p>',
+    );
   });
 });

@@ -28,7 +28,11 @@ function document(overrides: Partial<DocumentEntry>): FeedDocument {
     title: 'Korea — Tidings',
     description: 'Korean Peninsula news',
     homeUrl: 'https://feeds.example/',
-    urls: { rss: 'https://feeds.example/topics/korea/rss.xml', atom: 'https://feeds.example/topics/korea/atom.xml', json: 'https://feeds.example/topics/korea/feed.json' },
+    urls: {
+      rss: 'https://feeds.example/topics/korea/rss.xml',
+      atom: 'https://feeds.example/topics/korea/atom.xml',
+      json: 'https://feeds.example/topics/korea/feed.json',
+    },
     updated: new Date('2026-11-23T09:00:00Z'),
     entries: [entry],
   };
@@ -48,7 +52,10 @@ describe('RSS and Atom output', () => {
   });
 
   it('atom: a quote in an attribute value cannot add attributes', async () => {
-    const xml = renderFeed(document({ enclosure: { url: 'https://news.example/a.mp3?x="1"', type: 'audio/mpeg" rel="alternate', length: 5 }, categories: ['a"b<c>'] }), 'atom');
+    const xml = renderFeed(
+      document({ enclosure: { url: 'https://news.example/a.mp3?x="1"', type: 'audio/mpeg" rel="alternate', length: 5 }, categories: ['a"b<c>'] }),
+      'atom',
+    );
     expect(xml).toContain('type="audio/mpeg&quot; rel=&quot;alternate"');
     expect(xml).toContain('<category term="a&quot;b&lt;c&gt;"/>');
     const feed = await parse(xml);
@@ -62,7 +69,9 @@ describe('RSS and Atom output', () => {
   });
 
   it('rss: control characters a publisher sent are dropped, so the document stays well-formed', async () => {
-    const feed = await parse(renderFeed(document({ title: 'a\u0000b\u001fc', source: { title: 'Out\u0008let', feedUrl: 'https://news.example/feed', siteUrl: null } }), 'rss'));
+    const feed = await parse(
+      renderFeed(document({ title: 'a\u0000b\u001fc', source: { title: 'Out\u0008let', feedUrl: 'https://news.example/feed', siteUrl: null } }), 'rss'),
+    );
     expect(feed.items[0]!.title).toBe('abc');
   });
 });

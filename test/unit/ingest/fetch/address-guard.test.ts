@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FeedError } from '../../../../src/errors.ts';
-import {
-  checkHostAddress,
-  classifyAddress,
-  isAddressAllowed,
-  isPublicAddress,
-} from '../../../../src/ingest/fetch/address-guard.ts';
+import { checkHostAddress, classifyAddress, isAddressAllowed, isPublicAddress } from '../../../../src/ingest/fetch/address-guard.ts';
 
 describe('isPublicAddress', () => {
   it.each([
@@ -123,17 +118,13 @@ describe('checkHostAddress', () => {
   it('names the host, the address and the setting for a resolved private address', () => {
     const error = blocked(() => checkHostAddress('intranet.example', '10.0.0.5', policy, 'intranet.example'));
     expect(error.code).toBe('blocked_address');
-    expect(error.message).toBe(
-      'intranet.example resolves to 10.0.0.5, a private address; set polling.allowPrivateNetworks to allow it',
-    );
+    expect(error.message).toBe('intranet.example resolves to 10.0.0.5, a private address; set polling.allowPrivateNetworks to allow it');
   });
 
   it('describes an IP-literal URL without "resolves to"', () => {
     const error = blocked(() => checkHostAddress('http://169.254.169.254', '169.254.169.254', policy));
     expect(error.code).toBe('blocked_address');
-    expect(error.message).toBe(
-      'http://169.254.169.254 is a link-local address (the cloud metadata endpoint); set polling.allowPrivateNetworks to allow it',
-    );
+    expect(error.message).toBe('http://169.254.169.254 is a link-local address (the cloud metadata endpoint); set polling.allowPrivateNetworks to allow it');
   });
 
   it('does nothing when private networks are allowed', () => {

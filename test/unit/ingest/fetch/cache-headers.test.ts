@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parseCacheHeaders,
-  parseHttpDate,
-  parseMaxAge,
-  parseRetryAfter,
-} from '../../../../src/ingest/fetch/cache-headers.ts';
+import { parseCacheHeaders, parseHttpDate, parseMaxAge, parseRetryAfter } from '../../../../src/ingest/fetch/cache-headers.ts';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 
@@ -26,12 +21,18 @@ describe('parseHttpDate (RFC 9110 §5.6.7)', () => {
     expect(parseHttpDate('Friday, 01-Jan-99 00:00:00 GMT', NOW)?.getUTCFullYear()).toBe(1999);
   });
 
-  it.each(['', '0', '-1', 'tomorrow', '2025-06-01T12:00:00Z', 'Sun, 31 Feb 2025 00:00:00 GMT', 'Sun, 06 Nov 1994 25:00:00 GMT', 'Sun, 06 Nov 1994 08:49:37 PST'])(
-    'rejects %j',
-    (value) => {
-      expect(parseHttpDate(value, NOW)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    '0',
+    '-1',
+    'tomorrow',
+    '2025-06-01T12:00:00Z',
+    'Sun, 31 Feb 2025 00:00:00 GMT',
+    'Sun, 06 Nov 1994 25:00:00 GMT',
+    'Sun, 06 Nov 1994 08:49:37 PST',
+  ])('rejects %j', (value) => {
+    expect(parseHttpDate(value, NOW)).toBeNull();
+  });
 
   it('returns null for null', () => {
     expect(parseHttpDate(null)).toBeNull();

@@ -85,7 +85,11 @@ describe('decodeFeed: labels', () => {
   });
 
   it('decodes ISO-8859-1 labels as windows-1252, keeping curly quotes and the euro sign (bytes 0x80–0x9F)', () => {
-    const input = concat(bytes('<?xml version="1.0" encoding="ISO-8859-1"?><t>', 'latin1'), Uint8Array.of(0x93, 0x80, 0x35, 0x94, 0xe9), bytes('</t>', 'latin1'));
+    const input = concat(
+      bytes('<?xml version="1.0" encoding="ISO-8859-1"?><t>', 'latin1'),
+      Uint8Array.of(0x93, 0x80, 0x35, 0x94, 0xe9),
+      bytes('</t>', 'latin1'),
+    );
     const { text, encoding } = decodeFeed(input, null);
     expect(encoding).toBe('windows-1252');
     expect(text).toContain('<t>“€5”é</t>');

@@ -18,7 +18,8 @@ describe('findAlternateLinks', () => {
   });
 
   it('drops links that do not resolve to http(s)', () => {
-    const html = '<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)"><link rel="alternate" type="application/atom+xml" href="feed.xml">';
+    const html =
+      '<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)"><link rel="alternate" type="application/atom+xml" href="feed.xml">';
     expect(findAlternateLinks(html, 'https://example.org/')).toEqual(['https://example.org/feed.xml']);
   });
 });

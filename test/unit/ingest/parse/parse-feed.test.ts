@@ -148,7 +148,11 @@ describe('parseFeed: Atom entries', () => {
   });
 
   it('decodes Atom 0.3 base64 content', async () => {
-    const item = firstItem(await parseFeed('<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><content type="text/html" mode="base64">PGI+aGk8L2I+</content></entry></feed>'));
+    const item = firstItem(
+      await parseFeed(
+        '<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><content type="text/html" mode="base64">PGI+aGk8L2I+</content></entry></feed>',
+      ),
+    );
     expect(item.content).toEqual({ value: '<b>hi</b>', type: 'html', base: null });
   });
 
@@ -172,7 +176,9 @@ describe('parseFeed: lenient reading', () => {
   });
 
   it('substitutes plain-text entities declared in the internal DTD subset', async () => {
-    const item = firstItem(await parseFeed('<!DOCTYPE rss [<!ENTITY id "tag:example.com,">]><rss version="2.0"><channel><item><guid>&id;2006:/blog/</guid></item></channel></rss>'));
+    const item = firstItem(
+      await parseFeed('<!DOCTYPE rss [<!ENTITY id "tag:example.com,">]><rss version="2.0"><channel><item><guid>&id;2006:/blog/</guid></item></channel></rss>'),
+    );
     expect(item.id).toBe('tag:example.com,2006:/blog/');
   });
 
