@@ -275,7 +275,7 @@ describe('following a permanent redirect', () => {
   });
 
   it('takes the new URL when no source has it', async () => {
-    expect(await follow(a.id, 'https://a.example/new-feed')).toEqual({ kind: 'moved' });
+    expect(await follow(a.id, 'https://a.example/new-feed')).toEqual({ kind: 'moved', topics: new Set() });
     expect((await sources()).map((s) => s.url)).toEqual(['https://a.example/new-feed', B]);
   });
 
