@@ -206,7 +206,9 @@ export interface AppContextOptions {
 /** Opens the database (migrating it, and syncing config sources when asked) and builds the context. */
 export async function createAppContext(env: Env, config: FeedsConfig, options: AppContextOptions = {}): Promise<AppContext> {
   const log = options.log ?? createLogger(env.logLevel);
-  const database = options.database ?? (await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, role: options.role }));
+  const database =
+    options.database ??
+    (await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, role: options.role, sharedBuffers: env.embeddedSharedBuffers }));
   if (database.remote) log.debug({ dataDir: env.dataDir }, 'the service holds the embedded database: working through its socket');
   const now = options.now ?? (() => new Date());
   try {

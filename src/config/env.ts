@@ -22,6 +22,13 @@ export interface Env {
   /** Base of the self links in rendered feeds, without a trailing slash. */
   publicUrl: string;
   logLevel: string;
+  /**
+   * Postgres shared_buffers of the embedded database (EMBEDDED_SHARED_BUFFERS, e.g. 16MB):
+   * the memory it keeps for table pages, most of the idle service's size. The default suits
+   * the embedded database's users, tens of sources; hundreds belong on PostgreSQL, or raise
+   * it (README § Memory).
+   */
+  embeddedSharedBuffers: string;
 }
 
 export type TrustProxy = boolean | string[];
@@ -57,6 +64,12 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   } catch {
     throw new ConfigError(`PUBLIC_URL: must be an absolute URL like https://feeds.example.org, got "${publicUrl}"`);
   }
+  const embeddedSharedBuffers = (nonEmpty(source.EMBEDDED_SHARED_BUFFERS) ?? '16MB').replace(/\s+/g, '');
+  const buffers = /^(\d+)(kB|MB|GB)$/.exec(embeddedSharedBuffers);
+  const buffersKb = buffers ? Number(buffers[1]) * { kB: 1, MB: 1024, GB: 1024 * 1024 }[buffers[2] as 'kB' | 'MB' | 'GB'] : 0;
+  if (buffersKb < 1024 || buffersKb > 4 * 1024 * 1024) {
+    throw new ConfigError(`EMBEDDED_SHARED_BUFFERS: must be a size from 1MB to 4GB such as 16MB or 128MB (units kB, MB, GB), got "${embeddedSharedBuffers}"`);
+  }
   return {
     port,
     host,
@@ -68,6 +81,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     metricsToken: nonEmpty(source.METRICS_TOKEN),
     publicUrl: publicUrl.replace(/\/+$/, ''),
     logLevel,
+    embeddedSharedBuffers,
   };
 }
 

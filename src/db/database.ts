@@ -45,6 +45,8 @@ export interface OpenOptions {
   lockWaitMs?: number;
   /** Embedded service: how long a socket client may hold the database silent (default 60 s). */
   holdIdleMs?: number;
+  /** Embedded: Postgres shared_buffers (default 16MB; Env.embeddedSharedBuffers). */
+  sharedBuffers?: string;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {

@@ -31,8 +31,10 @@ export interface EmbeddedOptions {
   role: EmbeddedRole;
   lockWaitMs?: number;
   holdIdleMs?: number;
+  sharedBuffers?: string;
 }
 
+const DEFAULT_SHARED_BUFFERS = '16MB';
 const LOCK_WAIT_MS = 60_000;
 const LOCK_POLL_MS = 100;
 // pg finds a server's Unix socket as `<host directory>/.s.PGSQL.<port>`.
@@ -79,10 +81,14 @@ async function openLocked(dataDir: string, lock: HeldLock, stale: LockHolder | n
   try {
     if (stale?.socket) await removePrivateSocketDir(stale.socket);
     await createEmbeddedDataDir(dataDir);
-    // Postgres' default 128 MB of shared buffers: 32 MB saved ~100 MB of RSS but made a
-    // 1,000-feed cold cycle 1.5x slower (npm run bench): a PGlite read that misses them is
-    // a filesystem call through WebAssembly, far dearer than for a real server.
-    pglite = new PGlite(dataDir);
+    // Shared buffers are most of an idle embedded service's memory: PGlite touches them all
+    // at start. 16 MB (Postgres' default is 128 MB) keeps the service of a few dozen sources
+    // small; a cycle of a thousand feeds runs slower with them (a PGlite read that misses
+    // them is a filesystem call through WebAssembly), so big lists raise it or use
+    // PostgreSQL (README § Memory; npm run bench measures both).
+    // A start parameter, not `postgresqlconf`: PGlite would rewrite postgresql.conf with only
+    // the lines given, dropping initdb's (timezone = UTC, datestyle, lc_*…).
+    pglite = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers ?? DEFAULT_SHARED_BUFFERS}`] });
     await pglite.waitReady;
     server = createBackendServer(pglite, { holdIdleMs: options.holdIdleMs });
     let socketPath: string | null = null;

@@ -18,10 +18,17 @@ export interface ReadFeedPoolOptions {
   maxHeapMb?: number;
   /** A document still being read after this long is abandoned (its worker replaced). */
   taskTimeoutMs?: number;
+  /**
+   * A worker idle this long is stopped, and started again for the next document: between
+   * poll cycles (minutes) the service holds no parser heap (tens of MB a worker).
+   */
+  idleMs?: number;
 }
 
 export interface ReadFeedPool {
   readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string): Promise<ReadFeedResult>;
+  /** Workers running now (idle ones stop after idleMs). */
+  running(): number;
   close(): Promise<void>;
 }
 
@@ -32,9 +39,11 @@ interface Pending {
 }
 
 interface Slot {
-  worker: Worker;
+  /** Started on demand, stopped when idle (idleMs). */
+  worker: Worker | null;
   busy: Pending | null;
   timer: NodeJS.Timeout | null;
+  idleTimer: NodeJS.Timeout | null;
 }
 
 // Compiled (dist/, see bin/entry.mjs): the worker's own module. From the TypeScript sources:
@@ -49,14 +58,15 @@ export function createReadFeedPool(options: ReadFeedPoolOptions = {}): ReadFeedP
   const size = Math.max(1, options.size ?? availableParallelism() - 1);
   const maxHeapMb = options.maxHeapMb ?? 256;
   const taskTimeoutMs = options.taskTimeoutMs ?? 30_000;
+  const idleMs = options.idleMs ?? 30_000;
   const queue: Pending[] = [];
   const slots: Slot[] = [];
   let nextId = 1;
   let closed = false;
 
-  const spawn = (): Slot => {
+  const start = (slot: Slot): Worker => {
     const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
-    const slot: Slot = { worker, busy: null, timer: null };
+    slot.worker = worker;
     worker.on('message', (reply: ReadFeedReply) => finish(slot, reply));
     worker.on('error', (error: Error & { code?: string }) =>
       fail(
@@ -71,16 +81,30 @@ export function createReadFeedPool(options: ReadFeedPoolOptions = {}): ReadFeedP
       fail(slot, new FeedError('internal_error', 'the parser worker stopped unexpectedly'));
     });
     worker.unref();
-    return slot;
+    return worker;
   };
 
+  const stop = (slot: Slot) => {
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = null;
+    const worker = slot.worker;
+    slot.worker = null;
+    worker?.removeAllListeners();
+    void worker?.terminate();
+  };
+
+  /** A failed or abandoned worker goes; the next document starts a fresh one. */
   const replace = (slot: Slot) => {
-    const index = slots.indexOf(slot);
-    if (index === -1) return;
-    slot.worker.removeAllListeners();
-    void slot.worker.terminate();
-    slots[index] = spawn();
+    stop(slot);
     dispatch();
+  };
+
+  const idleLater = (slot: Slot) => {
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      if (slot.busy === null) stop(slot);
+    }, idleMs);
+    slot.idleTimer.unref();
   };
 
   const fail = (slot: Slot, error: FeedError) => {
@@ -100,23 +124,27 @@ export function createReadFeedPool(options: ReadFeedPoolOptions = {}): ReadFeedP
     if (reply.ok) pending.resolve(reply.result);
     else pending.reject(new FeedError(reply.error.code, reply.error.message, reply.error.details));
     dispatch();
+    if (slot.busy === null) idleLater(slot);
   };
 
   const dispatch = () => {
     for (const slot of slots) {
       if (slot.busy || queue.length === 0) continue;
       const pending = queue.shift()!;
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      slot.idleTimer = null;
+      const worker = slot.worker ?? start(slot);
       slot.busy = pending;
       slot.timer = setTimeout(() => fail(slot, new FeedError('timeout', `reading the document took longer than ${taskTimeoutMs / 1000} s`)), taskTimeoutMs);
       // Transfer a copy of the bytes (no second copy inside the worker), so the caller's
       // buffer stays intact: Buffer#slice would be a view, and transferring its ArrayBuffer
       // would empty the caller's body (add-source.ts sniffs it again after a failed read).
       const bytes = Uint8Array.prototype.slice.call(pending.task.bytes);
-      slot.worker.postMessage({ ...pending.task, bytes }, [bytes.buffer]);
+      worker.postMessage({ ...pending.task, bytes }, [bytes.buffer]);
     }
   };
 
-  for (let i = 0; i < size; i++) slots.push(spawn());
+  for (let i = 0; i < size; i++) slots.push({ worker: null, busy: null, timer: null, idleTimer: null });
 
   return {
     readFeed(bytes, contentType, feedUrl) {
@@ -126,10 +154,16 @@ export function createReadFeedPool(options: ReadFeedPoolOptions = {}): ReadFeedP
         dispatch();
       });
     },
+    running: () => slots.filter((slot) => slot.worker !== null).length,
     async close() {
       closed = true;
       for (const pending of queue.splice(0)) pending.reject(new Error('the read-feed pool is closed'));
-      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      await Promise.all(
+        slots.map((slot) => {
+          if (slot.idleTimer) clearTimeout(slot.idleTimer);
+          return slot.worker?.terminate();
+        }),
+      );
     },
   };
 }

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FeedError } from '../../src/errors.ts';
 import { createReadFeedPool } from '../../src/ingest/read-feed-pool.ts';
 import { readFeed } from '../../src/ingest/read-feed.ts';
@@ -58,6 +58,20 @@ describe('read-feed pool', () => {
       expect((await tiny.readFeed(bytes(feed), null, 'https://wire.example/feed')).feed.items).toHaveLength(2);
     } finally {
       await tiny.close();
+    }
+  });
+
+  it('starts workers on demand and stops them once idle, then reads again', async () => {
+    const lazy = createReadFeedPool({ size: 1, idleMs: 20 });
+    try {
+      expect(lazy.running()).toBe(0);
+      await lazy.readFeed(bytes(feed), 'application/rss+xml', 'https://wire.example/feed');
+      expect(lazy.running()).toBe(1);
+      await vi.waitUntil(() => lazy.running() === 0, { timeout: 5_000 });
+      const again = await lazy.readFeed(bytes(feed), 'application/rss+xml', 'https://wire.example/feed');
+      expect(again.feed.items).toHaveLength(2);
+    } finally {
+      await lazy.close();
     }
   });
 });

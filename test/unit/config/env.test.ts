@@ -24,6 +24,15 @@ describe('readEnv', () => {
     expect(() => readEnv({ LOG_LEVEL: 'loud' })).toThrow('LOG_LEVEL: must be one of');
   });
 
+  it('sizes the shared buffers of the embedded database from EMBEDDED_SHARED_BUFFERS (default 16MB), refusing odd sizes', () => {
+    expect(readEnv({}).embeddedSharedBuffers).toBe('16MB');
+    expect(readEnv({ EMBEDDED_SHARED_BUFFERS: '128 MB' }).embeddedSharedBuffers).toBe('128MB');
+    expect(() => readEnv({ EMBEDDED_SHARED_BUFFERS: 'lots' })).toThrow(
+      'EMBEDDED_SHARED_BUFFERS: must be a size from 1MB to 4GB such as 16MB or 128MB (units kB, MB, GB), got "lots"',
+    );
+    expect(() => readEnv({ EMBEDDED_SHARED_BUFFERS: '512kB' })).toThrow('EMBEDDED_SHARED_BUFFERS: must be a size from 1MB');
+  });
+
   it('reads TRUST_PROXY as true/false or a list of proxy addresses and ranges (default: trust none)', () => {
     expect(readEnv({}).trustProxy).toBe(false);
     expect(readEnv({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
