@@ -2,7 +2,8 @@
  * Child process of `npm run bench` (bench/child.ts): builds the seeded corpus and serves it
  * over HTTP with ETags and 304s, the stand-in for the outside world. Calls:
  * - start(feeds, seed) → the feed URLs and the number of items served;
- * - change(every, round) → republishes every `every`-th feed with one new and one corrected item;
+ * - change(every, round) → republishes every `every`-th feed with one new and one corrected
+ *   item, and gives their URLs;
  * - requests() → counts of requests, 304s and body bytes served.
  */
 import { serveParent } from './child.ts';
@@ -42,7 +43,7 @@ serveParent({
   change(every: number, round: number) {
     const changed = corpus.filter((feed) => feed.index % every === 0);
     for (const feed of changed) publish(mutate(feed, round));
-    return changed.length;
+    return { urls: changed.map((feed) => server.url(pathOf(feed))) };
   },
   requests: () => ({ ...server.requests }),
 });

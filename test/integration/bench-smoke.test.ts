@@ -1,9 +1,10 @@
 /**
  * `npm run bench` at a tiny size, so it cannot rot: every stage runs (child processes,
- * cold/warm/changed cycles, serving under load, scale figures) and the results file holds
- * every figure. No timing is asserted (performance is the bench's own output); what is
- * asserted is what the run must get right whatever the machine: every served item stored,
- * an all-304 cycle writing no rows, a changed cycle writing exactly its changes.
+ * cold/warm/changed cycles and their CPU, the peer, serving under load, scale figures) and
+ * the results file holds every figure. No timing is asserted (performance is the bench's
+ * own output); what is asserted is what the run must get right whatever the machine: every
+ * served item stored, an all-304 cycle writing no rows, a changed cycle writing exactly its
+ * changes, the peer parsing every served item.
  * On PostgreSQL when TEST_DATABASE_URL is set (the bench creates and drops its own database
  * on that server), on the embedded database otherwise.
  */
@@ -37,6 +38,7 @@ describe('npm run bench at a tiny size', () => {
       '4',
       '--out',
       out,
+      '--peers',
     ];
     const env = { ...process.env, BENCH_DATABASE_URL: process.env.TEST_DATABASE_URL ?? '' };
     const { stdout } = await promisify(execFile)(process.execPath, args, { env, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 });
@@ -58,6 +60,7 @@ describe('npm run bench at a tiny size', () => {
     // Every 10th feed changes: feed 0 of 4, one new and one corrected item.
     expect(figure('cycle with 10% of feeds changed').name).toContain('(1 feeds)');
     expect(figure('item rows written by that cycle').value).toBe(2);
+    expect(figure('rss-feed-emitter: items in its initial loads').value).toBe(results.items);
     const pure = [
       'textSignature: 90 KB / 3 KB',
       'parseFeed on unclosed elements: 40 KB / 10 KB',
@@ -72,6 +75,12 @@ describe('npm run bench at a tiny size', () => {
       '200 gzip',
       'regenerating the topic feed',
       'story look-up and assignment per new item',
+      '10%-changed cycle / its baseline',
+      'warm cycle CPU',
+      '10%-changed cycle CPU',
+      'CPU-seconds per hour polling 4 feeds every 10 minutes',
+      'rss-feed-emitter: every feed fetched and parsed once',
+      'rss-feed-emitter: its time / Tidings cold cycle',
       ...pure,
     ]) {
       expect(figure(prefix).value).toBeGreaterThan(0);
