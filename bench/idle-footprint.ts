@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** Longer than the read-feed pool's idle time (30 s): its workers have stopped. */
-const SETTLE_MS = 35_000;
+export const SETTLE_MS = 35_000;
 const START_TIMEOUT_MS = 180_000;
 
 export interface IdleFootprint {
@@ -50,7 +50,7 @@ function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return match ? Number(match[1]) : 0;
 }
 
-export async function measureIdleFootprint(root: string): Promise<IdleFootprint> {
+export async function measureIdleFootprint(root: string, settleMs = SETTLE_MS): Promise<IdleFootprint> {
   if (process.platform !== 'linux') throw new Error('the idle footprint is read from /proc (Linux only)');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tidings-idle-'));
   const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'debug', DATABASE_URL: '', FEEDS_CONFIG: path.join(root, 'feeds.config.json') };
@@ -67,7 +67,7 @@ export async function measureIdleFootprint(root: string): Promise<IdleFootprint>
         }
       });
     });
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
     const pids = [child.pid!, ...childPids(child.pid!)];
     const idleKb = pids.reduce((sum, pid) => sum + statusKb(pid, 'VmRSS'), 0);
     const peakKb = pids.reduce((sum, pid) => sum + statusKb(pid, 'VmHWM'), 0);

@@ -4,7 +4,11 @@
  *
  *   npm run bench -- [--feeds 1000] [--seed 42] [--serve-seconds 10] [--connections 64]
  *                    [--scale-items 1000000] [--hostile-kb 1000] [--out bench/results/latest.json]
- *                    [--peers]
+ *                    [--peers] [--idle-settle-seconds 35]
+ *
+ * The idle footprint of the default (bench/idle-footprint.ts) starts the service as
+ * `npm start` does, in a process of its own, and reads its memory once it has polled and
+ * idled --idle-settle-seconds (long enough for its parser workers to stop).
  *
  * --peers also times a peer over the same corpus: rss-feed-emitter (bench/peer.ts), in a
  * process of its own, against the Tidings cold cycle.
@@ -18,6 +22,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -28,6 +33,7 @@ import { createLogger } from '../src/logger.ts';
 import { serve } from '../src/main.ts';
 import { vacuumDatabase } from '../src/store/vacuum.ts';
 import { startChild } from './child.ts';
+import { measureIdleFootprint, SETTLE_MS } from './idle-footprint.ts';
 import { serviceAndDatabaseCpu } from './cpu.ts';
 import type { BenchResults, Figure } from './results.ts';
 import { compareLoad, startBaselineServer, type LoadComparison } from './load.ts';
@@ -44,6 +50,7 @@ const { values: args } = parseArgs({
     'hostile-kb': { type: 'string', default: '1000' },
     out: { type: 'string', default: 'bench/results/latest.json' },
     peers: { type: 'boolean', default: false },
+    'idle-settle-seconds': { type: 'string', default: String(SETTLE_MS / 1000) },
   },
 });
 const FEEDS = Number(args.feeds);
@@ -59,6 +66,8 @@ const CONCURRENCY = 64;
 const COMPILED = import.meta.url.endsWith('.js');
 const sibling = (name: string) => new URL(`./${name}${COMPILED ? '.js' : '.ts'}`, import.meta.url).pathname;
 const TOPIC = 'korea';
+/** The repository: the service started as `npm start` runs from here (dist/bench/ when compiled). */
+const ROOT = fileURLToPath(new URL(COMPILED ? '../../' : '../', import.meta.url));
 
 const figures: Figure[] = [];
 function record(name: string, value: number, unit: string, target?: { text: string; met: boolean }): void {
@@ -264,6 +273,12 @@ async function main(): Promise<void> {
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+
+  // Once the measured service has stopped: the default starts alone.
+  console.log('\nIdle footprint of the default (the start script, embedded database, feeds.config.json)');
+  const idle = await measureIdleFootprint(ROOT, Number(args['idle-settle-seconds']) * 1000);
+  record(`idle RSS of \`npm start\` after its first poll (${idle.processes} process)`, idle.idleMb, 'MB', { text: '≤ 160', met: idle.idleMb <= 160 });
+  record('peak RSS of `npm start` until then', idle.peakMb, 'MB');
 
   // In this process too, once the service has stopped: nothing else runs beside them.
   console.log('\nPure functions (linear in their input: watch the ratios)');
