@@ -130,7 +130,13 @@ async function main(): Promise<void> {
     },
     'bench config',
   );
-  const env = { ...readEnv({ EMBEDDED_SHARED_BUFFERS: process.env.EMBEDDED_SHARED_BUFFERS }), port: 0, databaseUrl: database.url, dataDir, publicUrl: 'http://bench.test' };
+  const env = {
+    ...readEnv({ EMBEDDED_SHARED_BUFFERS: process.env.EMBEDDED_SHARED_BUFFERS }),
+    port: 0,
+    databaseUrl: database.url,
+    dataDir,
+    publicUrl: 'http://bench.test',
+  };
   const log = createLogger('silent');
   const service = await serve(env, config, log, { handleSignals: false, pollAtStart: false });
   console.log(
