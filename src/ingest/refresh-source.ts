@@ -124,17 +124,17 @@ export async function refreshSource(ctx: RefreshContext, source: Source, signal?
   if (result.outcome !== 'released') {
     ctx.metrics?.polls.inc({ outcome: result.outcome, code: result.errorCode ?? '' });
     // The source row keeps only the latest outcome; the events give admins its history.
-    await ctx.outcomes.event(pollEventOf(result, ctx.now()));
+    await ctx.outcomes.event(pollEventOf(result, result.outcome, ctx.now()));
   }
   const polled = result;
   return { result, grouped: grouped.then((topics) => (polled.changedTopics = topics)), deferredMove };
 }
 
-function pollEventOf(result: RefreshResult, polledAt: Date): NewPollEvent {
+function pollEventOf(result: RefreshResult, outcome: NewPollEvent['outcome'], polledAt: Date): NewPollEvent {
   return {
     sourceId: result.sourceId,
     polledAt,
-    outcome: result.outcome as NewPollEvent['outcome'],
+    outcome,
     status: result.status,
     errorCode: result.errorCode,
     errorMessage: result.errorMessage,
