@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FeedError } from '../../src/errors.ts';
 import { createReadFeedPool } from '../../src/ingest/read-feed-pool.ts';
@@ -5,6 +8,7 @@ import { readFeed } from '../../src/ingest/read-feed.ts';
 import { rssFeed } from '../helpers/fixture-server.ts';
 
 const pool = createReadFeedPool({ size: 2, taskTimeoutMs: 5_000 });
+const CHILD = fileURLToPath(new URL('../helpers/pool-oom-child.mjs', import.meta.url));
 afterAll(() => pool.close());
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -47,23 +51,20 @@ describe('read-feed pool', () => {
     expect(results.map((r) => r.feed.title)).toEqual(Array.from({ length: 20 }, (_, i) => `Feed ${i}`));
   });
 
-  it('survives a worker running out of memory and keeps serving', async () => {
-    const tiny = createReadFeedPool({ size: 1, maxHeapMb: 16 });
-    try {
-      // A worker already running (workers start on demand): what runs out of memory is the
-      // parse, not the worker's start-up. (Node can abort the whole process when a worker hits
-      // its heap limit at an unlucky moment, nodejs/node#47224: a start-up under a 16 MB
-      // limit was one.)
-      await tiny.readFeed(bytes(feed), null, 'https://wire.example/feed');
-      const items = Array.from({ length: 40_000 }, (_, i) => `<item><guid>${i}</guid><title>${'y'.repeat(500)}</title></item>`).join('');
-      const huge = `<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>${items}</channel></rss>`;
-      const error = await tiny.readFeed(bytes(huge), null, 'https://x.example/').catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(FeedError);
-      expect((error as FeedError).code).toBe('too_large');
-      expect((await tiny.readFeed(bytes(feed), null, 'https://wire.example/feed')).feed.items).toHaveLength(2);
-    } finally {
-      await tiny.close();
-    }
+  it('survives a worker running out of memory and keeps serving', async (context) => {
+    const child = await promisify(execFile)(process.execPath, [CHILD], { timeout: 60_000 }).then(
+      ({ stdout }) => ({ exited: 0, stdout, stderr: '' }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({ exited: error.code ?? -1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+    );
+    const [ran, outcome] = child.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    // Only the sources through tsx: the worker's TypeScript loader shares its 16 MB limit and
+    // Node may abort the process (nodejs/node#47224). `npm run build` (CI does) tests the service's code.
+    if (ran?.compiled === false && child.exited !== 0) context.skip('the worker ran through tsx: run `npm run build` to test the compiled pool');
+    expect(child.stderr).toBe('');
+    expect(outcome).toEqual({ code: 'too_large', itemsAfter: 2 });
   });
 
   it('starts workers on demand and stops them once idle, then reads again', async () => {
