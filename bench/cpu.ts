@@ -13,8 +13,15 @@ export interface CpuMeter {
   covers: string;
   /** What was counted, or why the database was left out. */
   note: string;
-  /** Starts an interval; `stop()` gives the CPU seconds spent in it. */
-  start(): { stop(): number };
+  /** Starts an interval; `stop()` gives the CPU seconds spent in it, `split()` its two parts. */
+  start(): CpuInterval;
+}
+
+export interface CpuInterval {
+  /** Service and database together. */
+  stop(): number;
+  /** After stop(): the service's part and the database's (0 where it runs in the service). */
+  split(): { service: number; database: number };
 }
 
 function clockTicksPerSecond(): number {
@@ -61,7 +68,11 @@ export function serviceAndDatabaseCpu(onPostgres: boolean): CpuMeter {
     note,
     start() {
       const before = serviceSeconds();
-      return { stop: () => serviceSeconds() - before };
+      let spent = 0;
+      return {
+        stop: () => (spent = serviceSeconds() - before),
+        split: () => ({ service: spent, database: 0 }),
+      };
     },
   });
   if (!onPostgres) return serviceOnly('service + database', 'this process (PGlite runs in it)');
@@ -76,11 +87,14 @@ export function serviceAndDatabaseCpu(onPostgres: boolean): CpuMeter {
       // The /proc scans stay outside the service's own count: before it starts, after it stops.
       const database = postgresTicks().ticks;
       const service = serviceSeconds();
+      const spent = { service: 0, database: 0 };
       return {
         stop() {
-          const serviceSpent = serviceSeconds() - service;
-          return serviceSpent + (postgresTicks().ticks - database) / hz;
+          spent.service = serviceSeconds() - service;
+          spent.database = (postgresTicks().ticks - database) / hz;
+          return spent.service + spent.database;
         },
+        split: () => ({ ...spent }),
       };
     },
   };

@@ -83,7 +83,8 @@ function lookupItem(run: number, i: number) {
     enclosure: null,
     truncated: [],
   };
-  return { ...item, canonicalUrl: item.url, ownSite: true, topics: ['bench'], signature: itemFeatures(item).signature };
+  const { canonicalUrl, contentHash, signature } = itemFeatures(item);
+  return { ...item, canonicalUrl, contentHash, ownSite: true, topics: ['bench'], signature };
 }
 
 /**

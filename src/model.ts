@@ -1,4 +1,5 @@
 /** Shapes that cross stage boundaries. Database row types live in db/schema.ts. */
+import { createHash } from 'node:crypto';
 
 /** One feed item after normalization: what the store writes and the renderers read. */
 export interface NormalizedItem {
@@ -30,6 +31,28 @@ export interface NormalizedItem {
  */
 export function itemDate(item: Pick<NormalizedItem, 'publishedAt' | 'updatedAt'>): Date | null {
   return item.publishedAt ?? item.updatedAt;
+}
+
+/**
+ * A digest of everything stored from an item: equal hashes mean "nothing changed, write
+ * nothing". `signed` says the item carries a text signature: a new signature algorithm
+ * (SIGNATURE_VERSION) then rewrites each item once, so its signature is recomputed.
+ */
+export function itemContentHash(item: NormalizedItem & { canonicalUrl: string | null }, signed: boolean): string {
+  const fields = [
+    item.url,
+    item.canonicalUrl,
+    item.title,
+    item.summary,
+    item.contentHtml,
+    item.author,
+    item.categories.join('\u001f'),
+    item.publishedAt?.toISOString() ?? null,
+    item.updatedAt?.toISOString() ?? null,
+    item.enclosure ? `${item.enclosure.url} ${item.enclosure.type} ${item.enclosure.length}` : null,
+    signed ? SIGNATURE_VERSION : 0,
+  ];
+  return createHash('sha1').update(JSON.stringify(fields)).digest('base64url');
 }
 
 /** A feed document after normalization. */

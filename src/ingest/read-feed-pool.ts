@@ -26,7 +26,7 @@ export interface ReadFeedPoolOptions {
 }
 
 export interface ReadFeedPool {
-  readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string): Promise<ReadFeedResult>;
+  readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string, stored?: ReadonlySet<string>): Promise<ReadFeedResult>;
   /** Workers running now (idle ones stop after idleMs). */
   running(): number;
   close(): Promise<void>;
@@ -147,10 +147,10 @@ export function createReadFeedPool(options: ReadFeedPoolOptions = {}): ReadFeedP
   for (let i = 0; i < size; i++) slots.push({ worker: null, busy: null, timer: null, idleTimer: null });
 
   return {
-    readFeed(bytes, contentType, feedUrl) {
+    readFeed(bytes, contentType, feedUrl, stored) {
       if (closed) return Promise.reject(new Error('the read-feed pool is closed'));
       return new Promise((resolve, reject) => {
-        queue.push({ task: { id: nextId++, bytes, contentType, feedUrl }, resolve, reject });
+        queue.push({ task: { id: nextId++, bytes, contentType, feedUrl, stored }, resolve, reject });
         dispatch();
       });
     },

@@ -11,6 +11,7 @@ export interface ReadFeedTask {
   bytes: Uint8Array;
   contentType: string | null;
   feedUrl: string;
+  stored?: ReadonlySet<string> | undefined;
 }
 
 export type ReadFeedReply =
@@ -20,7 +21,7 @@ export type ReadFeedReply =
 parentPort?.on('message', async (task: ReadFeedTask) => {
   let reply: ReadFeedReply;
   try {
-    reply = { id: task.id, ok: true, result: await readFeed(task.bytes, task.contentType, task.feedUrl) };
+    reply = { id: task.id, ok: true, result: await readFeed(task.bytes, task.contentType, task.feedUrl, task.stored) };
   } catch (error) {
     const failure = error instanceof FeedError ? error : new FeedError('internal_error', String(error));
     // A FeedError does not survive structured cloning as a class: send its fields.

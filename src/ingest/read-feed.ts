@@ -8,16 +8,25 @@
  * store/, http/ or config/.
  */
 import { FeedError } from '../errors.ts';
-import type { NormalizedFeed } from '../model.ts';
-import { textSignature, type TextSignature } from '../dedupe/index.ts';
+import { itemContentHash, type NormalizedFeed, type NormalizedItem } from '../model.ts';
+import { canonicalUrl, textSignature, type TextSignature } from '../dedupe/index.ts';
 import { htmlToPlainText } from '../text/html-text.ts';
+import { storageKey, storedItemMark } from '../text/storable-text.ts';
 import { normalizeFeed } from './normalize.ts';
 import { decodeFeed, describeHtmlPage, parseFeed, resolveAlternateHrefs } from './parse/index.ts';
 
 export interface ItemFeatures {
+  canonicalUrl: string | null;
+  /** itemContentHash (model.ts) of the item with its signature. */
+  contentHash: string;
+  /**
+   * The source has this item stored with this very content: nothing else was derived for it
+   * (its text and signature are empty), and there is nothing to write.
+   */
+  unchanged: boolean;
   /** The content as plain text ('' when the item has no content). */
   contentText: string;
-  signature: TextSignature;
+  signature: TextSignature | null;
 }
 
 export interface ReadFeedResult {
@@ -28,21 +37,34 @@ export interface ReadFeedResult {
   features: ItemFeatures[];
 }
 
-export function itemFeatures(item: NormalizedFeed['items'][number]): ItemFeatures {
+/**
+ * The features of one item. Items the source has stored with the same content (`stored`:
+ * storedItemMark of key and hash) skip the text signature, most of the cost of an item: in a
+ * changed feed, usually all but one or two are unchanged.
+ */
+export function itemFeatures(item: NormalizedItem, stored: ReadonlySet<string> = NO_ITEMS): ItemFeatures {
+  const canonical = canonicalUrl(item.url);
+  const contentHash = itemContentHash({ ...item, canonicalUrl: canonical }, true);
+  if (stored.has(storedItemMark(storageKey(item.key), contentHash))) {
+    return { canonicalUrl: canonical, contentHash, unchanged: true, contentText: '', signature: null };
+  }
   const contentText = item.contentHtml ? htmlToPlainText(item.contentHtml) : '';
   // The body is whichever is longer: some feeds carry the full text only in the summary.
   const body = contentText.length >= item.summary.length ? contentText : item.summary;
-  return { contentText, signature: textSignature({ title: item.title, text: body }) };
+  return { canonicalUrl: canonical, contentHash, unchanged: false, contentText, signature: textSignature({ title: item.title, text: body }) };
 }
 
-export async function readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string): Promise<ReadFeedResult> {
+const NO_ITEMS: ReadonlySet<string> = new Set();
+
+/** `stored`: the marks of the items the source has stored (store/items.ts storedItemMarks). */
+export async function readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string, stored?: ReadonlySet<string>): Promise<ReadFeedResult> {
   try {
     const { text, encoding } = decodeFeed(bytes, contentType);
     const parsed = await parseFeed(text).catch((error: unknown) => {
       throw withAbsoluteAlternates(error, feedUrl);
     });
     const feed = normalizeFeed(parsed, feedUrl);
-    return { feed, encoding, features: feed.items.map(itemFeatures) };
+    return { feed, encoding, features: feed.items.map((item) => itemFeatures(item, stored)) };
   } catch (error) {
     if (error instanceof FeedError) throw error;
     throw new FeedError('internal_error', `reading the feed failed unexpectedly: ${String(error)}`, { cause: error });

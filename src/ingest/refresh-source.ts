@@ -12,20 +12,20 @@ import { FeedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ReadFeedResult } from './read-feed.ts';
 import type { Metrics } from '../metrics.ts';
-import { upsertItems, type StorableItem } from '../store/items.ts';
+import { storedItemMarks, upsertItems, type StorableItem } from '../store/items.ts';
 import { followPermanentRedirect, type ClassifyStoredItem, type RedirectOutcome } from '../store/source-merge.ts';
 import type { NewPollEvent } from '../store/poll-events.ts';
 import { DISABLED_REASONS } from '../store/disabled-reasons.ts';
 import { recordPollFailure, recordPollSuccess, type NotModifiedPoll } from '../store/poll-outcomes.ts';
 import { releaseLease } from '../store/source-claims.ts';
-import { canonicalUrl, isOnOwnSite, type StoryGrouper } from '../dedupe/index.ts';
+import { isOnOwnSite, type StoryGrouper } from '../dedupe/index.ts';
 import { classify, type CompiledTopics } from './classify.ts';
 import type { Fetcher } from './fetch/index.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
 import { htmlToPlainText } from '../text/html-text.ts';
 import { effectiveDates, establishedBy, nextPollAt } from './poll-schedule.ts';
 
-export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string) => Promise<ReadFeedResult>;
+export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string, stored?: ReadonlySet<string>) => Promise<ReadFeedResult>;
 
 /**
  * Where poll outcomes are written: each call is one poll's, batched with the concurrent
@@ -231,20 +231,24 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     const grouping = redirect.kind === 'kept' ? NOTHING_TO_GROUP : Promise.resolve([...redirect.topics]);
     return { outcome: 'not_modified' as const, status: 304, grouping, deferred: deferredOf(source, newUrl, redirect) };
   }
-  const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl);
+  // What the source has stored, so the reader skips the work for unchanged items. Not across
+  // a move: a merge stores the items under another source.
+  const stored = response.permanentUrl === null ? await storedItemMarks(ctx.db, source.id) : undefined;
+  const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl, stored);
   const fresh = { ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: effectiveDates(feed.items) };
   const { written, redirect } = await ctx.db.transaction().execute(async (trx) => {
     // A move first: when it merges this source into another, the items are stored there.
     const redirect = response.permanentUrl === null ? null : await followPermanentRedirect(trx, source.id, response.permanentUrl, now, classifyStored);
     const owner = redirect?.kind === 'merged' ? redirect.into : source;
     const sites = [feed.siteUrl, source.site_url, response.finalUrl];
-    const items: StorableItem[] = feed.items.map((item, i) => ({
-      ...item,
-      canonicalUrl: canonicalUrl(item.url),
-      ownSite: isOnOwnSite(item.url, sites),
-      topics: classify({ ...item, contentText: features[i]!.contentText }, owner.topics, ctx.compiledTopics),
-      signature: features[i]!.signature,
-    }));
+    const items: StorableItem[] = [];
+    feed.items.forEach((item, i) => {
+      const { canonicalUrl, contentHash, unchanged, contentText, signature } = features[i]!;
+      // Stored as it is: the upsert would write nothing for it.
+      if (unchanged) return;
+      const topics = classify({ ...item, contentText }, owner.topics, ctx.compiledTopics);
+      items.push({ ...item, canonicalUrl, contentHash, ownSite: isOnOwnSite(item.url, sites), topics, signature });
+    });
     const upserted = await upsertItems(trx, owner.id, items, now);
     await recordPollSuccess(trx, source.id, {
       now,

@@ -1,8 +1,8 @@
 /** All SQL about items: the idempotent batched upsert of one poll's items, and reads. */
-import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { itemDate, SIGNATURE_VERSION, type NormalizedItem, type TextSignature } from '../model.ts';
+import { pgText, storageKey, storedItemMark } from '../text/storable-text.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -15,6 +15,8 @@ export interface StorableItem extends NormalizedItem {
   topics: string[];
   /** Near-duplicate signature (src/dedupe/text-signature.ts); null leaves the item to canonical-URL grouping. */
   signature: TextSignature | null;
+  /** itemContentHash (model.ts): equal hashes mean "nothing changed, write nothing". */
+  contentHash: string;
 }
 
 export interface UpsertResult {
@@ -26,44 +28,6 @@ export interface UpsertResult {
 
 // 500-row INSERT … ON CONFLICT batches reach ~10,000 items/s (docs/architecture.md).
 const BATCH_SIZE = 500;
-// A btree index entry must fit in ~2.7 kB; a hostile feed's 10 kB guid must not fail the poll.
-const MAX_KEY_LENGTH = 512;
-
-/**
- * Postgres text cannot hold NUL, and its JSON input rejects a lone UTF-16 surrogate (which a
- * feed can smuggle in as a character reference): either would fail the poll's transaction.
- * NUL goes; a lone surrogate becomes U+FFFD, as UTF-8 encoding would make it.
- */
-function pgText(value: string): string;
-function pgText(value: string | null): string | null;
-function pgText(value: string | null): string | null {
-  if (value === null) return null;
-  const wellFormed = value.isWellFormed() ? value : value.toWellFormed();
-  return wellFormed.includes('\u0000') ? wellFormed.replaceAll('\u0000', '') : wellFormed;
-}
-
-export function storageKey(key: string): string {
-  return key.length <= MAX_KEY_LENGTH ? pgText(key) : `sha256:${createHash('sha256').update(key).digest('hex')}`;
-}
-
-/** A digest of everything stored from the feed: equal hashes mean "nothing changed, write nothing". */
-export function contentHash(item: StorableItem): string {
-  const fields = [
-    item.url,
-    item.canonicalUrl,
-    item.title,
-    item.summary,
-    item.contentHtml,
-    item.author,
-    item.categories.join('\u001f'),
-    item.publishedAt?.toISOString() ?? null,
-    item.updatedAt?.toISOString() ?? null,
-    item.enclosure ? `${item.enclosure.url} ${item.enclosure.type} ${item.enclosure.length}` : null,
-    // A new signature algorithm rewrites each item once, so its signature is recomputed.
-    item.signature ? SIGNATURE_VERSION : 0,
-  ];
-  return createHash('sha1').update(JSON.stringify(fields)).digest('base64url');
-}
 
 /**
  * The stored columns of an item with their Postgres types, in one place: the batch insert
@@ -126,7 +90,7 @@ function toRecord(item: StorableItem, now: Date): ItemRecord {
     feed_updated_at: item.updatedAt,
     first_seen_at: now,
     changed_at: now,
-    content_hash: contentHash(item),
+    content_hash: item.contentHash,
     topics: item.topics,
     fingerprint: item.signature?.fingerprint.toString() ?? null,
     lead_fingerprint: item.signature?.leadFingerprint.toString() ?? null,
@@ -189,6 +153,15 @@ export async function upsertItems(db: Executor, sourceId: number, items: Storabl
     for (const row of written.rows) (row.inserted ? result.insertedIds : result.updatedIds).push(row.id);
   }
   return result;
+}
+
+/**
+ * What a source has stored, as marks (text/storable-text.ts): an item of a new poll whose
+ * key and content hash are among them is unchanged, and needs no further work.
+ */
+export async function storedItemMarks(db: Executor, sourceId: number): Promise<Set<string>> {
+  const rows = await db.selectFrom('items').select(['item_key', 'content_hash']).where('source_id', '=', sourceId).execute();
+  return new Set(rows.map((row) => storedItemMark(row.item_key, row.content_hash)));
 }
 
 /** ON CONFLICT cannot touch one row twice in a statement: keep the first of each key. */

@@ -4,6 +4,7 @@ import { readEnv } from '../../src/config/env.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import type { FeedsConfig } from '../../src/config/feeds-config.ts';
 import { readFeed } from '../../src/ingest/read-feed.ts';
+import type { ReadFeed } from '../../src/ingest/refresh-source.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { TestDatabase } from './database.ts';
 
@@ -31,6 +32,8 @@ export interface TestContextOptions {
   owner?: string;
   /** Take per-host slots through the database, as `serve` does (default: the fetcher's cap only). */
   hostGate?: boolean;
+  /** Reads fetched documents (default: readFeed in this thread). */
+  readFeed?: ReadFeed;
 }
 
 /**
@@ -48,7 +51,7 @@ export function testContext(database: TestDatabase, config: FeedsConfig, options
     {
       log: silentLog,
       now: () => now,
-      readFeed,
+      readFeed: options.readFeed ?? readFeed,
       hostGate: options.hostGate ? undefined : false,
       owner: options.owner ?? 'test',
     },

@@ -1,9 +1,10 @@
+import { itemContentHash } from '../../src/model.ts';
 import type { StorableItem } from '../../src/store/items.ts';
 
 /** A storable item with sensible defaults; override what the test is about. */
 export function makeItem(overrides: Partial<StorableItem> & { key: string }): StorableItem {
   const url = overrides.url ?? `https://news.example.org/${encodeURIComponent(overrides.key)}`;
-  return {
+  const item = {
     url,
     canonicalUrl: url,
     ownSite: true,
@@ -20,4 +21,6 @@ export function makeItem(overrides: Partial<StorableItem> & { key: string }): St
     signature: null,
     ...overrides,
   };
+  // The hash of what the item holds, unless the test sets one.
+  return { ...item, contentHash: overrides.contentHash ?? itemContentHash(item, item.signature !== null) };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pollFeeds } from '../../jobs/poll-feeds.ts';
+import { readFeed } from '../../src/ingest/read-feed.ts';
 import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { findRenderedFeed } from '../../src/store/rendered-feeds.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -131,6 +132,31 @@ describe('poll job', () => {
     advance(60 * 25);
     expect((await pollFeeds(ctx))[0]).toMatchObject({ newItems: 1, updatedItems: 1 });
     expect((await items()).map((i) => i.title)).toEqual(['North Korea story 0 (updated)', 'North Korea story 1', 'North Korea story 2']);
+  });
+
+  it('derives nothing for the items a changed feed repeats: only the new and the edited are read in full', async () => {
+    const unchangedCounts: number[] = [];
+    const counting = testContext(database, testConfig({ polling: { allowPrivateNetworks: true } }), {
+      readFeed: async (...args) => {
+        const result = await readFeed(...args);
+        unchangedCounts.push(result.features.filter((f) => f.unchanged).length);
+        return result;
+      },
+    });
+    counting.setNow(clock);
+    try {
+      server.route('/feed.xml', { body: feed(5) });
+      await addSources('/feed.xml');
+      await pollFeeds(counting);
+      server.route('/feed.xml', { body: feed(6).replace('North Korea story 0', 'North Korea story 0 (updated)') });
+      counting.setNow(new Date(clock.getTime() + 25 * 3_600_000));
+      expect((await pollFeeds(counting))[0]).toMatchObject({ newItems: 1, updatedItems: 1 });
+      // First poll: nothing stored. Second: stories 1–4 as they were; 0 edited and 5 new.
+      expect(unchangedCounts).toEqual([0, 4]);
+      expect((await items()).map((i) => i.title)).toContain('North Korea story 0 (updated)');
+    } finally {
+      await counting.close();
+    }
   });
 
   it('follows a 301 and stores the new URL; a 302 leaves it alone', async () => {

@@ -4,7 +4,7 @@
  * the database ends up with are compared with the labels.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalUrl, isOnOwnSite, storyGrouping } from '../../src/dedupe/index.ts';
+import { isOnOwnSite, storyGrouping } from '../../src/dedupe/index.ts';
 import { itemFeatures } from '../../src/ingest/read-feed.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import { upsertItems, type StorableItem } from '../../src/store/items.ts';
@@ -41,7 +41,8 @@ function storable(item: LabeledItem, topics: string[] = ['korea']): StorableItem
   });
   // Every outlet here links its own site's articles, but 'evil', which lists another outlet's.
   const ownSite = item.source === 'evil' ? isOnOwnSite(item.url, ['https://evil.example/']) : true;
-  return { ...normalized, canonicalUrl: canonicalUrl(item.url), ownSite, topics, signature: itemFeatures(normalized).signature };
+  const { canonicalUrl, contentHash, signature } = itemFeatures(normalized);
+  return { ...normalized, canonicalUrl, contentHash, ownSite, topics, signature };
 }
 
 async function addSources(names: string[], options: Record<string, { priority?: number; nearDuplicates?: boolean }> = {}): Promise<Map<string, number>> {

@@ -4,6 +4,7 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { FeedError } from '../../../src/errors.ts';
 import { readFeed } from '../../../src/ingest/read-feed.ts';
+import { storageKey, storedItemMark } from '../../../src/text/storable-text.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/feeds');
 
@@ -92,5 +93,18 @@ describe('readFeed', () => {
   it('reads a feed with undeclared HTML entities as lenient readers do', async () => {
     const { feed } = await readFeed(fixtureBytes('entities-undeclared.rss'), null, 'https://entities.example.org/rss');
     expect(feed.items[0]?.title).toBe('Kim’s visit to Pyongyang… &madeup; \uFFFD');
+  });
+
+  it('skips the text work for items the source has stored with the same content, and only those', async () => {
+    const bytes = fixtureBytes('rss2-full.xml');
+    const first = await readFeed(bytes, 'application/rss+xml', 'https://example.org/feeds/rss.xml');
+    expect(first.features.every((f) => !f.unchanged && f.signature !== null)).toBe(true);
+    const [kept, edited] = first.feed.items;
+    // The first item stored as it is; the second stored with other content (an edit since).
+    const stored = new Set([storedItemMark(storageKey(kept!.key), first.features[0]!.contentHash), storedItemMark(storageKey(edited!.key), 'an-older-hash')]);
+    const again = await readFeed(bytes, 'application/rss+xml', 'https://example.org/feeds/rss.xml', stored);
+    expect(again.features[0]).toMatchObject({ unchanged: true, signature: null, contentHash: first.features[0]!.contentHash });
+    expect(again.features[1]).toEqual(first.features[1]);
+    expect(again.features.filter((f) => f.unchanged)).toHaveLength(1);
   });
 });
