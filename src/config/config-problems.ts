@@ -115,7 +115,7 @@ function unknownField(schema: SchemaNode, path: Path, key: string): string {
     .replace(/^\./, '');
   const homes = objectsOf(schema)
     .filter((object) => object.where !== here && object.fields.includes(key))
-    .map((object) => object.where);
+    .map((object) => (object.where === '' ? 'the top level' : object.where));
   if (homes.length > 0) return `unknown field ${showValue(key)}; it belongs in ${homes.join(' or ')}`;
   return `unknown field ${showValue(key)}; the fields here are ${namesList(fields)}`;
 }

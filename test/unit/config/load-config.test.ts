@@ -109,6 +109,7 @@ describe('feeds.config.json validation', () => {
 
   it('says where a field of another object belongs', () => {
     expect(problemLines({ concurrency: 4 })).toEqual(['feeds.config.json: unknown field "concurrency"; it belongs in polling']);
+    expect(problemLines({ polling: { sources: [] } })).toEqual(['feeds.config.json: polling: unknown field "sources"; it belongs in the top level']);
   });
 
   it('reports every problem at once, one per line, then how to go on', () => {
