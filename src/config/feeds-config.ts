@@ -5,6 +5,7 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
+import { namesList, nearestName } from './nearest-name.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -21,14 +22,16 @@ export function parseDurationSeconds(value: string | number): number | null {
   return Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
 }
 
+const DURATION_RULE = 'must be a duration like "90s", "10m", "24h", a number of seconds, or 0';
+// Not a union of string and number: a union's error would list the types, not the rule.
 const duration = (fallback: string) =>
   z
-    .union([z.string(), z.number()])
+    .unknown()
     .default(fallback)
     .transform((value, ctx) => {
-      const seconds = parseDurationSeconds(value);
+      const seconds = typeof value === 'string' || typeof value === 'number' ? parseDurationSeconds(value) : null;
       if (seconds === null) {
-        ctx.addIssue({ code: 'custom', message: 'must be a duration like "90s", "10m", "24h", a number of seconds, or 0' });
+        ctx.addIssue({ code: 'custom', message: DURATION_RULE });
         return z.NEVER;
       }
       return seconds;
@@ -137,7 +140,7 @@ const pollingSchema = z
   })
   .strict()
   .refine((p) => p.minInterval <= p.maxInterval, {
-    message: 'minInterval must not exceed maxInterval',
+    message: 'must not exceed maxInterval',
     path: ['minInterval'],
   });
 
@@ -153,22 +156,30 @@ export const feedsConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    const slugs = new Set<string>();
+    // Messages follow the value, which the error report puts first: `"korea" is already …`.
+    const slugs = new Map<string, number>();
     config.topics.forEach((topic, i) => {
-      if (slugs.has(topic.slug)) ctx.addIssue({ code: 'custom', path: ['topics', i, 'slug'], message: `duplicate topic "${topic.slug}"` });
-      slugs.add(topic.slug);
+      const first = slugs.get(topic.slug);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['topics', i, 'slug'], message: `is already the slug of topics[${first}]` });
+      else slugs.set(topic.slug, i);
     });
-    const urls = new Set<string>();
+    const urls = new Map<string, number>();
     config.sources.forEach((source, i) => {
-      if (urls.has(source.url)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'url'], message: `duplicate source ${source.url}` });
-      urls.add(source.url);
+      const first = urls.get(source.url);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['sources', i, 'url'], message: `is already the URL of sources[${first}]` });
+      else urls.set(source.url, i);
       source.topics.forEach((slug, j) => {
-        if (!slugs.has(slug)) {
-          ctx.addIssue({ code: 'custom', path: ['sources', i, 'topics', j], message: `unknown topic "${slug}" (not in topics[])` });
-        }
+        if (!slugs.has(slug)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'topics', j], message: unknownTopic(slug, [...slugs.keys()]) });
       });
     });
   });
+
+function unknownTopic(slug: string, slugs: string[]): string {
+  const near = nearestName(slug, slugs);
+  return near === null
+    ? `is not the slug of a topic in topics[] (slugs: ${namesList(slugs)})`
+    : `is not the slug of a topic in topics[]; did you mean "${near}"?`;
+}
 
 export type FeedsConfig = z.output<typeof feedsConfigSchema>;
 export type TopicConfig = FeedsConfig['topics'][number];

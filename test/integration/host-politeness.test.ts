@@ -300,7 +300,7 @@ describe('polling.hostSpacing in feeds.config.json', () => {
     parseFeedsConfig({ polling: value === undefined ? {} : { hostSpacing: value } }, 'feeds.config.json').polling.hostSpacing;
   it('is a duration in seconds, 1 s by default, 0 to turn it off, at most a minute', () => {
     expect([spacing(), spacing('250ms'), spacing('2s'), spacing(0)]).toEqual([1, 0.25, 2, 0]);
-    expect(() => spacing('2m')).toThrow('feeds.config.json: polling.hostSpacing: must be at most 60 s');
-    expect(() => spacing('soon')).toThrow(/polling\.hostSpacing: must be a duration/);
+    expect(() => spacing('2m')).toThrow('feeds.config.json: polling.hostSpacing: "2m" must be at most 60 s');
+    expect(() => spacing('soon')).toThrow(/polling\.hostSpacing: "soon" must be a duration/);
   });
 });
