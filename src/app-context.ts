@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Env } from './config/env.ts';
 import type { FeedsConfig, PollingConfig, TopicConfig } from './config/feeds-config.ts';
+import { checkSourcePasswords } from './config/source-passwords.ts';
 import { openDatabase, type Database, type EmbeddedRole } from './db/database.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import type { DB } from './db/schema.ts';
@@ -205,6 +206,8 @@ export interface AppContextOptions {
 
 /** Opens the database (migrating it, and syncing config sources when asked) and builds the context. */
 export async function createAppContext(env: Env, config: FeedsConfig, options: AppContextOptions = {}): Promise<AppContext> {
+  // Before anything opens: a config source without its password stops start-up, naming both.
+  if (options.syncConfig) checkSourcePasswords(config, env.lookupVariable, env.feedsConfigPath);
   const log = options.log ?? createLogger(env.logLevel);
   const database =
     options.database ??

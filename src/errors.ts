@@ -14,7 +14,7 @@ export const FEED_ERROR_CODES = [
   'bad_redirect', // a redirect without a usable Location, or to a non-http(s) URL
   'http_not_found', // 404
   'http_gone', // 410: the source is disabled
-  'http_unauthorized', // 401 / 403
+  'http_unauthorized', // 401 / 403: the feed asks for credentials, or refused the ones sent
   'http_rate_limited', // 429
   'http_client_error', // any other 4xx
   'http_server_error', // 5xx
@@ -26,6 +26,7 @@ export const FEED_ERROR_CODES = [
   'malformed_xml', // not well-formed XML
   'network_error', // any other transport failure
   'internal_error', // a bug on our side: logged with a stack trace
+  'missing_credentials', // the source's auth.passwordEnv variable is not set in this process: nothing was fetched
 ] as const;
 
 export type FeedErrorCode = (typeof FEED_ERROR_CODES)[number];

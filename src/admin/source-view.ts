@@ -26,6 +26,8 @@ export interface SourceView {
   disabledReason: string | null;
   /** Admin override of the poll interval, in seconds; null: computed from the feed's hints. */
   pollIntervalSeconds: number | null;
+  /** HTTP Basic auth from the config: the user name and the variable holding the password (never the password). */
+  auth: { username: string; passwordEnv: string } | null;
   state: SourceState;
   lastPolledAt: Date | null;
   lastSuccessAt: Date | null;
@@ -61,6 +63,7 @@ export function sourceView(source: SourceHealth): SourceView {
     enabled: source.enabled,
     disabledReason: source.disabled_reason,
     pollIntervalSeconds: source.poll_interval_seconds,
+    auth: source.auth_username !== null && source.auth_password_env !== null ? { username: source.auth_username, passwordEnv: source.auth_password_env } : null,
     state: sourceState(source),
     lastPolledAt: source.last_polled_at,
     lastSuccessAt: source.last_success_at,

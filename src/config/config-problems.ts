@@ -106,6 +106,9 @@ function entryName(root: unknown, path: Path): string {
 
 function unknownField(schema: SchemaNode, path: Path, key: string): string {
   const fields = fieldsAt(schema, path) ?? [];
+  if (key === 'password' && fields.includes('passwordEnv')) {
+    return 'a password never goes in the file: set it in an environment variable and give that variable\'s name as "passwordEnv"';
+  }
   const near = nearestName(key, fields);
   if (near !== null) return `unknown field ${showValue(key)}; did you mean ${showValue(near)}?`;
   // The same field name in another object (a polling setting at the top level, say).
@@ -157,6 +160,12 @@ function rule(issue: z.core.$ZodIssue, value: unknown): string {
   }
 }
 
+/**
+ * Fields whose value a problem never shows: a password written where it does not belong
+ * (in `passwordEnv`, as `password`, or as `auth` itself) must not reach a terminal or a log.
+ */
+const SECRET_FIELDS = new Set<PropertyKey>(['auth', 'password', 'passwordEnv']);
+
 /** One line per problem: `sources[9].url: "htp://bad" must be an http(s) URL`. */
 export function describeProblems(issues: readonly z.core.$ZodIssue[], root: unknown, schema: SchemaNode): string[] {
   const line = (path: Path, text: string) => {
@@ -167,6 +176,7 @@ export function describeProblems(issues: readonly z.core.$ZodIssue[], root: unkn
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => line(issue.path, unknownField(schema, issue.path, key)));
     const value = valueAt(root, issue.path);
+    if (SECRET_FIELDS.has(issue.path.at(-1) ?? '') && value !== undefined) return [line(issue.path, rule(issue, undefined))];
     if (value === undefined && issue.code === 'invalid_type') return [line(issue.path, 'is required')];
     return [line(issue.path, value === undefined ? rule(issue, value) : `${showValue(value)} ${rule(issue, value)}`)];
   });

@@ -29,6 +29,12 @@ export interface Env {
    * it (README § Memory).
    */
   embeddedSharedBuffers: string;
+  /**
+   * Any other variable, read when asked (unset or empty: undefined): a source's password
+   * lives in the variable its `auth.passwordEnv` names, read at each poll and never stored.
+   * A function, not a copy of the environment, so that logging the Env shows no secret.
+   */
+  lookupVariable(name: string): string | undefined;
 }
 
 export type TrustProxy = boolean | string[];
@@ -82,6 +88,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     publicUrl: publicUrl.replace(/\/+$/, ''),
     logLevel,
     embeddedSharedBuffers,
+    lookupVariable: (name) => (source[name] === '' ? undefined : source[name]),
   };
 }
 

@@ -85,6 +85,30 @@ const topicSchema = z
   })
   .strict();
 
+/** A portable environment variable name (POSIX: letters, digits, underscores, not starting with a digit). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Control characters, which no header may carry (RFC 9110 §5.5).
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * HTTP Basic credentials of a source (RFC 7617). The password is never in the file: it is
+ * read from the environment variable `passwordEnv` names (checked at start by
+ * source-passwords.ts, read again at each poll); a `password` field is refused saying so.
+ * Config problems never show these values (config-problems.ts), and only the user name and
+ * the variable's name reach the database.
+ */
+const sourceAuthSchema = z
+  .object({
+    username: z
+      .string()
+      .min(1, 'must not be empty')
+      // RFC 7617 §2: the user-id ends at the first colon.
+      .refine((name) => !name.includes(':'), { message: 'must not contain ":" (HTTP Basic puts a colon between user name and password)' })
+      .refine((name) => !CONTROL.test(name), { message: 'must not contain control characters' }),
+    passwordEnv: z.string().regex(ENV_NAME, 'must be the name of an environment variable, like "FEED_PASSWORD" (letters, digits and underscores)'),
+  })
+  .strict();
+
 const sourceSchema = z
   .object({
     url: httpUrl,
@@ -94,6 +118,8 @@ const sourceSchema = z
     priority: z.number().int().min(-1000).max(1000).default(0),
     /** false: group this source's items with others by canonical URL only, never by text. */
     nearDuplicates: z.boolean().default(true),
+    /** HTTP Basic auth; the credentials go only to the URL's own origin (src/ingest/fetch/basic-auth.ts). */
+    auth: sourceAuthSchema.optional(),
   })
   .strict();
 
@@ -184,6 +210,7 @@ function unknownTopic(slug: string, slugs: string[]): string {
 export type FeedsConfig = z.output<typeof feedsConfigSchema>;
 export type TopicConfig = FeedsConfig['topics'][number];
 export type SourceConfig = FeedsConfig['sources'][number];
+export type SourceAuthConfig = NonNullable<SourceConfig['auth']>;
 export type PollingConfig = FeedsConfig['polling'];
 export type DigestConfig = z.output<typeof digestSchema>;
 export type DedupeConfig = FeedsConfig['dedupe'];

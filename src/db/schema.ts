@@ -45,6 +45,14 @@ export interface SourcesTable {
   previous_urls: ColumnType<string[], string[] | undefined, string[]>;
   /** Set while the source is being deleted in batches (store/source-deletion.ts). */
   deleting_since: Timestamp | null;
+  /**
+   * HTTP Basic auth of a config source: the user name, the name of the environment variable
+   * that holds the password (never the password), and the origin they may be sent to. All
+   * three or none (src/ingest/source-credentials.ts).
+   */
+  auth_username: ColumnType<string | null, string | null | undefined, string | null>;
+  auth_password_env: ColumnType<string | null, string | null | undefined, string | null>;
+  auth_origin: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

@@ -6,6 +6,7 @@
  * polls' 304s), and a poll event each. The only place where ingest stages meet the store.
  */
 import type { Kysely } from 'kysely';
+import type { Env } from '../config/env.ts';
 import type { FeedsConfig } from '../config/feeds-config.ts';
 import type { DB, Source } from '../db/schema.ts';
 import { FeedError } from '../errors.ts';
@@ -23,6 +24,7 @@ import { classify, type CompiledTopics } from './classify.ts';
 import type { Fetcher } from './fetch/index.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
 import { htmlToPlainText } from '../text/html-text.ts';
+import { sourceCredentials } from './source-credentials.ts';
 import { effectiveDates, establishedBy, nextPollAt } from './poll-schedule.ts';
 
 export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string, stored?: ReadonlySet<string>) => Promise<ReadFeedResult>;
@@ -42,6 +44,8 @@ export interface RefreshContext {
   fetcher: Pick<Fetcher, 'fetchFeed'>;
   readFeed: ReadFeed;
   config: Pick<FeedsConfig, 'polling'>;
+  /** Where a source's password is read from, at each poll (source-credentials.ts). */
+  env: Pick<Env, 'lookupVariable'>;
   compiledTopics: CompiledTopics;
   /** Puts committed items into stories (canonical URL, near-duplicate text), batched across polls. */
   stories: StoryGrouper;
@@ -178,11 +182,13 @@ function hostOf(url: string): string {
  * gate is set (the slot covers the request only: parsing and storing need no politeness).
  */
 async function instrumentedFetch(ctx: RefreshContext, source: Source, signal: AbortSignal | undefined) {
+  // A missing password fails the poll before it takes a host slot or sends anything.
+  const credentials = sourceCredentials(source, ctx.env.lookupVariable);
   const slot = await ctx.hostGate?.acquire(source.url, signal);
   const started = performance.now();
   const host = hostOf(source.url);
   try {
-    const response = await ctx.fetcher.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.last_modified, signal });
+    const response = await ctx.fetcher.fetchFeed({ url: source.url, etag: source.etag, lastModified: source.last_modified, credentials, signal });
     ctx.metrics?.fetchSeconds.observe({ outcome: response.kind }, (performance.now() - started) / 1000);
     ctx.metrics?.hostRequests.inc({ host, outcome: response.kind });
     if (response.kind === 'ok') ctx.metrics?.bytesFetched.inc({ host }, response.bytesReceived);

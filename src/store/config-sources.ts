@@ -9,6 +9,14 @@ export interface ConfigSource {
   topics: string[];
   priority?: number | undefined;
   nearDuplicates?: boolean | undefined;
+  /** HTTP Basic auth: the password's variable name is stored, never the password. */
+  auth?: { username: string; passwordEnv: string } | undefined;
+}
+
+/** The auth columns of a config source; credentials belong to the origin of the URL the file gives. */
+function authColumns(source: ConfigSource): { auth_username: string | null; auth_password_env: string | null; auth_origin: string | null } {
+  if (source.auth === undefined) return { auth_username: null, auth_password_env: null, auth_origin: null };
+  return { auth_username: source.auth.username, auth_password_env: source.auth.passwordEnv, auth_origin: new URL(source.url).origin };
 }
 
 export interface SyncSummary {
@@ -25,7 +33,7 @@ const MAX_CHAIN = 16;
  * Upserts the config file's sources (origin `config`) and disables config sources no
  * longer in the file, keeping their items. A source an admin paused stays paused; one
  * that was disabled only because it had left the file is enabled again. The file wins for
- * topics, priority and near-duplicate grouping, and for the title when it gives one.
+ * topics, priority, near-duplicate grouping and auth, and for the title when it gives one.
  *
  * A URL whose source was merged into another (its feed permanently redirects there,
  * source-merge.ts) stands for that other source: its topics are added to it, and neither the
@@ -88,6 +96,7 @@ async function insertSources(trx: Transaction<DB>, fresh: ConfigSource[], now: D
           topics: source.topics,
           priority: source.priority ?? 0,
           near_duplicates: source.nearDuplicates ?? true,
+          ...authColumns(source),
           next_poll_at: now,
         })),
       )
@@ -137,6 +146,7 @@ async function updateSources(trx: Transaction<DB>, updates: SurvivorUpdate[], no
       topics,
       priority: own?.priority ?? 0,
       near_duplicates: own?.nearDuplicates ?? true,
+      ...(own ? authColumns(own) : { auth_username: null, auth_password_env: null, auth_origin: null }),
     })),
   );
   // Named only through merged URLs: its topics gain theirs; its other settings stay.
@@ -147,10 +157,15 @@ async function updateSources(trx: Transaction<DB>, updates: SurvivorUpdate[], no
       topics = case when u.own then u.topics else s.topics || array(select t from unnest(u.topics) as t where t <> all(s.topics)) end,
       priority = case when u.own then u.priority else s.priority end,
       near_duplicates = case when u.own then u.near_duplicates else s.near_duplicates end,
+      auth_username = case when u.own then u.auth_username else s.auth_username end,
+      auth_password_env = case when u.own then u.auth_password_env else s.auth_password_env end,
+      auth_origin = case when u.own then u.auth_origin else s.auth_origin end,
       enabled = s.enabled or s.disabled_reason = ${DISABLED_REASONS.removedFromConfig},
       disabled_reason = case when s.disabled_reason = ${DISABLED_REASONS.removedFromConfig} then null else s.disabled_reason end,
       updated_at = ${now}
-    from jsonb_to_recordset(${rows}::jsonb) as u(id bigint, own boolean, title text, topics text[], priority integer, near_duplicates boolean)
+    from jsonb_to_recordset(${rows}::jsonb) as u(
+      id bigint, own boolean, title text, topics text[], priority integer, near_duplicates boolean,
+      auth_username text, auth_password_env text, auth_origin text)
     where s.id = u.id`.execute(trx);
   return Number(result.numAffectedRows ?? 0);
 }

@@ -113,6 +113,14 @@ describe('syncConfigSources', () => {
     expect((await sources())[0]).toMatchObject({ title: 'A', topics: [], priority: 0, near_duplicates: true });
   });
 
+  it('stores the user name, password variable and origin of a source (never a password), and clears them with the file', async () => {
+    const auth = { username: 'reader', passwordEnv: 'A_PASSWORD' };
+    await syncConfigSources(database.db, [{ url: 'https://a.example:8443/feed', topics: [], auth }], now);
+    expect((await sources())[0]).toMatchObject({ auth_username: 'reader', auth_password_env: 'A_PASSWORD', auth_origin: 'https://a.example:8443' });
+    await syncConfigSources(database.db, [{ url: 'https://a.example:8443/feed', topics: [] }], now);
+    expect((await sources())[0]).toMatchObject({ auth_username: null, auth_password_env: null, auth_origin: null });
+  });
+
   it('keeps a source an admin paused paused', async () => {
     await syncConfigSources(database.db, [{ url: A, topics: [] }], now);
     await database.db.updateTable('sources').set({ enabled: false, disabled_reason: DISABLED_REASONS.paused }).execute();

@@ -4,11 +4,19 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { FeedError, type FeedErrorCode } from '../../errors.ts';
+import { refusalHint, type CredentialUse } from './basic-auth.ts';
 import { parseCacheHeaders, type ResponseHeaders } from './cache-headers.ts';
 import type { ChainState } from './redirects.ts';
 import type { Settings } from './settings.ts';
+import type { BasicCredentials } from './types.ts';
 
-export function statusError(status: number, statusText: string, url: URL, headers: ResponseHeaders): FeedError {
+/** How the hop that got `status` used the source's credentials (for 401 and 403). */
+export interface HopCredentials {
+  use: CredentialUse;
+  credentials?: BasicCredentials | undefined;
+}
+
+export function statusError(status: number, statusText: string, url: URL, headers: ResponseHeaders, hop: HopCredentials = { use: 'none' }): FeedError {
   const reason = statusText || STATUS_CODES[status] || '';
   const base = `HTTP ${status}${reason ? ` ${reason}` : ''} from ${url.href}`;
   const code = statusCode(status);
@@ -18,13 +26,12 @@ export function statusError(status: number, statusText: string, url: URL, header
       return new FeedError(code, `${base}; retry after ${retryAfterSeconds} s`, { status, retryAfterSeconds });
     }
   }
-  const hint = STATUS_HINTS[code];
+  const hint = status === 401 || status === 403 ? refusalHint(status, hop.use, hop.credentials, headers) : STATUS_HINTS[code];
   return new FeedError(code, hint ? `${base}: ${hint}` : base, { status });
 }
 
 const STATUS_HINTS: Partial<Record<FeedErrorCode, string>> = {
   http_gone: 'the feed was removed for good',
-  http_unauthorized: 'the server refuses access (login or IP block?)',
   http_unexpected_status: 'not a usable answer to a feed request',
 };
 

@@ -9,6 +9,8 @@
  * - a total deadline per request chain plus connect/headers/body-idle timeouts;
  * - a size cap on the body, compressed and decompressed, enforced while streaming;
  * - a global and a per-host cap on requests in flight;
+ * - a source's Basic credentials sent only to their own origin, never across a redirect
+ *   to another one (basic-auth.ts);
  * - every failure mapped to one FeedErrorCode with a message an admin can act on.
  *
  * Cancellation: when the caller's `signal` aborts, fetchFeed rejects with that
@@ -18,5 +20,5 @@
  * timeouts produce FeedError('timeout').
  */
 export { createFetcher } from './fetcher.ts';
-export type { Fetcher, FetcherOptions, FetchRequest, FetchResult } from './types.ts';
+export type { BasicCredentials, Fetcher, FetcherOptions, FetchRequest, FetchResult } from './types.ts';
 export type { CacheHeaders } from './cache-headers.ts';

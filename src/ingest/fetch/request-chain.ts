@@ -5,9 +5,10 @@
  */
 import type { Agent, Dispatcher } from 'undici';
 import { FeedError } from '../../errors.ts';
+import { authorizationHeader, credentialUse } from './basic-auth.ts';
 import { parseCacheHeaders } from './cache-headers.ts';
 import { deadlineSignal } from './deadline-signal.ts';
-import { deadlineError, statusError, transportError, withRedirectContext } from './error-mapping.ts';
+import { deadlineError, statusError, transportError, withRedirectContext, type HopCredentials } from './error-mapping.ts';
 import { followRedirect, permanentUrlOf, REDIRECT_STATUSES, resolveLocation, withoutFragment, type ChainState } from './redirects.ts';
 import { ACCEPT_ENCODING, discardBody, parseContentEncoding, readBody, rejectDeclaredOversize } from './response-body.ts';
 import { firstHeader } from './response-headers.ts';
@@ -86,32 +87,36 @@ async function fetchHop(
   failure: (error: unknown, status?: number) => unknown,
 ): Promise<HopOutcome> {
   const { url } = state;
+  // Judged hop by hop: a redirect to another origin gets no Authorization header.
+  const hop: HopCredentials = { use: credentialUse(req.credentials, url), credentials: req.credentials };
   let response: Dispatcher.ResponseData;
   try {
     response = await agent.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: 'GET',
-      headers: requestHeaders(settings, req),
+      headers: requestHeaders(settings, req, hop),
       signal,
     });
   } catch (error) {
     throw failure(error);
   }
   try {
-    return await handleResponse(response, settings, state, isConditional(req));
+    return await handleResponse(response, settings, state, isConditional(req), hop);
   } catch (error) {
     discardBody(response.body);
     throw failure(error, response.statusCode);
   }
 }
 
-function requestHeaders(settings: Settings, req: FetchRequest): Record<string, string> {
+function requestHeaders(settings: Settings, req: FetchRequest, hop: HopCredentials): Record<string, string> {
   const headers: Record<string, string> = {
     'user-agent': settings.userAgent,
     accept: ACCEPT,
     'accept-encoding': ACCEPT_ENCODING,
   };
+  // Preemptive (RFC 7617 §2): a feed behind Basic auth answers 401 to every request without it.
+  if (hop.use === 'sent') headers.authorization = authorizationHeader(req.credentials!);
   // RFC 9110 §13.1.1-§13.1.3. The validators are also sent on redirected hops:
   // they come from the final response of the previous poll, i.e. from the end of
   // this same chain.
@@ -124,7 +129,13 @@ function isConditional(req: FetchRequest): boolean {
   return Boolean(req.etag || req.lastModified);
 }
 
-async function handleResponse(response: Dispatcher.ResponseData, settings: Settings, state: ChainState, conditional: boolean): Promise<HopOutcome> {
+async function handleResponse(
+  response: Dispatcher.ResponseData,
+  settings: Settings,
+  state: ChainState,
+  conditional: boolean,
+  hop: HopCredentials,
+): Promise<HopOutcome> {
   const { statusCode: status, headers, body } = response;
   const url = state.url;
 
@@ -139,7 +150,7 @@ async function handleResponse(response: Dispatcher.ResponseData, settings: Setti
   }
   if (!SUCCESS_STATUSES.has(status)) {
     discardBody(body);
-    throw statusError(status, response.statusText, url, headers);
+    throw statusError(status, response.statusText, url, headers, hop);
   }
 
   rejectDeclaredOversize(headers, url, settings.maxBytes);

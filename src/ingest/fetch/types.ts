@@ -26,10 +26,20 @@ export interface FetcherOptions {
   isAllowedAddress?: (address: string) => boolean;
 }
 
+/** HTTP Basic credentials (RFC 7617) for the hops of a request chain that stay on `origin` (basic-auth.ts). */
+export interface BasicCredentials {
+  username: string;
+  password: string;
+  /** The origin they belong to (scheme://host:port, as URL.origin gives it): no other origin receives them. */
+  origin: string;
+}
+
 export interface FetchRequest {
   url: string;
   etag?: string | null;
   lastModified?: string | null;
+  /** Sent preemptively on every hop to their origin, never to another (redirects included). */
+  credentials?: BasicCredentials | undefined;
   /** Aborting it rejects fetchFeed with the signal's reason (not a FeedError). */
   signal?: AbortSignal;
 }
