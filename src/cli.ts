@@ -208,7 +208,7 @@ function formatSources(sources: SourceHealth[], now: Date): string {
   return formatTable(sources, [
     { header: 'ID', value: (s) => s.id },
     { header: 'URL', value: (s) => s.url, maxWidth: 60 },
-    { header: 'STATE', value: (s) => sourceState(s) },
+    { header: 'STATE', value: (s) => sourceState(s, now) },
     { header: 'LAST POLL', value: (s) => relativeTime(s.last_polled_at, now) },
     { header: 'LAST OK', value: (s) => relativeTime(s.last_success_at, now) },
     { header: 'NEXT', value: (s) => (s.enabled ? relativeTime(s.next_poll_at, now) : null) },

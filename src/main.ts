@@ -6,6 +6,7 @@
  */
 import { createAdminApi } from './admin/api.ts';
 import { adminContext } from './admin/context.ts';
+import { staleSourceCount } from './admin/source-view-stale.ts';
 import { createAppContext, type AppContext, type FetcherTestHooks } from './app-context.ts';
 import type { Env } from './config/env.ts';
 import type { FeedsConfig } from './config/feeds-config.ts';
@@ -119,7 +120,11 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       metricsToken: env.metricsToken,
       metrics: async () => ({
         contentType: context.metrics.registry.contentType,
-        body: await renderMetrics(context.metrics, { pollLagSeconds: () => pollLagSeconds(db, context.now()), sourcesFailing: () => failingSourceCount(db) }),
+        body: await renderMetrics(context.metrics, {
+          pollLagSeconds: () => pollLagSeconds(db, context.now()),
+          sourcesFailing: () => failingSourceCount(db),
+          sourcesStale: () => staleSourceCount(db, context.now()),
+        }),
       }),
       // Large deletions go to the scheduler's deletion job.
       admin: {

@@ -16,6 +16,7 @@ export interface Metrics {
   regenerations: Counter<'kind'>;
   pollLagSeconds: Gauge;
   sourcesFailing: Gauge;
+  sourcesStale: Gauge;
   digestsPublished: Counter<'topic'>;
 }
 
@@ -23,6 +24,8 @@ export interface DatabaseGauges {
   /** Seconds the most overdue enabled source is late (0 when none is). */
   pollLagSeconds(): Promise<number>;
   sourcesFailing(): Promise<number>;
+  /** Sources that answer but have published nothing for far longer than usual (src/admin/source-view-stale.ts). */
+  sourcesStale(): Promise<number>;
 }
 
 export function createMetrics(): Metrics {
@@ -61,6 +64,11 @@ export function createMetrics(): Metrics {
     }),
     pollLagSeconds: new Gauge({ name: 'tidings_poll_lag_seconds', help: 'How late the most overdue enabled source is', registers }),
     sourcesFailing: new Gauge({ name: 'tidings_sources_failing', help: 'Enabled sources whose last poll failed', registers }),
+    sourcesStale: new Gauge({
+      name: 'tidings_sources_stale',
+      help: 'Sources that answer but published nothing new for 4 usual gaps and a week at least',
+      registers,
+    }),
     digestsPublished: new Counter({ name: 'tidings_digests_published_total', help: 'Digests published, by topic', labelNames: ['topic'], registers }),
   };
 }
@@ -69,9 +77,10 @@ export function createMetrics(): Metrics {
 export async function renderMetrics(metrics: Metrics, gauges: DatabaseGauges | null): Promise<string> {
   if (gauges) {
     try {
-      const [lag, failing] = await Promise.all([gauges.pollLagSeconds(), gauges.sourcesFailing()]);
+      const [lag, failing, stale] = await Promise.all([gauges.pollLagSeconds(), gauges.sourcesFailing(), gauges.sourcesStale()]);
       metrics.pollLagSeconds.set(lag);
       metrics.sourcesFailing.set(failing);
+      metrics.sourcesStale.set(stale);
     } catch {
       // An unreachable database must not take /metrics down with it.
     }

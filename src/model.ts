@@ -141,6 +141,17 @@ export interface Established {
   hintSeconds: number;
 }
 
+/**
+ * When a source last published and how often it usually does, as a 200 shows it
+ * (poll-schedule.ts, publishingRhythm); src/admin/source-view-stale.ts judges staleness by it.
+ */
+export interface PublishingRhythm {
+  /** The newest item's date (published, else updated, else first sighting; never after the poll). */
+  newestItemAt: Date;
+  /** Mean gap between the items of the week up to newestItemAt, in seconds; null: undated items. */
+  gapSeconds: number | null;
+}
+
 /** One story of a topic feed as the store reads it and the renderer writes it (src/store/stories.ts). */
 export interface FeedEntry {
   storyId: number;

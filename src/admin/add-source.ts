@@ -93,18 +93,19 @@ export async function addSource(ctx: AdminContext, input: AddSourceInput): Promi
   ctx.log.info({ action: 'source.add', sourceId: row!.id, url, topics }, 'admin added a source');
   await storeFirstPoll(ctx, url, probed.fetched);
   const stored = await findSourceHealth(ctx.db, row!.id, ctx.now());
-  return { kind: 'added', source: sourceView(stored!), feed };
+  return { kind: 'added', source: sourceView(stored!, ctx.now()), feed };
 }
 
 /** 409 naming the existing source when one of `urls` is already a source. */
 async function rejectExisting(ctx: AdminContext, urls: string[], redirectedFrom?: string): Promise<void> {
   const [existing] = await sourcesByUrl(ctx.db, [...new Set(urls)]);
   if (existing === undefined) return;
-  const source = await findSourceHealth(ctx.db, existing.id, ctx.now());
+  const now = ctx.now();
+  const source = await findSourceHealth(ctx.db, existing.id, now);
   const via = redirectedFrom === undefined ? '' : ` (${redirectedFrom} redirects to it)`;
   const moved = existing.sourceUrl === existing.url ? '' : ` (its feed moved to ${existing.sourceUrl})`;
   throw new AdminError('conflict', 'source_exists', `${existing.url} is already source #${existing.id}${via}${moved}`, {
-    source: source && sourceView(source),
+    source: source && sourceView(source, now),
   });
 }
 

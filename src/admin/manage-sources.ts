@@ -23,7 +23,8 @@ const DETAIL_ITEMS = 20;
 const DETAIL_EVENTS = 20;
 
 export async function listSources(ctx: AdminContext): Promise<SourceView[]> {
-  return (await listSourcesWithHealth(ctx.db, ctx.now())).map(sourceView);
+  const now = ctx.now();
+  return (await listSourcesWithHealth(ctx.db, now)).map((source) => sourceView(source, now));
 }
 
 export interface SourceDetail {
@@ -54,9 +55,10 @@ function itemView(item: ItemSummary): SourceDetail['items'][number] {
 }
 
 async function requireSource(ctx: AdminContext, id: number): Promise<SourceView> {
-  const row = await findSourceHealth(ctx.db, checkSourceId(id), ctx.now());
+  const now = ctx.now();
+  const row = await findSourceHealth(ctx.db, checkSourceId(id), now);
   if (row === undefined) throw new AdminError('not_found', 'unknown_source', `no source #${id}`);
-  return sourceView(row);
+  return sourceView(row, now);
 }
 
 export interface SourceChanges {

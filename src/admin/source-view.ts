@@ -3,14 +3,17 @@ import type { PollEvent, Source } from '../db/schema.ts';
 import type { NewPollEvent } from '../store/poll-events.ts';
 import type { SourceHealth } from '../store/source-reads.ts';
 import { DISABLED_REASONS } from '../store/disabled-reasons.ts';
+import { isQuietTooLong } from './source-view-stale.ts';
 
 /**
- * ok: last poll succeeded; failing: it did not; flagged: failing in a way that will not fix
- * itself (the feed has answered 404 several times in a row: it probably moved); pending:
- * never polled; paused by an admin; deleting: an admin removed it and its items are being
- * deleted; disabled otherwise (410, removed from config).
+ * ok: last poll succeeded; stale: it did, but the source has published nothing new for
+ * much longer than it usually goes without (source-view-stale.ts); failing: the last poll
+ * failed; flagged: failing in a way that will not fix itself (the feed has answered 404
+ * several times in a row: it probably moved); pending: never polled; paused by an admin;
+ * deleting: an admin removed it and its items are being deleted; disabled otherwise (410,
+ * removed from config).
  */
-export type SourceState = 'ok' | 'failing' | 'flagged' | 'pending' | 'paused' | 'disabled' | 'deleting';
+export type SourceState = 'ok' | 'stale' | 'failing' | 'flagged' | 'pending' | 'paused' | 'disabled' | 'deleting';
 
 /** Consecutive 404s after which a source is flagged for the admin (polling continues, backed off). */
 export const FLAG_AFTER_NOT_FOUND = 3;
@@ -38,21 +41,24 @@ export interface SourceView {
   consecutiveFailures: number;
   itemsTotal: number;
   itemsLast7Days: number;
+  /** The date of the newest item its feed listed (first sighting for undated items): `stale` counts from it. */
+  newestItemAt: Date | null;
   /** Null while the source is not polled. */
   nextPollAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export function sourceState(source: Source): SourceState {
+export function sourceState(source: Source, now: Date): SourceState {
   if (source.deleting_since !== null) return 'deleting';
   if (!source.enabled) return source.disabled_reason === DISABLED_REASONS.paused ? 'paused' : 'disabled';
   if (source.error_code === 'http_not_found' && source.consecutive_failures >= FLAG_AFTER_NOT_FOUND) return 'flagged';
   if (source.error_code !== null) return 'failing';
-  return source.last_polled_at === null ? 'pending' : 'ok';
+  if (source.last_polled_at === null) return 'pending';
+  return isQuietTooLong(source, now) ? 'stale' : 'ok';
 }
 
-export function sourceView(source: SourceHealth): SourceView {
+export function sourceView(source: SourceHealth, now: Date): SourceView {
   return {
     id: source.id,
     url: source.url,
@@ -64,7 +70,7 @@ export function sourceView(source: SourceHealth): SourceView {
     disabledReason: source.disabled_reason,
     pollIntervalSeconds: source.poll_interval_seconds,
     auth: source.auth_username !== null && source.auth_password_env !== null ? { username: source.auth_username, passwordEnv: source.auth_password_env } : null,
-    state: sourceState(source),
+    state: sourceState(source, now),
     lastPolledAt: source.last_polled_at,
     lastSuccessAt: source.last_success_at,
     lastStatus: source.last_status,
@@ -73,6 +79,7 @@ export function sourceView(source: SourceHealth): SourceView {
     consecutiveFailures: source.consecutive_failures,
     itemsTotal: source.items_total,
     itemsLast7Days: source.items_last_7_days,
+    newestItemAt: source.newest_item_at,
     nextPollAt: source.enabled ? source.next_poll_at : null,
     createdAt: source.created_at,
     updatedAt: source.updated_at,

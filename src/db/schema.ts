@@ -53,6 +53,13 @@ export interface SourcesTable {
   auth_username: ColumnType<string | null, string | null | undefined, string | null>;
   auth_password_env: ColumnType<string | null, string | null | undefined, string | null>;
   auth_origin: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * The date of the newest item its feed listed at the last 200 (first sighting for undated
+   * items), and the mean gap between items in the week up to it (poll-schedule.ts,
+   * publishingRhythm): what src/admin/source-view-stale.ts judges staleness by.
+   */
+  newest_item_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  publishing_gap_seconds: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

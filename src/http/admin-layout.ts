@@ -27,7 +27,7 @@ const STYLE = `
   th, td { text-align: left; vertical-align: top; padding: .4rem .5rem; border-bottom: 1px solid var(--line); }
   td.num, th.num { text-align: right; }
   .state { font-weight: 600; white-space: nowrap; }
-  .state-failing, .state-flagged, .state-disabled { color: var(--bad); } .state-flagged { font-weight: bold; } .state-paused, .state-pending, .state-deleting { color: var(--warn); } .state-ok { color: var(--good); }
+  .state-failing, .state-flagged, .state-disabled { color: var(--bad); } .state-flagged { font-weight: bold; } .state-paused, .state-pending, .state-deleting, .state-stale { color: var(--warn); } .state-ok { color: var(--good); }
   .url { word-break: break-all; font-size: .85em; }
   .actions { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
   form.inline { display: inline; margin: 0; }

@@ -32,6 +32,7 @@ export function loginPage(options: { error?: string; status?: 'disabled' } = {})
 
 const STATE_LABELS: Record<SourceView['state'], string> = {
   ok: 'OK',
+  stale: 'Stale (no new items for much longer than usual)',
   failing: 'Failing',
   flagged: 'Needs attention (repeated 404)',
   pending: 'Not polled yet',

@@ -2,7 +2,7 @@
  * When to poll a source next: a pure function of the poll's outcome, so the policy is
  * testable without a clock or a database.
  */
-import type { Established } from '../model.ts';
+import type { Established, PublishingRhythm } from '../model.ts';
 
 export interface ScheduleInput {
   now: Date;
@@ -47,6 +47,23 @@ export function publishingIntervalSeconds(itemDates: ReadonlyArray<Date | null>,
   // No item this week: the source is quiet; probe it at the maximum interval.
   if (recent === 0) return Number.POSITIVE_INFINITY;
   return WEEK_SECONDS / recent / 2;
+}
+
+/**
+ * The newest item's date and the mean gap between items in the week up to it: the publishing
+ * interval above doubled (a gap, not half of one), measured back from the newest item rather
+ * than from now. From now, it grows as a source goes quiet, and turns infinite a week after its
+ * last item, so a source that stopped would never look overdue; from the newest item it stays
+ * as the source last published. Items dated after `now` are left out (a clock or a typo).
+ * Undated items are dated by their first sighting, as the store dates them: a poll that stored
+ * `newItems` makes `now` the newest; one that stored none has nothing to say (null).
+ */
+export function publishingRhythm(itemDates: ReadonlyArray<Date | null>, now: Date, newItems: number): PublishingRhythm | null {
+  const dated = itemDates.filter((d): d is Date => d !== null && d.getTime() <= now.getTime());
+  if (dated.length === 0) return newItems > 0 ? { newestItemAt: now, gapSeconds: null } : null;
+  const newest = dated.reduce((a, b) => (b.getTime() > a.getTime() ? b : a));
+  // Finite: the newest item is within the week up to itself.
+  return { newestItemAt: newest, gapSeconds: storable(2 * publishingIntervalSeconds(dated, newest)!) };
 }
 
 /**

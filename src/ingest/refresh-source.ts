@@ -25,7 +25,7 @@ import type { Fetcher } from './fetch/index.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
 import { htmlToPlainText } from '../text/html-text.ts';
 import { sourceCredentials } from './source-credentials.ts';
-import { effectiveDates, establishedBy, nextPollAt } from './poll-schedule.ts';
+import { effectiveDates, establishedBy, nextPollAt, publishingRhythm } from './poll-schedule.ts';
 
 export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string, stored?: ReadonlySet<string>) => Promise<ReadFeedResult>;
 
@@ -260,6 +260,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
       now,
       nextPollAt: nextPollAt(fresh),
       established: establishedBy(fresh),
+      rhythm: publishingRhythm(fresh.itemDates, now, upserted.insertedIds.length) ?? undefined,
       status: response.status,
       etag: response.etag,
       lastModified: response.lastModified,

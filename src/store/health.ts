@@ -1,6 +1,6 @@
 /** Queries behind /readyz and the database gauges of /metrics. */
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema.ts';
+import type { DB, Source } from '../db/schema.ts';
 
 /** Seconds the most overdue enabled, unleased source is late; 0 when none is due. */
 export async function pollLagSeconds(db: Kysely<DB>, now: Date): Promise<number> {
@@ -22,6 +22,21 @@ export async function failingSourceCount(db: Kysely<DB>): Promise<number> {
     .where('error_code', 'is not', null)
     .executeTakeFirstOrThrow();
   return row.n;
+}
+
+/**
+ * What staleness is judged by (src/admin/source-view-stale.ts), for every source whose last
+ * poll succeeded and that is polled: the ones whose state is `ok` or `stale`.
+ */
+export async function healthySourceRhythms(db: Kysely<DB>): Promise<Array<Pick<Source, 'newest_item_at' | 'publishing_gap_seconds' | 'created_at'>>> {
+  return db
+    .selectFrom('sources')
+    .select(['newest_item_at', 'publishing_gap_seconds', 'created_at'])
+    .where('enabled', '=', true)
+    .where('deleting_since', 'is', null)
+    .where('error_code', 'is', null)
+    .where('last_polled_at', 'is not', null)
+    .execute();
 }
 
 /** A round trip to the database, failing after `timeoutMs` (a dead server may never answer). */

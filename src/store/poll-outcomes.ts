@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Established } from '../model.ts';
+import type { Established, PublishingRhythm } from '../model.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -18,6 +18,8 @@ export interface PollSuccess {
   siteUrl?: string | null | undefined;
   /** What a 200 established for the 304s after it (poll-schedule.ts); a 304 leaves it as it is. */
   established?: Established | undefined;
+  /** When the source last published and its usual gap (a 200); absent: they stay as they are. */
+  rhythm?: PublishingRhythm | undefined;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function recordPollSuccess(db: Executor, sourceId: number, outcome:
       title: outcome.title ? eb.fn.coalesce('title', eb.val(outcome.title)) : eb.ref('title'),
       site_url: outcome.siteUrl ? eb.val(outcome.siteUrl) : eb.ref('site_url'),
       ...(outcome.established ? { rate_interval_seconds: outcome.established.rateSeconds, hint_interval_seconds: outcome.established.hintSeconds } : {}),
+      ...(outcome.rhythm ? { newest_item_at: outcome.rhythm.newestItemAt, publishing_gap_seconds: outcome.rhythm.gapSeconds } : {}),
       updated_at: outcome.now,
     }))
     .where('id', '=', sourceId)

@@ -63,3 +63,36 @@ describe('2026-11-25T00-00-provisional-stories', () => {
     expect(await database.db.selectFrom('ungrouped_items').select('item_id').execute()).toEqual([]);
   });
 });
+
+describe('2026-12-03T01-00-source-newest-item', () => {
+  it('fills the newest item date and usual gap of each source from the items it has stored', async () => {
+    const down = await migrator().migrateTo('2026-12-03T00-00-source-basic-auth');
+    expect(down.error).toBeUndefined();
+    const insertSource = async (url: string) =>
+      (await sql<{ id: number }>`insert into sources (url, origin) values (${url}, 'config') returning id`.execute(database.db)).rows[0]!.id;
+    const daily = await insertSource('https://daily.example/feed');
+    const silent = await insertSource('https://silent.example/feed');
+    // Daily for 20 days up to a month ago: 8 items in the week up to the newest (both ends count).
+    const newest = new Date('2026-10-01T00:00:00Z');
+    for (let day = 0; day < 20; day++) {
+      const publishedAt = new Date(newest.getTime() - day * 86_400_000);
+      await sql`
+        insert into items (source_id, item_key, url, title, summary, published_at, content_hash)
+        values (${daily}, ${`d${day}`}, ${`https://daily.example/${day}`}, 'Day', '', ${publishedAt}, ${`d${day}`})`.execute(database.db);
+    }
+
+    const up = await migrator().migrateToLatest();
+    expect(up.error).toBeUndefined();
+
+    const rows = await database.db
+      .selectFrom('sources')
+      .select(['id', 'newest_item_at', 'publishing_gap_seconds'])
+      .where('id', 'in', [daily, silent])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { id: daily, newest_item_at: newest, publishing_gap_seconds: 75_600 },
+      { id: silent, newest_item_at: null, publishing_gap_seconds: null },
+    ]);
+  });
+});

@@ -257,6 +257,14 @@ describe('recording poll outcomes', () => {
     expect((await sources())[0]).toMatchObject({ rate_interval_seconds: 75600, hint_interval_seconds: 10800, last_status: 304, next_poll_at: at(226800) });
   });
 
+  it('stores when a 200 saw the newest item and the usual gap; a 200 without one and a 304 leave them', async () => {
+    const rhythm = { newestItemAt: at(-3600), gapSeconds: 7200 };
+    await recordPollSuccess(database.db, id, { now, nextPollAt: at(600), status: 200, etag: null, lastModified: null, rhythm });
+    await recordPollSuccess(database.db, id, { now: at(600), nextPollAt: at(1200), status: 200, etag: null, lastModified: null });
+    await recordNotModified(database.db, [{ sourceId: id, now: at(1200), nextPollAt: at(1800) }]);
+    expect((await sources())[0]).toMatchObject({ newest_item_at: at(-3600), publishing_gap_seconds: 7200 });
+  });
+
   it('disables a source that is gone', async () => {
     await recordPollFailure(database.db, id, { now, nextPollAt: at(600), status: 410, code: 'http_gone', message: 'HTTP 410', disable: DISABLED_REASONS.gone });
     expect((await sources())[0]).toMatchObject({ enabled: false, disabled_reason: DISABLED_REASONS.gone });

@@ -1,6 +1,6 @@
 /**
  * A simulated week of the real service: `serve()` on a real database (an embedded data
- * directory, or PostgreSQL with TEST_DATABASE_URL), polling 43 scripted publishers over real
+ * directory, or PostgreSQL with TEST_DATABASE_URL), polling 45 scripted publishers over real
  * HTTP on 127.0.0.1, with an injected clock moved 10 minutes a tick. Admin API calls and CLI
  * commands (in this process, on the same database as an operator's terminal would) happen
  * at set hours, and the service is restarted once. After every simulated hour the invariants
@@ -29,6 +29,7 @@ import {
   type FetchRules,
   type Served,
 } from './invariants.ts';
+import { checkStaleStates, expectedStaleFrom } from './invariants-stale.ts';
 import { recordRequestStarts } from './request-starts.ts';
 import { buildWorld } from './world-build.ts';
 import { at, feedById, type World } from './world.ts';
@@ -232,11 +233,17 @@ function changedSinceLastCheck(name: string, served: Served): boolean {
   return true;
 }
 const reported = new Set<string>();
+/** Feeds whose source has shown as stale. */
+const staleSeen = new Set<string>();
 
 async function checkHour(): Promise<string[]> {
   const db = service.context.db;
   await service.syncFeeds();
-  const problems = [...(await checkSources(db, world, now)), ...(await checkItemsStored(db, world))];
+  const problems = [
+    ...(await checkSources(db, world, now)),
+    ...(await checkItemsStored(db, world)),
+    ...checkStaleStates(world, (await admin('GET', '/sources')).body.sources, now, staleSeen),
+  ];
   for (const topic of TOPICS) {
     // A document served unchanged since the last hour was checked then.
     const feed = await servedDocuments(topic, 'feed');
@@ -306,6 +313,10 @@ describe('a simulated week', () => {
       for (const problem of problems) console.log(`[hour ${hour}] ${problem}`);
       violations.push(...problems.map((p) => `hour ${hour}: ${p}`));
     }
+    // The publisher that stopped before the week is stale by its end (unless SIM_DAYS cut it short).
+    const quiet = expectedStaleFrom(world, server.url(feedById(world, 'quiet-early')), world.end);
+    if (quiet !== null && quiet.from < world.end && !staleSeen.has('quiet-early'))
+      violations.push(`quiet-early never showed as stale (stale from ${quiet.from.toISOString()})`);
     const seconds = Object.fromEntries(Object.entries(spent).map(([part, ms]) => [part, Math.round(ms / 100) / 10]));
     console.log(`simulated ${DAYS} days: ${server.log.length} requests to publishers; wall-clock seconds ${JSON.stringify(seconds)}`);
     expect(violations.slice(0, 40)).toEqual([]);

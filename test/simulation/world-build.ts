@@ -1,5 +1,5 @@
 /**
- * The week's publishers: 43 feeds from the config on 10 hosts in every format Tidings reads
+ * The week's publishers: 45 feeds from the config on 14 hosts in every format Tidings reads
  * (RSS 0.91/1.0/2.0, EUC-KR RSS, Atom with and without <published>), and the feeds admins add
  * during the week. Each publishes its own stories at its own rate, corrects some headlines,
  * deletes some items, answers 304 (or not), sets ttl / max-age / Expires, fails for hours,
@@ -268,6 +268,29 @@ function feeds(start: Date): WorldFeed[] {
       phrase: '북한',
       meanGapMinutes: null,
     }),
+    // Publishers that stop: one three days before the week starts (stale by mid-week), one
+    // mid-week (not stale before the week ends: a week at least must pass). No topic has them.
+    feed({
+      id: 'quiet-early',
+      host: 'quiet.sim',
+      path: '/early.xml',
+      title: 'Quiet Early',
+      format: 'rss2',
+      phrase: 'Gardening',
+      meanGapMinutes: 120,
+      archiveHours: 240,
+      stopsAt: h(-72),
+    }),
+    feed({
+      id: 'quiet-midweek',
+      host: 'quiet.sim',
+      path: '/midweek.xml',
+      title: 'Quiet Midweek',
+      format: 'atom',
+      phrase: 'Gardening',
+      meanGapMinutes: 150,
+      stopsAt: h(84),
+    }),
     ...blogs,
     // Added during the week: by the admin API, the CLI, an OPML import.
     feed({
@@ -304,13 +327,13 @@ const OUTLET_SUFFIX = ' | Aggregator Three';
  */
 const GAP_SCALE = 1.5;
 
-/** A feed's own stories, from two days before the start (its archive) to the end. */
+/** A feed's own stories, from two days before the start (its archive) to the end, or until it stops. */
 function ownItems(random: Random, f: WorldFeed, start: Date, end: Date): WorldItem[] {
   if (f.meanGapMinutes === null) return [];
   const items: WorldItem[] = [];
-  const stop = f.goneAt ?? f.movedTo?.at ?? end;
+  const stop = f.goneAt ?? f.movedTo?.at ?? f.stopsAt ?? end;
   const gapMinutes = f.meanGapMinutes * GAP_SCALE;
-  let t = at(start, -48).getTime() + random.next() * gapMinutes * 60_000;
+  let t = at(start, -(f.archiveHours ?? 48)).getTime() + random.next() * gapMinutes * 60_000;
   for (let n = 0; t < stop.getTime(); n++) {
     const publishedAt = new Date(Math.floor(t / 1000) * 1000);
     const url = `https://www.${f.host.replace('.sim', '.example')}${f.path.replace(/\W+/g, '/')}${n}`;

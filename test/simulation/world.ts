@@ -38,6 +38,10 @@ export interface WorldFeed {
   movedTo?: { at: Date; path: string };
   /** From this time the feed answers 410 Gone. */
   goneAt?: Date;
+  /** The publisher stops publishing at this time; its feed keeps answering with its last items. */
+  stopsAt?: Date;
+  /** How far back its items go before the start, in hours (default 48). */
+  archiveHours?: number;
   /** How Tidings learns of it. */
   origin: 'config' | 'api' | 'cli' | 'opml';
   /** Items carry no dates (RSS 0.91 style): Tidings dates them by first sighting. */

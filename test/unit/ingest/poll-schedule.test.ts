@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveDates, establishedBy, nextPollAt, type ScheduleInput } from '../../../src/ingest/poll-schedule.ts';
+import { effectiveDates, establishedBy, nextPollAt, publishingRhythm, type ScheduleInput } from '../../../src/ingest/poll-schedule.ts';
 
 const now = new Date('2026-11-24T00:00:00Z');
 const base: ScheduleInput = { now, outcome: 'success', consecutiveFailures: 0, minIntervalSeconds: 600, maxIntervalSeconds: 86400, random: () => 0.5 };
@@ -120,5 +120,28 @@ describe('effectiveDates', () => {
         { publishedAt: null, updatedAt: null },
       ]),
     ).toEqual([a, b, null]);
+  });
+});
+
+describe('publishingRhythm', () => {
+  const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3600_000);
+
+  it('takes the newest item date and the mean gap of the week up to it', () => {
+    const daily = Array.from({ length: 7 }, (_, i) => hoursAgo(24 * (i + 3)));
+    expect(publishingRhythm(daily, now, 0)).toEqual({ newestItemAt: hoursAgo(72), gapSeconds: 86_400 });
+  });
+
+  it('keeps the gap a stopped source had: measured back from its newest item, not from now', () => {
+    const stoppedMonthsAgo = Array.from({ length: 14 }, (_, i) => hoursAgo(24 * 90 + 12 * i));
+    expect(publishingRhythm(stoppedMonthsAgo, now, 0)?.gapSeconds).toBe(43_200);
+  });
+
+  it('ignores items dated after the poll', () => {
+    expect(publishingRhythm([hoursAgo(-5), hoursAgo(2)], now, 0)?.newestItemAt).toEqual(hoursAgo(2));
+  });
+
+  it('dates undated items by their first sighting: now when the poll stored new ones, else nothing to record', () => {
+    expect(publishingRhythm([null, null], now, 2)).toEqual({ newestItemAt: now, gapSeconds: null });
+    expect(publishingRhythm([null, null], now, 0)).toBeNull();
   });
 });
