@@ -36,6 +36,8 @@ export interface SourcesTable {
   priority: ColumnType<number, number | undefined, number>;
   /** False: this source's items group by canonical URL only, never by text. */
   near_duplicates: ColumnType<boolean, boolean | undefined, boolean>;
+  /** IANA zone of the source's dates written without one; null: UTC. */
+  timezone: ColumnType<string | null, string | null | undefined, string | null>;
   /**
    * Set (with enabled false) when this source's feed permanently redirected to another
    * source's URL and was merged into it (source-merge.ts): its URL stands for that source.

@@ -10,7 +10,7 @@ import type { FeedsConfig } from '../config/feeds-config.ts';
 import type { DB, Source } from '../db/schema.ts';
 import { FeedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { ReadFeedResult } from './read-feed.ts';
+import type { ReadFeedResult, ReadOptions } from './read-feed.ts';
 import type { Metrics } from '../metrics.ts';
 import { storedItemMarks, upsertItems, type StorableItem } from '../store/items.ts';
 import { followPermanentRedirect, type ClassifyStoredItem, type RedirectOutcome } from '../store/source-merge.ts';
@@ -25,7 +25,7 @@ import { HostBusyError, type HostGate } from './host-slots.ts';
 import { htmlToPlainText } from '../text/html-text.ts';
 import { effectiveDates, establishedBy, nextPollAt } from './poll-schedule.ts';
 
-export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string, stored?: ReadonlySet<string>) => Promise<ReadFeedResult>;
+export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string, options?: ReadOptions) => Promise<ReadFeedResult>;
 
 /**
  * Where poll outcomes are written: each call is one poll's, batched with the concurrent
@@ -234,7 +234,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
   // What the source has stored, so the reader skips the work for unchanged items. Not across
   // a move: a merge stores the items under another source.
   const stored = response.permanentUrl === null ? await storedItemMarks(ctx.db, source.id) : undefined;
-  const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl, stored);
+  const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl, { stored, timeZone: source.timezone });
   const fresh = { ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: effectiveDates(feed.items) };
   const { written, redirect } = await ctx.db.transaction().execute(async (trx) => {
     // A move first: when it merges this source into another, the items are stored there.

@@ -9,6 +9,7 @@ export interface ConfigSource {
   topics: string[];
   priority?: number | undefined;
   nearDuplicates?: boolean | undefined;
+  timezone?: string | undefined;
 }
 
 export interface SyncSummary {
@@ -88,6 +89,7 @@ async function insertSources(trx: Transaction<DB>, fresh: ConfigSource[], now: D
           topics: source.topics,
           priority: source.priority ?? 0,
           near_duplicates: source.nearDuplicates ?? true,
+          timezone: source.timezone ?? null,
           next_poll_at: now,
         })),
       )
@@ -137,6 +139,7 @@ async function updateSources(trx: Transaction<DB>, updates: SurvivorUpdate[], no
       topics,
       priority: own?.priority ?? 0,
       near_duplicates: own?.nearDuplicates ?? true,
+      timezone: own?.timezone ?? null,
     })),
   );
   // Named only through merged URLs: its topics gain theirs; its other settings stay.
@@ -147,10 +150,11 @@ async function updateSources(trx: Transaction<DB>, updates: SurvivorUpdate[], no
       topics = case when u.own then u.topics else s.topics || array(select t from unnest(u.topics) as t where t <> all(s.topics)) end,
       priority = case when u.own then u.priority else s.priority end,
       near_duplicates = case when u.own then u.near_duplicates else s.near_duplicates end,
+      timezone = case when u.own then u.timezone else s.timezone end,
       enabled = s.enabled or s.disabled_reason = ${DISABLED_REASONS.removedFromConfig},
       disabled_reason = case when s.disabled_reason = ${DISABLED_REASONS.removedFromConfig} then null else s.disabled_reason end,
       updated_at = ${now}
-    from jsonb_to_recordset(${rows}::jsonb) as u(id bigint, own boolean, title text, topics text[], priority integer, near_duplicates boolean)
+    from jsonb_to_recordset(${rows}::jsonb) as u(id bigint, own boolean, title text, topics text[], priority integer, near_duplicates boolean, timezone text)
     where s.id = u.id`.execute(trx);
   return Number(result.numAffectedRows ?? 0);
 }
