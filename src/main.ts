@@ -96,7 +96,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
     // All topics, not only re-classified ones: titles and descriptions may have changed too.
     await regenerateFeeds(context);
     await feedCache.sync();
-    const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, hasDigest: true }));
+    const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, digest: t.digest, hasDigest: true }));
     if (env.adminToken !== null && env.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
       log.warn({ length: env.adminToken.length }, `ADMIN_TOKEN is short; use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters (e.g. openssl rand -hex 32)`);
     }

@@ -1,9 +1,11 @@
 /** Server-rendered HTML pages (no build step, no client framework). */
 import { escapeHtml } from '../text/html-text.ts';
+import type { DigestTopicInfo } from './digest.ts';
+import { digestPeriodLabel, digestScheduleText } from './digest-period-label.ts';
 import type { FeedKind } from './topic-feed.ts';
-import { topicFeedUrls, type TopicInfo } from './topic-feed.ts';
+import { topicFeedUrls } from './topic-feed.ts';
 
-export interface IndexTopic extends TopicInfo {
+export interface IndexTopic extends DigestTopicInfo {
   hasDigest: boolean;
 }
 
@@ -40,7 +42,9 @@ function subscribeLinks(label: string, urls: Record<'rss' | 'atom' | 'json', str
 
 export function indexPage(topics: readonly IndexTopic[], publicUrl: string): string {
   const sections = topics.map((topic) => {
-    const digest = topic.hasDigest ? subscribeLinks('Daily digest, one entry a day:', topicFeedUrls(publicUrl, topic.slug, 'digest')) : '';
+    const digest = topic.hasDigest
+      ? subscribeLinks(`Digest, one entry ${digestScheduleText(topic.digest)}:`, topicFeedUrls(publicUrl, topic.slug, 'digest'))
+      : '';
     return `<section id="${escapeHtml(topic.slug)}">
     <h2>${escapeHtml(topic.title)}</h2>
     ${topic.description ? `<p>${escapeHtml(topic.description)}</p>` : ''}
@@ -73,7 +77,7 @@ export function indexPage(topics: readonly IndexTopic[], publicUrl: string): str
 }
 
 export interface DigestPageInput {
-  topic: TopicInfo;
+  topic: DigestTopicInfo;
   title: string;
   html: string;
   periodStart: Date;
@@ -97,7 +101,7 @@ export function digestPage(input: DigestPageInput, publicUrl: string): string {
 <body>
   <main>
   ${input.html}
-  <p class="tagline">Stories published from ${escapeHtml(input.periodStart.toUTCString())} to ${escapeHtml(input.periodEnd.toUTCString())}.</p>
+  <p class="tagline">Stories published ${escapeHtml(digestPeriodLabel({ start: input.periodStart, end: input.periodEnd }, input.topic.digest.timezone))}.</p>
   </main>
   <footer><p><a href="${escapeHtml(publicUrl)}/">All topics</a> · subscribe to this digest: <a href="${escapeHtml(urls.rss)}">RSS</a>, <a href="${escapeHtml(urls.atom)}">Atom</a>, <a href="${escapeHtml(urls.json)}">JSON Feed</a></p></footer>
 </body>

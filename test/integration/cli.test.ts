@@ -168,7 +168,7 @@ describe('tidings CLI', () => {
     expect((await run('digest', 'build', '--topic', 'korea', '--date', '2026-11-24')).out).toContain('already published (use --force to rebuild)');
     const forced = await run('digest', 'build', '--topic', 'korea', '--date', '2026-11-24', '--force');
     expect(forced.out).toContain(': published');
-    expect(forced.out).toContain('Korea — daily digest, Tuesday 24 November 2026');
+    expect(forced.out).toContain('Korea daily digest: Monday 23 November, 07:00 – Tuesday 24 November, 07:00 UTC');
     expect(forced.out).toContain('1. North Korea news');
     expect(await run('digest', 'build', '--topic', 'nope')).toMatchObject({ code: 1, err: expect.stringContaining('unknown topic "nope"') });
   });
