@@ -77,7 +77,7 @@ function printBanner(service: Service, feedServer: DemoFeedServer): void {
 async function main(): Promise<void> {
   mkdirSync(DEMO_DATA_DIR, { recursive: true });
   const env = readEnv({ ...process.env, DATABASE_URL: '', DATA_DIR: DEMO_DATA_DIR, FEEDS_CONFIG: DEMO_CONFIG_FILE });
-  const log = createLogger(env.logLevel);
+  const log = createLogger(env.logLevel, { format: env.logFormat });
 
   const feedLog = log.child({ component: 'demo-feeds' });
   const feedServer = await startDemoFeedServer({ preferredPort: readSavedPort(), log: (line) => feedLog.info(line) });
