@@ -66,7 +66,7 @@ function printBanner(service: Service, feedServer: DemoFeedServer): void {
     '',
     '  Sources and their health:',
     `    ${envPrefix} npx tidings sources list`,
-    '    (the embedded database serves one process at a time: stop the demo first)',
+    "    (works while the demo runs: the command uses the demo's database through the socket named in its tidings.lock)",
     '',
     `  Demo config: ${relative(DEMO_CONFIG_FILE)}. Press Ctrl-C to stop.`,
     '',
