@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
-import { readEnv } from '../../src/config/env.ts';
+import { variablesReadEnvReads } from '../helpers/env-names.ts';
 import {
   REPO_ROOT,
   codeSpans,
@@ -36,22 +36,6 @@ const OTHER_PROGRAMS: Record<string, (args: string[]) => string | null> = {
   curl: () => null,
   docker: (args) => (args[0] === 'compose' && existsSync(new URL('docker-compose.yml', REPO_ROOT)) ? null : 'docker compose needs docker-compose.yml'),
 };
-
-/** The variables readEnv reads: a proxy records every name it asks for. */
-function variablesReadEnvReads(): Set<string> {
-  const names = new Set<string>();
-  const recorder = new Proxy(
-    {},
-    {
-      get: (_target, name) => {
-        if (typeof name === 'string') names.add(name);
-        return undefined;
-      },
-    },
-  );
-  readEnv(recorder);
-  return names;
-}
 
 interface CliCommand {
   words: string[];
