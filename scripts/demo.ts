@@ -66,7 +66,7 @@ function printBanner(service: Service, feedServer: DemoFeedServer): void {
     '',
     '  Sources and their health:',
     `    ${envPrefix} npx tidings sources list`,
-    '    (the embedded database serves one process at a time: stop the demo first)',
+    "    (works while the demo runs: the command uses the demo's database through the socket named in its tidings.lock)",
     '',
     `  Demo config: ${relative(DEMO_CONFIG_FILE)}. Press Ctrl-C to stop.`,
     '',
@@ -77,7 +77,7 @@ function printBanner(service: Service, feedServer: DemoFeedServer): void {
 async function main(): Promise<void> {
   mkdirSync(DEMO_DATA_DIR, { recursive: true });
   const env = readEnv({ ...process.env, DATABASE_URL: '', DATA_DIR: DEMO_DATA_DIR, FEEDS_CONFIG: DEMO_CONFIG_FILE });
-  const log = createLogger(env.logLevel);
+  const log = createLogger(env.logLevel, { format: env.logFormat });
 
   const feedLog = log.child({ component: 'demo-feeds' });
   const feedServer = await startDemoFeedServer({ preferredPort: readSavedPort(), log: (line) => feedLog.info(line) });

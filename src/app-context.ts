@@ -205,7 +205,7 @@ export interface AppContextOptions {
 
 /** Opens the database (migrating it, and syncing config sources when asked) and builds the context. */
 export async function createAppContext(env: Env, config: FeedsConfig, options: AppContextOptions = {}): Promise<AppContext> {
-  const log = options.log ?? createLogger(env.logLevel);
+  const log = options.log ?? createLogger(env.logLevel, { format: env.logFormat });
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, role: options.role, sharedBuffers: env.embeddedSharedBuffers }));
@@ -236,7 +236,7 @@ export async function createAppContext(env: Env, config: FeedsConfig, options: A
  * wiring, their own database and clock).
  */
 export function buildAppContext(env: Env, config: FeedsConfig, database: Database, options: AppContextOptions = {}): AppContext {
-  const log = options.log ?? createLogger(env.logLevel);
+  const log = options.log ?? createLogger(env.logLevel, { format: env.logFormat });
   const now = options.now ?? (() => new Date());
   const fetcher = createFetcher({
     timeoutMs: config.polling.timeoutMs,

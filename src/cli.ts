@@ -49,7 +49,7 @@ Options:
   -h, --help                 this help
 
 Environment: DATABASE_URL (unset: embedded database in DATA_DIR, default ./data),
-FEEDS_CONFIG (./feeds.config.json), PORT, HOST, PUBLIC_URL, ADMIN_TOKEN, LOG_LEVEL.`;
+FEEDS_CONFIG (./feeds.config.json), PORT, HOST, PUBLIC_URL, ADMIN_TOKEN, LOG_LEVEL, LOG_FORMAT.`;
 
 class UsageError extends Error {}
 
@@ -96,7 +96,7 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
     }
     const env = readEnv(environment);
     // Commands print their own output on stdout; logs go to stderr at warn level so they don't mix.
-    const quietLog = createLogger(environment.LOG_LEVEL ? env.logLevel : 'warn', 2);
+    const quietLog = createLogger(environment.LOG_LEVEL ? env.logLevel : 'warn', { fd: 2, format: env.logFormat });
     const open = (config: FeedsConfig, options: Pick<AppContextOptions, 'migrate' | 'syncConfig'> = {}) =>
       createAppContext(env, config, { log: quietLog, now: deps.now, fetcherHooks: deps.fetcherHooks, ...options });
     switch (`${command} ${rest[0] ?? ''}`.trim()) {
@@ -134,7 +134,7 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
 }
 
 async function serveCommand(env: Env): Promise<number> {
-  const service = await serve(env, loadFeedsConfig(env.feedsConfigPath), createLogger(env.logLevel));
+  const service = await serve(env, loadFeedsConfig(env.feedsConfigPath), createLogger(env.logLevel, { format: env.logFormat }));
   await service.stopped;
   return 0;
 }

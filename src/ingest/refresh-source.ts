@@ -165,9 +165,14 @@ function deferredOf(source: Source, url: string | null, redirect: RedirectOutcom
   return url !== null && redirect?.kind === 'kept' && redirect.retry ? { sourceId: source.id, url } : null;
 }
 
+/**
+ * The metrics' host label: the host name without the port, as politeness counts hosts
+ * (host-slots.ts). It comes from the polled source's URL, never a redirect target, so the
+ * label set is bounded by the source list.
+ */
 function hostOf(url: string): string {
   try {
-    return new URL(url).host;
+    return new URL(url).hostname;
   } catch {
     return 'invalid';
   }
