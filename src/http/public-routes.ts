@@ -11,6 +11,7 @@ import { bearerToken, safeEqual } from './auth.ts';
 import { CACHE_CONTROL, cachedResponse } from './cached-response.ts';
 import { HttpError } from './errors.ts';
 import type { CachedDocument, FeedCache } from './feed-cache.ts';
+import { sendPage } from './html-page.ts';
 import { createVariantCache, type VariantCache } from './variant-cache.ts';
 
 export const DEFAULT_LIMIT = 50;
@@ -124,14 +125,11 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     const digest = await deps.findDigest(slug, date);
     if (!digest) throw new HttpError(404, 'unknown_digest', `no ${topic.title} digest was published for ${date}`);
     // Published digests never change: cache for a day.
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'public, max-age=86400')
-      .send(digestPage({ ...digest, topic }, deps.publicUrl));
+    return sendPage(reply, digestPage({ ...digest, topic }, deps.publicUrl), { cacheControl: 'public, max-age=86400' });
   });
 
   const page = Buffer.from(indexPage(deps.topics, deps.publicUrl));
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', CACHE_CONTROL).send(page));
+  app.get('/', async (_request, reply) => sendPage(reply, page, { cacheControl: CACHE_CONTROL }));
 
   const opml = renderOpml(
     'Tidings topic feeds',

@@ -7,13 +7,15 @@ export interface IndexTopic extends TopicInfo {
   hasDigest: boolean;
 }
 
-const STYLE = `
+/** The one stylesheet of the public pages (src/http/html-page.ts allows it by hash). */
+export const STYLE = `
   :root { color-scheme: light dark; --muted: #666; }
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
   h1 { margin-bottom: 0; } .tagline { color: var(--muted); margin-top: .25rem; }
   section { border-top: 1px solid #8884; padding: .5rem 0 1rem; }
   ul.links { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .5rem 1rem; }
   code { font-size: .9em; word-break: break-all; }
+  .status { color: var(--muted); margin-bottom: 0; }
 `;
 
 /** `<link rel="alternate">` tags so browsers and readers discover every feed (RSS Autodiscovery). */
@@ -105,9 +107,25 @@ export function digestPage(input: DigestPageInput, publicUrl: string): string {
 `;
 }
 
-const STATUS_HEADINGS: Record<number, string> = { 400: 'Bad request', 401: 'Not allowed', 404: 'Not found', 429: 'Too many requests', 503: 'Unavailable' };
+const STATUS_HEADINGS: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Not allowed',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  406: 'Not acceptable',
+  413: 'Too large',
+  414: 'Address too long',
+  415: 'Unsupported type',
+  429: 'Too many requests',
+  503: 'Unavailable',
+};
 
-/** The page a browser gets for an error answer (the JSON answer's message, escaped). */
+/**
+ * The page a browser gets for an error answer: the status, the JSON answer's message
+ * (escaped: it may quote the request's path) and a way home. The link is relative, so it
+ * works whatever the Host header said.
+ */
 export function errorPage(status: number, message: string): string {
   const heading = STATUS_HEADINGS[status] ?? (status >= 500 ? 'Something went wrong' : 'Cannot answer that');
   return `<!doctype html>
@@ -115,15 +133,17 @@ export function errorPage(status: number, message: string): string {
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="robots" content="noindex">
   <title>${status} ${escapeHtml(heading)} · Tidings</title>
   <style>${STYLE}</style>
 </head>
 <body>
   <main>
+  <p class="status">Error ${status}</p>
   <h1>${escapeHtml(heading)}</h1>
   <p>${escapeHtml(message)}</p>
   </main>
-  <footer><p><a href="/">All topics</a></p></footer>
+  <footer><p><a href="/">Tidings home</a>: every topic and its feeds.</p></footer>
 </body>
 </html>
 `;
