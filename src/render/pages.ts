@@ -5,6 +5,8 @@ import { topicFeedUrls, type TopicInfo } from './topic-feed.ts';
 
 export interface IndexTopic extends TopicInfo {
   hasDigest: boolean;
+  /** How often its digest is published (default daily). */
+  digestPeriod?: 'daily' | 'weekly' | undefined;
 }
 
 /** The one stylesheet of the public pages (src/http/html-page.ts allows it by hash). */
@@ -15,15 +17,21 @@ export const STYLE = `
   section { border-top: 1px solid #8884; padding: .5rem 0 1rem; }
   ul.links { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .5rem 1rem; }
   code { font-size: .9em; word-break: break-all; }
+  ol.digests { padding-left: 1.2rem; } ol.digests li { margin: .75rem 0; } ol.digests h2 { font-size: 1.1rem; margin: 0; }
   .status { color: var(--muted); margin-bottom: 0; }
 `;
+
+/** "daily digest" or "weekly digest". */
+export function digestKind(topic: IndexTopic): string {
+  return `${topic.digestPeriod ?? 'daily'} digest`;
+}
 
 /** `<link rel="alternate">` tags so browsers and readers discover every feed (RSS Autodiscovery). */
 function discoveryLinks(topic: IndexTopic, publicUrl: string): string[] {
   const kinds: FeedKind[] = topic.hasDigest ? ['feed', 'digest'] : ['feed'];
   return kinds.flatMap((kind) => {
     const urls = topicFeedUrls(publicUrl, topic.slug, kind);
-    const name = escapeHtml(kind === 'digest' ? `${topic.title} — daily digest` : topic.title);
+    const name = escapeHtml(kind === 'digest' ? `${topic.title} — ${digestKind(topic)}` : topic.title);
     return [
       `<link rel="alternate" type="application/rss+xml" title="${name} (RSS)" href="${escapeHtml(urls.rss)}">`,
       `<link rel="alternate" type="application/atom+xml" title="${name} (Atom)" href="${escapeHtml(urls.atom)}">`,
@@ -32,7 +40,7 @@ function discoveryLinks(topic: IndexTopic, publicUrl: string): string[] {
   });
 }
 
-function subscribeLinks(label: string, urls: Record<'rss' | 'atom' | 'json', string>): string {
+export function subscribeLinks(label: string, urls: Record<'rss' | 'atom' | 'json', string>): string {
   return `<p>${label}</p><ul class="links">
       <li><a href="${escapeHtml(urls.rss)}" type="application/rss+xml">RSS</a></li>
       <li><a href="${escapeHtml(urls.atom)}" type="application/atom+xml">Atom</a></li>
@@ -42,7 +50,10 @@ function subscribeLinks(label: string, urls: Record<'rss' | 'atom' | 'json', str
 
 export function indexPage(topics: readonly IndexTopic[], publicUrl: string): string {
   const sections = topics.map((topic) => {
-    const digest = topic.hasDigest ? subscribeLinks('Daily digest, one entry a day:', topicFeedUrls(publicUrl, topic.slug, 'digest')) : '';
+    const digest = topic.hasDigest
+      ? `${subscribeLinks(topic.digestPeriod === 'weekly' ? 'Weekly digest, the top stories in one entry a week:' : 'Daily digest, the top stories in one entry a day:', topicFeedUrls(publicUrl, topic.slug, 'digest'))}
+    <p><a href="${escapeHtml(`${publicUrl}${digestIndexPath(topic.slug)}`)}">Past ${escapeHtml(topic.title)} digests</a>, to read in the browser.</p>`
+      : '';
     return `<section id="${escapeHtml(topic.slug)}">
     <h2>${escapeHtml(topic.title)}</h2>
     ${topic.description ? `<p>${escapeHtml(topic.description)}</p>` : ''}
@@ -68,10 +79,18 @@ export function indexPage(topics: readonly IndexTopic[], publicUrl: string): str
   <main>
   ${topics.length === 0 ? '<p>No topics are configured yet: add one to feeds.config.json.</p>' : sections.join('\n  ')}
   </main>
-  <footer><p><a href="${escapeHtml(publicUrl)}/topics.opml">All topic feeds as OPML</a>, to import into a feed reader.</p></footer>
+  <footer>
+    <p><a href="${escapeHtml(publicUrl)}/topics.opml">All topic feeds and digest feeds as OPML</a>, to import into a feed reader.</p>
+    <p>Running this server? Sources are managed on the <a href="${escapeHtml(publicUrl)}/admin">admin page</a> (enabled by the <code>ADMIN_TOKEN</code> setting).</p>
+  </footer>
 </body>
 </html>
 `;
+}
+
+/** The page listing a topic's past digests (digest-index-page.ts). */
+export function digestIndexPath(slug: string): string {
+  return `/topics/${encodeURIComponent(slug)}/digest/`;
 }
 
 export interface DigestPageInput {
