@@ -2,10 +2,11 @@
  * The public pages over a real socket, on a service built by serve(): error answers
  * negotiated between an HTML page (browsers) and the JSON shape (scripts), the digest index
  * with the formats of each digest, the OPML listing with the digest feeds and a real
- * dateCreated, and the index page's links. In Chromium: public-pages-browser.test.ts.
+ * dateCreated, and the demo banner's links. In Chromium: public-pages-browser.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoLinks } from '../../scripts/demo-banner.ts';
 import { PUBLIC_CSP } from '../../src/http/html-page.ts';
 import { parseOpml } from '../../src/ingest/opml-parse.ts';
 import type { Service } from '../../src/main.ts';
@@ -171,13 +172,19 @@ describe('OPML listing', () => {
   });
 });
 
-describe('index page', () => {
-  it('points to the digest pages, the digest feeds and the admin page', async () => {
+describe('index page and demo banner', () => {
+  it('point to the digest pages, the digest feeds and the admin page', async () => {
     const page = await get('/');
     expectPageHeaders(page.headers);
     expect(page.text).toContain(`href="${service.url}/topics/korea/digest/"`);
     expect(page.text).toContain(`href="${service.url}/topics/korea/digest/rss.xml"`);
     expect(page.text).toContain('Weekly digest');
     expect(page.text).toContain(`href="${service.url}/admin"`);
+  });
+
+  it("lists only addresses the service answers with 200 in the demo's banner", async () => {
+    const links = demoLinks({ serviceUrl: service.url, feedServerUrl: 'http://feeds.invalid', feedCount: 5 }).filter(([, url]) => url.startsWith(service.url));
+    expect(links.map(([label]) => label)).toEqual(expect.arrayContaining(['Korea digest, RSS 2.0', 'Korea past digests', 'Admin page']));
+    for (const [label, url] of links) expect([label, (await fetch(url, { headers: BROWSER })).status]).toEqual([label, 200]);
   });
 });
