@@ -154,7 +154,7 @@ describe('tidings CLI', () => {
     writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ sources: [{ url: 'ftp://x' }] }));
     const bad = await main(
       ['sources', 'list'],
-      { out: () => {}, err: (t) => expect(t).toMatch(/bad\.json: sources\[0\]\.url: must be an http\(s\) URL$/) },
+      { out: () => {}, err: (t) => expect(t).toMatch(/bad\.json: sources\[0\]\.url: "ftp:\/\/x" must be an http\(s\) URL\n/) },
       { ...env, FEEDS_CONFIG: path.join(dir, 'bad.json') },
     );
     expect(bad).toBe(1);
