@@ -59,6 +59,14 @@ function stateCell(source: SourceView): string {
   return `<span class="state state-${source.state}">${STATE_LABELS[source.state]}</span>${detail}`;
 }
 
+/** When the source is polled next: "due now" once that time has passed (the next cycle takes it), or why it is not polled. */
+function nextPoll(source: SourceView, now: Date): string {
+  if (source.state === 'deleting') return '<span class="muted">—</span>';
+  if (!source.enabled || source.nextPollAt === null) return `<span class="muted">${source.state === 'paused' ? 'paused' : 'disabled'}</span>`;
+  if (source.nextPollAt.getTime() <= now.getTime()) return timeCell(source.nextPollAt, now, '', 'due now');
+  return timeCell(source.nextPollAt, now);
+}
+
 function pauseButton(source: SourceView, csrf: string, back: string): string {
   const [action, label] = source.enabled ? ['pause', 'Pause'] : ['resume', 'Resume'];
   return `<form class="inline" method="post" action="/admin/sources/${source.id}/${action}">${csrfField(csrf)}<input type="hidden" name="back" value="${h(back)}"><button type="submit" aria-label="${label} ${h(sourceName(source))}">${label}</button></form>`;
@@ -69,19 +77,19 @@ function sourcesTable(sources: readonly SourceView[], csrf: string, now: Date): 
   const rows = attentionOrder(sources).map((s) => {
     const name = sourceName(s);
     return `<tr id="source-${s.id}" data-state="${s.state}">
-      <td data-label="Source"><a href="/admin/sources/${s.id}">${h(name)}</a>${s.origin === 'config' ? ' <small>(config)</small>' : ''}<br><span class="url">${h(s.url)}</span></td>
-      <td data-label="State">${stateCell(s)}</td>
+      <td data-label="Source" class="text"><a href="/admin/sources/${s.id}">${h(name)}</a>${s.origin === 'config' ? ' <small>(config)</small>' : ''}<br><span class="url">${h(s.url)}</span></td>
+      <td data-label="State" class="text">${stateCell(s)}</td>
       <td data-label="Last poll">${timeCell(s.lastPolledAt, now)}</td>
       <td data-label="Last success">${timeCell(s.lastSuccessAt, now)}</td>
       <td data-label="Failures" class="num">${s.consecutiveFailures}</td>
       <td data-label="Items, 7 days" class="num">${s.itemsLast7Days}</td>
-      <td data-label="Next poll">${s.enabled ? timeCell(s.nextPollAt, now, '—') : '<span class="muted">—</span>'}</td>
+      <td data-label="Next poll">${nextPoll(s, now)}</td>
       <td data-label="Actions"><div class="actions">${s.state === 'deleting' ? '' : `${pauseButton(s, csrf, '/admin')} <a class="button" href="/admin/sources/${s.id}/delete" aria-label="Delete ${h(name)}">Delete…</a>`}</div></td>
     </tr>`;
   });
   const failing = sources.filter(isFailing).length;
   const paused = sources.filter((s) => s.state === 'paused').length;
-  return `<table class="sources">
+  return `<table class="sources cards">
     <caption>${sources.length} source${sources.length === 1 ? '' : 's'}: ${failing} failing, ${paused} paused. Failing sources are listed first.</caption>
     <thead><tr><th scope="col">Source</th><th scope="col">State</th><th scope="col">Last poll</th><th scope="col">Last success</th><th scope="col" class="num">Failures</th><th scope="col" class="num">Items, 7 days</th><th scope="col">Next poll</th><th scope="col">Actions</th></tr></thead>
     <tbody>
@@ -213,7 +221,7 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
   const events = detail.events
     .map(
       (e) =>
-        `<tr><td>${timeCell(e.polledAt, now)}</td><td>${h(e.outcome)}</td><td class="num">${e.status ?? '—'}</td><td class="num">${e.newItems}</td><td class="num">${e.updatedItems}</td><td class="num">${e.durationMs}</td><td>${e.errorCode ? `<code>${h(e.errorCode)}</code> ${h(e.errorMessage ?? '')}` : ''}</td></tr>`,
+        `<tr><td data-label="When">${timeCell(e.polledAt, now)}</td><td data-label="Outcome">${h(e.outcome)}</td><td data-label="HTTP" class="num">${e.status ?? '—'}</td><td data-label="New" class="num">${e.newItems}</td><td data-label="Updated" class="num">${e.updatedItems}</td><td data-label="ms" class="num">${e.durationMs}</td><td data-label="Error" class="text">${e.errorCode ? `<code>${h(e.errorCode)}</code> ${h(e.errorMessage ?? '')}` : ''}</td></tr>`,
     )
     .join('\n');
   const body = `<h1>${h(name)}</h1>
@@ -234,7 +242,7 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
     <dt>Last poll</dt><dd>${timeCell(s.lastPolledAt, now)}${s.lastStatus ? ` (HTTP ${s.lastStatus})` : ''}</dd>
     <dt>Last success</dt><dd>${timeCell(s.lastSuccessAt, now)}</dd>
     <dt>Consecutive failures</dt><dd>${s.consecutiveFailures}</dd>
-    <dt>Next poll</dt><dd>${s.enabled ? timeCell(s.nextPollAt, now, '—') : `not polled while ${h(s.state)}`}</dd>
+    <dt>Next poll</dt><dd>${nextPoll(s, now)}</dd>
     <dt>Items</dt><dd>${s.itemsTotal} stored, ${s.itemsLast7Days} in the last 7 days</dd>
     <dt>Topics</dt><dd>${s.topics.length > 0 ? h(s.topics.join(', ')) : '<span class="muted">none (items enter topics by phrase only)</span>'}</dd>
   </dl>
@@ -253,7 +261,7 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
   <h2>Latest items</h2>
   <ul class="items">${items || '<li class="muted">No items stored.</li>'}</ul>
   <h2>Poll history</h2>
-  ${events ? `<table><caption>The latest polls, newest first.</caption><thead><tr><th scope="col">When</th><th scope="col">Outcome</th><th scope="col" class="num">HTTP</th><th scope="col" class="num">New</th><th scope="col" class="num">Updated</th><th scope="col" class="num">ms</th><th scope="col">Error</th></tr></thead><tbody>${events}</tbody></table>` : '<p class="muted">Not polled yet.</p>'}`;
+  ${events ? `<table class="events cards"><caption>The latest polls, newest first.</caption><thead><tr><th scope="col">When</th><th scope="col">Outcome</th><th scope="col" class="num">HTTP</th><th scope="col" class="num">New</th><th scope="col" class="num">Updated</th><th scope="col" class="num">ms</th><th scope="col">Error</th></tr></thead><tbody>${events}</tbody></table>` : '<p class="muted">Not polled yet.</p>'}`;
   return layout({ title: name, csrf, flashes }, body);
 }
 

@@ -14,6 +14,7 @@ import { readEnv } from '../../src/config/env.ts';
 import { serve, type Service } from '../../src/main.ts';
 import { clearContent, createTestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
+import { recordPollEvents } from '../../src/store/poll-events.ts';
 import { silentLog, testConfig } from '../helpers/context.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -99,6 +100,9 @@ async function addGlobe() {
   await page.getByRole('heading', { name: 'Sources', exact: true }).waitFor();
 }
 
+/** How wide the page's content is (a string: this file is type-checked without the DOM library). */
+const documentWidth = () => page.evaluate<number>('document.documentElement.scrollWidth');
+
 const globeRow = () => page.locator('table.sources tbody tr', { hasText: 'Globe Dispatch' });
 
 /** Imports an OPML file listing Second (new, never fetched) and Globe Dispatch, with the file input. */
@@ -179,6 +183,60 @@ describe('admin page in Chromium', () => {
     expect(png.readUInt32BE(16)).toBe(390); // PNG IHDR width
     // Rows become cards: each cell takes the card's full width instead of a narrow column.
     expect((await page.locator('table.sources tbody td[data-label="State"]').first().boundingBox())!.width).toBeGreaterThan(300);
+  });
+
+  it('fits a phone-width screen with a long poll history and long error messages', async () => {
+    await logIn();
+    await addGlobe();
+    const id = Number(/source-(\d+)/.exec((await globeRow().getAttribute('id'))!)![1]);
+    const longUrl = `https://feeds.example/${'very-long-path-segment-'.repeat(8)}feed.xml?${'token=abcdefghijklmnopqrstuvwxyz0123456789&'.repeat(3)}`;
+    const longMessage = `the server answered 500 Internal Server Error for ${longUrl} after ${'redirecting '.repeat(5)}through ${longUrl}`;
+    const { db } = service.context;
+    await db
+      .updateTable('sources')
+      .set({ error_code: 'http_server_error', error_message: longMessage, consecutive_failures: 3 })
+      .where('id', '=', id)
+      .execute();
+    await recordPollEvents(
+      db,
+      Array.from({ length: 40 }, (_, i) => ({
+        sourceId: id,
+        polledAt: new Date(Date.now() - (40 - i) * 600_000),
+        outcome: i % 3 === 0 ? ('stored' as const) : ('failed' as const),
+        status: i % 3 === 0 ? 200 : 500,
+        errorCode: i % 3 === 0 ? null : 'http_server_error',
+        errorMessage: i % 3 === 0 ? null : longMessage,
+        newItems: i % 3 === 0 ? 12 : 0,
+        updatedItems: 0,
+        durationMs: 123_456,
+      })),
+    );
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [name, url] of [
+      ['phone-sources.png', `${service.url}/admin`],
+      ['phone-source.png', `${service.url}/admin/sources/${id}`],
+    ] as const) {
+      await page.goto(url);
+      expect(await documentWidth()).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: path.join(OUTPUT, name), fullPage: true });
+    }
+  });
+
+  it('shows a next poll time already past as "due now", and a paused source as "paused"', async () => {
+    await logIn();
+    await addGlobe();
+    await service.context.db
+      .updateTable('sources')
+      .set({ next_poll_at: new Date(Date.now() - 5000) })
+      .execute();
+    await page.reload();
+    await expect(globeRow().locator('td[data-label="Next poll"]').textContent()).resolves.toBe('due now');
+    await globeRow().getByRole('link', { name: 'Globe Dispatch', exact: true }).click();
+    await expect(page.locator('dt:text-is("Next poll") + dd').textContent()).resolves.toBe('due now');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.locator('dt:text-is("Next poll") + dd').textContent()).resolves.toBe('paused');
+    await page.getByRole('link', { name: 'Sources' }).click();
+    await expect(globeRow().locator('td[data-label="Next poll"]').textContent()).resolves.toBe('paused');
   });
 
   it('refuses a form post without the CSRF token, even with the session cookie', async () => {
