@@ -49,7 +49,8 @@ const STYLE = `
   .hint { font-weight: normal; color: var(--muted); font-size: .9em; }
   dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
   ul.items { padding-left: 1.2rem; } ul.items li { margin: .25rem 0; }
-  .card { border: 1px solid var(--line); border-radius: .4rem; padding: .75rem 1rem; margin: 1rem 0; }
+  .card { border: 1px solid var(--line); border-radius: .4rem; padding: .75rem 1rem; margin: 1rem 0; } .card > h2:first-child { margin-top: .25rem; }
+  details ul { margin-top: .25rem; }
   @media (max-width: 44rem) {
     table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
     table.cards, table.cards caption, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; }
