@@ -197,6 +197,15 @@ export interface AdminSessionsTable {
   revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+/** What an admin page form post left to show (src/admin/page-results.ts); `body` is the page's own JSON. */
+export interface AdminPageResultsTable {
+  id: string;
+  session_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  body: ColumnType<unknown, string, string>;
+}
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -210,6 +219,7 @@ export interface DB {
   host_slots: HostSlotsTable;
   ungrouped_items: UngroupedItemsTable;
   admin_sessions: AdminSessionsTable;
+  admin_page_results: AdminPageResultsTable;
 }
 
 export type Source = Selectable<SourcesTable>;

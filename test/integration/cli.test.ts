@@ -117,9 +117,10 @@ describe('tidings CLI', () => {
     const result = await run('sources', 'list');
     expect(result.code).toBe(0);
     const lines = result.out.trim().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+URL\s+STATE\s+LAST POLL/);
-    expect(lines[1]).toMatch(/bad\.xml\s+failing/);
-    expect(lines[2]).toMatch(/good\.xml\s+ok/);
+    expect(lines[0]).toMatch(/^ID\s+TITLE\s+URL\s+TOPICS\s+STATE\s+LAST POLL/);
+    // Config sources without topics; the title is the feed's own, once it has been read.
+    expect(lines[1]).toMatch(/^\d+\s+-\s+\S+bad\.xml\s+-\s+failing/);
+    expect(lines[2]).toMatch(/^\d+\s+Good\s+\S+good\.xml\s+-\s+ok/);
   });
 
   it('prints JSON with --json', async () => {
