@@ -141,6 +141,7 @@ export function databaseHostGate(
       release: (host, slot, leaseId) => release({ host, slot, leaseId }),
     },
     perHost: polling.perHost,
+    spacingMs: polling.hostSpacing * 1000,
     // Half the source lease: a poll that waited this long still ends well before its claim lapses.
     maxWaitMs: (leaseSeconds(polling.timeoutMs) * 1000) / 2,
     log,
