@@ -46,7 +46,7 @@ export async function buildDigest(ctx: DigestContext, options: DigestOptions): P
 
 async function publishPeriod(ctx: DigestContext, topic: DigestTopic, period: DigestPeriod, replace: boolean): Promise<BuiltDigest> {
   const stories = await storiesForDigest(ctx.db, topic.slug, period.start, period.end, topic.digest.maxStories);
-  const title = digestTitle(topic, topic.digest.period, period.date);
+  const title = digestTitle(topic, period);
   const published = await publishDigest(
     ctx.db,
     {

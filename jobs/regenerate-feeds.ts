@@ -10,9 +10,9 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../src/app-context.ts';
 import type { DB, FeedFormat, FeedKind } from '../src/db/schema.ts';
-import { digestFeedDocument } from '../src/render/digest.ts';
+import { digestFeedDocument, type DigestTopicInfo } from '../src/render/digest.ts';
 import { renderFeed, type FeedDocument } from '../src/render/feed-formats.ts';
-import { topicFeedDocument, type TopicInfo } from '../src/render/topic-feed.ts';
+import { topicFeedDocument } from '../src/render/topic-feed.ts';
 import { recentDigests } from '../src/store/digests.ts';
 import { FORMATS, saveGeneration, storedEtags, withDocumentLock, type RenderedBody } from '../src/store/rendered-feeds.ts';
 import { topicFeedEntries } from '../src/store/stories.ts';
@@ -21,7 +21,7 @@ import { topicFeedEntries } from '../src/store/stories.ts';
 export const DEFAULT_FEED_LIMIT = 50;
 
 /** What regenerating reads; every new generation is told to `rendered` (the serving cache). */
-export type RegenerateContext = Pick<AppContext, 'db' | 'publicUrl' | 'log' | 'now' | 'metrics' | 'rendered'> & { topics: readonly TopicInfo[] };
+export type RegenerateContext = Pick<AppContext, 'db' | 'publicUrl' | 'log' | 'now' | 'metrics' | 'rendered'> & { topics: readonly DigestTopicInfo[] };
 
 export interface RegenerateOptions {
   /** Only these topics (default: every configured topic). */
@@ -35,7 +35,7 @@ export function etagOf(body: string): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
 }
 
-async function topicDocument(db: Kysely<DB>, topic: TopicInfo, kind: FeedKind, publicUrl: string, limit: number): Promise<FeedDocument> {
+async function topicDocument(db: Kysely<DB>, topic: DigestTopicInfo, kind: FeedKind, publicUrl: string, limit: number): Promise<FeedDocument> {
   if (kind === 'feed') return topicFeedDocument(topic, await topicFeedEntries(db, topic.slug, limit), publicUrl);
   return digestFeedDocument(topic, await recentDigests(db, topic.slug, limit), publicUrl);
 }
@@ -43,7 +43,7 @@ async function topicDocument(db: Kysely<DB>, topic: TopicInfo, kind: FeedKind, p
 /** Renders one topic's documents of a kind for a given number of entries (no saving). */
 export async function renderTopicDocuments(
   db: Kysely<DB>,
-  topic: TopicInfo,
+  topic: DigestTopicInfo,
   kind: FeedKind,
   publicUrl: string,
   limit: number,
@@ -69,7 +69,7 @@ export async function regenerateFeeds(ctx: RegenerateContext, options: Regenerat
 }
 
 /** Returns how many formats changed (0, or all three formats saved as a new generation). */
-async function regenerateDocuments(ctx: RegenerateContext, topic: TopicInfo, kind: FeedKind): Promise<number> {
+async function regenerateDocuments(ctx: RegenerateContext, topic: DigestTopicInfo, kind: FeedKind): Promise<number> {
   const key = { topic: topic.slug, kind };
   const saved = await withDocumentLock(ctx.db, key, async (trx) => {
     const rendered = await renderTopicDocuments(trx, topic, kind, ctx.publicUrl, DEFAULT_FEED_LIMIT);

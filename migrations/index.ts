@@ -22,8 +22,10 @@ import * as sourceDeletion from './2026-12-02T04-00-source-deletion.ts';
 import * as adminSessions from './2026-12-02T05-00-admin-sessions.ts';
 import * as itemOwnSite from './2026-12-02T06-00-item-own-site.ts';
 import * as bucketKeysFastupdate from './2026-12-02T07-00-bucket-keys-fastupdate.ts';
-import * as sourceBasicAuth from './2026-12-03T00-00-source-basic-auth.ts';
-import * as sourceNewestItem from './2026-12-03T01-00-source-newest-item.ts';
+import * as sourceTimezone from './2026-12-02T08-30-source-timezone.ts';
+import * as adminPageResults from './2026-12-03T00-00-admin-page-results.ts';
+import * as sourceBasicAuth from './2026-12-03T01-00-source-basic-auth.ts';
+import * as sourceNewestItem from './2026-12-03T02-00-source-newest-item.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -43,6 +45,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T05-00-admin-sessions': adminSessions,
   '2026-12-02T06-00-item-own-site': itemOwnSite,
   '2026-12-02T07-00-bucket-keys-fastupdate': bucketKeysFastupdate,
-  '2026-12-03T00-00-source-basic-auth': sourceBasicAuth,
-  '2026-12-03T01-00-source-newest-item': sourceNewestItem,
+  '2026-12-02T08-30-source-timezone': sourceTimezone,
+  '2026-12-03T00-00-admin-page-results': adminPageResults,
+  '2026-12-03T01-00-source-basic-auth': sourceBasicAuth,
+  '2026-12-03T02-00-source-newest-item': sourceNewestItem,
 };

@@ -14,6 +14,7 @@ import { readEnv } from '../src/config/env.ts';
 import { parseFeedsConfig } from '../src/config/load-config.ts';
 import { createLogger } from '../src/logger.ts';
 import { serve, type Service } from '../src/main.ts';
+import { demoBanner } from './demo-banner.ts';
 import { buildDemoFeedsConfig, startDemoFeedServer, type DemoFeedServer } from './demo-feed-server.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,32 +47,16 @@ function relative(file: string): string {
   return path.relative(process.cwd(), file) || '.';
 }
 
-function printBanner(service: Service, feedServer: DemoFeedServer): void {
-  const base = service.url.replace(/\/+$/, '');
-  const envPrefix = `DATA_DIR=${relative(DEMO_DATA_DIR)} FEEDS_CONFIG=${relative(DEMO_CONFIG_FILE)}`;
-  const links: Array<[string, string]> = [
-    [`Sample feeds (${feedServer.feeds.length} fictional outlets)`, `${feedServer.url}/`],
-    ['Tidings home page', `${base}/`],
-    ['Korea topic, RSS 2.0', `${base}/topics/korea/rss.xml`],
-    ['Korea topic, Atom 1.0', `${base}/topics/korea/atom.xml`],
-    ['Korea topic, JSON Feed', `${base}/topics/korea/feed.json`],
-    ['World topic, RSS 2.0', `${base}/topics/world/rss.xml`],
-  ];
-  const width = Math.max(...links.map(([label]) => label.length)) + 2;
-  const lines = [
-    '',
-    'Tidings demo is running (sample feeds, no network needed).',
-    '',
-    ...links.map(([label, url]) => `  ${label.padEnd(width)}${url}`),
-    '',
-    '  Sources and their health:',
-    `    ${envPrefix} npx tidings sources list`,
-    '    (the embedded database serves one process at a time: stop the demo first)',
-    '',
-    `  Demo config: ${relative(DEMO_CONFIG_FILE)}. Press Ctrl-C to stop.`,
-    '',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+function printBanner(service: Service, feedServer: DemoFeedServer, adminEnabled: boolean): void {
+  const banner = demoBanner({
+    serviceUrl: service.url,
+    feedServerUrl: feedServer.url,
+    feedCount: feedServer.feeds.length,
+    adminEnabled,
+    envPrefix: `DATA_DIR=${relative(DEMO_DATA_DIR)} FEEDS_CONFIG=${relative(DEMO_CONFIG_FILE)}`,
+    configFile: relative(DEMO_CONFIG_FILE),
+  });
+  process.stdout.write(banner);
 }
 
 async function main(): Promise<void> {
@@ -93,7 +78,7 @@ async function main(): Promise<void> {
     await feedServer.close();
     throw error;
   }
-  printBanner(service, feedServer);
+  printBanner(service, feedServer, env.adminToken !== null);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

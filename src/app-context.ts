@@ -142,6 +142,7 @@ export function databaseHostGate(
       release: (host, slot, leaseId) => release({ host, slot, leaseId }),
     },
     perHost: polling.perHost,
+    spacingMs: polling.hostSpacing * 1000,
     // Half the source lease: a poll that waited this long still ends well before its claim lapses.
     maxWaitMs: (leaseSeconds(polling.timeoutMs) * 1000) / 2,
     log,
@@ -208,7 +209,7 @@ export interface AppContextOptions {
 export async function createAppContext(env: Env, config: FeedsConfig, options: AppContextOptions = {}): Promise<AppContext> {
   // Before anything opens: a config source without its password stops start-up, naming both.
   if (options.syncConfig) checkSourcePasswords(config, env.lookupVariable, env.feedsConfigPath);
-  const log = options.log ?? createLogger(env.logLevel);
+  const log = options.log ?? createLogger(env.logLevel, { format: env.logFormat });
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, role: options.role, sharedBuffers: env.embeddedSharedBuffers }));
@@ -239,7 +240,7 @@ export async function createAppContext(env: Env, config: FeedsConfig, options: A
  * wiring, their own database and clock).
  */
 export function buildAppContext(env: Env, config: FeedsConfig, database: Database, options: AppContextOptions = {}): AppContext {
-  const log = options.log ?? createLogger(env.logLevel);
+  const log = options.log ?? createLogger(env.logLevel, { format: env.logFormat });
   const now = options.now ?? (() => new Date());
   const fetcher = createFetcher({
     timeoutMs: config.polling.timeoutMs,

@@ -33,7 +33,7 @@ Commands:
   migrate                    apply pending database migrations
   config sync                add, update and disable sources to match feeds.config.json now
                              (serve does this at every start; no other command touches them)
-  sources list               print every source with its health
+  sources list               print every source with its title, topics and health
   sources add URL [--topic SLUG]... [--title TEXT]
                              fetch URL, check it is a feed, add it and store its items; for a web
                              page, print the feeds it offers
@@ -49,7 +49,7 @@ Options:
   -h, --help                 this help
 
 Environment: DATABASE_URL (unset: embedded database in DATA_DIR, default ./data),
-FEEDS_CONFIG (./feeds.config.json), PORT, HOST, PUBLIC_URL, ADMIN_TOKEN, LOG_LEVEL.`;
+FEEDS_CONFIG (./feeds.config.json), PORT, HOST, PUBLIC_URL, ADMIN_TOKEN, LOG_LEVEL, LOG_FORMAT.`;
 
 class UsageError extends Error {}
 
@@ -96,7 +96,7 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
     }
     const env = readEnv(environment);
     // Commands print their own output on stdout; logs go to stderr at warn level so they don't mix.
-    const quietLog = createLogger(environment.LOG_LEVEL ? env.logLevel : 'warn', 2);
+    const quietLog = createLogger(environment.LOG_LEVEL ? env.logLevel : 'warn', { fd: 2, format: env.logFormat });
     const open = (config: FeedsConfig, options: Pick<AppContextOptions, 'migrate' | 'syncConfig'> = {}) =>
       createAppContext(env, config, { log: quietLog, now: deps.now, fetcherHooks: deps.fetcherHooks, ...options });
     switch (`${command} ${rest[0] ?? ''}`.trim()) {
@@ -134,7 +134,7 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
 }
 
 async function serveCommand(env: Env): Promise<number> {
-  const service = await serve(env, loadFeedsConfig(env.feedsConfigPath), createLogger(env.logLevel));
+  const service = await serve(env, loadFeedsConfig(env.feedsConfigPath), createLogger(env.logLevel, { format: env.logFormat }));
   await service.stopped;
   return 0;
 }
@@ -207,11 +207,14 @@ function formatSources(sources: SourceHealth[], now: Date): string {
   if (sources.length === 0) return NO_SOURCES;
   return formatTable(sources, [
     { header: 'ID', value: (s) => s.id },
+    { header: 'TITLE', value: (s) => s.title, maxWidth: 32 },
     { header: 'URL', value: (s) => s.url, maxWidth: 60 },
+    { header: 'TOPICS', value: (s) => s.topics.join(',') || null, maxWidth: 32 },
     { header: 'STATE', value: (s) => sourceState(s, now) },
     { header: 'LAST POLL', value: (s) => relativeTime(s.last_polled_at, now) },
     { header: 'LAST OK', value: (s) => relativeTime(s.last_success_at, now) },
-    { header: 'NEXT', value: (s) => (s.enabled ? relativeTime(s.next_poll_at, now) : null) },
+    // A time already past is when the source became due: the next poll cycle takes it.
+    { header: 'NEXT', value: (s) => (!s.enabled ? null : s.next_poll_at <= now ? 'due now' : relativeTime(s.next_poll_at, now)) },
     { header: 'FAILS', value: (s) => s.consecutive_failures },
     { header: 'ITEMS', value: (s) => s.items_total },
     { header: '7D', value: (s) => s.items_last_7_days },

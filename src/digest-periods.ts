@@ -5,6 +5,9 @@
  */
 import type { DigestConfig } from './config/feeds-config.ts';
 
+/** When a topic's digest comes out: what render/ needs of the config to name periods. */
+export type DigestSchedule = Pick<DigestConfig, 'period' | 'time' | 'timezone' | 'weekday'>;
+
 export interface DigestPeriod {
   start: Date;
   end: Date;

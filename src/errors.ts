@@ -22,8 +22,9 @@ export const FEED_ERROR_CODES = [
   'too_large', // body exceeds polling.maxBytes (compressed or decompressed)
   'bad_encoding', // Content-Encoding we cannot decompress, or a corrupt compressed body
   'undecodable', // the bytes cannot be turned into text
-  'not_a_feed', // well-formed, but HTML or another document instead of RSS/Atom
+  'not_a_feed', // well-formed, but HTML or another document instead of RSS, Atom or JSON Feed
   'malformed_xml', // not well-formed XML
+  'malformed_json', // starts like JSON but is not valid JSON (RFC 8259)
   'network_error', // any other transport failure
   'internal_error', // a bug on our side: logged with a stack trace
   'missing_credentials', // the source's auth.passwordEnv variable is not set in this process: nothing was fetched

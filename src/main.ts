@@ -19,9 +19,10 @@ import type { Logger } from './logger.ts';
 import { renderMetrics } from './metrics.ts';
 import type { IndexTopic } from './render/pages.ts';
 import { startScheduler, type Scheduler } from './scheduler.ts';
-import { findDigest } from './store/digests.ts';
+import { findDigest, listDigests } from './store/digests.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
 import { documentGenerations, loadDocumentGenerations } from './store/rendered-feeds.ts';
+import { settingSince } from './store/settings.ts';
 import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs } from '../jobs/index.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
 import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
@@ -43,6 +44,8 @@ export interface Service {
 
 const FEED_CACHE_SYNC_MS = 5_000;
 const READINESS_TIMEOUT_MS = 2_000;
+/** The settings row remembering since when /topics.opml has listed what it lists. */
+const TOPIC_LISTING_SETTING = 'topic-listing';
 
 async function readiness({ db }: AppContext): Promise<Readiness> {
   try {
@@ -97,7 +100,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
     // All topics, not only re-classified ones: titles and descriptions may have changed too.
     await regenerateFeeds(context);
     await feedCache.sync();
-    const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, hasDigest: true }));
+    const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, digest: t.digest, hasDigest: true }));
     if (env.adminToken !== null && env.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
       log.warn({ length: env.adminToken.length }, `ADMIN_TOKEN is short; use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters (e.g. openssl rand -hex 32)`);
     }
@@ -114,8 +117,10 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       },
       findDigest: async (slug, date) => {
         const digest = await findDigest(db, slug, date);
-        return digest && { title: digest.title, html: digest.html, periodStart: digest.period_start, periodEnd: digest.period_end };
+        return digest && { title: digest.title, html: digest.html, text: digest.text, periodStart: digest.period_start, periodEnd: digest.period_end };
       },
+      listDigests: (slug, limit) => listDigests(db, slug, limit),
+      listingSince: (fingerprint) => settingSince(db, TOPIC_LISTING_SETTING, fingerprint, context.now()),
       readiness: () => readiness(context),
       metricsToken: env.metricsToken,
       metrics: async () => ({

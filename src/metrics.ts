@@ -30,7 +30,8 @@ export interface DatabaseGauges {
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'tidings_process_' });
+  // prom-client's default metrics carry their own process_/nodejs_ names: the prefix adds the service's only.
+  collectDefaultMetrics({ register: registry, prefix: 'tidings_' });
   const registers = [registry];
   return {
     registry,

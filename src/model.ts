@@ -57,7 +57,7 @@ export function itemContentHash(item: NormalizedItem & { canonicalUrl: string | 
 
 /** A feed document after normalization. */
 export interface NormalizedFeed {
-  /** 'rss' or 'atom' with version, e.g. 'rss2.0', 'rss1.0', 'rss0.91', 'atom1.0', 'atom0.3'. */
+  /** 'rss', 'atom' or 'json' with version, e.g. 'rss2.0', 'rss1.0', 'rss0.91', 'atom1.0', 'atom0.3', 'json1.1'. */
   format: string;
   title: string | null;
   /** The site the feed describes (channel link / atom alternate link), absolute. */

@@ -18,6 +18,7 @@ import {
 } from './manage-sources.ts';
 import { exportOpml, importOpml, type OpmlImportSummary } from './opml.ts';
 import type { SourceView } from './source-view.ts';
+import { pageResults, type PageResults } from './page-results.ts';
 import { adminSessions, type AdminSessions } from './sessions.ts';
 import { previewTopic, type TopicPreview, type TopicPreviewInput } from './topic-preview.ts';
 
@@ -35,6 +36,8 @@ export interface AdminApi {
   previewTopic(slug: string, input: TopicPreviewInput): Promise<TopicPreview>;
   /** The admin page's log-in sessions. */
   sessions: AdminSessions;
+  /** What the admin page's form posts leave for the page they redirect to. */
+  pageResults: PageResults;
 }
 
 export function createAdminApi(ctx: AdminContext): AdminApi {
@@ -50,12 +53,14 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     exportOpml: () => exportOpml(ctx),
     previewTopic: (slug, input) => previewTopic(ctx, slug, input),
     sessions: adminSessions(ctx),
+    pageResults: pageResults(ctx),
   };
 }
 
 export type { AddSourceInput, AddSourceOutcome } from './add-source.ts';
 export type { SourceChanges, SourceDetail } from './manage-sources.ts';
 export type { OpmlImportSummary } from './opml.ts';
+export type { PageResults } from './page-results.ts';
 export type { AdminSessions } from './sessions.ts';
 export type { SourceView } from './source-view.ts';
 export type { TopicPreview, TopicPreviewInput } from './topic-preview.ts';

@@ -21,7 +21,7 @@ export interface AdminSessions {
 }
 
 /** What is stored: whoever reads the table cannot present it as a session. */
-function keyOf(id: string): string {
+export function sessionKey(id: string): string {
   return createHash('sha256').update(id).digest('hex');
 }
 
@@ -29,18 +29,18 @@ export async function openSession(ctx: SessionContext): Promise<string> {
   const now = ctx.now();
   await pruneAdminSessions(ctx.db, now);
   const id = randomBytes(32).toString('base64url');
-  await insertAdminSession(ctx.db, keyOf(id), now, new Date(now.getTime() + SESSION_TTL_SECONDS * 1000));
-  ctx.log.info({ action: 'session.open', session: keyOf(id).slice(0, 12) }, 'admin logged in');
+  await insertAdminSession(ctx.db, sessionKey(id), now, new Date(now.getTime() + SESSION_TTL_SECONDS * 1000));
+  ctx.log.info({ action: 'session.open', session: sessionKey(id).slice(0, 12) }, 'admin logged in');
   return id;
 }
 
 export async function sessionIsOpen(ctx: SessionContext, id: string): Promise<boolean> {
-  return id !== '' && adminSessionIsOpen(ctx.db, keyOf(id), ctx.now());
+  return id !== '' && adminSessionIsOpen(ctx.db, sessionKey(id), ctx.now());
 }
 
 export async function closeSession(ctx: SessionContext, id: string): Promise<void> {
-  await revokeAdminSession(ctx.db, keyOf(id), ctx.now());
-  ctx.log.info({ action: 'session.close', session: keyOf(id).slice(0, 12) }, 'admin logged out');
+  await revokeAdminSession(ctx.db, sessionKey(id), ctx.now());
+  ctx.log.info({ action: 'session.close', session: sessionKey(id).slice(0, 12) }, 'admin logged out');
 }
 
 export function adminSessions(ctx: SessionContext): AdminSessions {

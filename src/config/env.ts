@@ -22,6 +22,8 @@ export interface Env {
   /** Base of the self links in rendered feeds, without a trailing slash. */
   publicUrl: string;
   logLevel: string;
+  /** LOG_FORMAT: `json` or `pretty`; null (unset) picks pretty lines at a terminal and JSON otherwise. */
+  logFormat: LogFormat | null;
   /**
    * Postgres shared_buffers of the embedded database (EMBEDDED_SHARED_BUFFERS, e.g. 16MB):
    * the memory it keeps for table pages, most of the idle service's size. The default suits
@@ -38,6 +40,9 @@ export interface Env {
 }
 
 export type TrustProxy = boolean | string[];
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** Names fastify's proxy-addr accepts for the usual ranges. */
@@ -60,6 +65,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const logFormat = parseLogFormat(nonEmpty(source.LOG_FORMAT));
   const databaseUrl = nonEmpty(source.DATABASE_URL);
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL: must be a postgres:// URL (unset it to use the embedded database)');
@@ -87,9 +93,19 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     metricsToken: nonEmpty(source.METRICS_TOKEN),
     publicUrl: publicUrl.replace(/\/+$/, ''),
     logLevel,
+    logFormat,
     embeddedSharedBuffers,
     lookupVariable: (name) => (source[name] === '' ? undefined : source[name]),
   };
+}
+
+function parseLogFormat(text: string | null): LogFormat | null {
+  if (text === null) return null;
+  const format = LOG_FORMATS.find((name) => name === text.toLowerCase());
+  if (format === undefined) {
+    throw new ConfigError(`LOG_FORMAT: must be one of ${LOG_FORMATS.join(', ')} (unset: pretty at a terminal, JSON otherwise), got "${text}"`);
+  }
+  return format;
 }
 
 export function parseTrustProxy(text: string | null): TrustProxy {

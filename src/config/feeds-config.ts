@@ -118,6 +118,8 @@ const sourceSchema = z
     priority: z.number().int().min(-1000).max(1000).default(0),
     /** false: group this source's items with others by canonical URL only, never by text. */
     nearDuplicates: z.boolean().default(true),
+    /** The zone its dates without one are in (many Korean outlets omit it); UTC when unset. */
+    timezone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone like "Asia/Seoul"' }).optional(),
     /** HTTP Basic auth; the credentials go only to the URL's own origin (src/ingest/fetch/basic-auth.ts). */
     auth: sourceAuthSchema.optional(),
   })

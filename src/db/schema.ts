@@ -36,6 +36,8 @@ export interface SourcesTable {
   priority: ColumnType<number, number | undefined, number>;
   /** False: this source's items group by canonical URL only, never by text. */
   near_duplicates: ColumnType<boolean, boolean | undefined, boolean>;
+  /** IANA zone of the source's dates written without one; null: UTC. */
+  timezone: ColumnType<string | null, string | null | undefined, string | null>;
   /**
    * Set (with enabled false) when this source's feed permanently redirected to another
    * source's URL and was merged into it (source-merge.ts): its URL stands for that source.
@@ -210,6 +212,15 @@ export interface AdminSessionsTable {
   revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+/** What an admin page form post left to show (src/admin/page-results.ts); `body` is the page's own JSON. */
+export interface AdminPageResultsTable {
+  id: string;
+  session_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  body: ColumnType<unknown, string, string>;
+}
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -223,6 +234,7 @@ export interface DB {
   host_slots: HostSlotsTable;
   ungrouped_items: UngroupedItemsTable;
   admin_sessions: AdminSessionsTable;
+  admin_page_results: AdminPageResultsTable;
 }
 
 export type Source = Selectable<SourcesTable>;

@@ -60,6 +60,36 @@ function stripAmpPath(pathname: string): string {
     .replace(/\.amp(\.html?)?$/, (_match, ext: string | undefined) => ext ?? '');
 }
 
+/**
+ * The same link without its tracking parameters, to show readers (the "Also reported by"
+ * links). Unlike canonicalUrl it stays fetchable: scheme, host, path, the other parameters
+ * in their order and the fragment are kept as the publisher wrote them.
+ */
+export function withoutTracking(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw;
+  }
+  // Pairs are dropped as written, not re-serialized: URLSearchParams would re-encode the
+  // others (%20 as +, / as %2F), and some servers read those differently.
+  const pairs = url.search.slice(1).split('&');
+  const kept = pairs.filter((pair) => !isTrackingParam(decodedName(pair)));
+  if (kept.length === pairs.length) return raw;
+  url.search = kept.filter((pair) => pair !== '').join('&');
+  return url.href;
+}
+
+function decodedName(pair: string): string {
+  const name = pair.split('=', 1)[0]!.replaceAll('+', ' ');
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
 export function canonicalUrl(raw: string | null): string | null {
   if (!raw) return null;
   let url: URL;

@@ -4,7 +4,7 @@
  */
 
 // Item identity and ownership, computed at ingest.
-export { canonicalUrl } from './canonical-url.ts';
+export { canonicalUrl, withoutTracking } from './canonical-url.ts';
 export { isOnOwnSite } from './own-site.ts';
 
 // The text signature an item is stored with, and its parts.

@@ -9,10 +9,16 @@ import { relativeTime } from '../render/text-table.ts';
 
 export const h = escapeHtml;
 
+/*
+ * Feed URLs, titles and error messages can be one long word: `overflow-wrap: anywhere` lets
+ * them break, so no page is wider than a phone. In a table it also lets a column shrink to one
+ * character, so there only cells of free text (`td.text`) get it and the short ones keep their
+ * width. Under 44rem, tables marked `cards` show each row as a card of labelled cells.
+ */
 const STYLE = `
   :root { color-scheme: light dark; --muted: #6b6b6b; --line: #8884; --bad: #b3261e; --warn: #8a5a00; --good: #1e7a34; --accent: #2456c7; }
   * { box-sizing: border-box; }
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 72rem; margin: 0 auto; padding: 0 1rem 3rem; }
+  body { font: 16px/1.5 system-ui, sans-serif; max-width: 72rem; margin: 0 auto; padding: 0 1rem 3rem; overflow-wrap: anywhere; }
   header.top { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: .5rem; border-bottom: 1px solid var(--line); padding: .75rem 0; }
   header.top a { font-weight: 600; text-decoration: none; }
   nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .75rem; margin: 0; padding: 0; align-items: center; }
@@ -26,6 +32,7 @@ const STYLE = `
   caption { text-align: left; color: var(--muted); padding: .25rem 0; }
   th, td { text-align: left; vertical-align: top; padding: .4rem .5rem; border-bottom: 1px solid var(--line); }
   td.num, th.num { text-align: right; }
+  th, td { overflow-wrap: normal; } td.text { overflow-wrap: anywhere; } th, td.num, td time { white-space: nowrap; }
   .state { font-weight: 600; white-space: nowrap; }
   .state-failing, .state-flagged, .state-disabled { color: var(--bad); } .state-flagged { font-weight: bold; } .state-paused, .state-pending, .state-deleting, .state-stale { color: var(--warn); } .state-ok { color: var(--good); }
   .url { word-break: break-all; font-size: .85em; }
@@ -42,13 +49,16 @@ const STYLE = `
   .hint { font-weight: normal; color: var(--muted); font-size: .9em; }
   dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
   ul.items { padding-left: 1.2rem; } ul.items li { margin: .25rem 0; }
-  .card { border: 1px solid var(--line); border-radius: .4rem; padding: .75rem 1rem; margin: 1rem 0; }
+  .card { border: 1px solid var(--line); border-radius: .4rem; padding: .75rem 1rem; margin: 1rem 0; } .card > h2:first-child { margin-top: .25rem; }
+  details ul { margin-top: .25rem; }
   @media (max-width: 44rem) {
-    table.sources thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-    table.sources, table.sources caption, table.sources tbody, table.sources tr, table.sources td { display: block; width: 100%; }
-    table.sources tr { border: 1px solid var(--line); border-radius: .4rem; margin: 0 0 .75rem; padding: .25rem .5rem; }
-    table.sources td { border: 0; padding: .2rem 0; text-align: left; }
-    table.sources td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
+    table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+    table.cards, table.cards caption, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; }
+    table.cards tr { border: 1px solid var(--line); border-radius: .4rem; margin: 0 0 .75rem; padding: .25rem .5rem; }
+    table.cards td { border: 0; padding: .2rem 0; text-align: left; overflow-wrap: anywhere; }
+    table.cards td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
+    table.cards td:empty { display: none; }
+    table.cards td.num { display: inline-block; width: auto; margin-right: 1rem; }
     dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: .5rem; }
   }
 `;
@@ -104,10 +114,10 @@ export function csrfField(token: string): string {
   return `<input type="hidden" name="_csrf" value="${h(token)}">`;
 }
 
-/** A time as "3m ago" / "in 2h", with the exact UTC time as its machine-readable value and tooltip. */
-export function timeCell(date: Date | null, now: Date, empty = 'never'): string {
+/** A time as "3m ago" / "in 2h" (or `text`), with the exact UTC time as its machine-readable value and tooltip. */
+export function timeCell(date: Date | null, now: Date, empty = 'never', text?: string): string {
   if (date === null) return `<span class="muted">${h(empty)}</span>`;
-  const text = Math.abs(date.getTime() - now.getTime()) < 1000 ? 'just now' : (relativeTime(date, now) ?? '');
+  text ??= Math.abs(date.getTime() - now.getTime()) < 1000 ? 'just now' : (relativeTime(date, now) ?? '');
   return `<time datetime="${date.toISOString()}" title="${h(date.toUTCString())}">${h(text)}</time>`;
 }
 

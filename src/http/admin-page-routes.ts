@@ -1,17 +1,28 @@
 /**
  * The admin page under /admin: log in with ADMIN_TOKEN once (an HttpOnly, SameSite=Strict
  * cookie holding a signed session id, which the database says is open or not: see
- * auth.ts and src/admin/sessions.ts), then plain HTML forms that POST with a
- * CSRF token and redirect back (post/redirect/get), so a reload never repeats an action.
- * Results that must be shown (a preview, feed choices, an import summary) render directly.
+ * auth.ts and src/admin/sessions.ts), then plain HTML forms that POST with a CSRF token
+ * and answer 303 to a page (post/redirect/get), so a reload never repeats an action. The
+ * page says what happened: a fixed message chosen by `?done=KEY`, or, for anything with
+ * data in it (an import summary, a preview, a refusal), `?result=ID`, a result stored for
+ * this session (src/admin/page-results.ts, admin-page-results.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminApi } from '../admin/api.ts';
-import { AdminError } from '../admin/errors.ts';
-import { CONFIG_NOTES } from '../admin/wording.ts';
 import { ADMIN_CSP, type Flash } from './admin-layout.ts';
-import { dashboardPage, deleteConfirmPage, errorPage, loginPage, sourcePage, type AddForm } from './admin-page.ts';
-import { parseId, toHttpError } from './admin-http.ts';
+import { dashboardPage, errorPage, loginPage } from './admin-page.ts';
+import {
+  addOutcomeResult,
+  doneMessage,
+  formToKeep,
+  readPageResult,
+  RESULT_GONE,
+  type AddForm,
+  type PageResult,
+  type PageResultBody,
+} from './admin-page-results.ts';
+import { registerSourcePageRoutes, type FormSession, type PageQuery } from './admin-page-source-routes.ts';
+import { toHttpError } from './admin-http.ts';
 import {
   checkAdminToken,
   csrfToken,
@@ -35,23 +46,6 @@ export interface AdminPageDeps {
 }
 
 const FORM_BODY_LIMIT = 5 * 1024 * 1024;
-
-/** Messages after a redirect, chosen by a fixed key (never text from the URL). */
-const DONE: Record<string, Flash> = {
-  added: { kind: 'ok', text: 'Source added and polled: its items are below.' },
-  paused: { kind: 'ok', text: 'Source paused: it is not polled until you resume it.' },
-  resumed: { kind: 'ok', text: 'Source resumed: it is polled at the next cycle.' },
-  saved: { kind: 'ok', text: 'Changes saved.' },
-  'saved-config': { kind: 'note', text: `Changes saved; note: ${CONFIG_NOTES.update}.` },
-  refreshed: { kind: 'ok', text: 'Polled now: see the state and the poll history below.' },
-  'not-polled': { kind: 'note', text: 'Not polled: the source is paused or disabled. Resume it to poll it.' },
-  deleted: { kind: 'ok', text: 'Source deleted, with its items.' },
-  deleting: { kind: 'note', text: 'Deleting the source: its items are removed in the background, a batch at a time; the table shows how many are left.' },
-  'deleted-config': { kind: 'note', text: `Source deleted, with its items; note: ${CONFIG_NOTES.delete}.` },
-  'logged-in': { kind: 'ok', text: 'Logged in.' },
-};
-
-type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: { done?: string } }>;
 
 export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDeps): void {
   const { api } = deps;
@@ -107,28 +101,50 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
 
   const html = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
 
-  async function dashboard(
-    reply: FastifyReply,
-    csrf: string,
-    extra: {
-      flashes?: Flash[];
-      form?: AddForm;
-      result?: Parameters<typeof dashboardPage>[0]['result'];
-      opml?: Parameters<typeof dashboardPage>[0]['opml'];
-    } = {},
-    status = 200,
-  ) {
-    const sources = await api.listSources();
-    return html(reply, dashboardPage({ sources, topics: api.topics, csrf, now: new Date(), ...extra }), status);
-  }
+  /** Stores what a post leaves to show; returns the URL of `page` showing it. */
+  const withResult = async (session: FormSession, page: string, body: PageResultBody): Promise<string> =>
+    `${page}?result=${await api.pageResults.save(session.id, { v: 1, ...body, form: body.form && formToKeep(body.form) } satisfies PageResult)}`;
+
+  /** What a page's query asks it to show: a fixed message, and the result the post left, if this session may read it. */
+  const shown = async (sessionId: string, query: PageQuery): Promise<{ flashes: Flash[]; result?: PageResult }> => {
+    const done = doneMessage(query.done);
+    if (query.result === undefined) return { flashes: done ? [done] : [] };
+    const result = readPageResult(await api.pageResults.read(sessionId, query.result));
+    return result ? { flashes: done ? [done] : [], result } : { flashes: [RESULT_GONE] };
+  };
+
+  /**
+   * A form post: checks the session and the CSRF token, runs `action`, and answers 303 to
+   * the page it returns. A refusal (a 4xx: bad input, a duplicate, a source gone) is stored
+   * as a result and shown on the page `refused` names, with the message prefixed (the form
+   * filled in again, for the add form); anything else is the error handler's.
+   */
+  const formPost =
+    <R extends FastifyRequest>(
+      action: (request: R, session: FormSession) => Promise<string>,
+      refused: (request: R, error: HttpError) => { page: string; prefix: string; form?: AddForm },
+    ) =>
+    async (request: R, reply: FastifyReply) => {
+      const session = await requireForm(request);
+      let location: string;
+      try {
+        location = await action(request, session);
+      } catch (raw) {
+        const error = toHttpError(raw);
+        if (!(error instanceof HttpError) || error.status >= 500) throw raw;
+        const { page, prefix, form } = refused(request, error);
+        location = await withResult(session, page, { flashes: [{ kind: 'error', text: `${prefix}: ${error.message}` }], form });
+      }
+      return reply.redirect(location, 303);
+    };
 
   // -- log in / out ----------------------------------------------------------
 
-  app.get('/', async (request: FastifyRequest<{ Querystring: { done?: string } }>, reply) => {
+  app.get('/', async (request: FastifyRequest<{ Querystring: PageQuery }>, reply) => {
     const session = await sessionOf(request);
     if (session === null) return html(reply, loginPage());
-    const done = DONE[request.query.done ?? ''];
-    return dashboard(reply, csrfToken(keys, session.value), { flashes: done ? [done] : [] });
+    const [sources, page] = [await api.listSources(), await shown(session.id, request.query)];
+    return html(reply, dashboardPage({ sources, topics: api.topics, csrf: csrfToken(keys, session.value), now: new Date(), ...page }));
   });
 
   app.post('/login', async (request, reply) => {
@@ -154,96 +170,40 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
 
   // -- sources ---------------------------------------------------------------
 
-  app.post('/sources', async (request, reply) => {
-    const { csrf } = await requireForm(request);
-    const form: AddForm = { url: field(request.body, 'url') ?? '', title: field(request.body, 'title') ?? '', topics: fieldAll(request.body, 'topics') };
-    try {
-      const outcome = await api.addSource({ url: form.url!, title: form.title, topics: form.topics, dryRun: field(request.body, 'action') === 'preview' });
-      if (outcome.kind === 'added') return reply.redirect(`/admin/sources/${outcome.source.id}?done=added`, 303);
-      return await dashboard(reply, csrf, { form, result: outcome });
-    } catch (error) {
-      if (!(error instanceof AdminError)) throw error;
-      const status = (toHttpError(error) as HttpError).status;
-      return dashboard(reply, csrf, { form, flashes: [{ kind: 'error', text: `Not added: ${error.message}` }] }, status);
-    }
+  const addForm = (request: FastifyRequest): AddForm => ({
+    url: field(request.body, 'url') ?? '',
+    title: field(request.body, 'title') ?? '',
+    topics: fieldAll(request.body, 'topics'),
   });
 
-  app.get('/sources/:id', async (request: IdRequest, reply) => {
-    const session = await sessionOf(request);
-    if (session === null) return reply.redirect('/admin', 303);
-    const detail = await api.getSource(parseId(request.params.id));
-    const done = DONE[request.query.done ?? ''];
-    return html(reply, sourcePage(detail, api.topics, csrfToken(keys, session.value), new Date(), done ? [done] : []));
-  });
+  app.post(
+    '/sources',
+    formPost(
+      async (request, session) => {
+        const form = addForm(request);
+        const outcome = await api.addSource({ url: form.url!, title: form.title, topics: form.topics, dryRun: field(request.body, 'action') === 'preview' });
+        if (outcome.kind === 'added') return `/admin/sources/${outcome.source.id}?done=added`;
+        return withResult(session, '/admin', addOutcomeResult(outcome, form));
+      },
+      (request) => ({ page: '/admin', prefix: 'Not added', form: addForm(request) }),
+    ),
+  );
 
-  app.get('/sources/:id/delete', async (request: IdRequest, reply) => {
-    const session = await sessionOf(request);
-    if (session === null) return reply.redirect('/admin', 303);
-    const { source } = await api.getSource(parseId(request.params.id));
-    return html(reply, deleteConfirmPage(source, csrfToken(keys, session.value), source.origin === 'config' ? CONFIG_NOTES.delete : null));
-  });
-
-  for (const [action, enabled] of [
-    ['pause', false],
-    ['resume', true],
-  ] as const) {
-    app.post(`/sources/:id/${action}`, async (request: IdRequest, reply) => {
-      await requireForm(request);
-      const id = parseId(request.params.id);
-      await api.changeSource(id, { enabled });
-      return reply.redirect(`${backTo(field(request.body, 'back'), id)}?done=${enabled ? 'resumed' : 'paused'}`, 303);
-    });
-  }
-
-  app.post('/sources/:id/refresh', async (request: IdRequest, reply) => {
-    await requireForm(request);
-    const id = parseId(request.params.id);
-    try {
-      await api.refreshSource(id);
-    } catch (error) {
-      // A page loaded before the source was paused still offers the button: say why nothing happened.
-      if (error instanceof AdminError && error.code === 'source_disabled') return reply.redirect(`/admin/sources/${id}?done=not-polled`, 303);
-      throw error;
-    }
-    return reply.redirect(`/admin/sources/${id}?done=refreshed`, 303);
-  });
-
-  app.post('/sources/:id/edit', async (request: IdRequest, reply) => {
-    await requireForm(request);
-    const id = parseId(request.params.id);
-    // The form counts minutes; the range (and the title and topics) are checked by changeSource, as for the API and CLI.
-    const interval = (field(request.body, 'interval_minutes') ?? '').trim();
-    if (interval !== '' && !/^\d{1,9}$/.test(interval)) throw new HttpError(400, 'invalid_interval', 'the poll interval is a whole number of minutes');
-    const minutes = interval === '' ? null : Number(interval);
-    const updated = await api.changeSource(id, {
-      title: field(request.body, 'title') ?? null,
-      // Unchecking every box sends no "topics" field at all; the marker tells "none" from "not in this form".
-      topics: field(request.body, 'topics_present') ? fieldAll(request.body, 'topics') : undefined,
-      pollIntervalSeconds: minutes === null ? null : minutes * 60,
-    });
-    return reply.redirect(`/admin/sources/${id}?done=${updated.note ? 'saved-config' : 'saved'}`, 303);
-  });
-
-  app.post('/sources/:id/delete', async (request: IdRequest, reply) => {
-    await requireForm(request);
-    const deleted = await api.removeSource(parseId(request.params.id));
-    if (deleted.status === 'deleting') return reply.redirect('/admin?done=deleting', 303);
-    return reply.redirect(`/admin?done=${deleted.note ? 'deleted-config' : 'deleted'}`, 303);
-  });
+  registerSourcePageRoutes(app, { api, html, sessionOf, csrfOf: (session) => csrfToken(keys, session.value), shown, formPost });
 
   // -- OPML ------------------------------------------------------------------
 
-  app.post('/opml', async (request, reply) => {
-    const { csrf } = await requireForm(request);
-    const text = [field(request.body, 'file'), field(request.body, 'opml')].find((t) => t !== undefined && t.trim() !== '');
-    if (text === undefined) return dashboard(reply, csrf, { flashes: [{ kind: 'error', text: 'Choose an OPML file or paste one.' }] }, 400);
-    try {
-      return await dashboard(reply, csrf, { opml: await api.importOpml(text) });
-    } catch (error) {
-      if (!(error instanceof AdminError)) throw error;
-      return dashboard(reply, csrf, { flashes: [{ kind: 'error', text: `Not imported: ${error.message}` }] }, 422);
-    }
-  });
+  app.post(
+    '/opml',
+    formPost(
+      async (request, session) => {
+        const text = [field(request.body, 'file'), field(request.body, 'opml')].find((t) => t !== undefined && t.trim() !== '');
+        if (text === undefined) throw new HttpError(400, 'opml_missing', 'choose an OPML file or paste one');
+        return withResult(session, '/admin', { flashes: [], opml: await api.importOpml(text) });
+      },
+      () => ({ page: '/admin', prefix: 'Not imported' }),
+    ),
+  );
 
   app.get('/opml', async (request, reply) => {
     if ((await sessionOf(request)) === null) return reply.redirect('/admin', 303);
@@ -252,11 +212,6 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
       .header('content-disposition', 'attachment; filename="tidings-sources.opml"')
       .send(await api.exportOpml());
   });
-}
-
-/** Where a pause/resume button returns: the table or the source's page, nothing else. */
-function backTo(back: string | undefined, id: number): string {
-  return back === `/admin/sources/${id}` ? back : '/admin';
 }
 
 /**

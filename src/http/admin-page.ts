@@ -1,15 +1,15 @@
 /**
- * The admin pages: log-in, the sources table (failing first) with the add-source form
- * and its preview, one source's page, the delete confirmation, the OPML import result.
- * Plain forms that POST (with the CSRF token) and redirect; usable without JavaScript.
+ * The admin pages: log-in, the sources table (failing first) with the add-source and OPML
+ * import forms (what they did is shown above the table: admin-page-results.ts), one
+ * source's page, the delete confirmation. Plain forms that POST (with the CSRF token) and
+ * redirect; usable without JavaScript.
  */
-import type { AddSourceOutcome, FeedPreview } from '../admin/add-source.ts';
 import type { SourceDetail } from '../admin/manage-sources.ts';
-import type { OpmlImportSummary } from '../admin/opml.ts';
 import type { SourceView } from '../admin/source-view.ts';
 import { LIMITS } from '../admin/validate.ts';
 import { sourceName } from '../admin/wording.ts';
 import { csrfField, externalLink, h, layout, timeCell, type Flash } from './admin-layout.ts';
+import { resultSections, type AddForm, type PageResult } from './admin-page-results.ts';
 
 export interface TopicOption {
   slug: string;
@@ -60,6 +60,14 @@ function stateCell(source: SourceView): string {
   return `<span class="state state-${source.state}">${STATE_LABELS[source.state]}</span>${detail}`;
 }
 
+/** When the source is polled next: "due now" once that time has passed (the next cycle takes it), or why it is not polled. */
+function nextPoll(source: SourceView, now: Date): string {
+  if (source.state === 'deleting') return '<span class="muted">—</span>';
+  if (!source.enabled || source.nextPollAt === null) return `<span class="muted">${source.state === 'paused' ? 'paused' : 'disabled'}</span>`;
+  if (source.nextPollAt.getTime() <= now.getTime()) return timeCell(source.nextPollAt, now, '', 'due now');
+  return timeCell(source.nextPollAt, now);
+}
+
 function pauseButton(source: SourceView, csrf: string, back: string): string {
   const [action, label] = source.enabled ? ['pause', 'Pause'] : ['resume', 'Resume'];
   return `<form class="inline" method="post" action="/admin/sources/${source.id}/${action}">${csrfField(csrf)}<input type="hidden" name="back" value="${h(back)}"><button type="submit" aria-label="${label} ${h(sourceName(source))}">${label}</button></form>`;
@@ -70,19 +78,19 @@ function sourcesTable(sources: readonly SourceView[], csrf: string, now: Date): 
   const rows = attentionOrder(sources).map((s) => {
     const name = sourceName(s);
     return `<tr id="source-${s.id}" data-state="${s.state}">
-      <td data-label="Source"><a href="/admin/sources/${s.id}">${h(name)}</a>${s.origin === 'config' ? ' <small>(config)</small>' : ''}<br><span class="url">${h(s.url)}</span></td>
-      <td data-label="State">${stateCell(s)}</td>
+      <td data-label="Source" class="text"><a href="/admin/sources/${s.id}">${h(name)}</a>${s.origin === 'config' ? ' <small>(config)</small>' : ''}<br><span class="url">${h(s.url)}</span></td>
+      <td data-label="State" class="text">${stateCell(s)}</td>
       <td data-label="Last poll">${timeCell(s.lastPolledAt, now)}</td>
       <td data-label="Last success">${timeCell(s.lastSuccessAt, now)}</td>
       <td data-label="Failures" class="num">${s.consecutiveFailures}</td>
       <td data-label="Items, 7 days" class="num">${s.itemsLast7Days}</td>
-      <td data-label="Next poll">${s.enabled ? timeCell(s.nextPollAt, now, '—') : '<span class="muted">—</span>'}</td>
+      <td data-label="Next poll">${nextPoll(s, now)}</td>
       <td data-label="Actions"><div class="actions">${s.state === 'deleting' ? '' : `${pauseButton(s, csrf, '/admin')} <a class="button" href="/admin/sources/${s.id}/delete" aria-label="Delete ${h(name)}">Delete…</a>`}</div></td>
     </tr>`;
   });
   const failing = sources.filter(isFailing).length;
   const paused = sources.filter((s) => s.state === 'paused').length;
-  return `<table class="sources">
+  return `<table class="sources cards">
     <caption>${sources.length} source${sources.length === 1 ? '' : 's'}: ${failing} failing, ${paused} paused. Failing sources are listed first.</caption>
     <thead><tr><th scope="col">Source</th><th scope="col">State</th><th scope="col">Last poll</th><th scope="col">Last success</th><th scope="col" class="num">Failures</th><th scope="col" class="num">Items, 7 days</th><th scope="col">Next poll</th><th scope="col">Actions</th></tr></thead>
     <tbody>
@@ -94,12 +102,6 @@ function sourcesTable(sources: readonly SourceView[], csrf: string, now: Date): 
 // ---------------------------------------------------------------------------
 // Adding a source
 
-export interface AddForm {
-  url?: string;
-  title?: string;
-  topics?: string[];
-}
-
 function topicCheckboxes(topics: readonly TopicOption[], chosen: readonly string[], idPrefix: string): string {
   if (topics.length === 0) return '';
   const boxes = topics
@@ -109,10 +111,6 @@ function topicCheckboxes(topics: readonly TopicOption[], chosen: readonly string
     )
     .join('\n');
   return `<fieldset><legend>Topics <span class="hint">(every item of the source enters these; phrases match the rest)</span></legend>${boxes}</fieldset>`;
-}
-
-function hiddenTopics(topics: readonly string[]): string {
-  return topics.map((t) => `<input type="hidden" name="topics" value="${h(t)}">`).join('');
 }
 
 function addSourceForm(topics: readonly TopicOption[], csrf: string, form: AddForm): string {
@@ -127,57 +125,25 @@ function addSourceForm(topics: readonly TopicOption[], csrf: string, form: AddFo
   </form>`;
 }
 
-function feedPreview(feed: FeedPreview): string {
-  const items = feed.items
-    .map(
-      (item) =>
-        `<li>${externalLink(item.url, item.title || '(untitled)')}${item.publishedAt ? ` <small>${h(item.publishedAt.toUTCString())}</small>` : ''}${item.topics.length > 0 ? ` <small>→ ${h(item.topics.join(', '))}</small>` : ''}</li>`,
-    )
-    .join('\n');
-  return `<p><strong>${h(feed.title ?? '(untitled feed)')}</strong> <small>${h(feed.format)}, ${feed.itemCount} item${feed.itemCount === 1 ? '' : 's'}</small></p>
-    <ul class="items">${items || '<li class="muted">The feed has no items yet.</li>'}</ul>`;
-}
-
-/** What the add form produced: a preview to confirm, or the feeds a page offers. */
-function addResult(outcome: Exclude<AddSourceOutcome, { kind: 'added' }>, csrf: string, form: AddForm): string {
-  const keep = (url: string) =>
-    `${csrfField(csrf)}<input type="hidden" name="url" value="${h(url)}"><input type="hidden" name="title" value="${h(form.title ?? '')}">${hiddenTopics(form.topics ?? [])}<input type="hidden" name="action" value="add">`;
-  if (outcome.kind === 'preview') {
-    return `<section class="card" aria-labelledby="preview-heading"><h3 id="preview-heading">Preview of ${h(outcome.url)}</h3>
-      ${feedPreview(outcome.feed)}
-      <form method="post" action="/admin/sources">${keep(outcome.url)}<button class="primary" type="submit">Add this feed</button></form></section>`;
-  }
-  const choices = outcome.choices
-    .map(
-      (c) =>
-        `<li><form method="post" action="/admin/sources" class="actions">${keep(c.url)}<span><strong>${h(c.title ?? '(untitled feed)')}</strong> <small>${c.itemCount} items</small><br><span class="url">${h(c.url)}</span></span> <button type="submit" aria-label="Add ${h(c.title ?? c.url)}">Add this feed</button></form></li>`,
-    )
-    .join('\n');
-  return `<section class="card" aria-labelledby="choices-heading"><h3 id="choices-heading">${h(outcome.pageUrl)} is a web page, not a feed</h3>
-    <p>These feeds were found for it; choose one:</p><ul class="items">${choices}</ul></section>`;
-}
-
 export interface DashboardInput {
   sources: readonly SourceView[];
   topics: readonly TopicOption[];
   csrf: string;
   now: Date;
   flashes?: Flash[];
-  form?: AddForm;
-  result?: Exclude<AddSourceOutcome, { kind: 'added' }>;
-  opml?: OpmlImportSummary;
+  /** What the form post that led here left to show: at the top, above the table. */
+  result?: PageResult | undefined;
 }
 
 export function dashboardPage(input: DashboardInput): string {
-  const form = input.form ?? {};
+  const names = new Map(input.sources.map((s) => [s.id, sourceName(s)]));
   const body = `<h1>Sources</h1>
+  ${resultSections(input.result, input.csrf, (id) => names.get(id))}
   ${sourcesTable(input.sources, input.csrf, input.now)}
   <h2 id="add">Add a source</h2>
   <p class="hint">Tidings fetches the address first: a feed is previewed and added; for a web page, the feeds it links to are offered.</p>
-  ${addSourceForm(input.topics, input.csrf, form)}
-  ${input.result ? addResult(input.result, input.csrf, form) : ''}
+  ${addSourceForm(input.topics, input.csrf, input.result?.form ?? {})}
   <h2 id="import">Import an OPML list</h2>
-  ${input.opml ? opmlSummary(input.opml) : ''}
   <form method="post" action="/admin/opml" enctype="multipart/form-data">
     ${csrfField(input.csrf)}
     <label for="opml-file">OPML file <span class="hint">(exported by a feed reader; folders named like a topic map to it)</span></label>
@@ -186,16 +152,7 @@ export function dashboardPage(input: DashboardInput): string {
     <textarea id="opml-text" name="opml" spellcheck="false"></textarea>
     <p><button class="primary" type="submit">Import</button></p>
   </form>`;
-  return layout({ title: 'Sources', csrf: input.csrf, flashes: input.flashes }, body);
-}
-
-function opmlSummary(summary: OpmlImportSummary): string {
-  const invalid = summary.invalid.map((i) => `<li>${h(i.url ?? i.title ?? '(outline)')}: ${h(i.reason)}</li>`).join('');
-  return `<section class="card" role="status" aria-labelledby="opml-heading"><h3 id="opml-heading">Import result</h3>
-    <p>${summary.added.length} added, ${summary.existing.length} already present, ${summary.invalid.length} invalid.${summary.added.length > 0 ? ' New sources are fetched at the next poll.' : ''}</p>
-    ${invalid ? `<ul>${invalid}</ul>` : ''}
-    ${summary.unmatchedCategories.length > 0 ? `<p class="hint">Categories that match no topic (ignored): ${h(summary.unmatchedCategories.join(', '))}</p>` : ''}
-  </section>`;
+  return layout({ title: 'Sources', csrf: input.csrf, flashes: [...(input.flashes ?? []), ...(input.result?.flashes ?? [])] }, body);
 }
 
 // ---------------------------------------------------------------------------
@@ -214,7 +171,7 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
   const events = detail.events
     .map(
       (e) =>
-        `<tr><td>${timeCell(e.polledAt, now)}</td><td>${h(e.outcome)}</td><td class="num">${e.status ?? '—'}</td><td class="num">${e.newItems}</td><td class="num">${e.updatedItems}</td><td class="num">${e.durationMs}</td><td>${e.errorCode ? `<code>${h(e.errorCode)}</code> ${h(e.errorMessage ?? '')}` : ''}</td></tr>`,
+        `<tr><td data-label="When">${timeCell(e.polledAt, now)}</td><td data-label="Outcome">${h(e.outcome)}</td><td data-label="HTTP" class="num">${e.status ?? '—'}</td><td data-label="New" class="num">${e.newItems}</td><td data-label="Updated" class="num">${e.updatedItems}</td><td data-label="ms" class="num">${e.durationMs}</td><td data-label="Error" class="text">${e.errorCode ? `<code>${h(e.errorCode)}</code> ${h(e.errorMessage ?? '')}` : ''}</td></tr>`,
     )
     .join('\n');
   const body = `<h1>${h(name)}</h1>
@@ -235,7 +192,7 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
     <dt>Last poll</dt><dd>${timeCell(s.lastPolledAt, now)}${s.lastStatus ? ` (HTTP ${s.lastStatus})` : ''}</dd>
     <dt>Last success</dt><dd>${timeCell(s.lastSuccessAt, now)}</dd>
     <dt>Consecutive failures</dt><dd>${s.consecutiveFailures}</dd>
-    <dt>Next poll</dt><dd>${s.enabled ? timeCell(s.nextPollAt, now, '—') : `not polled while ${h(s.state)}`}</dd>
+    <dt>Next poll</dt><dd>${nextPoll(s, now)}</dd>
     <dt>Items</dt><dd>${s.itemsTotal} stored, ${s.itemsLast7Days} in the last 7 days</dd>
     <dt>Topics</dt><dd>${s.topics.length > 0 ? h(s.topics.join(', ')) : '<span class="muted">none (items enter topics by phrase only)</span>'}</dd>
   </dl>
@@ -254,7 +211,7 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
   <h2>Latest items</h2>
   <ul class="items">${items || '<li class="muted">No items stored.</li>'}</ul>
   <h2>Poll history</h2>
-  ${events ? `<table><caption>The latest polls, newest first.</caption><thead><tr><th scope="col">When</th><th scope="col">Outcome</th><th scope="col" class="num">HTTP</th><th scope="col" class="num">New</th><th scope="col" class="num">Updated</th><th scope="col" class="num">ms</th><th scope="col">Error</th></tr></thead><tbody>${events}</tbody></table>` : '<p class="muted">Not polled yet.</p>'}`;
+  ${events ? `<table class="events cards"><caption>The latest polls, newest first.</caption><thead><tr><th scope="col">When</th><th scope="col">Outcome</th><th scope="col" class="num">HTTP</th><th scope="col" class="num">New</th><th scope="col" class="num">Updated</th><th scope="col" class="num">ms</th><th scope="col">Error</th></tr></thead><tbody>${events}</tbody></table>` : '<p class="muted">Not polled yet.</p>'}`;
   return layout({ title: name, csrf, flashes }, body);
 }
 

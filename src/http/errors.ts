@@ -1,11 +1,17 @@
 /**
  * Every error answer has one shape: { "error": { "code", "message" } } (plus, rarely,
  * context such as the existing source of a 409); a browser asking for HTML gets the same
- * message as a page. The admin page renders its own (admin-page-routes.ts).
+ * status and message as a page. sendErrorTo is the one place that chooses between them.
+ * The admin page renders its own (admin-page-routes.ts); the admin API always answers JSON.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable.ts';
 import { errorPage } from '../render/pages.ts';
+import { prefersHtml } from './content-negotiation.ts';
+import { sendPage } from './html-page.ts';
+
+/** Longest path an error message quotes: the rest is cut (a page need not repeat a 5 kB URL). */
+const MAX_QUOTED_PATH = 200;
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -31,13 +37,26 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   return reply
     .code(status)
     .header('cache-control', 'no-store')
+    .header('vary', 'Accept')
     .type('application/json; charset=utf-8')
     .send({ ...errorBody(code, message), ...extra });
 }
 
-/** A browser (Accept names text/html) outside the API: it gets an HTML page. */
+/** The admin API's routes, and unknown paths under it: scripts, which always get JSON. */
+function isAdminApi(request: FastifyRequest): boolean {
+  const path = (request.url ?? '').split('?')[0]!;
+  return request.routeOptions?.url?.startsWith('/admin/api') === true || path === '/admin/api' || path.startsWith('/admin/api/');
+}
+
+/** A browser (its Accept prefers text/html to JSON) outside the admin API: it gets an HTML page. */
 function wantsHtml(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('text/html') && !(request.url ?? '').startsWith('/admin/api');
+  return prefersHtml(request.headers.accept) && !isAdminApi(request);
+}
+
+/** A request's path as an error message quotes it: without the query, at most MAX_QUOTED_PATH characters. */
+export function quotedPath(url: string): string {
+  const path = url.split('?')[0]!;
+  return path.length > MAX_QUOTED_PATH ? `${path.slice(0, MAX_QUOTED_PATH)}…` : path;
 }
 
 /** sendError, or the same status and message as an HTML page when a browser asks. */
@@ -50,7 +69,7 @@ export function sendErrorTo(
   extra: Record<string, unknown> = {},
 ): FastifyReply {
   if (!wantsHtml(request)) return sendError(reply, status, code, message, extra);
-  return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(errorPage(status, message));
+  return sendPage(reply.header('vary', 'Accept'), errorPage(status, message), { status, cacheControl: 'no-store' });
 }
 
 /** Maps thrown errors to answers: ours keep their status, bad input is 400, the rest 500 (logged). */
@@ -73,6 +92,6 @@ export function handleError(
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) => sendErrorTo(request, reply, 404, 'not_found', `no such page: ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) => sendErrorTo(request, reply, 404, 'not_found', `no such page: ${request.method} ${quotedPath(request.url)}`));
   app.setErrorHandler(handleError);
 }

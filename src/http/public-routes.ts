@@ -4,13 +4,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FeedFormat, FeedKind } from '../db/schema.ts';
-import { renderOpml } from '../render/opml.ts';
-import { digestPage, indexPage, type DigestPageInput, type IndexTopic } from '../render/pages.ts';
-import { topicFeedUrls } from '../render/topic-feed.ts';
+import { indexPage } from '../render/pages.ts';
 import { bearerToken, safeEqual } from './auth.ts';
 import { CACHE_CONTROL, cachedResponse } from './cached-response.ts';
+import { registerDigestRoutes, unknownTopic, type DigestRoutesDeps } from './digest-routes.ts';
 import { HttpError } from './errors.ts';
 import type { CachedDocument, FeedCache } from './feed-cache.ts';
+import { sendPage } from './html-page.ts';
+import { registerTopicListing, type TopicListingDeps } from './topic-listing.ts';
 import { createVariantCache, type VariantCache } from './variant-cache.ts';
 
 export const DEFAULT_LIMIT = 50;
@@ -25,9 +26,7 @@ export interface Readiness {
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
-export interface PublicRoutesDeps {
-  topics: readonly IndexTopic[];
-  publicUrl: string;
+export interface PublicRoutesDeps extends DigestRoutesDeps, TopicListingDeps {
   feedCache: FeedCache;
   /** Database reachable and migrations current (GET /readyz). */
   readiness?: () => Promise<Readiness>;
@@ -39,9 +38,10 @@ export interface PublicRoutesDeps {
   variants?: VariantCache;
   /** Renders a document straight from the database (non-default limits, or not yet cached). */
   renderDocument(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<{ body: string; etag: string }>;
-  /** A published digest, by topic and local date (YYYY-MM-DD). */
-  findDigest(slug: string, date: string): Promise<Omit<DigestPageInput, 'topic'> | undefined>;
 }
+
+/** The file names a topic (or digest) feed is served under. */
+const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'] as const;
 
 export function parseLimit(raw: unknown): number {
   if (raw === undefined) return DEFAULT_LIMIT;
@@ -50,16 +50,6 @@ export function parseLimit(raw: unknown): number {
     throw new HttpError(400, 'invalid_limit', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
   }
   return Number(text);
-}
-
-/** YYYY-MM-DD naming a day that exists (no 2026-02-30), so the database is never asked about one that does not. */
-export function isCalendarDate(text: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day); // not Date.UTC: it reads years 0-99 as 1900-1999
-  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDocument, format: FeedFormat): FastifyReply {
@@ -102,7 +92,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     (kind: FeedKind, format: FeedFormat) =>
     async (request: FastifyRequest<{ Params: { slug: string }; Querystring: { limit?: string } }>, reply: FastifyReply) => {
       const { slug } = request.params;
-      if (!topics.has(slug)) throw new HttpError(404, 'unknown_topic', `no topic "${slug}"; see ${deps.publicUrl}/ for the list`);
+      if (!topics.has(slug)) throw unknownTopic(slug, deps.publicUrl);
       const limit = parseLimit(request.query.limit);
       const { doc, key } = await documentFor(slug, kind, format, limit);
       sendCached(request, reply, doc, format);
@@ -116,29 +106,21 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     app.get(`${prefix}/feed.json`, feedRoute(kind, 'json'));
   }
 
-  app.get('/topics/:slug/digest/:date', async (request: FastifyRequest<{ Params: { slug: string; date: string } }>, reply) => {
-    const { slug, date } = request.params;
-    const topic = topics.get(slug);
-    if (!topic) throw new HttpError(404, 'unknown_topic', `no topic "${slug}"; see ${deps.publicUrl}/ for the list`);
-    if (!isCalendarDate(date)) throw new HttpError(400, 'invalid_date', `no such date: ${date.slice(0, 40)} (a digest is named by its date, like 2026-11-24)`);
-    const digest = await deps.findDigest(slug, date);
-    if (!digest) throw new HttpError(404, 'unknown_digest', `no ${topic.title} digest was published for ${date}`);
-    // Published digests never change: cache for a day.
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'public, max-age=86400')
-      .send(digestPage({ ...digest, topic }, deps.publicUrl));
+  // Any other file under a topic: say what there is instead of a bare "no such page".
+  app.get('/topics/:slug/:file', async (request: FastifyRequest<{ Params: { slug: string; file: string } }>) => {
+    const { slug, file } = request.params;
+    if (!topics.has(slug)) throw unknownTopic(slug, deps.publicUrl);
+    throw new HttpError(
+      404,
+      'unknown_format',
+      `nothing at /topics/${slug}/${file.slice(0, 40)}: the topic's feeds are ${FEED_FILES.join(', ')}, and its digests are under /topics/${slug}/digest/`,
+    );
   });
+  registerDigestRoutes(app, deps);
 
   const page = Buffer.from(indexPage(deps.topics, deps.publicUrl));
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', CACHE_CONTROL).send(page));
-
-  const opml = renderOpml(
-    'Tidings topic feeds',
-    deps.topics.map((t) => ({ title: t.title, xmlUrl: topicFeedUrls(deps.publicUrl, t.slug, 'feed').rss, htmlUrl: `${deps.publicUrl}/`, category: t.slug })),
-    new Date(0),
-  );
-  app.get('/topics.opml', async (_request, reply) => reply.type('text/x-opml; charset=utf-8').header('cache-control', CACHE_CONTROL).send(opml));
+  app.get('/', async (_request, reply) => sendPage(reply, page, { cacheControl: CACHE_CONTROL }));
+  registerTopicListing(app, deps);
 
   // Liveness: the process answers. Readiness: it can do its work (load balancers route on it).
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -49,6 +49,8 @@ export interface HostGate {
 export interface HostGateOptions {
   store: HostSlotStore;
   perHost: number;
+  /** polling.hostSpacing, kept between this process's own request starts too (see keepLocalSpacing). */
+  spacingMs?: number | undefined;
   /** Longest wait for a slot; past it the poll is handed back for later. */
   maxWaitMs: number;
   log: Logger;
@@ -77,6 +79,23 @@ export function createHostGate(options: HostGateOptions): HostGate {
   // Hosts whose rows this process made sure of: once per host and process, so a perHost
   // raised in the config takes effect at the next start.
   const ensured = new Set<string>();
+  // Per host, when this process starts (or has reserved) its latest request: performance.now().
+  const localStarts = new Map<string, number>();
+
+  /**
+   * The database spaces grants, timed by its clock; a grant reaches this process a little
+   * later, by as much as its event loop lags under load. Two grants 150 ms apart could then
+   * start their requests 40 ms apart. Each start is also spaced from this process's previous
+   * one to the host: the time is reserved before waiting, so concurrent pollers queue up.
+   */
+  async function keepLocalSpacing(host: string, signal: AbortSignal): Promise<void> {
+    const spacing = options.spacingMs ?? 0;
+    if (spacing <= 0) return;
+    const now = performance.now();
+    const start = Math.max(now, (localStarts.get(host) ?? Number.NEGATIVE_INFINITY) + spacing);
+    localStarts.set(host, start);
+    if (start > now) await sleep(start - now, signal);
+  }
 
   async function claimSlot(host: string, leaseId: string, signal: AbortSignal): Promise<number> {
     if (!ensured.has(host)) {
@@ -107,6 +126,12 @@ export function createHostGate(options: HostGateOptions): HostGate {
         try {
           const leaseId = randomUUID();
           const slot = await claimSlot(host, leaseId, wait.signal);
+          try {
+            await keepLocalSpacing(host, wait.signal);
+          } catch (error) {
+            await store.release(host, slot, leaseId).catch(() => {});
+            throw error;
+          }
           return {
             release: once(() =>
               store

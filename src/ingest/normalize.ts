@@ -19,10 +19,11 @@ import type { ParsedEnclosure, ParsedFeed, ParsedItem, ParsedLink, ParsedText } 
 /** Summaries are cut to about this many characters, on a word boundary, with an ellipsis. */
 export const SUMMARY_MAX_LENGTH = 500;
 
-export function normalizeFeed(parsed: ParsedFeed, feedUrl: string): NormalizedFeed {
+/** `timeZone`: the source's IANA zone, for dates written without one (UTC when null). */
+export function normalizeFeed(parsed: ParsedFeed, feedUrl: string, timeZone: string | null = null): NormalizedFeed {
   const feedBase = parsed.bases.reduce(resolveBase, feedUrl);
   const feedAuthor = firstAuthor(parsed.authors);
-  const items = parsed.items.map((item) => normalizeItem(item, feedBase, feedAuthor));
+  const items = parsed.items.map((item) => normalizeItem(item, feedBase, feedAuthor, timeZone));
   return {
     format: parsed.format,
     title: nullIfEmpty(capText(plainText(parsed.title), FIELD_CAPS.title)),
@@ -33,12 +34,12 @@ export function normalizeFeed(parsed: ParsedFeed, feedUrl: string): NormalizedFe
   };
 }
 
-function normalizeItem(item: ParsedItem, feedBase: string, feedAuthor: string | null): NormalizedItem {
+function normalizeItem(item: ParsedItem, feedBase: string, feedAuthor: string | null, timeZone: string | null): NormalizedItem {
   const base = resolveBase(feedBase, item.base);
   const url = pickUrl(item.links, base) ?? urlFromIdentifier(item, base);
   const title = plainText(item.title);
-  const publishedAt = firstDate(item.published);
-  const updatedAt = firstDate(item.updated);
+  const publishedAt = firstDate(item.published, timeZone);
+  const updatedAt = firstDate(item.updated, timeZone);
   return {
     key: itemKey(item, url, title, publishedAt ?? updatedAt),
     url,
@@ -279,9 +280,9 @@ function timeOf(item: NormalizedItem): number {
 // ---------------------------------------------------------------------------------------------
 // Dates
 
-function firstDate(candidates: string[]): Date | null {
+function firstDate(candidates: string[], timeZone: string | null): Date | null {
   for (const candidate of candidates) {
-    const date = parseFeedDate(candidate);
+    const date = parseFeedDate(candidate, timeZone);
     if (date !== null) return date;
   }
   return null;

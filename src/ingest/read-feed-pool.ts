@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FeedError } from '../errors.ts';
-import type { ReadFeedResult } from './read-feed.ts';
+import type { ReadFeedResult, ReadOptions } from './read-feed.ts';
 import type { ReadFeedReply, ReadFeedTask } from './read-feed-worker.ts';
 
 export interface ReadFeedPoolOptions {
@@ -26,7 +26,7 @@ export interface ReadFeedPoolOptions {
 }
 
 export interface ReadFeedPool {
-  readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string, stored?: ReadonlySet<string>): Promise<ReadFeedResult>;
+  readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string, options?: ReadOptions): Promise<ReadFeedResult>;
   /** Workers running now (idle ones stop after idleMs). */
   running(): number;
   close(): Promise<void>;
@@ -147,10 +147,10 @@ export function createReadFeedPool(options: ReadFeedPoolOptions = {}): ReadFeedP
   for (let i = 0; i < size; i++) slots.push({ worker: null, busy: null, timer: null, idleTimer: null });
 
   return {
-    readFeed(bytes, contentType, feedUrl, stored) {
+    readFeed(bytes, contentType, feedUrl, options = {}) {
       if (closed) return Promise.reject(new Error('the read-feed pool is closed'));
       return new Promise((resolve, reject) => {
-        queue.push({ task: { id: nextId++, bytes, contentType, feedUrl, stored }, resolve, reject });
+        queue.push({ task: { id: nextId++, bytes, contentType, feedUrl, options }, resolve, reject });
         dispatch();
       });
     },

@@ -4,14 +4,14 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { FeedError } from '../errors.ts';
-import { readFeed } from './read-feed.ts';
+import { readFeed, type ReadOptions } from './read-feed.ts';
 
 export interface ReadFeedTask {
   id: number;
   bytes: Uint8Array;
   contentType: string | null;
   feedUrl: string;
-  stored?: ReadonlySet<string> | undefined;
+  options: ReadOptions;
 }
 
 export type ReadFeedReply =
@@ -21,7 +21,7 @@ export type ReadFeedReply =
 parentPort?.on('message', async (task: ReadFeedTask) => {
   let reply: ReadFeedReply;
   try {
-    reply = { id: task.id, ok: true, result: await readFeed(task.bytes, task.contentType, task.feedUrl, task.stored) };
+    reply = { id: task.id, ok: true, result: await readFeed(task.bytes, task.contentType, task.feedUrl, task.options) };
   } catch (error) {
     const failure = error instanceof FeedError ? error : new FeedError('internal_error', String(error));
     // A FeedError does not survive structured cloning as a class: send its fields.

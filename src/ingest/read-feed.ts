@@ -56,15 +56,22 @@ export function itemFeatures(item: NormalizedItem, stored: ReadonlySet<string> =
 
 const NO_ITEMS: ReadonlySet<string> = new Set();
 
-/** `stored`: the marks of the items the source has stored (store/items.ts storedItemMarks). */
-export async function readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string, stored?: ReadonlySet<string>): Promise<ReadFeedResult> {
+/** What readFeed knows of the source. */
+export interface ReadOptions {
+  /** The marks of the items the source has stored (store/items.ts storedItemMarks). */
+  stored?: ReadonlySet<string> | undefined;
+  /** The source's IANA time zone, for dates written without one (UTC when unset). */
+  timeZone?: string | null | undefined;
+}
+
+export async function readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string, options: ReadOptions = {}): Promise<ReadFeedResult> {
   try {
     const { text, encoding } = decodeFeed(bytes, contentType);
     const parsed = await parseFeed(text).catch((error: unknown) => {
       throw withAbsoluteAlternates(error, feedUrl);
     });
-    const feed = normalizeFeed(parsed, feedUrl);
-    return { feed, encoding, features: feed.items.map((item) => itemFeatures(item, stored)) };
+    const feed = normalizeFeed(parsed, feedUrl, options.timeZone ?? null);
+    return { feed, encoding, features: feed.items.map((item) => itemFeatures(item, options.stored)) };
   } catch (error) {
     if (error instanceof FeedError) throw error;
     throw new FeedError('internal_error', `reading the feed failed unexpectedly: ${String(error)}`, { cause: error });

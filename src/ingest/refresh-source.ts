@@ -11,7 +11,7 @@ import type { FeedsConfig } from '../config/feeds-config.ts';
 import type { DB, Source } from '../db/schema.ts';
 import { FeedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { ReadFeedResult } from './read-feed.ts';
+import type { ReadFeedResult, ReadOptions } from './read-feed.ts';
 import type { Metrics } from '../metrics.ts';
 import { storedItemMarks, upsertItems, type StorableItem } from '../store/items.ts';
 import { followPermanentRedirect, type ClassifyStoredItem, type RedirectOutcome } from '../store/source-merge.ts';
@@ -27,7 +27,7 @@ import { htmlToPlainText } from '../text/html-text.ts';
 import { sourceCredentials } from './source-credentials.ts';
 import { effectiveDates, establishedBy, nextPollAt, publishingRhythm } from './poll-schedule.ts';
 
-export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string, stored?: ReadonlySet<string>) => Promise<ReadFeedResult>;
+export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string, options?: ReadOptions) => Promise<ReadFeedResult>;
 
 /**
  * Where poll outcomes are written: each call is one poll's, batched with the concurrent
@@ -169,9 +169,14 @@ function deferredOf(source: Source, url: string | null, redirect: RedirectOutcom
   return url !== null && redirect?.kind === 'kept' && redirect.retry ? { sourceId: source.id, url } : null;
 }
 
+/**
+ * The metrics' host label: the host name without the port, as politeness counts hosts
+ * (host-slots.ts). It comes from the polled source's URL, never a redirect target, so the
+ * label set is bounded by the source list.
+ */
 function hostOf(url: string): string {
   try {
-    return new URL(url).host;
+    return new URL(url).hostname;
   } catch {
     return 'invalid';
   }
@@ -240,7 +245,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
   // What the source has stored, so the reader skips the work for unchanged items. Not across
   // a move: a merge stores the items under another source.
   const stored = response.permanentUrl === null ? await storedItemMarks(ctx.db, source.id) : undefined;
-  const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl, stored);
+  const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl, { stored, timeZone: source.timezone });
   const fresh = { ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: effectiveDates(feed.items) };
   const { written, redirect } = await ctx.db.transaction().execute(async (trx) => {
     // A move first: when it merges this source into another, the items are stored there.

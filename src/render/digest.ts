@@ -3,11 +3,17 @@
  * as plain text, and the digest feed document (one entry per published digest).
  */
 import { escapeHtml } from '../text/html-text.ts';
-import { longDate } from '../digest-periods.ts';
+import type { DigestSchedule } from '../digest-periods.ts';
 import type { Digest } from '../db/schema.ts';
 import type { DigestStory } from '../model.ts';
+import { digestPeriodLabel, digestScheduleText } from './digest-period-label.ts';
 import type { FeedDocument } from './feed-formats.ts';
 import { nameUuid, topicFeedUrls, type TopicInfo } from './topic-feed.ts';
+
+/** A topic with its digest schedule: the periods are named in its time zone. */
+export interface DigestTopicInfo extends TopicInfo {
+  digest: DigestSchedule;
+}
 
 const SUMMARY_CHARS = 200;
 
@@ -19,8 +25,13 @@ export function oneLine(summary: string): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), SUMMARY_CHARS / 2)).trimEnd()}…`;
 }
 
-export function digestTitle(topic: TopicInfo, period: 'daily' | 'weekly', date: string): string {
-  return period === 'daily' ? `${topic.title} — daily digest, ${longDate(date)}` : `${topic.title} — weekly digest, week ending ${longDate(date)}`;
+/**
+ * "Korea daily digest: Tuesday 1 December, 07:00 – Wednesday 2 December, 07:00 KST". Both
+ * ends, in local time: the date a period ends on alone ("Wednesday 2 December") would
+ * announce Tuesday's news as Wednesday's.
+ */
+export function digestTitle(topic: DigestTopicInfo, period: { start: Date; end: Date }): string {
+  return `${topic.title} ${topic.digest.period} digest: ${digestPeriodLabel(period, topic.digest.timezone)}`;
 }
 
 export function digestPath(slug: string, date: string): string {
@@ -54,12 +65,15 @@ export function digestText(title: string, stories: DigestStory[]): string {
   return lines.join('\n');
 }
 
-/** The digest feed: newest digest first; entry ids derive from topic and date, so they never change. */
-export function digestFeedDocument(topic: TopicInfo, digests: Digest[], publicUrl: string): FeedDocument {
+/**
+ * The digest feed: newest digest first. Entry ids derive from topic and period date only, so
+ * they never change, whatever the titles' wording.
+ */
+export function digestFeedDocument(topic: DigestTopicInfo, digests: Digest[], publicUrl: string): FeedDocument {
   return {
     id: `urn:uuid:${nameUuid(`digest-feed:${topic.slug}`)}`,
     title: `${topic.title} — Tidings digest`,
-    description: `The top ${topic.title} stories of each period, in one entry`,
+    description: `The top ${topic.title} stories, in one entry ${digestScheduleText(topic.digest)}`,
     homeUrl: `${publicUrl}/`,
     urls: topicFeedUrls(publicUrl, topic.slug, 'digest'),
     updated: digests.reduce((latest, d) => (d.created_at > latest ? d.created_at : latest), new Date(0)),
@@ -67,7 +81,8 @@ export function digestFeedDocument(topic: TopicInfo, digests: Digest[], publicUr
       id: `urn:uuid:${nameUuid(`digest:${topic.slug}:${d.period_date}`)}`,
       url: publicUrl + digestPath(topic.slug, d.period_date),
       title: d.title,
-      summary: `${d.story_ids.length} top ${d.story_ids.length === 1 ? 'story' : 'stories'} from ${d.period_start.toISOString()} to ${d.period_end.toISOString()}`,
+      // Rendered, not stored: digests published before periods were named locally read the same.
+      summary: `${d.story_ids.length} top ${d.story_ids.length === 1 ? 'story' : 'stories'} published ${digestPeriodLabel({ start: d.period_start, end: d.period_end }, topic.digest.timezone)}`,
       contentHtml: d.html,
       published: d.created_at,
       updated: d.created_at,

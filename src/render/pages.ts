@@ -1,27 +1,37 @@
 /** Server-rendered HTML pages (no build step, no client framework). */
 import { escapeHtml } from '../text/html-text.ts';
+import type { DigestTopicInfo } from './digest.ts';
+import { digestPeriodLabel, digestScheduleText } from './digest-period-label.ts';
 import type { FeedKind } from './topic-feed.ts';
-import { topicFeedUrls, type TopicInfo } from './topic-feed.ts';
+import { topicFeedUrls } from './topic-feed.ts';
 
-export interface IndexTopic extends TopicInfo {
+export interface IndexTopic extends DigestTopicInfo {
   hasDigest: boolean;
 }
 
-const STYLE = `
+/** The one stylesheet of the public pages (src/http/html-page.ts allows it by hash). */
+export const STYLE = `
   :root { color-scheme: light dark; --muted: #666; }
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
   h1 { margin-bottom: 0; } .tagline { color: var(--muted); margin-top: .25rem; }
   section { border-top: 1px solid #8884; padding: .5rem 0 1rem; }
   ul.links { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .5rem 1rem; }
   code { font-size: .9em; word-break: break-all; }
+  ol.digests { padding-left: 1.2rem; } ol.digests li { margin: .75rem 0; } ol.digests h2 { font-size: 1.1rem; margin: 0; }
+  .status { color: var(--muted); margin-bottom: 0; }
 `;
+
+/** "daily digest" or "weekly digest". */
+export function digestKind(topic: IndexTopic): string {
+  return `${topic.digest.period} digest`;
+}
 
 /** `<link rel="alternate">` tags so browsers and readers discover every feed (RSS Autodiscovery). */
 function discoveryLinks(topic: IndexTopic, publicUrl: string): string[] {
   const kinds: FeedKind[] = topic.hasDigest ? ['feed', 'digest'] : ['feed'];
   return kinds.flatMap((kind) => {
     const urls = topicFeedUrls(publicUrl, topic.slug, kind);
-    const name = escapeHtml(kind === 'digest' ? `${topic.title} — daily digest` : topic.title);
+    const name = escapeHtml(kind === 'digest' ? `${topic.title} — ${digestKind(topic)}` : topic.title);
     return [
       `<link rel="alternate" type="application/rss+xml" title="${name} (RSS)" href="${escapeHtml(urls.rss)}">`,
       `<link rel="alternate" type="application/atom+xml" title="${name} (Atom)" href="${escapeHtml(urls.atom)}">`,
@@ -30,7 +40,7 @@ function discoveryLinks(topic: IndexTopic, publicUrl: string): string[] {
   });
 }
 
-function subscribeLinks(label: string, urls: Record<'rss' | 'atom' | 'json', string>): string {
+export function subscribeLinks(label: string, urls: Record<'rss' | 'atom' | 'json', string>): string {
   return `<p>${label}</p><ul class="links">
       <li><a href="${escapeHtml(urls.rss)}" type="application/rss+xml">RSS</a></li>
       <li><a href="${escapeHtml(urls.atom)}" type="application/atom+xml">Atom</a></li>
@@ -40,7 +50,10 @@ function subscribeLinks(label: string, urls: Record<'rss' | 'atom' | 'json', str
 
 export function indexPage(topics: readonly IndexTopic[], publicUrl: string): string {
   const sections = topics.map((topic) => {
-    const digest = topic.hasDigest ? subscribeLinks('Daily digest, one entry a day:', topicFeedUrls(publicUrl, topic.slug, 'digest')) : '';
+    const digest = topic.hasDigest
+      ? `${subscribeLinks(`Digest, one entry ${digestScheduleText(topic.digest)}:`, topicFeedUrls(publicUrl, topic.slug, 'digest'))}
+    <p><a href="${escapeHtml(`${publicUrl}${digestIndexPath(topic.slug)}`)}">Past ${escapeHtml(topic.title)} digests</a>, to read in the browser.</p>`
+      : '';
     return `<section id="${escapeHtml(topic.slug)}">
     <h2>${escapeHtml(topic.title)}</h2>
     ${topic.description ? `<p>${escapeHtml(topic.description)}</p>` : ''}
@@ -66,14 +79,22 @@ export function indexPage(topics: readonly IndexTopic[], publicUrl: string): str
   <main>
   ${topics.length === 0 ? '<p>No topics are configured yet: add one to feeds.config.json.</p>' : sections.join('\n  ')}
   </main>
-  <footer><p><a href="${escapeHtml(publicUrl)}/topics.opml">All topic feeds as OPML</a>, to import into a feed reader.</p></footer>
+  <footer>
+    <p><a href="${escapeHtml(publicUrl)}/topics.opml">All topic feeds and digest feeds as OPML</a>, to import into a feed reader.</p>
+    <p>Running this server? Sources are managed on the <a href="${escapeHtml(publicUrl)}/admin">admin page</a> (enabled by the <code>ADMIN_TOKEN</code> setting).</p>
+  </footer>
 </body>
 </html>
 `;
 }
 
+/** The page listing a topic's past digests (digest-index-page.ts). */
+export function digestIndexPath(slug: string): string {
+  return `/topics/${encodeURIComponent(slug)}/digest/`;
+}
+
 export interface DigestPageInput {
-  topic: TopicInfo;
+  topic: DigestTopicInfo;
   title: string;
   html: string;
   periodStart: Date;
@@ -97,7 +118,7 @@ export function digestPage(input: DigestPageInput, publicUrl: string): string {
 <body>
   <main>
   ${input.html}
-  <p class="tagline">Stories published from ${escapeHtml(input.periodStart.toUTCString())} to ${escapeHtml(input.periodEnd.toUTCString())}.</p>
+  <p class="tagline">Stories published ${escapeHtml(digestPeriodLabel({ start: input.periodStart, end: input.periodEnd }, input.topic.digest.timezone))}.</p>
   </main>
   <footer><p><a href="${escapeHtml(publicUrl)}/">All topics</a> · subscribe to this digest: <a href="${escapeHtml(urls.rss)}">RSS</a>, <a href="${escapeHtml(urls.atom)}">Atom</a>, <a href="${escapeHtml(urls.json)}">JSON Feed</a></p></footer>
 </body>
@@ -105,9 +126,25 @@ export function digestPage(input: DigestPageInput, publicUrl: string): string {
 `;
 }
 
-const STATUS_HEADINGS: Record<number, string> = { 400: 'Bad request', 401: 'Not allowed', 404: 'Not found', 429: 'Too many requests', 503: 'Unavailable' };
+const STATUS_HEADINGS: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Not allowed',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  406: 'Not acceptable',
+  413: 'Too large',
+  414: 'Address too long',
+  415: 'Unsupported type',
+  429: 'Too many requests',
+  503: 'Unavailable',
+};
 
-/** The page a browser gets for an error answer (the JSON answer's message, escaped). */
+/**
+ * The page a browser gets for an error answer: the status, the JSON answer's message
+ * (escaped: it may quote the request's path) and a way home. The link is relative, so it
+ * works whatever the Host header said.
+ */
 export function errorPage(status: number, message: string): string {
   const heading = STATUS_HEADINGS[status] ?? (status >= 500 ? 'Something went wrong' : 'Cannot answer that');
   return `<!doctype html>
@@ -115,15 +152,17 @@ export function errorPage(status: number, message: string): string {
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="robots" content="noindex">
   <title>${status} ${escapeHtml(heading)} · Tidings</title>
   <style>${STYLE}</style>
 </head>
 <body>
   <main>
+  <p class="status">Error ${status}</p>
   <h1>${escapeHtml(heading)}</h1>
   <p>${escapeHtml(message)}</p>
   </main>
-  <footer><p><a href="/">All topics</a></p></footer>
+  <footer><p><a href="/">Tidings home</a>: every topic and its feeds.</p></footer>
 </body>
 </html>
 `;

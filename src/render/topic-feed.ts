@@ -3,6 +3,7 @@
  * (sanitized) and the other outlets that carried it.
  */
 import { createHash } from 'node:crypto';
+import { withoutTracking } from '../dedupe/index.ts';
 import { escapeHtml } from '../text/html-text.ts';
 import type { FeedEntry } from '../model.ts';
 import type { DocumentEntry, FeedDocument, FeedFormat } from './feed-formats.ts';
@@ -39,10 +40,15 @@ export function nameUuid(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** The other outlets' copies as readers get them: tracking parameters (utm_*, fbclid, …) dropped. */
+function otherCopies(entry: FeedEntry): Array<{ source: string; url: string | null; title: string }> {
+  return entry.alsoReportedBy.map((copy) => ({ source: copy.source.title, url: copy.url === null ? null : withoutTracking(copy.url), title: copy.title }));
+}
+
 function alsoReportedBy(entry: FeedEntry): string {
   if (entry.alsoReportedBy.length === 0) return '';
-  const links = entry.alsoReportedBy.map((copy) => {
-    const name = escapeHtml(copy.source.title);
+  const links = otherCopies(entry).map((copy) => {
+    const name = escapeHtml(copy.source);
     return copy.url ? `<a href="${escapeHtml(copy.url)}">${name}</a>` : name;
   });
   return `<p><small>Also reported by: ${links.join(', ')}</small></p>`;
@@ -69,7 +75,7 @@ function toDocumentEntry(entry: FeedEntry): DocumentEntry {
     enclosure: entry.enclosure,
     source: { title: entry.source.title, feedUrl: entry.source.url, siteUrl: entry.source.siteUrl },
     extension: {
-      also_reported_by: entry.alsoReportedBy.map((copy) => ({ source: copy.source.title, url: copy.url, title: copy.title })),
+      also_reported_by: otherCopies(entry),
     },
   };
 }

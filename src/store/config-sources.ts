@@ -9,6 +9,7 @@ export interface ConfigSource {
   topics: string[];
   priority?: number | undefined;
   nearDuplicates?: boolean | undefined;
+  timezone?: string | undefined;
   /** HTTP Basic auth: the password's variable name is stored, never the password. */
   auth?: { username: string; passwordEnv: string } | undefined;
 }
@@ -96,6 +97,7 @@ async function insertSources(trx: Transaction<DB>, fresh: ConfigSource[], now: D
           topics: source.topics,
           priority: source.priority ?? 0,
           near_duplicates: source.nearDuplicates ?? true,
+          timezone: source.timezone ?? null,
           ...authColumns(source),
           next_poll_at: now,
         })),
@@ -146,6 +148,7 @@ async function updateSources(trx: Transaction<DB>, updates: SurvivorUpdate[], no
       topics,
       priority: own?.priority ?? 0,
       near_duplicates: own?.nearDuplicates ?? true,
+      timezone: own?.timezone ?? null,
       ...(own ? authColumns(own) : { auth_username: null, auth_password_env: null, auth_origin: null }),
     })),
   );
@@ -157,6 +160,7 @@ async function updateSources(trx: Transaction<DB>, updates: SurvivorUpdate[], no
       topics = case when u.own then u.topics else s.topics || array(select t from unnest(u.topics) as t where t <> all(s.topics)) end,
       priority = case when u.own then u.priority else s.priority end,
       near_duplicates = case when u.own then u.near_duplicates else s.near_duplicates end,
+      timezone = case when u.own then u.timezone else s.timezone end,
       auth_username = case when u.own then u.auth_username else s.auth_username end,
       auth_password_env = case when u.own then u.auth_password_env else s.auth_password_env end,
       auth_origin = case when u.own then u.auth_origin else s.auth_origin end,
@@ -164,7 +168,7 @@ async function updateSources(trx: Transaction<DB>, updates: SurvivorUpdate[], no
       disabled_reason = case when s.disabled_reason = ${DISABLED_REASONS.removedFromConfig} then null else s.disabled_reason end,
       updated_at = ${now}
     from jsonb_to_recordset(${rows}::jsonb) as u(
-      id bigint, own boolean, title text, topics text[], priority integer, near_duplicates boolean,
+      id bigint, own boolean, title text, topics text[], priority integer, near_duplicates boolean, timezone text,
       auth_username text, auth_password_env text, auth_origin text)
     where s.id = u.id`.execute(trx);
   return Number(result.numAffectedRows ?? 0);

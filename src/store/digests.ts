@@ -106,3 +106,24 @@ export async function findDigest(db: Kysely<DB>, topic: string, date: string): P
     .where(sql<boolean>`cardinality(story_ids) > 0`)
     .executeTakeFirst();
 }
+
+export interface DigestSummary {
+  date: string;
+  title: string;
+  periodStart: Date;
+  periodEnd: Date;
+  stories: number;
+}
+
+/** A topic's published digests, newest first, without their bodies (the digest index page). */
+export async function listDigests(db: Kysely<DB>, topic: string, limit: number): Promise<DigestSummary[]> {
+  const rows = await db
+    .selectFrom('digests')
+    .select(['period_date', 'title', 'period_start', 'period_end', sql<number>`cardinality(story_ids)`.as('stories')])
+    .where('topic', '=', topic)
+    .where(sql<boolean>`cardinality(story_ids) > 0`)
+    .orderBy('period_end', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ date: r.period_date, title: r.title, periodStart: r.period_start, periodEnd: r.period_end, stories: Number(r.stories) }));
+}

@@ -134,7 +134,10 @@ export async function topicFeedEntries(db: Executor, topic: string, limit: numbe
  * link when it has none; its source when it has neither): two feeds of one outlet (a news
  * and a topic feed, http:// and https:// of one feed) carrying one article are one outlet,
  * so a story never lists its own article, nor one article twice. Sources other than the
- * representative's list one copy each, their earliest.
+ * representative's list one copy each, their earliest. Each copy is named after the source
+ * it links to: among sources sharing an article, the one on whose site it lives (own_site)
+ * names it, not an aggregator that listed it first; a source without a title is named by
+ * the host of its copy, not of its feed (feeds.feedburner.com names no outlet).
  */
 async function otherCopies(
   db: Executor,
@@ -152,6 +155,7 @@ async function otherCopies(
       'i.canonical_url',
       'i.title',
       'i.published_at',
+      'i.own_site',
       'src.id as source_id',
       'src.title as source_title',
       'src.url as source_url',
@@ -164,7 +168,10 @@ async function otherCopies(
     .orderBy('i.published_at')
     .orderBy('i.id')
     .execute();
-  rows.sort((a, b) => a.published_at.getTime() - b.published_at.getTime() || a.source_id - b.source_id);
+  const byDate = (a: (typeof rows)[number], b: (typeof rows)[number]) => a.published_at.getTime() - b.published_at.getTime() || a.source_id - b.source_id;
+  // Own-site copies first, so they claim their article; listed oldest first afterwards.
+  rows.sort((a, b) => Number(b.own_site) - Number(a.own_site) || byDate(a, b));
+  const chosen = new Map<number, typeof rows>();
   const listed = new Map<number, Set<string>>();
   for (const row of rows) {
     const representative = representatives.get(row.story_id!)!;
@@ -176,7 +183,22 @@ async function otherCopies(
       if (seen.has(outlet)) continue;
       seen.add(outlet);
     }
-    result.get(row.story_id!)!.push({ source: sourceRef(row), url: row.url, title: row.title });
+    const copies = chosen.get(row.story_id!) ?? [];
+    chosen.set(row.story_id!, copies);
+    copies.push(row);
+  }
+  for (const [storyId, copies] of chosen) {
+    result.set(
+      storyId,
+      copies.sort(byDate).map((row) => ({ source: copySourceRef(row), url: row.url, title: row.title })),
+    );
   }
   return result;
+}
+
+/** A copy's source, named by the host of the copy when the source has no title. */
+function copySourceRef(row: Parameters<typeof sourceRef>[0] & { url: string | null }): SourceRef {
+  const ref = sourceRef(row);
+  const host = row.source_title === null && row.url !== null ? URL.parse(row.url)?.hostname : undefined;
+  return host ? { ...ref, title: host.replace(/^www\./, '') } : ref;
 }

@@ -14,6 +14,8 @@ import { readEnv } from '../../src/config/env.ts';
 import { serve, type Service } from '../../src/main.ts';
 import { clearContent, createTestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
+import { recordPollEvents } from '../../src/store/poll-events.ts';
+import { insertAdminSources } from '../../src/store/source-admin.ts';
 import { silentLog, testConfig } from '../helpers/context.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -99,14 +101,17 @@ async function addGlobe() {
   await page.getByRole('heading', { name: 'Sources', exact: true }).waitFor();
 }
 
+/** How wide the page's content is (a string: this file is type-checked without the DOM library). */
+const documentWidth = () => page.evaluate<number>('document.documentElement.scrollWidth');
+
 const globeRow = () => page.locator('table.sources tbody tr', { hasText: 'Globe Dispatch' });
 
-/** Imports an OPML file listing Second (new, never fetched) and Globe Dispatch, with the file input. */
+/** Imports an OPML file listing Second (new, never fetched), Globe Dispatch and a feed that cannot be polled, with the file input. */
 async function importOpml() {
   const file = path.join(profile, 'subscriptions.opml');
   writeFileSync(
     file,
-    `<?xml version="1.0"?><opml version="2.0"><body><outline text="Korea"><outline type="rss" text="Second" xmlUrl="${fixtures.url('/second.xml')}"/></outline><outline type="rss" text="Globe" xmlUrl="${fixtures.url('/world.xml')}"/></body></opml>`,
+    `<?xml version="1.0"?><opml version="2.0"><body><outline text="Korea"><outline type="rss" text="Second" xmlUrl="${fixtures.url('/second.xml')}"/></outline><outline type="rss" text="Globe" xmlUrl="${fixtures.url('/world.xml')}"/><outline type="rss" text="Broken" xmlUrl="ftp://broken.example/feed"/></body></opml>`,
   );
   await page.getByLabel('OPML file').setInputFiles(file);
   await page.getByRole('button', { name: 'Import' }).click();
@@ -181,6 +186,60 @@ describe('admin page in Chromium', () => {
     expect((await page.locator('table.sources tbody td[data-label="State"]').first().boundingBox())!.width).toBeGreaterThan(300);
   });
 
+  it('fits a phone-width screen with a long poll history and long error messages', async () => {
+    await logIn();
+    await addGlobe();
+    const id = Number(/source-(\d+)/.exec((await globeRow().getAttribute('id'))!)![1]);
+    const longUrl = `https://feeds.example/${'very-long-path-segment-'.repeat(8)}feed.xml?${'token=abcdefghijklmnopqrstuvwxyz0123456789&'.repeat(3)}`;
+    const longMessage = `the server answered 500 Internal Server Error for ${longUrl} after ${'redirecting '.repeat(5)}through ${longUrl}`;
+    const { db } = service.context;
+    await db
+      .updateTable('sources')
+      .set({ error_code: 'http_server_error', error_message: longMessage, consecutive_failures: 3 })
+      .where('id', '=', id)
+      .execute();
+    await recordPollEvents(
+      db,
+      Array.from({ length: 40 }, (_, i) => ({
+        sourceId: id,
+        polledAt: new Date(Date.now() - (40 - i) * 600_000),
+        outcome: i % 3 === 0 ? ('stored' as const) : ('failed' as const),
+        status: i % 3 === 0 ? 200 : 500,
+        errorCode: i % 3 === 0 ? null : 'http_server_error',
+        errorMessage: i % 3 === 0 ? null : longMessage,
+        newItems: i % 3 === 0 ? 12 : 0,
+        updatedItems: 0,
+        durationMs: 123_456,
+      })),
+    );
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [name, url] of [
+      ['phone-sources.png', `${service.url}/admin`],
+      ['phone-source.png', `${service.url}/admin/sources/${id}`],
+    ] as const) {
+      await page.goto(url);
+      expect(await documentWidth()).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: path.join(OUTPUT, name), fullPage: true });
+    }
+  });
+
+  it('shows a next poll time already past as "due now", and a paused source as "paused"', async () => {
+    await logIn();
+    await addGlobe();
+    await service.context.db
+      .updateTable('sources')
+      .set({ next_poll_at: new Date(Date.now() - 5000) })
+      .execute();
+    await page.reload();
+    await expect(globeRow().locator('td[data-label="Next poll"]').textContent()).resolves.toBe('due now');
+    await globeRow().getByRole('link', { name: 'Globe Dispatch', exact: true }).click();
+    await expect(page.locator('dt:text-is("Next poll") + dd').textContent()).resolves.toBe('due now');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.locator('dt:text-is("Next poll") + dd').textContent()).resolves.toBe('paused');
+    await page.getByRole('link', { name: 'Sources' }).click();
+    await expect(globeRow().locator('td[data-label="Next poll"]').textContent()).resolves.toBe('paused');
+  });
+
   it('refuses a form post without the CSRF token, even with the session cookie', async () => {
     await logIn();
     await addGlobe();
@@ -199,14 +258,40 @@ describe('admin page in Chromium', () => {
     await expect(page.locator('table.sources tbody tr').first().getAttribute('data-state')).resolves.toBe('paused');
   });
 
-  it('imports an OPML file chosen with the file input', async () => {
+  it('imports an OPML file chosen with the file input, showing what it did at the top; a reload imports nothing again', async () => {
     await logIn();
     await addGlobe();
-    await importOpml();
-    await expect(page.locator('section', { has: page.getByRole('heading', { name: 'Import result' }) }).textContent()).resolves.toContain(
-      '1 added, 1 already present, 0 invalid.',
+    // More sources than a screen holds: a result shown below the table would be out of sight.
+    await insertAdminSources(
+      service.context.db,
+      Array.from({ length: 30 }, (_, i) => ({ url: `https://filler.example/${i}.xml`, title: `Filler ${i}`, topics: [] })),
+      new Date(),
     );
+    await page.reload();
+    await importOpml();
+    expect(page.url()).toMatch(/\/admin\?result=[\w-]{16}$/);
+    const result = page.locator('section', { has: page.getByRole('heading', { name: 'Import result' }) });
+    await expect(result.locator('p').first().textContent()).resolves.toMatch(/^1 added, 1 already present, 1 invalid\./);
+    await expect(result.locator('#opml-added li').allTextContents()).resolves.toEqual([expect.stringMatching(/^Second .*\/second\.xml/)]);
+    await expect(result.locator('#opml-existing li').allTextContents()).resolves.toEqual([expect.stringMatching(/^Globe Dispatch .*\/world\.xml$/)]);
+    await expect(result.locator('#opml-invalid li').allTextContents()).resolves.toEqual([
+      'ftp://broken.example/feed: only http and https URLs can be polled, not ftp:',
+    ]);
+    const box = (await result.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(900); // the whole result within the first screen
+    await page.screenshot({ path: path.join(OUTPUT, 'import-result.png') });
     await expect(page.locator('table.sources tbody tr', { hasText: 'Second' }).getAttribute('data-state')).resolves.toBe('pending');
+
+    const sources = async () => (await service.context.db.selectFrom('sources').select('id').execute()).length;
+    const before = await sources();
+    expect(before).toBe(32);
+    await page.reload();
+    await expect(result.locator('p').first().textContent()).resolves.toMatch(/^1 added, 1 already present, 1 invalid\./);
+    expect(await sources()).toBe(before);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    expect(await documentWidth()).toBeLessThanOrEqual(390);
+    expect((await result.boundingBox())!.y).toBeLessThan(844);
   });
 
   it('deletes a source after a confirmation page', async () => {

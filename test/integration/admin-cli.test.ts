@@ -43,6 +43,7 @@ beforeAll(async () => {
   fixtures.route('/other.xml', { body: rssFeed('Other', [{ guid: 'o1', title: 'Something', link: 'https://other.example/1', pubDate: recent }]) });
   fixtures.route('/doomed.xml', { body: rssFeed('Doomed', [{ guid: 'd1', title: 'Soon gone', link: 'https://doomed.example/1', pubDate: recent }]) });
   fixtures.route('/doomed-too.xml', { body: rssFeed('Doomed too', []) });
+  fixtures.route('/long.xml', { body: rssFeed('Long', []) });
   fixtures.route('/site/', {
     body: '<html><head><link rel="alternate" type="application/atom+xml" href="/good.xml"></head><body></body></html>',
     contentType: 'text/html',
@@ -91,6 +92,30 @@ describe('tidings sources / opml', () => {
 
     const list = await run(['sources', 'list', '--json']);
     expect(JSON.parse(list.out)).toContainEqual(expect.objectContaining({ id: goodId, origin: 'admin', topics: ['korea'], items_total: 2, error_code: null }));
+  });
+
+  it('lists each source with its title and topics, cutting a long title', async () => {
+    const title = 'The Extraordinarily Long-Winded Chronicle of Everything Korean';
+    const long = await run(['sources', 'add', fixtures.url('/long.xml'), '--title', title, '--topic', 'korea']);
+    const longId = Number(/^Added source #(\d+):/.exec(long.out)?.[1]);
+    try {
+      const lines = (await run(['sources', 'list'])).out.trim().split('\n');
+      expect(lines[0]).toMatch(/^ID\s+TITLE\s+URL\s+TOPICS\s+STATE\s+LAST POLL\s+LAST OK\s+NEXT\s+FAILS\s+ITEMS\s+7D\s+ERROR$/);
+      const row = (id: number) => lines.find((line) => line.startsWith(`${id} `));
+      expect(row(goodId)).toMatch(/^\d+\s+Good News\s+http:\/\/127\.0\.0\.1:\d+\/good\.xml\s+korea\s+ok\s/);
+      expect(row(longId)).toMatch(/^\d+\s+The Extraordinarily Long-Winded…\s+http:\/\/127\.0\.0\.1:\d+\/long\.xml\s+korea\s+ok\s/);
+      // Columns line up: each row's URL starts where the header's URL does.
+      expect(row(longId)!.indexOf('http')).toBe(lines[0]!.indexOf('URL'));
+      expect(row(goodId)!.indexOf('http')).toBe(lines[0]!.indexOf('URL'));
+      // Listed two days later, every next-poll time has passed: the sources are due, not "2d ago".
+      let later = '';
+      await main(['sources', 'list'], { out: (t) => (later += `${t}\n`), err: () => {} }, env, { now: () => new Date(Date.now() + 2 * 86_400_000) });
+      expect(later.split('\n').find((line) => line.startsWith(`${longId} `))).toMatch(/\s2d ago\s+2d ago\s+due now\s/);
+      const json = JSON.parse((await run(['sources', 'list', '--json'])).out) as Array<{ id: number; title: string; topics: string[] }>;
+      expect(json.find((s) => s.id === longId)).toMatchObject({ title, topics: ['korea'] });
+    } finally {
+      await run(['sources', 'remove', String(longId)]);
+    }
   });
 
   it('refuses a duplicate, an unknown topic and a missing URL, with one line each', async () => {

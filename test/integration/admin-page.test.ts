@@ -69,6 +69,13 @@ async function logIn(): Promise<void> {
   cookie = answer.headers.get('set-cookie')!.split(';')[0]!;
 }
 
+/** A form post's answer: 303 to `page` naming a stored result; returns that page as this session gets it. */
+async function resultPage(answer: PageAnswer, page: string): Promise<PageAnswer & { location: string }> {
+  const location = answer.headers.get('location') ?? '';
+  expect([answer.status, location]).toEqual([303, expect.stringMatching(new RegExp(`^${page}\\?result=[\\w-]{16}$`))]);
+  return { ...(await request('GET', location)), location };
+}
+
 /** Adds a source with the form; returns its id. */
 async function addWithForm(path: string, topics: string[] = []): Promise<string> {
   const added = await request('POST', '/admin/sources', { _csrf: await csrf(), url: fixtures.url(path), topics, action: 'add' });
@@ -140,13 +147,16 @@ describe('admin page forms', () => {
   it('previews, refuses a bad URL keeping the form, and adds with a redirect to the new source', async () => {
     await logIn();
     const token = await csrf();
-    const preview = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/plain.xml'), topics: ['world'], action: 'preview' });
+    const preview = await resultPage(
+      await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/plain.xml'), topics: ['world'], action: 'preview' }),
+      '/admin',
+    );
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('Preview of');
+    expect(preview.text).toContain('Plain news');
     expect(preview.text).toContain('<input type="hidden" name="topics" value="world">');
 
-    const bad = await request('POST', '/admin/sources', { _csrf: token, url: 'not a "url"', action: 'add' });
-    expect(bad.status).toBe(400);
+    const bad = await resultPage(await request('POST', '/admin/sources', { _csrf: token, url: 'not a "url"', action: 'add' }), '/admin');
     expect(bad.text).toContain('Not added: not an absolute URL');
     expect(bad.text).toContain('value="not a &quot;url&quot;"');
 
@@ -157,9 +167,8 @@ describe('admin page forms', () => {
     expect(page.text).toContain('Source added and polled');
     expect(page.text).toContain('Plain news');
 
-    const again = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/plain.xml'), action: 'add' });
-    expect(again.status).toBe(409);
-    expect(again.text).toContain('is already source #');
+    const again = await resultPage(await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/plain.xml'), action: 'add' }), '/admin');
+    expect(again.text).toMatch(/Not added: .* is already source #/);
   });
 
   it('escapes hostile feed content everywhere it is shown', async () => {
@@ -200,11 +209,12 @@ describe('admin page forms', () => {
     const cleared = await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, title: 'Plain Daily', topics_present: '1', interval_minutes: '' });
     expect(cleared.status).toBe(303);
     expect((await request('GET', `/admin/sources/${id}`)).text).toContain('none (items enter topics by phrase only)');
-    expect((await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, interval_minutes: 'soon' })).status).toBe(400);
+    const soon = await resultPage(await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, interval_minutes: 'soon' }), `/admin/sources/${id}`);
+    expect(soon.text).toContain('Not saved: the poll interval is a whole number of minutes');
 
     const refreshed = await request('POST', `/admin/sources/${id}/refresh`, { _csrf: token });
     expect(refreshed.headers.get('location')).toBe(`/admin/sources/${id}?done=refreshed`);
-    expect((await request('GET', `/admin/sources/${id}`)).text).toMatch(/<td>not_modified<\/td>|<td>stored<\/td>/);
+    expect((await request('GET', `/admin/sources/${id}`)).text).toMatch(/<td data-label="Outcome">(not_modified|stored)<\/td>/);
 
     const paused = await request('POST', `/admin/sources/${id}/pause`, { _csrf: token, back: `/admin/sources/${id}` });
     expect(paused.headers.get('location')).toBe(`/admin/sources/${id}?done=paused`);
@@ -233,18 +243,21 @@ describe('admin page forms', () => {
       [{ title: 'Plain', topics: ['korea\u0000'], topics_present: '1' }, 'a topic contains a control character (U+0000)'],
     ];
     for (const [form, message] of cases) {
-      const answer = await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, ...form });
-      expect(answer.status).toBe(400);
+      const answer = await resultPage(await request('POST', `/admin/sources/${id}/edit`, { _csrf: token, ...form }), `/admin/sources/${id}`);
       expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
-      expect(answer.text).toContain(message);
+      expect(answer.text).toContain(`Not saved: ${message}`);
     }
     expect(/<h1>([^<]*)<\/h1>/.exec((await request('GET', `/admin/sources/${id}`)).text)![1]).toBe(title);
 
-    const nul = await request('POST', '/admin/sources', { _csrf: token, url: `${fixtures.url('/plain.xml')}\u0000`, action: 'add' });
-    expect(nul.status).toBe(400);
+    const nul = await resultPage(
+      await request('POST', '/admin/sources', { _csrf: token, url: `${fixtures.url('/plain.xml')}\u0000`, action: 'add' }),
+      '/admin',
+    );
     expect(nul.text).toContain('Not added: the URL contains a control character (U+0000)');
-    const long = await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/other.xml'), title: 't'.repeat(10_000), action: 'add' });
-    expect(long.status).toBe(400);
+    const long = await resultPage(
+      await request('POST', '/admin/sources', { _csrf: token, url: fixtures.url('/other.xml'), title: 't'.repeat(10_000), action: 'add' }),
+      '/admin',
+    );
     expect(long.text).toContain('Not added: the title is longer than 300 characters');
     expect((await request('GET', '/admin')).text).not.toContain(fixtures.url('/other.xml'));
   });
@@ -252,14 +265,20 @@ describe('admin page forms', () => {
   it('imports pasted OPML, exports it, and deletes after confirmation', async () => {
     await logIn();
     const token = await csrf();
-    const imported = await request('POST', '/admin/opml', {
-      _csrf: token,
-      opml: `<opml version="2.0"><body><outline text="World"><outline type="rss" text="Extra" xmlUrl="${fixtures.url('/extra.xml')}"/></outline></body></opml>`,
-    });
-    expect(imported.status).toBe(200);
+    const imported = await resultPage(
+      await request('POST', '/admin/opml', {
+        _csrf: token,
+        opml: `<opml version="2.0"><body><outline text="World"><outline type="rss" text="Extra" xmlUrl="${fixtures.url('/extra.xml')}"/></outline></body></opml>`,
+      }),
+      '/admin',
+    );
     expect(imported.text).toContain('1 added, 0 already present, 0 invalid.');
-    expect((await request('POST', '/admin/opml', { _csrf: token, opml: '<rss/>' })).text).toContain('Not imported: not an OPML document');
-    expect((await request('POST', '/admin/opml', { _csrf: token, opml: ' ' })).status).toBe(400);
+    expect((await resultPage(await request('POST', '/admin/opml', { _csrf: token, opml: '<rss/>' }), '/admin')).text).toContain(
+      'Not imported: not an OPML document',
+    );
+    expect((await resultPage(await request('POST', '/admin/opml', { _csrf: token, opml: ' ' }), '/admin')).text).toContain(
+      'Not imported: choose an OPML file or paste one',
+    );
 
     const exported = await request('GET', '/admin/opml');
     expect(exported.headers.get('content-disposition')).toContain('tidings-sources.opml');
@@ -271,6 +290,57 @@ describe('admin page forms', () => {
     const deleted = await request('POST', `/admin/sources/${id}/delete`, { _csrf: token });
     expect(deleted.headers.get('location')).toBe('/admin?done=deleted');
     expect((await request('GET', `/admin/sources/${id}`)).status).toBe(404);
+  });
+
+  it('answers every refused post with a redirect to a page saying why', async () => {
+    await logIn();
+    const token = await csrf();
+    // A source deleted in another tab: its page is gone, so the table says it.
+    for (const action of ['pause', 'resume', 'refresh', 'edit', 'delete']) {
+      const answer = await resultPage(await request('POST', `/admin/sources/999/${action}`, { _csrf: token, back: '/admin/sources/999' }), '/admin');
+      expect(answer.text).toMatch(/Not (paused|resumed|polled|saved|deleted): no source #999/);
+    }
+    const bad = await resultPage(await request('POST', '/admin/sources/abc/pause', { _csrf: token }), '/admin');
+    expect(bad.text).toContain('Not paused: a source id is a positive whole number, not &quot;abc&quot;');
+  });
+
+  it('shows an import result to its session only, escaped, and a reload imports nothing again', async () => {
+    await logIn();
+    const existing = await addWithForm('/plain.xml');
+    const hostile = '<script>alert("t")</script>';
+    const opml = `<opml version="2.0"><body>
+      <outline type="rss" text="${hostile.replaceAll('<', '&lt;').replaceAll('"', '&quot;')}" xmlUrl="https://new.example/feed?q=&lt;img src=x onerror=alert(1)&gt;"/>
+      <outline type="rss" text="Plain" xmlUrl="${fixtures.url('/plain.xml')}"/>
+      <outline type="rss" text="&lt;b&gt;Bad&lt;/b&gt;" xmlUrl="javascript:&lt;img src=x onerror=alert(2)&gt;"/>
+    </body></opml>`;
+    const imported = await resultPage(await request('POST', '/admin/opml', { _csrf: await csrf(), opml }), '/admin');
+    const result = /<section[^>]*aria-labelledby="opml-heading">[\s\S]*?<\/section>/.exec(imported.text)![0];
+    expect(result).toContain('1 added, 1 already present, 1 invalid.');
+    expect(result).toContain('&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;');
+    expect(result).toContain('<span class="url">https://new.example/feed?q=%3Cimg%20src=x%20onerror=alert(1)%3E</span>');
+    expect(result).toContain(`<a href="/admin/sources/${existing}">Plain</a>`);
+    expect(result).toContain('<span class="url">javascript:&lt;img src=x onerror=alert(2)&gt;</span>: only http and https URLs can be polled');
+    expect(imported.text).not.toMatch(/<script>alert|<img src=x|<b>Bad/i);
+    // Above the table: seen without scrolling.
+    expect(imported.text.indexOf('Import result')).toBeLessThan(imported.text.indexOf('<table class="sources'));
+
+    const count = async () => (await service.context.db.selectFrom('sources').select('id').execute()).length;
+    const before = await count();
+    expect((await request('GET', imported.location)).text).toContain('1 added, 1 already present, 1 invalid.');
+    expect(await count()).toBe(before);
+
+    // Another session (another browser, or someone given the URL) gets nothing from it.
+    const mine = cookie;
+    await logIn();
+    const other = await request('GET', imported.location);
+    expect(other.status).toBe(200);
+    expect(other.text).not.toContain('Import result');
+    expect(other.text).toContain('The result of that action is no longer available');
+    cookie = mine;
+    for (const made_up of ['AAAAAAAAAAAAAAAA', '../../etc', 'x'.repeat(5000)]) {
+      expect((await request('GET', `/admin?result=${encodeURIComponent(made_up)}`)).text).toContain('no longer available');
+    }
+    expect((await request('GET', '/admin?done=constructor')).status).toBe(200);
   });
 
   it('logs out: the cookie is cleared, and the old session no longer works even if replayed', async () => {

@@ -117,9 +117,10 @@ describe('tidings CLI', () => {
     const result = await run('sources', 'list');
     expect(result.code).toBe(0);
     const lines = result.out.trim().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+URL\s+STATE\s+LAST POLL/);
-    expect(lines[1]).toMatch(/bad\.xml\s+failing/);
-    expect(lines[2]).toMatch(/good\.xml\s+ok/);
+    expect(lines[0]).toMatch(/^ID\s+TITLE\s+URL\s+TOPICS\s+STATE\s+LAST POLL/);
+    // Config sources without topics; the title is the feed's own, once it has been read.
+    expect(lines[1]).toMatch(/^\d+\s+-\s+\S+bad\.xml\s+-\s+failing/);
+    expect(lines[2]).toMatch(/^\d+\s+Good\s+\S+good\.xml\s+-\s+ok/);
   });
 
   it('prints JSON with --json', async () => {
@@ -154,7 +155,7 @@ describe('tidings CLI', () => {
     writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ sources: [{ url: 'ftp://x' }] }));
     const bad = await main(
       ['sources', 'list'],
-      { out: () => {}, err: (t) => expect(t).toMatch(/bad\.json: sources\[0\]\.url: must be an http\(s\) URL$/) },
+      { out: () => {}, err: (t) => expect(t).toMatch(/bad\.json: sources\[0\]\.url: "ftp:\/\/x" must be an http\(s\) URL\n/) },
       { ...env, FEEDS_CONFIG: path.join(dir, 'bad.json') },
     );
     expect(bad).toBe(1);
@@ -168,7 +169,7 @@ describe('tidings CLI', () => {
     expect((await run('digest', 'build', '--topic', 'korea', '--date', '2026-11-24')).out).toContain('already published (use --force to rebuild)');
     const forced = await run('digest', 'build', '--topic', 'korea', '--date', '2026-11-24', '--force');
     expect(forced.out).toContain(': published');
-    expect(forced.out).toContain('Korea — daily digest, Tuesday 24 November 2026');
+    expect(forced.out).toContain('Korea daily digest: Monday 23 November, 07:00 – Tuesday 24 November, 07:00 UTC');
     expect(forced.out).toContain('1. North Korea news');
     expect(await run('digest', 'build', '--topic', 'nope')).toMatchObject({ code: 1, err: expect.stringContaining('unknown topic "nope"') });
   });

@@ -67,14 +67,14 @@ async function story(key: string, published: string, outlets = 1, seen = publish
 }
 
 describe('digests', () => {
-  it("publishes the period's stories, most widely reported first, under a dated title", async () => {
+  it("publishes the period's stories, most widely reported first, titled with the period in local time", async () => {
     await story('widely', '2026-11-23T01:00:00Z', 3);
     await story('recent', '2026-11-23T20:00:00Z', 1);
     await story('older', '2026-11-23T00:00:00Z', 1);
     await story('before', '2026-11-22T21:59:00Z', 3); // 06:59 KST on the 23rd: the previous period
     await story('after', '2026-11-23T22:30:00Z', 3); // 07:30 KST on the 24th: the next period
     const [built] = await buildDueDigests(ctx, { topic });
-    expect(built).toMatchObject({ title: 'Korea — daily digest, Tuesday 24 November 2026', stories: 3, published: true });
+    expect(built).toMatchObject({ title: 'Korea daily digest: Monday 23 November, 07:00 – Tuesday 24 November, 07:00 KST', stories: 3, published: true });
     const [digest] = await recentDigests(database.db, 'korea', 10);
     expect(digest).toMatchObject({ period_date: '2026-11-24', period_start: new Date('2026-11-22T22:00:00Z'), period_end: new Date('2026-11-23T22:00:00Z') });
     expect(digest!.text.split('\n').filter((l) => /^\d+\. /.test(l))).toEqual(['1. Story widely', '2. Story recent', '3. Story older']);
@@ -161,8 +161,8 @@ describe('digests', () => {
     await buildDueDigests(ctx, { topic });
     const json = JSON.parse((await findRenderedFeed(database.db, 'korea', 'digest', 'json'))!.body);
     expect(json.items.map((i: { title: string }) => i.title)).toEqual([
-      'Korea — daily digest, Tuesday 24 November 2026',
-      'Korea — daily digest, Monday 23 November 2026',
+      'Korea daily digest: Monday 23 November, 07:00 – Tuesday 24 November, 07:00 KST',
+      'Korea daily digest: Sunday 22 November, 07:00 – Monday 23 November, 07:00 KST',
     ]);
     expect(json.items[0].url).toBe('http://feeds.test/topics/korea/digest/2026-11-24');
     expect(json.items[0].id).toMatch(/^urn:uuid:/);

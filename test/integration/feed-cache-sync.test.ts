@@ -38,7 +38,7 @@ describe('feed cache syncing from the database', () => {
       // Another process renders the topic under a new title, while this one keeps syncing.
       let writing = true;
       const regeneration = regenerateFeeds(
-        { ...regenerate, topics: [{ slug: 'korea', title: `Korea ${n}`, description: '' }] },
+        { ...regenerate, topics: [{ ...regenerate.topics[0]!, title: `Korea ${n}` }] },
         { topics: ['korea'], kinds: ['feed'] },
       ).finally(() => (writing = false));
       do {

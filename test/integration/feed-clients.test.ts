@@ -84,7 +84,7 @@ describe('digest permalink', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const page = await response.text();
-    expect(page).toContain('<title>Korea — daily digest, Tuesday 24 November 2026</title>');
+    expect(page).toContain('<title>Korea daily digest: Monday 23 November, 07:00 – Tuesday 24 November, 07:00 UTC</title>');
     expect(page).toContain('<a href="https://alpha.example/1">North Korea &amp; &quot;quotes&quot;</a>');
     expect(page).toContain('Reported by Alpha &amp; Co, Beta');
   });

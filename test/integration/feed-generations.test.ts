@@ -69,7 +69,7 @@ function otherProcess(service: Service, overrides: Partial<AppContext> = {}): Ap
 }
 
 /** Words of the title of Korea's digest of 24 November 2026. */
-const DIGEST_TITLE = 'daily digest, Tuesday 24 November 2026';
+const DIGEST_TITLE = 'daily digest: Monday 23 November, 07:00 – Tuesday 24 November, 07:00 UTC';
 
 /** Publishes Korea's digest of 24 November 2026 (the fixtures' day) and renders it, as `tidings digest build` does. */
 async function publishDigest(service: Service, cli: AppContext = otherProcess(service)): Promise<void> {

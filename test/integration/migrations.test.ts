@@ -64,9 +64,9 @@ describe('2026-11-25T00-00-provisional-stories', () => {
   });
 });
 
-describe('2026-12-03T01-00-source-newest-item', () => {
+describe('2026-12-03T02-00-source-newest-item', () => {
   it('fills the newest item date and usual gap of each source from the items it has stored', async () => {
-    const down = await migrator().migrateTo('2026-12-03T00-00-source-basic-auth');
+    const down = await migrator().migrateTo('2026-12-03T01-00-source-basic-auth');
     expect(down.error).toBeUndefined();
     const insertSource = async (url: string) =>
       (await sql<{ id: number }>`insert into sources (url, origin) values (${url}, 'config') returning id`.execute(database.db)).rows[0]!.id;

@@ -159,6 +159,20 @@ describe('poll job', () => {
     }
   });
 
+  it("reads the dates a feed writes without a zone in its source's time zone", async () => {
+    server.route('/seoul.xml', {
+      body: rssFeed('Seoul', [
+        { guid: 'local', title: 'Local time', pubDate: 'Mon, 23 Nov 2026 09:00:00' },
+        { guid: 'stated', title: 'Stated zone', pubDate: 'Mon, 23 Nov 2026 09:00:00 GMT' },
+      ]),
+    });
+    await syncConfigSources(database.db, [{ url: server.url('/seoul.xml'), topics: [], timezone: 'Asia/Seoul' }], clock);
+    await pollFeeds(ctx);
+    const stored = new Map((await items()).map((i) => [i.title, i.feed_published_at?.toISOString()]));
+    expect(stored.get('Local time')).toBe('2026-11-23T00:00:00.000Z');
+    expect(stored.get('Stated zone')).toBe('2026-11-23T09:00:00.000Z');
+  });
+
   it('follows a 301 and stores the new URL; a 302 leaves it alone', async () => {
     server.route('/moved', { body: '', status: 301, headers: { location: '/new-home.xml' } });
     server.route('/new-home.xml', { body: feed(1) });

@@ -11,6 +11,11 @@
  *  - a UTF-8 label on bytes that are not valid UTF-8 gives way to the next source (a server
  *    default of "charset=UTF-8" in front of an EUC-KR feed that declares EUC-KR).
  *
+ * JSON is different (RFC 8259 §8.1: UTF-8; JSON Feed 1.1 allows "any encoding that's legal
+ * JSON", i.e. also UTF-16/32, which a BOM or the zero bytes of the first character give away):
+ * a charset label on a document that starts like JSON is ignored, and bytes that are not UTF-8
+ * become U+FFFD rather than a legacy encoding's characters.
+ *
  * Labels are resolved with the WHATWG label registry (TextDecoder's), so "iso-8859-1" and
  * "us-ascii" mean windows-1252 and "ks_c_5601-1987" means euc-kr, as in browsers. UTF-8 and
  * UTF-16 are decoded by TextDecoder. Legacy encodings are decoded by iconv-lite because Node 20's
@@ -53,6 +58,7 @@ function chooseAndDecode(bytes: Uint8Array, contentType: string | null): { codec
     if (codec === null) throw new FeedError('undecodable', `the body starts like ${fromBytes}, which cannot be decoded`);
     return { codec, text: codec.decode(bytes) };
   }
+  if (startsLikeJson(bytes)) return { codec: UTF8, text: UTF8.decode(bytes) };
 
   const utf8 = lazyStrictUtf8(bytes);
   const labels = [charsetFromContentType(contentType), encodingFromXmlDeclaration(bytes)];
@@ -121,17 +127,32 @@ function encodingFromByteOrderMark(bytes: Uint8Array): string | null {
 }
 
 /**
- * XML 1.0 Appendix F.1 without a BOM: a document starts with "<", whose zero bytes give away
- * UTF-16/32 and their byte order. No ASCII-compatible label can be right for such bytes.
+ * XML 1.0 Appendix F.1 without a BOM: a document starts with "<" (JSON with "{" or "[", RFC 4627
+ * §3), whose zero bytes give away UTF-16/32 and their byte order. No ASCII-compatible label can
+ * be right for such bytes.
  */
 function encodingFromFirstCharacter(bytes: Uint8Array): string | null {
   if (bytes.length < 4) return null;
   const [b0, b1, b2, b3] = bytes;
-  if (b0 === 0x00 && b1 === 0x00 && b2 === 0x00 && b3 === 0x3c) return 'utf-32be';
-  if (b0 === 0x3c && b1 === 0x00 && b2 === 0x00 && b3 === 0x00) return 'utf-32le';
-  if (b0 === 0x00 && b1 === 0x3c && b2 === 0x00 && b3 !== 0x00) return 'utf-16be';
-  if (b0 === 0x3c && b1 === 0x00 && b2 !== 0x00 && b3 === 0x00) return 'utf-16le';
+  if (b0 === 0x00 && b1 === 0x00 && b2 === 0x00 && opensDocument(b3)) return 'utf-32be';
+  if (opensDocument(b0) && b1 === 0x00 && b2 === 0x00 && b3 === 0x00) return 'utf-32le';
+  if (b0 === 0x00 && opensDocument(b1) && b2 === 0x00 && b3 !== 0x00) return 'utf-16be';
+  if (opensDocument(b0) && b1 === 0x00 && b2 !== 0x00 && b3 === 0x00) return 'utf-16le';
   return null;
+}
+
+/** "<", "{" or "[". */
+function opensDocument(byte: number | undefined): boolean {
+  return byte === 0x3c || byte === 0x7b || byte === 0x5b;
+}
+
+/** After ASCII whitespace (RFC 8259 §2), "{" or "[". */
+function startsLikeJson(bytes: Uint8Array): boolean {
+  for (const byte of bytes) {
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
+    return byte === 0x7b || byte === 0x5b;
+  }
+  return false;
 }
 
 /** The charset parameter of a Content-Type (RFC 9110 §8.3), tolerating spaces around "=". */

@@ -1,6 +1,6 @@
 /**
  * Classification: what kind of document is this? The root element, found past the prolog,
- * decides RSS (0.9x, 1.0, 2.0) or Atom (0.3, 1.0); JSON, HTML pages and other XML vocabularies
+ * decides RSS (0.9x, 1.0, 2.0) or Atom (0.3, 1.0); HTML pages, other XML vocabularies and text
  * are `not_a_feed` whether or not they are well-formed (an HTML page rarely is).
  */
 import { FeedError } from '../../errors.ts';
@@ -57,15 +57,8 @@ function skipWhitespace(text: string, pos: number): number {
   return pos;
 }
 
+/** Text that is not markup (JSON never gets here: parse-feed.ts reads it as a JSON Feed). */
 function notMarkup(text: string, pos: number): FeedError {
-  const first = text.charAt(pos);
-  if (first === '{' || first === '[') {
-    const isJsonFeed = /"version"\s*:\s*"https?:\/\/jsonfeed\.org\/version\//.test(text.slice(pos, pos + 4096));
-    return new FeedError(
-      'not_a_feed',
-      isJsonFeed ? 'the document is a JSON Feed, which is not supported (RSS and Atom only)' : 'the document is JSON, not an RSS or Atom feed',
-    );
-  }
   const preview = text.slice(pos, pos + 40).replace(/\s+/g, ' ');
   return new FeedError('not_a_feed', `the document is not XML: it starts with "${preview}"`);
 }

@@ -1,8 +1,13 @@
 /**
- * parse: decoded text → the raw reading of an RSS or Atom document (ParsedFeed).
+ * parse: decoded text → the raw reading of an RSS, Atom or JSON Feed document (ParsedFeed).
  *
- * rss-parser's `parseString` (a new Parser per call, docs/architecture.md) does the XML work. Around it:
- *  1. classification before parsing: JSON, HTML pages and other XML vocabularies are
+ * A document that starts like JSON (`{` or `[`) is read by the JSON Feed reader (json-feed.ts;
+ * `malformed_json` or `not_a_feed` when it cannot be), whatever its Content-Type: feeds are
+ * served as application/feed+json, application/json and text/plain alike.
+ *
+ * Everything else is XML: rss-parser's `parseString` (a new Parser per call,
+ * docs/architecture.md) does the XML work. Around it:
+ *  1. classification before parsing: HTML pages, other XML vocabularies and text are
  *     `not_a_feed` whether or not they are well-formed (an HTML page rarely is), and an HTML
  *     page's `<link rel="alternate">` feed links are reported;
  *  2. a linear pre-pass that makes real-world feeds acceptable to a strict XML parser the way
@@ -18,7 +23,7 @@
  *     renamed so only our code reads them;
  *  4. one recovery attempt for documents that are not well-formed: close a truncated final
  *     tag, drop stray end tags and close elements left open at the end.
- * Every failure is a FeedError: `malformed_xml` (with line/column) or `not_a_feed`.
+ * Every failure is a FeedError: `malformed_xml` / `malformed_json` (with line/column) or `not_a_feed`.
  *
  * The steps live beside this file: 1 in detect-format.ts (and html-feed-links.ts), 2 in
  * prepare-xml.ts, 3 in namespaces.ts, 4 in repair-structure.ts; running rss-parser in
@@ -27,6 +32,8 @@
 import { FeedError } from '../../errors.ts';
 import { buildParsedFeed } from './build-parsed-feed.ts';
 import { classifyRoot, findRootElement } from './detect-format.ts';
+import { looksLikeJson } from './json-document.ts';
+import { readJsonFeed } from './json-feed.ts';
 import { collectNamespaceDeclarations, type NamespaceMap } from './namespaces.ts';
 import type { FeedKind, ParsedFeed } from './parsed-feed.ts';
 import { prepareForXmlParser } from './prepare-xml.ts';
@@ -35,6 +42,7 @@ import { asMalformed, isXmlSyntaxError, runRssParser, type RawFeed } from './run
 
 export async function parseFeed(text: string): Promise<ParsedFeed> {
   try {
+    if (looksLikeJson(text)) return readJsonFeed(text);
     const root = findRootElement(text);
     const namespaces = collectNamespaceDeclarations(text);
     const classification = classifyRoot(text, root, namespaces);

@@ -103,7 +103,7 @@ describe('feeds.config.json validation', () => {
 
   it('lists the known fields when no field is close to an unknown one', () => {
     expect(problemLines({ sources: [{ url: 'https://a.example/', name: 'A' }] })).toEqual([
-      'feeds.config.json: sources[0] (https://a.example/): unknown field "name"; the fields here are url, title, topics, priority, nearDuplicates, auth',
+      'feeds.config.json: sources[0] (https://a.example/): unknown field "name"; the fields here are url, title, topics, priority, nearDuplicates, timezone, auth',
     ]);
   });
 
@@ -141,6 +141,13 @@ describe('feeds.config.json validation', () => {
     expect(message).toContain('topics[0].digest.timezone (topic "k"): "Mars/Base" must be an IANA time zone');
     expect(message).toContain('polling.schedule: "every minute" must be a valid cron expression');
     expect(message).toContain('polling.maxInterval: "forever" must be a duration');
+  });
+
+  it("accepts a source's IANA time zone and rejects a name that is none", () => {
+    expect(parseFeedsConfig({ sources: [{ url: 'https://a.example/feed', timezone: 'Asia/Seoul' }] }, 'x').sources[0]?.timezone).toBe('Asia/Seoul');
+    expect(problemLines({ sources: [{ url: 'https://a.example/feed', timezone: 'KST' }] })).toEqual([
+      'feeds.config.json: sources[0].timezone (https://a.example/feed): "KST" must be an IANA time zone like "Asia/Seoul"',
+    ]);
   });
 
   it('reads durations in s, m, h and d', () => {

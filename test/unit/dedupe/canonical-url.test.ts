@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalUrl } from '../../../src/dedupe/index.ts';
+import { canonicalUrl, withoutTracking } from '../../../src/dedupe/index.ts';
 
 describe('canonicalUrl', () => {
   it('lower-cases scheme and host and drops default ports and fragments', () => {
@@ -47,5 +47,21 @@ describe('canonicalUrl', () => {
     expect(canonicalUrl('/relative/path')).toBeNull();
     expect(canonicalUrl('javascript:alert(1)')).toBeNull();
     expect(canonicalUrl('mailto:desk@example.com')).toBeNull();
+  });
+});
+
+describe('withoutTracking', () => {
+  it('drops tracking parameters, encoded names too, and keeps the rest as written', () => {
+    expect(withoutTracking('https://www.example.com/view?utm_source=rss&id=4%202&q=a+b&FBCLID=x&utm%5Fmedium=feed#part-2')).toBe(
+      'https://www.example.com/view?id=4%202&q=a+b#part-2',
+    );
+  });
+
+  it('drops the query when only tracking parameters were in it', () => {
+    expect(withoutTracking('http://m.example.com/news/1/amp?utm_source=rss&utm_medium=feed')).toBe('http://m.example.com/news/1/amp');
+  });
+
+  it('returns a link without tracking parameters unchanged', () => {
+    expect(withoutTracking('https://example.com/view?&b=2&a=1')).toBe('https://example.com/view?&b=2&a=1');
   });
 });

@@ -55,7 +55,9 @@ describe('?limit= variants over HTTP', () => {
     let renders = 0;
     const app = buildServer({
       log: silentLog,
-      topics: [{ slug: 'korea', title: 'Korea', description: '', hasDigest: true }],
+      topics: [
+        { slug: 'korea', title: 'Korea', description: '', digest: { period: 'daily', time: '07:00', timezone: 'UTC', weekday: 'monday' }, hasDigest: true },
+      ],
       publicUrl: 'http://x.test',
       feedCache: createFeedCache({ generations: async () => [], documents: async () => [] }),
       // ~200 bytes an entry, not very compressible: limit=500 is ~100 kB, the 167 limits asked ~8 MB.

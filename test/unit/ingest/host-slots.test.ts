@@ -106,6 +106,19 @@ describe('host gate', () => {
     expect(calls.release).toEqual([]);
   });
 
+  it("spaces this process's own starts to a host, though the store grants at once", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { store } = scriptedStore([FREE]);
+    const gate = createHostGate({ store, perHost: 2, spacingMs: 150, maxWaitMs: 60_000, log: silentLog });
+    const granted: string[] = [];
+    void gate.acquire(URL_A).then(() => granted.push('first'));
+    void gate.acquire(URL_A).then(() => granted.push('second'));
+    await vi.advanceTimersByTimeAsync(149);
+    expect(granted).toEqual(['first']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(granted).toEqual(['first', 'second']);
+  });
+
   it('gives a taken slot back once, however often release is called', async () => {
     const { store, calls } = scriptedStore([FREE]);
     const slot = await gateOver(store).acquire(URL_A);

@@ -102,7 +102,7 @@ describe('readFeed', () => {
     const [kept, edited] = first.feed.items;
     // The first item stored as it is; the second stored with other content (an edit since).
     const stored = new Set([storedItemMark(storageKey(kept!.key), first.features[0]!.contentHash), storedItemMark(storageKey(edited!.key), 'an-older-hash')]);
-    const again = await readFeed(bytes, 'application/rss+xml', 'https://example.org/feeds/rss.xml', stored);
+    const again = await readFeed(bytes, 'application/rss+xml', 'https://example.org/feeds/rss.xml', { stored });
     expect(again.features[0]).toMatchObject({ unchanged: true, signature: null, contentHash: first.features[0]!.contentHash });
     expect(again.features[1]).toEqual(first.features[1]);
     expect(again.features.filter((f) => f.unchanged)).toHaveLength(1);

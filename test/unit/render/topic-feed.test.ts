@@ -48,6 +48,16 @@ describe('topicFeedDocument', () => {
     });
   });
 
+  it("links the other outlets' copies without their tracking parameters", () => {
+    const doc = topicFeedDocument(
+      { slug: 'korea', title: 'Korea', description: '' },
+      [entry({ alsoReportedBy: [{ source: source(2, 'Daily'), url: 'https://daily.example/a?utm_source=rss&id=3&fbclid=x', title: 'Copy' }] })],
+      'https://feeds.test',
+    );
+    expect(doc.entries[0]!.contentHtml).toContain('Also reported by: <a href="https://daily.example/a?id=3">Daily</a>');
+    expect(doc.entries[0]!.extension).toEqual({ also_reported_by: [{ source: 'Daily', url: 'https://daily.example/a?id=3', title: 'Copy' }] });
+  });
+
   it('adds no line when no other outlet carried the story', () => {
     expect(topicFeedDocument({ slug: 'korea', title: 'Korea', description: '' }, [entry()], 'https://feeds.test').entries[0]!.contentHtml).toBe(
       '<p>Launch seen from Seoul.</p>',

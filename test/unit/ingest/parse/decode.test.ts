@@ -149,6 +149,29 @@ describe('decodeFeed: no label', () => {
   });
 });
 
+describe('decodeFeed: JSON (RFC 8259 §8.1: UTF-8)', () => {
+  const json = (title: string) => `\n {"version": "https://jsonfeed.org/version/1.1", "title": "${title}", "items": []}`;
+
+  it('reads JSON as UTF-8 whatever legacy charset the Content-Type names', () => {
+    // Two Hangul syllables are too few to overrule an EUC-KR label on an XML document.
+    expect(decodeFeed(bytes(json('서울'), 'utf-8'), 'text/plain; charset=euc-kr')).toEqual({ text: json('서울'), encoding: 'utf-8' });
+  });
+
+  it('replaces bytes that are not UTF-8 in JSON instead of reading it as windows-1252', () => {
+    expect(decodeFeed(bytes(json('España'), 'latin1'), null)).toEqual({ text: json('Espa\uFFFDa'), encoding: 'utf-8' });
+  });
+
+  it('recognizes BOM-less UTF-16LE JSON by the zero bytes around "{" (RFC 4627 §3)', () => {
+    const input = bytes(json('Ünïcödé').trimStart(), 'utf-16le');
+    expect(decodeFeed(input, 'application/json')).toEqual({ text: json('Ünïcödé').trimStart(), encoding: 'utf-16le' });
+  });
+
+  it('strips the UTF-8 BOM in front of JSON', () => {
+    const input = concat(Uint8Array.of(0xef, 0xbb, 0xbf), bytes(json('x'), 'utf-8'));
+    expect(decodeFeed(input, 'application/feed+json').text).toBe(json('x'));
+  });
+});
+
 describe('decodeFeed: cleaning', () => {
   it('strips C0 control characters other than tab, line feed and carriage return', () => {
     const { text } = decodeFeed(bytes('<t>a\u0000b\u0008c\u000Bd\u001Fe\tf\ng\rh</t>', 'utf-8'), null);

@@ -227,10 +227,9 @@ describe('parseFeed: errors', () => {
     expect((await parseError('<note><to>Tove</to></note>')).details.alternates).toBeUndefined();
   });
 
-  it('reports JSON Feed as not_a_feed, saying it is not supported', async () => {
-    const error = await parseError('{"version": "https://jsonfeed.org/version/1.1", "title": "x", "items": []}');
-    expect(error.code).toBe('not_a_feed');
-    expect(error.message).toContain('JSON Feed');
+  it('reads a document that starts like JSON as a JSON Feed, whatever follows', async () => {
+    const feed = await parseFeed('\uFEFF \n {"version": "https://jsonfeed.org/version/1.1", "title": "<rss>", "items": []}');
+    expect({ kind: feed.kind, format: feed.format }).toEqual({ kind: 'json', format: 'json1.1' });
   });
 
   it('reports another XML vocabulary as not_a_feed, naming its root element', async () => {

@@ -1,0 +1,25 @@
+/**
+ * Every public HTML page (the index, digest pages, error pages) goes out through sendPage:
+ * one content type and one set of security headers, like the admin page's (admin-layout.ts).
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import { STYLE as PAGE_STYLE } from '../render/pages.ts';
+
+/**
+ * No script at all, only our own stylesheet (by hash), no forms, never framed. Digest pages
+ * hold outlets' headlines and links, escaped: this is the second line of defence.
+ */
+export const PUBLIC_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'`;
+
+export function sendPage(reply: FastifyReply, body: string | Buffer, options: { status?: number; cacheControl: string }): FastifyReply {
+  return reply
+    .code(options.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', options.cacheControl)
+    .header('content-security-policy', PUBLIC_CSP)
+    .header('x-frame-options', 'DENY')
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'same-origin')
+    .send(body);
+}
