@@ -13,6 +13,7 @@ import { parseBody, parseId, toHttpError } from './admin-http.ts';
 import { registerAdminPageRoutes } from './admin-page-routes.ts';
 import { bearerToken, checkAdminToken, createAttemptLimiter, type AttemptLimiter } from './auth.ts';
 import { handleError, HttpError } from './errors.ts';
+import { prefersHtml } from './content-negotiation.ts';
 
 export interface AdminDeps {
   /** ADMIN_TOKEN; null: every admin route answers 503 saying how to enable it. */
@@ -39,7 +40,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps | unde
     // The page gets the same message as the API, as HTML when a browser asks.
     const disabled = async (request: FastifyRequest, reply: FastifyReply) => {
       reply.code(503).header('cache-control', 'no-store');
-      if (!request.url.startsWith('/admin/api') && (request.headers.accept ?? '').includes('text/html')) {
+      if (!request.url.startsWith('/admin/api') && prefersHtml(request.headers.accept)) {
         return reply.type('text/html; charset=utf-8').send(loginPage({ status: 'disabled', error: ADMIN_DISABLED_MESSAGE }));
       }
       throw new HttpError(503, 'admin_disabled', ADMIN_DISABLED_MESSAGE);

@@ -160,6 +160,10 @@ describe('admin API: authentication', () => {
         const page = await fetch(`${url}/admin`, { headers: { accept: 'text/html' } });
         expect(page.status).toBe(503);
         expect(await page.text()).toContain('ADMIN_TOKEN');
+        // A client preferring JSON gets JSON, as from every other route (content-negotiation.ts).
+        const jsonFirst = await fetch(`${url}/admin`, { headers: { accept: 'application/json, text/html;q=0.5' } });
+        expect(jsonFirst.headers.get('content-type')).toContain('application/json');
+        expect(((await jsonFirst.json()) as { error: { code: string } }).error.code).toBe('admin_disabled');
         expect((await fetch(`${url}/admin/sources/1`, { method: 'POST' })).status).toBe(503);
       } finally {
         await app.close();
