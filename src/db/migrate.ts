@@ -3,9 +3,7 @@ import { migrations } from '../../migrations/index.ts';
 import type { DB } from './schema.ts';
 
 function migrator(db: Kysely<DB>): Migrator {
-  // Unordered: a fix for databases in an old state may sort before migrations already applied
-  // elsewhere (migrations/2026-11-24T06-00-ungrouped-index-first-form.ts).
-  return new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
 }
 
 /** Applies pending migrations (safe with several instances: kysely takes a lock). */

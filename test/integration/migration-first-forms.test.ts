@@ -6,7 +6,6 @@
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 let database: TestDatabase;
@@ -32,14 +31,5 @@ describe('2026-11-24T03-00 in its first form', () => {
 
     expect((await migrator().migrateToLatest()).error).toBeUndefined();
     expect(await bucketKeyOptions()).toEqual(['fastupdate=off']);
-  });
-
-  it('runs the first-form fix out of order on a database already migrated past it, changing nothing', async () => {
-    expect((await migrator().migrateToLatest()).error).toBeUndefined();
-    // As a database migrated before the fix existed: every migration but the fix applied.
-    await sql`delete from kysely_migration where name = '2026-11-24T06-00-ungrouped-index-first-form'`.execute(database.db);
-    const applied = await migrateToLatest(database.db);
-    expect(applied.map((m) => m.migrationName)).toEqual(['2026-11-24T06-00-ungrouped-index-first-form']);
-    expect((await sql<{ name: string | null }>`select to_regclass('items_ungrouped_idx')::text as name`.execute(database.db)).rows[0]!.name).toBeNull();
   });
 });
