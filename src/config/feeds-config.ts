@@ -172,6 +172,19 @@ const pollingSchema = z
     path: ['minInterval'],
   });
 
+/**
+ * WebSub (W3C Recommendation, 2018). `hubs`: hubs every topic and digest document names
+ * and that are pinged when one changes; `builtin`: Tidings is a hub for its own documents;
+ * `subscribe`: sources whose feed names a hub are subscribed for pushes.
+ */
+const websubSchema = z
+  .object({
+    hubs: z.array(httpUrl).default([]),
+    builtin: z.boolean().default(false),
+    subscribe: z.boolean().default(true),
+  })
+  .strict();
+
 const retentionSchema = z.object({ days: z.number().int().min(1).default(90) }).strict();
 
 export const feedsConfigSchema = z
@@ -181,6 +194,7 @@ export const feedsConfigSchema = z
     polling: pollingSchema.default(() => pollingSchema.parse({})),
     retention: retentionSchema.default(() => ({ days: 90 })),
     dedupe: dedupeSchema.default(() => dedupeSchema.parse({})),
+    websub: websubSchema.default(() => websubSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -216,3 +230,4 @@ export type SourceAuthConfig = NonNullable<SourceConfig['auth']>;
 export type PollingConfig = FeedsConfig['polling'];
 export type DigestConfig = z.output<typeof digestSchema>;
 export type DedupeConfig = FeedsConfig['dedupe'];
+export type WebSubConfig = FeedsConfig['websub'];
