@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     'bench config',
   );
   const env = {
-    ...readEnv({ EMBEDDED_SHARED_BUFFERS: process.env.EMBEDDED_SHARED_BUFFERS }),
+    ...readEnv({ EMBEDDED_SHARED_BUFFERS: process.env.EMBEDDED_SHARED_BUFFERS, EMBEDDED_PROFILE: process.env.EMBEDDED_PROFILE }),
     port: 0,
     databaseUrl: database.url,
     dataDir,

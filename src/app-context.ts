@@ -212,7 +212,13 @@ export async function createAppContext(env: Env, config: FeedsConfig, options: A
   const log = options.log ?? createLogger(env.logLevel, { format: env.logFormat });
   const database =
     options.database ??
-    (await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, role: options.role, sharedBuffers: env.embeddedSharedBuffers }));
+    (await openDatabase({
+      databaseUrl: env.databaseUrl,
+      dataDir: env.dataDir,
+      role: options.role,
+      sharedBuffers: env.embeddedSharedBuffers,
+      optimizeWasm: env.embeddedProfile === 'large',
+    }));
   if (database.remote) log.debug({ dataDir: env.dataDir }, 'the service holds the embedded database: working through its socket');
   const now = options.now ?? (() => new Date());
   try {

@@ -140,7 +140,12 @@ async function serveCommand(env: Env): Promise<number> {
 }
 
 async function migrateCommand(env: Env, io: Io, json: boolean): Promise<number> {
-  const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, sharedBuffers: env.embeddedSharedBuffers });
+  const database = await openDatabase({
+    databaseUrl: env.databaseUrl,
+    dataDir: env.dataDir,
+    sharedBuffers: env.embeddedSharedBuffers,
+    optimizeWasm: env.embeddedProfile === 'large',
+  });
   try {
     const applied = (await migrateToLatest(database.db)).map((m) => m.migrationName);
     if (json) io.out(JSON.stringify({ applied }));

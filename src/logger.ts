@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type pinoPrettyModule from 'pino-pretty';
 import type { LogFormat } from './config/env.ts';
 
 export type { Logger };
@@ -39,6 +40,8 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
  * thread, whose last lines can be lost when the process exits.
  */
 function prettyStream(fd: 1 | 2, isTerminal: boolean, stream: NodeJS.WritableStream | undefined): DestinationStream {
+  // Loaded only when asked for: a service logging JSON (under systemd, in Docker) never holds it.
+  const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof pinoPrettyModule;
   return pinoPretty({
     destination: stream ?? fd,
     sync: true,

@@ -10,6 +10,7 @@
  * directory (commands are short) waits for it; a second service fails at once.
  */
 import { execFile } from 'node:child_process';
+import v8 from 'node:v8';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,7 @@ export interface EmbeddedOptions {
   lockWaitMs?: number;
   holdIdleMs?: number;
   sharedBuffers?: string;
+  optimizeWasm?: boolean;
 }
 
 const DEFAULT_SHARED_BUFFERS = '16MB';
@@ -88,6 +90,7 @@ async function openLocked(dataDir: string, lock: HeldLock, stale: LockHolder | n
     // PostgreSQL (README § Memory; npm run bench measures both).
     // A start parameter, not `postgresqlconf`: PGlite would rewrite postgresql.conf with only
     // the lines given, dropping initdb's (timezone = UTC, datestyle, lc_*…).
+    if (!options.optimizeWasm) useBaselineWasmCompiler();
     pglite = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers ?? DEFAULT_SHARED_BUFFERS}`] });
     await pglite.waitReady;
     server = createBackendServer(pglite, { holdIdleMs: options.holdIdleMs });
@@ -103,6 +106,21 @@ async function openLocked(dataDir: string, lock: HeldLock, stale: LockHolder | n
     await release();
     throw error;
   }
+}
+
+let wasmCompilerChosen = false;
+
+/**
+ * V8 compiles WebAssembly with its baseline compiler (Liftoff) and then recompiles hot
+ * functions with the optimizing one, keeping both: for Postgres' WebAssembly that is ~35 MB
+ * of an idle service (measured: 160 → 125 MB resident for PGlite alone) for ~30% faster
+ * queries. A flag read when a module is compiled, so it is set before the first PGlite
+ * instance of the process, and only once: modules compiled earlier keep their tiers.
+ */
+function useBaselineWasmCompiler(): void {
+  if (wasmCompilerChosen) return;
+  wasmCompilerChosen = true;
+  v8.setFlagsFromString('--liftoff-only');
 }
 
 /** This process's own pool: pg clients on in-process connections to the backend server. */

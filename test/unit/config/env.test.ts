@@ -24,6 +24,15 @@ describe('readEnv', () => {
     expect(() => readEnv({ LOG_LEVEL: 'loud' })).toThrow('LOG_LEVEL: must be one of');
   });
 
+  it('reads EMBEDDED_PROFILE (default small, large raises the shared buffers), refusing other values', () => {
+    expect(readEnv({}).embeddedProfile).toBe('small');
+    expect(readEnv({ EMBEDDED_PROFILE: 'large' })).toMatchObject({ embeddedProfile: 'large', embeddedSharedBuffers: '128MB' });
+    expect(readEnv({ EMBEDDED_PROFILE: 'large', EMBEDDED_SHARED_BUFFERS: '64MB' }).embeddedSharedBuffers).toBe('64MB');
+    expect(() => readEnv({ EMBEDDED_PROFILE: 'fast' })).toThrow(
+      'EMBEDDED_PROFILE: must be "small" (least memory, the default) or "large" (faster, for hundreds of sources), got "fast"',
+    );
+  });
+
   it('sizes the shared buffers of the embedded database from EMBEDDED_SHARED_BUFFERS (default 16MB), refusing odd sizes', () => {
     expect(readEnv({}).embeddedSharedBuffers).toBe('16MB');
     expect(readEnv({ EMBEDDED_SHARED_BUFFERS: '128 MB' }).embeddedSharedBuffers).toBe('128MB');
