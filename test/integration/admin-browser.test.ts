@@ -5,10 +5,10 @@
  * the table with its items, pauses it, and saves screenshots under test-output/. Each test
  * starts logged out with no sources and gets there through the page itself.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, type Browser } from '../helpers/chromium.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/config/env.ts';
 import { serve, type Service } from '../../src/main.ts';
@@ -18,31 +18,16 @@ import { recordPollEvents } from '../../src/store/poll-events.ts';
 import { insertAdminSources } from '../../src/store/source-admin.ts';
 import { silentLog, testConfig } from '../helpers/context.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Without these, Chromium reaches for the network (updates, sync, QUIC probes) and fails here.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TOKEN = 'browser-test-admin-token-0123456789';
 const OUTPUT = path.resolve('test-output/admin-browser');
 
 let fixtures: FixtureServer;
 let service: Service;
-let profile: string;
+let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`);
-  }
   fixtures = await startFixtureServer();
   const recent = (hours: number) => new Date(Date.now() - hours * 3_600_000).toUTCString();
   fixtures.route('/world.xml', {
@@ -58,24 +43,15 @@ beforeAll(async () => {
     ],
   });
   service = await serve({ ...readEnv({}), port: 0, adminToken: TOKEN }, config, silentLog, { handleSignals: false, database: await createTestDatabase() });
-  profile = mkdtempSync(path.join(tmpdir(), 'tidings-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    headless: true,
-    javaScriptEnabled: false,
-    viewport: { width: 1200, height: 900 },
-  });
-  context.setDefaultTimeout(10_000);
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchBrowser({ viewport: { width: 1200, height: 900 } });
+  ({ context, page } = browser);
   mkdirSync(OUTPUT, { recursive: true });
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await service?.stop();
   await fixtures?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 beforeEach(async () => {
   await clearContent(service.context.database);
@@ -108,7 +84,7 @@ const globeRow = () => page.locator('table.sources tbody tr', { hasText: 'Globe 
 
 /** Imports an OPML file listing Second (new, never fetched), Globe Dispatch and a feed that cannot be polled, with the file input. */
 async function importOpml() {
-  const file = path.join(profile, 'subscriptions.opml');
+  const file = path.join(OUTPUT, 'subscriptions.opml');
   writeFileSync(
     file,
     `<?xml version="1.0"?><opml version="2.0"><body><outline text="Korea"><outline type="rss" text="Second" xmlUrl="${fixtures.url('/second.xml')}"/></outline><outline type="rss" text="Globe" xmlUrl="${fixtures.url('/world.xml')}"/><outline type="rss" text="Broken" xmlUrl="ftp://broken.example/feed"/></body></opml>`,

@@ -1,13 +1,4 @@
-/**
- * Digests name their period in the topic's time zone, in every document a reader gets: the
- * RSS, Atom and JSON Feed digest feeds (titles, summaries, content), the digest's page (read
- * in headless Chromium) and the index page's schedule sentence. A Seoul digest dated
- * Wednesday 2 December holds Tuesday 07:00 to Wednesday 07:00 KST, and says so.
- */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { launchBrowser } from '../helpers/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDigest, periodForDate } from '../../jobs/build-digests.ts';
 import { readEnv } from '../../src/config/env.ts';
@@ -15,18 +6,6 @@ import { serve, type Service } from '../../src/main.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { rssFeed, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts';
 import { silentLog, testConfig } from '../helpers/context.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const SEOUL_PERIOD = 'Tuesday 1 December, 07:00 – Wednesday 2 December, 07:00 KST';
 const SEOUL_TITLE = `Korea daily digest: ${SEOUL_PERIOD}`;
@@ -124,19 +103,15 @@ describe('the pages', () => {
   });
 
   it("show a digest's period in Seoul time on its page, in a browser", async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's package (.ci/run does) or set CHROMIUM_PATH`);
-    const profile = mkdtempSync(path.join(tmpdir(), 'tidings-chromium-'));
-    let browser: BrowserContext | undefined;
+    const browser = await launchBrowser();
     try {
-      browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, javaScriptEnabled: false });
-      const page = browser.pages()[0] ?? (await browser.newPage());
+      const { page } = browser;
       await page.goto(`${service.url}/topics/korea/digest/2026-12-02`);
       expect(await page.title()).toBe(SEOUL_TITLE);
       expect(await page.getByRole('heading', { level: 2 }).textContent()).toBe(SEOUL_TITLE);
       expect(await page.locator('p.tagline').textContent()).toBe(`Stories published ${SEOUL_PERIOD}.`);
     } finally {
-      await browser?.close();
-      rmSync(profile, { recursive: true, force: true });
+      await browser.close();
     }
   });
 });

@@ -5,59 +5,36 @@
  * index is one click away and every link on it answers 200. Screenshots go to
  * test-output/public-pages/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, type Browser } from '../helpers/chromium.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/main.ts';
 import { KOREA_DIGESTS, koreaDigestTitle, startPublicService } from '../helpers/public-service.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Without these, Chromium reaches for the network (updates, sync, QUIC probes) and fails here.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const OUTPUT = path.resolve('test-output/public-pages');
 
 let service: Service;
-let profile: string;
+let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 /** What the browser's console said while a test ran: a blocked stylesheet shows up here. */
 let consoleErrors: string[];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`);
-  }
   service = await startPublicService();
-  profile = mkdtempSync(path.join(tmpdir(), 'tidings-chromium-'));
   // JavaScript stays on (the pages have none) so that style checks can read computed styles.
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    headless: true,
-    viewport: { width: 1000, height: 800 },
-  });
-  context.setDefaultTimeout(10_000);
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchBrowser({ javaScriptEnabled: true, viewport: { width: 1000, height: 800 } });
+  ({ context, page } = browser);
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   mkdirSync(OUTPUT, { recursive: true });
 });
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await service?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 beforeEach(() => {
   consoleErrors = [];
