@@ -19,6 +19,8 @@ import { coalesceCalls } from './ingest/coalesce-calls.ts';
 import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch/index.ts';
 import { createHostGate, type HostGate, type HostGateOptions } from './ingest/host-slots.ts';
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
+import { extractArticle } from './ingest/extract-article.ts';
+import type { ExtractArticle } from './ingest/full-content.ts';
 import type { PollOutcomes, ReadFeed } from './ingest/refresh-source.ts';
 import { createStoryGrouper, storyGrouping, type StoryGrouper, type StoryGrouping } from './dedupe/index.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -47,6 +49,8 @@ export interface AppContext {
   fetcher: Pick<Fetcher, 'fetchFeed'>;
   /** Decode, parse and normalize a fetched feed (worker threads under `serve` and the CLI). */
   readFeed: ReadFeed;
+  /** The article of an item's page, for sources with fullContent (the same worker threads). */
+  extractArticle: ExtractArticle;
   /** Puts committed items into stories, batched across concurrent polls (src/dedupe/grouping-runs.ts). */
   stories: StoryGrouper;
   /**
@@ -197,7 +201,7 @@ export interface AppContextOptions {
   now?: (() => Date) | undefined;
   /** Fetcher hooks (tests only). */
   fetcherHooks?: FetcherTestHooks | undefined;
-  /** Read feeds in this process instead of worker threads (tests). */
+  /** Read feeds in this process instead of worker threads (tests); articles are then extracted in this process too. */
   readFeed?: ReadFeed | undefined;
   /** false: no database host gate, only the fetcher's in-process per-host cap (tests). */
   hostGate?: false | undefined;
@@ -271,6 +275,7 @@ export function buildAppContext(env: Env, config: FeedsConfig, database: Databas
     publicUrl: env.publicUrl,
     fetcher,
     readFeed: options.readFeed ?? readFeedPool!.readFeed,
+    extractArticle: readFeedPool ? readFeedPool.extractArticle : async (task) => extractArticle(task),
     stories: storyGrouper(database.db, storyGrouping(config.dedupe), now, pollLog),
     // Politeness per host goes through the database, so it holds for every process using it:
     // instances sharing Postgres, and a CLI poll beside the service on the embedded database.

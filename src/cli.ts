@@ -223,6 +223,8 @@ function formatSources(sources: SourceHealth[], now: Date): string {
     { header: 'FAILS', value: (s) => s.consecutive_failures },
     { header: 'ITEMS', value: (s) => s.items_total },
     { header: '7D', value: (s) => s.items_last_7_days },
+    // fullContent: articles not extracted in the last 7 days (their feed's own text stands).
+    { header: 'FULL TEXT', value: (s) => (!s.full_content ? null : Number(s.full_content_failures) > 0 ? `${s.full_content_failures} failed` : 'on') },
     { header: 'ERROR', value: (s) => (s.error_code ? `${s.error_code}: ${s.error_message}` : s.disabled_reason), maxWidth: 90 },
   ]);
 }

@@ -23,6 +23,8 @@ export interface AddSourceInput {
   url: string;
   title?: string | null | undefined;
   topics?: readonly string[] | undefined;
+  /** Fetch each new or changed item's page and use its article as the content (src/ingest/full-content.ts). */
+  fullContent?: boolean | undefined;
   /** Check and preview only; add nothing. */
   dryRun?: boolean | undefined;
 }
@@ -88,7 +90,7 @@ export async function addSource(ctx: AdminContext, input: AddSourceInput): Promi
   if (input.dryRun) return { kind: 'preview', url, feed };
 
   const now = ctx.now();
-  const [row] = await insertAdminSources(ctx.db, [{ url, title, topics }], now);
+  const [row] = await insertAdminSources(ctx.db, [{ url, title, topics, fullContent: input.fullContent ?? false }], now);
   if (row === undefined) await rejectExisting(ctx, [url]); // added by someone else meanwhile
   ctx.log.info({ action: 'source.add', sourceId: row!.id, url, topics }, 'admin added a source');
   await storeFirstPoll(ctx, url, probed.fetched);

@@ -66,6 +66,8 @@ export interface SourceChanges {
   topics?: readonly string[] | undefined;
   enabled?: boolean | undefined;
   pollIntervalSeconds?: number | null | undefined;
+  /** Fetch each new or changed item's page and use its article as the content. */
+  fullContent?: boolean | undefined;
 }
 
 export interface UpdatedSource {
@@ -80,6 +82,7 @@ export async function changeSource(ctx: AdminContext, id: number, changes: Sourc
     topics: changes.topics === undefined ? undefined : checkTopics(ctx, changes.topics),
     enabled: changes.enabled,
     pollIntervalSeconds: checkPollInterval(changes.pollIntervalSeconds),
+    fullContent: changes.fullContent,
   };
   const before = await requireSource(ctx, id);
   if (before.state === 'deleting')
@@ -91,7 +94,8 @@ export async function changeSource(ctx: AdminContext, id: number, changes: Sourc
     await ctx.actions.reclassifySources(new Set([id]));
   }
   const source = await requireSource(ctx, id);
-  const configNote = before.origin === 'config' && (topicsChanged || (patch.title !== undefined && patch.title !== before.title));
+  const fullContentChanged = patch.fullContent !== undefined && patch.fullContent !== before.fullContent;
+  const configNote = before.origin === 'config' && (topicsChanged || fullContentChanged || (patch.title !== undefined && patch.title !== before.title));
   return configNote ? { source, note: CONFIG_NOTES.update } : { source };
 }
 

@@ -29,6 +29,10 @@ export interface SourceView {
   disabledReason: string | null;
   /** Admin override of the poll interval, in seconds; null: computed from the feed's hints. */
   pollIntervalSeconds: number | null;
+  /** Each new or changed item's page is fetched and its article used as the item's content. */
+  fullContent: boolean;
+  /** Articles that could not be extracted in the last 7 days (the feed's own content stands), and the latest reason. */
+  fullContentFailures: { last7Days: number; lastError: string | null };
   /** HTTP Basic auth from the config: the user name and the variable holding the password (never the password). */
   auth: { username: string; passwordEnv: string } | null;
   state: SourceState;
@@ -69,6 +73,8 @@ export function sourceView(source: SourceHealth, now: Date): SourceView {
     enabled: source.enabled,
     disabledReason: source.disabled_reason,
     pollIntervalSeconds: source.poll_interval_seconds,
+    fullContent: source.full_content,
+    fullContentFailures: { last7Days: Number(source.full_content_failures), lastError: source.full_content_last_error },
     auth: source.auth_username !== null && source.auth_password_env !== null ? { username: source.auth_username, passwordEnv: source.auth_password_env } : null,
     state: sourceState(source, now),
     lastPolledAt: source.last_polled_at,

@@ -3,7 +3,7 @@
 /** What happens to an admin's change of a source from feeds.config.json (see manage-sources.ts). */
 export const CONFIG_NOTES = {
   update:
-    'this source comes from feeds.config.json: its topics (and its title, when the file sets one) are reset from the file at the next start; edit the file to keep this change',
+    'this source comes from feeds.config.json: its topics and fullContent (and its title, when the file sets one) are reset from the file at the next start; edit the file to keep this change',
   delete:
     'this source is listed in feeds.config.json: it comes back, without its old items, at the next start unless you remove it from the file (pause it to keep it off)',
 } as const;

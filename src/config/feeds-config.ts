@@ -122,6 +122,8 @@ const sourceSchema = z
     timezone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone like "Asia/Seoul"' }).optional(),
     /** HTTP Basic auth; the credentials go only to the URL's own origin (src/ingest/fetch/basic-auth.ts). */
     auth: sourceAuthSchema.optional(),
+    /** Fetch each new or changed item's page and use its article as the content (src/ingest/full-content.ts). */
+    fullContent: z.boolean().default(false),
   })
   .strict();
 

@@ -62,6 +62,8 @@ export interface SourcesTable {
    */
   newest_item_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   publishing_gap_seconds: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Each new or changed item's page is fetched and its article used as content (src/ingest/full-content.ts). */
+  full_content: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -104,6 +106,15 @@ export interface ItemsTable {
   own_site: ColumnType<boolean, boolean | undefined, boolean>;
   /** Fields cut to their cap at ingest (src/ingest/field-caps.ts). */
   truncated: ColumnType<string[], string[] | undefined, string[]>;
+  /** The article extracted from the item's page (a full_content source), sanitized; null: the feed's content stands. */
+  full_content_html: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The content_hash the page was fetched for; null: not yet (the page is fetched once per item version). */
+  full_content_for: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Why the last extraction failed ("code: message"); null when it did not. */
+  full_content_error: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The page's validators, for a conditional GET when a changed item's page is fetched again. */
+  full_content_etag: ColumnType<string | null, string | null | undefined, string | null>;
+  full_content_last_modified: ColumnType<string | null, string | null | undefined, string | null>;
   /** Why the item is in its story (founder, canonical URL, or text match with measures). */
   story_reason: ColumnType<StoryReason | null, string | null | undefined, string | null>;
 }

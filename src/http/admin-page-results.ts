@@ -41,6 +41,7 @@ export interface AddForm {
   url?: string;
   title?: string;
   topics?: string[];
+  fullContent?: boolean;
 }
 
 type StoredPreview = Omit<FeedPreview, 'items'> & {

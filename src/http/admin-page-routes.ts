@@ -174,6 +174,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
     url: field(request.body, 'url') ?? '',
     title: field(request.body, 'title') ?? '',
     topics: fieldAll(request.body, 'topics'),
+    fullContent: field(request.body, 'full_content') === '1',
   });
 
   app.post(
@@ -181,7 +182,8 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
     formPost(
       async (request, session) => {
         const form = addForm(request);
-        const outcome = await api.addSource({ url: form.url!, title: form.title, topics: form.topics, dryRun: field(request.body, 'action') === 'preview' });
+        const dryRun = field(request.body, 'action') === 'preview';
+        const outcome = await api.addSource({ url: form.url!, title: form.title, topics: form.topics, fullContent: form.fullContent, dryRun });
         if (outcome.kind === 'added') return `/admin/sources/${outcome.source.id}?done=added`;
         return withResult(session, '/admin', addOutcomeResult(outcome, form));
       },

@@ -107,6 +107,7 @@ export function registerSourcePageRoutes(app: FastifyInstance, kit: PageKit): vo
           // Unchecking every box sends no "topics" field at all; the marker tells "none" from "not in this form".
           topics: field(request.body, 'topics_present') ? fieldAll(request.body, 'topics') : undefined,
           pollIntervalSeconds: minutes === null ? null : minutes * 60,
+          fullContent: field(request.body, 'full_content_present') ? field(request.body, 'full_content') === '1' : undefined,
         });
         return `/admin/sources/${id}?done=${updated.note ? 'saved-config' : 'saved'}`;
       },

@@ -113,6 +113,17 @@ function topicCheckboxes(topics: readonly TopicOption[], chosen: readonly string
   return `<fieldset><legend>Topics <span class="hint">(every item of the source enters these; phrases match the rest)</span></legend>${boxes}</fieldset>`;
 }
 
+function fullContentCheckbox(id: string, checked: boolean): string {
+  return `<label for="${id}"><input type="checkbox" id="${id}" name="full_content" value="1"${checked ? ' checked' : ''}> Full article text <span class="hint">(fetch each new item's page and use its article; for feeds that carry only a summary)</span></label>`;
+}
+
+function fullContentFacts(s: SourceView): string {
+  if (!s.fullContent) return 'off';
+  const { last7Days, lastError } = s.fullContentFailures;
+  if (last7Days === 0) return 'on';
+  return `on; <span class="warn">${last7Days} article${last7Days === 1 ? '' : 's'} not extracted in the last 7 days</span> (the feed's own text stands)${lastError ? `<br><small>latest: ${h(lastError)}</small>` : ''}`;
+}
+
 function addSourceForm(topics: readonly TopicOption[], csrf: string, form: AddForm): string {
   return `<form method="post" action="/admin/sources" id="add-source">
     ${csrfField(csrf)}
@@ -121,6 +132,7 @@ function addSourceForm(topics: readonly TopicOption[], csrf: string, form: AddFo
     <label for="add-title">Title <span class="hint">(optional; default: the feed's own title)</span></label>
     <input id="add-title" name="title" type="text" maxlength="${LIMITS.titleLength}" value="${h(form.title ?? '')}">
     ${topicCheckboxes(topics, form.topics ?? [], 'add-topic')}
+    ${fullContentCheckbox('add-full-content', form.fullContent ?? false)}
     <p class="actions"><button type="submit" name="action" value="preview">Preview</button> <button class="primary" type="submit" name="action" value="add">Add source</button></p>
   </form>`;
 }
@@ -194,16 +206,19 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
     <dt>Consecutive failures</dt><dd>${s.consecutiveFailures}</dd>
     <dt>Next poll</dt><dd>${nextPoll(s, now)}</dd>
     <dt>Items</dt><dd>${s.itemsTotal} stored, ${s.itemsLast7Days} in the last 7 days</dd>
+    <dt>Full article text</dt><dd>${fullContentFacts(s)}</dd>
     <dt>Topics</dt><dd>${s.topics.length > 0 ? h(s.topics.join(', ')) : '<span class="muted">none (items enter topics by phrase only)</span>'}</dd>
   </dl>
   <h2>Settings</h2>
-  ${s.origin === 'config' ? '<p class="hint">This source comes from feeds.config.json: its topics, and its title when the file sets one, are reset from the file at the next start.</p>' : ''}
+  ${s.origin === 'config' ? '<p class="hint">This source comes from feeds.config.json: its topics and full article text setting, and its title when the file sets one, are reset from the file at the next start.</p>' : ''}
   <form method="post" action="/admin/sources/${s.id}/edit">
     ${csrfField(csrf)}
     <label for="edit-title">Title</label>
     <input id="edit-title" name="title" type="text" maxlength="${LIMITS.titleLength}" value="${h(s.title ?? '')}">
     ${topicCheckboxes(topics, s.topics, 'edit-topic')}
     <input type="hidden" name="topics_present" value="1">
+    ${fullContentCheckbox('edit-full-content', s.fullContent)}
+    <input type="hidden" name="full_content_present" value="1">
     <label for="edit-interval">Poll every … minutes <span class="hint">(empty: as the feed and the defaults suggest)</span></label>
     <input id="edit-interval" name="interval_minutes" type="number" min="${LIMITS.pollIntervalSeconds.min / 60}" max="${LIMITS.pollIntervalSeconds.max / 60}" step="1" value="${s.pollIntervalSeconds === null ? '' : Math.round(s.pollIntervalSeconds / 60)}">
     <p><button class="primary" type="submit">Save</button></p>

@@ -82,6 +82,7 @@ const addBody = z.strictObject({
   url: z.string(),
   title: z.string().nullish(),
   topics: z.array(z.string()).optional(),
+  fullContent: z.boolean().optional(),
   dryRun: z.boolean().optional(),
 });
 
@@ -91,8 +92,9 @@ const patchBody = z
     topics: z.array(z.string()).optional(),
     enabled: z.boolean().optional(),
     pollIntervalSeconds: z.number().nullable().optional(),
+    fullContent: z.boolean().optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change: give title, topics, enabled or pollIntervalSeconds' });
+  .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change: give title, topics, enabled, pollIntervalSeconds or fullContent' });
 
 const previewBody = z.strictObject({
   include: z.array(z.string()).optional(),

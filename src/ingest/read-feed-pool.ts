@@ -8,8 +8,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FeedError } from '../errors.ts';
+import type { ArticleResult, ArticleTask } from './extract-article.ts';
 import type { ReadFeedResult, ReadOptions } from './read-feed.ts';
-import type { ReadFeedReply, ReadFeedTask } from './read-feed-worker.ts';
+import type { ReadFeedReply, WorkerTask } from './read-feed-worker.ts';
 
 export interface ReadFeedPoolOptions {
   /** Worker count; default: one fewer than the cores (at least one). */
@@ -27,14 +28,17 @@ export interface ReadFeedPoolOptions {
 
 export interface ReadFeedPool {
   readFeed(bytes: Uint8Array, contentType: string | null, feedUrl: string, options?: ReadOptions): Promise<ReadFeedResult>;
+  /** The article of a fetched page (extract-article.ts), in the same workers: it is parsing too. */
+  extractArticle(task: ArticleTask): Promise<ArticleResult>;
   /** Workers running now (idle ones stop after idleMs). */
   running(): number;
   close(): Promise<void>;
 }
 
 interface Pending {
-  task: ReadFeedTask;
-  resolve: (result: ReadFeedResult) => void;
+  task: WorkerTask;
+  /** A method, so its parameter is bivariant: the result's type follows the task's kind. */
+  resolve(result: unknown): void;
   reject: (error: unknown) => void;
 }
 
@@ -146,14 +150,17 @@ export function createReadFeedPool(options: ReadFeedPoolOptions = {}): ReadFeedP
 
   for (let i = 0; i < size; i++) slots.push({ worker: null, busy: null, timer: null, idleTimer: null });
 
+  const run = <T>(task: WorkerTask): Promise<T> => {
+    if (closed) return Promise.reject(new Error('the read-feed pool is closed'));
+    return new Promise<T>((resolve, reject) => {
+      queue.push({ task, resolve, reject });
+      dispatch();
+    });
+  };
+
   return {
-    readFeed(bytes, contentType, feedUrl, options = {}) {
-      if (closed) return Promise.reject(new Error('the read-feed pool is closed'));
-      return new Promise((resolve, reject) => {
-        queue.push({ task: { id: nextId++, bytes, contentType, feedUrl, options }, resolve, reject });
-        dispatch();
-      });
-    },
+    readFeed: (bytes, contentType, feedUrl, options = {}) => run({ kind: 'feed', id: nextId++, bytes, contentType, feedUrl, options }),
+    extractArticle: (task) => run({ ...task, kind: 'article', id: nextId++ }),
     running: () => slots.filter((slot) => slot.worker !== null).length,
     async close() {
       closed = true;

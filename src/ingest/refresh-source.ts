@@ -13,7 +13,7 @@ import { FeedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ReadFeedResult, ReadOptions } from './read-feed.ts';
 import type { Metrics } from '../metrics.ts';
-import { storedItemMarks, upsertItems, type StorableItem } from '../store/items.ts';
+import { storedArticlePages, storedItemMarks, upsertItems, type StorableItem } from '../store/items.ts';
 import { followPermanentRedirect, type ClassifyStoredItem, type RedirectOutcome } from '../store/source-merge.ts';
 import type { NewPollEvent } from '../store/poll-events.ts';
 import { DISABLED_REASONS } from '../store/disabled-reasons.ts';
@@ -22,6 +22,7 @@ import { releaseLease } from '../store/source-claims.ts';
 import { isOnOwnSite, type StoryGrouper } from '../dedupe/index.ts';
 import { classify, type CompiledTopics } from './classify.ts';
 import type { Fetcher } from './fetch/index.ts';
+import { fetchArticles, type ExtractArticle, type FetchedArticles } from './full-content.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
 import { htmlToPlainText } from '../text/html-text.ts';
 import { sourceCredentials } from './source-credentials.ts';
@@ -43,6 +44,8 @@ export interface RefreshContext {
   db: Kysely<DB>;
   fetcher: Pick<Fetcher, 'fetchFeed'>;
   readFeed: ReadFeed;
+  /** The article of an item's page, for sources with fullContent (full-content.ts); off the main thread. */
+  extractArticle: ExtractArticle;
   config: Pick<FeedsConfig, 'polling'>;
   /** Where a source's password is read from, at each poll (source-credentials.ts). */
   env: Pick<Env, 'lookupVariable'>;
@@ -97,6 +100,7 @@ export interface DeferredMove {
 }
 
 const NOTHING_TO_GROUP: Promise<string[]> = Promise.resolve([]);
+const NO_ARTICLES: FetchedArticles = { articles: new Map(), deferred: 0 };
 
 /** Polls one claimed source. Feed problems are recorded, never thrown; database errors propagate. */
 export async function refreshSource(ctx: RefreshContext, source: Source, signal?: AbortSignal): Promise<PolledSource> {
@@ -244,8 +248,12 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
   }
   // What the source has stored, so the reader skips the work for unchanged items. Not across
   // a move: a merge stores the items under another source.
-  const stored = response.permanentUrl === null ? await storedItemMarks(ctx.db, source.id) : undefined;
+  const stored = response.permanentUrl === null ? await storedItemMarks(ctx.db, source.id, source.full_content) : undefined;
   const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl, { stored, timeZone: source.timezone });
+  // The new and changed items' articles, before the transaction: they are what is stored, grouped and classified.
+  const { articles, deferred } = source.full_content
+    ? await fetchArticles(ctx, feed.items, features, (keys) => storedArticlePages(ctx.db, source.id, keys), signal)
+    : NO_ARTICLES;
   const fresh = { ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: effectiveDates(feed.items) };
   const { written, redirect } = await ctx.db.transaction().execute(async (trx) => {
     // A move first: when it merges this source into another, the items are stored there.
@@ -257,8 +265,12 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
       const { canonicalUrl, contentHash, unchanged, contentText, signature } = features[i]!;
       // Stored as it is: the upsert would write nothing for it.
       if (unchanged) return;
-      const topics = classify({ ...item, contentText }, owner.topics, ctx.compiledTopics);
-      items.push({ ...item, canonicalUrl, contentHash, ownSite: isOnOwnSite(item.url, sites), topics, signature });
+      const article = articles.get(i);
+      const text = article?.text ?? contentText;
+      const topics = classify({ ...item, contentText: text }, owner.topics, ctx.compiledTopics);
+      const itemSignature = article?.text == null ? signature : article.signature;
+      const ownSite = isOnOwnSite(item.url, sites);
+      items.push({ ...item, canonicalUrl, contentHash, ownSite, topics, signature: itemSignature, fullContent: article?.stored ?? null });
     });
     const upserted = await upsertItems(trx, owner.id, items, now);
     await recordPollSuccess(trx, source.id, {
@@ -267,8 +279,9 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
       established: establishedBy(fresh),
       rhythm: publishingRhythm(fresh.itemDates, now, upserted.insertedIds.length) ?? undefined,
       status: response.status,
-      etag: response.etag,
-      lastModified: response.lastModified,
+      // Pages left for later polls: the next poll reads the feed even if it has not changed.
+      etag: deferred > 0 ? null : response.etag,
+      lastModified: deferred > 0 ? null : response.lastModified,
       title: feed.title,
       siteUrl: feed.siteUrl,
     });

@@ -10,6 +10,8 @@ export interface ConfigSource {
   priority?: number | undefined;
   nearDuplicates?: boolean | undefined;
   timezone?: string | undefined;
+  /** Each new or changed item's page is fetched for its article (src/ingest/full-content.ts). */
+  fullContent?: boolean | undefined;
   /** HTTP Basic auth: the password's variable name is stored, never the password. */
   auth?: { username: string; passwordEnv: string } | undefined;
 }
@@ -34,7 +36,7 @@ const MAX_CHAIN = 16;
  * Upserts the config file's sources (origin `config`) and disables config sources no
  * longer in the file, keeping their items. A source an admin paused stays paused; one
  * that was disabled only because it had left the file is enabled again. The file wins for
- * topics, priority, near-duplicate grouping and auth, and for the title when it gives one.
+ * topics, priority, near-duplicate grouping, full content and auth, and for the title when it gives one.
  *
  * A URL whose source was merged into another (its feed permanently redirects there,
  * source-merge.ts) stands for that other source: its topics are added to it, and neither the
@@ -98,6 +100,7 @@ async function insertSources(trx: Transaction<DB>, fresh: ConfigSource[], now: D
           priority: source.priority ?? 0,
           near_duplicates: source.nearDuplicates ?? true,
           timezone: source.timezone ?? null,
+          full_content: source.fullContent ?? false,
           ...authColumns(source),
           next_poll_at: now,
         })),
@@ -149,6 +152,7 @@ async function updateSources(trx: Transaction<DB>, updates: SurvivorUpdate[], no
       priority: own?.priority ?? 0,
       near_duplicates: own?.nearDuplicates ?? true,
       timezone: own?.timezone ?? null,
+      full_content: own?.fullContent ?? false,
       ...(own ? authColumns(own) : { auth_username: null, auth_password_env: null, auth_origin: null }),
     })),
   );
@@ -161,6 +165,10 @@ async function updateSources(trx: Transaction<DB>, updates: SurvivorUpdate[], no
       priority = case when u.own then u.priority else s.priority end,
       near_duplicates = case when u.own then u.near_duplicates else s.near_duplicates end,
       timezone = case when u.own then u.timezone else s.timezone end,
+      full_content = case when u.own then u.full_content else s.full_content end,
+      -- Turned on: the next poll reads the feed even if unchanged, to fetch its items' pages.
+      etag = case when u.own and u.full_content and not s.full_content then null else s.etag end,
+      last_modified = case when u.own and u.full_content and not s.full_content then null else s.last_modified end,
       auth_username = case when u.own then u.auth_username else s.auth_username end,
       auth_password_env = case when u.own then u.auth_password_env else s.auth_password_env end,
       auth_origin = case when u.own then u.auth_origin else s.auth_origin end,
@@ -168,7 +176,7 @@ async function updateSources(trx: Transaction<DB>, updates: SurvivorUpdate[], no
       disabled_reason = case when s.disabled_reason = ${DISABLED_REASONS.removedFromConfig} then null else s.disabled_reason end,
       updated_at = ${now}
     from jsonb_to_recordset(${rows}::jsonb) as u(
-      id bigint, own boolean, title text, topics text[], priority integer, near_duplicates boolean, timezone text,
+      id bigint, own boolean, title text, topics text[], priority integer, near_duplicates boolean, timezone text, full_content boolean,
       auth_username text, auth_password_env text, auth_origin text)
     where s.id = u.id`.execute(trx);
   return Number(result.numAffectedRows ?? 0);

@@ -44,7 +44,7 @@ export async function itemsPublishedSince(db: Kysely<DB>, since: Date, limit: nu
   return db
     .selectFrom('items as i')
     .innerJoin('sources as s', 's.id', 'i.source_id')
-    .select([
+    .select((eb) => [
       'i.id',
       'i.source_id',
       's.title as source_title',
@@ -54,7 +54,8 @@ export async function itemsPublishedSince(db: Kysely<DB>, since: Date, limit: nu
       'i.url',
       'i.summary',
       'i.categories',
-      'i.content_html',
+      // The article extracted from its page, for a source with fullContent (src/ingest/full-content.ts).
+      eb.fn.coalesce('i.full_content_html', 'i.content_html').as('content_html'),
       'i.published_at',
       'i.topics',
     ])

@@ -17,6 +17,28 @@ export interface StorableItem extends NormalizedItem {
   signature: TextSignature | null;
   /** itemContentHash (model.ts): equal hashes mean "nothing changed, write nothing". */
   contentHash: string;
+  /** The item's page and its article, for a source with fullContent; none: not fetched (yet). */
+  fullContent?: StoredArticle | null | undefined;
+}
+
+/** What came of fetching an item's page for its article (src/ingest/full-content.ts). */
+export interface StoredArticle {
+  /** The article, sanitized; null: the feed's own content stands. */
+  html: string | null;
+  /** The item's content hash the page was fetched for: not fetched again while it holds. */
+  forHash: string;
+  /** Why there is no article ("code: message"); null when there is one. */
+  error: string | null;
+  etag: string | null;
+  lastModified: string | null;
+}
+
+/** A page fetched for a stored item, and its article: what a conditional GET for its next version needs. */
+export interface StoredArticlePage {
+  itemKey: string;
+  html: string;
+  etag: string | null;
+  lastModified: string | null;
 }
 
 export interface UpsertResult {
@@ -61,6 +83,11 @@ const ITEM_COLUMNS = {
   signature_version: 'smallint',
   truncated: 'text[]',
   own_site: 'boolean',
+  full_content_html: 'text',
+  full_content_for: 'text',
+  full_content_error: 'text',
+  full_content_etag: 'text',
+  full_content_last_modified: 'text',
 } as const;
 
 /** One item as JSON for the insert: 64-bit numbers as strings, dates as ISO strings. */
@@ -101,6 +128,11 @@ function toRecord(item: StorableItem, now: Date): ItemRecord {
     signature_version: item.signature ? SIGNATURE_VERSION : 0,
     truncated: item.truncated,
     own_site: item.ownSite,
+    full_content_html: pgText(item.fullContent?.html ?? null),
+    full_content_for: item.fullContent?.forHash ?? null,
+    full_content_error: pgText(item.fullContent?.error ?? null),
+    full_content_etag: pgText(item.fullContent?.etag ?? null),
+    full_content_last_modified: pgText(item.fullContent?.lastModified ?? null),
   };
 }
 
@@ -130,7 +162,8 @@ const UPDATE_COLUMNS = sql.raw(
 /**
  * Inserts new items and updates changed ones in place, keyed by (source_id, item_key).
  * Unchanged items are not written at all (the WHERE on content_hash), so re-polling an
- * unchanged feed writes no rows. Items missing from this poll are left alone. New items
+ * unchanged feed writes no rows. An item whose page was fetched for its article this time
+ * (full_content_for) is written too: its feed content is the same, its content is not. Items missing from this poll are left alone. New items
  * are queued for story grouping in the same statement (story-assignment.ts).
  */
 export async function upsertItems(db: Executor, sourceId: number, items: StorableItem[], now: Date): Promise<UpsertResult> {
@@ -144,7 +177,7 @@ export async function upsertItems(db: Executor, sourceId: number, items: Storabl
         insert into items (${INSERT_COLUMNS})
         select ${sourceId}::bigint, ${RECORD_COLUMNS} from jsonb_to_recordset(${JSON.stringify(records.slice(start, start + BATCH_SIZE))}::jsonb) as r(${RECORD_TYPE})
         on conflict (source_id, item_key) do update set ${UPDATE_COLUMNS}
-        where items.content_hash is distinct from excluded.content_hash
+        where items.content_hash is distinct from excluded.content_hash or items.full_content_for is distinct from excluded.full_content_for
         returning id, published_at, xmax = 0 as inserted
       ), queued as (
         insert into ungrouped_items (item_id, published_at) select id, published_at from written where inserted
@@ -157,11 +190,29 @@ export async function upsertItems(db: Executor, sourceId: number, items: Storabl
 
 /**
  * What a source has stored, as marks (text/storable-text.ts): an item of a new poll whose
- * key and content hash are among them is unchanged, and needs no further work.
+ * key and content hash are among them is unchanged, and needs no further work. With
+ * `fullContent`, an item whose page was not fetched for this version yet (a poll fetches a
+ * bounded number, and the source may have just turned fullContent on) is left out: it is
+ * taken as changed, and its page fetched.
  */
-export async function storedItemMarks(db: Executor, sourceId: number): Promise<Set<string>> {
-  const rows = await db.selectFrom('items').select(['item_key', 'content_hash']).where('source_id', '=', sourceId).execute();
+export async function storedItemMarks(db: Executor, sourceId: number, fullContent = false): Promise<Set<string>> {
+  let query = db.selectFrom('items').select(['item_key', 'content_hash']).where('source_id', '=', sourceId);
+  if (fullContent) query = query.where(sql<boolean>`full_content_for is not distinct from content_hash`);
+  const rows = await query.execute();
   return new Set(rows.map((row) => storedItemMark(row.item_key, row.content_hash)));
+}
+
+/** The stored articles of these items (storage keys) of the source, with their pages' validators. */
+export async function storedArticlePages(db: Executor, sourceId: number, itemKeys: string[]): Promise<StoredArticlePage[]> {
+  if (itemKeys.length === 0) return [];
+  const rows = await db
+    .selectFrom('items')
+    .select(['item_key', 'full_content_html', 'full_content_etag', 'full_content_last_modified'])
+    .where('source_id', '=', sourceId)
+    .where('item_key', '=', sql<string>`any(${itemKeys}::text[])`)
+    .where('full_content_html', 'is not', null)
+    .execute();
+  return rows.map((r) => ({ itemKey: r.item_key, html: r.full_content_html!, etag: r.full_content_etag, lastModified: r.full_content_last_modified }));
 }
 
 /** ON CONFLICT cannot touch one row twice in a statement: keep the first of each key. */
@@ -191,7 +242,16 @@ export interface ClassifiableRow {
 export async function itemsToClassify(db: Executor, since: Date, afterId: number, limit: number): Promise<ClassifiableRow[]> {
   return db
     .selectFrom('items')
-    .select(['id', 'source_id', 'story_id', 'title', 'summary', 'categories', 'content_html', 'topics'])
+    .select((eb) => [
+      'id',
+      'source_id',
+      'story_id',
+      'title',
+      'summary',
+      'categories',
+      eb.fn.coalesce('full_content_html', 'content_html').as('content_html'),
+      'topics',
+    ])
     .where('published_at', '>=', since)
     .where('id', '>', afterId)
     .orderBy('id')

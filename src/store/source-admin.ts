@@ -13,6 +13,8 @@ export interface NewAdminSource {
   url: string;
   title: string | null;
   topics: string[];
+  /** Each new or changed item's page is fetched for its article (default false). */
+  fullContent?: boolean | undefined;
 }
 
 /**
@@ -26,9 +28,16 @@ export async function insertAdminSources(db: Executor, sources: NewAdminSource[]
     const rows = await db
       .insertInto('sources')
       .values(
-        sources
-          .slice(start, start + 500)
-          .map((s) => ({ url: s.url, title: s.title, topics: s.topics, origin: 'admin' as const, next_poll_at: now, created_at: now, updated_at: now })),
+        sources.slice(start, start + 500).map((s) => ({
+          url: s.url,
+          title: s.title,
+          topics: s.topics,
+          full_content: s.fullContent ?? false,
+          origin: 'admin' as const,
+          next_poll_at: now,
+          created_at: now,
+          updated_at: now,
+        })),
       )
       .onConflict((oc) => oc.column('url').doNothing())
       .returningAll()
@@ -45,6 +54,8 @@ export interface SourcePatch {
   enabled?: boolean | undefined;
   /** Seconds between polls (overrides the computed interval); null returns to the default. */
   pollIntervalSeconds?: number | null | undefined;
+  /** Fetch each new or changed item's page for its article (src/ingest/full-content.ts). */
+  fullContent?: boolean | undefined;
 }
 
 /** Applies an admin's changes to a source; undefined when there is no such source. */
@@ -72,6 +83,14 @@ export async function updateSource(db: Executor, id: number, patch: SourcePatch,
           }
         : {}),
       ...(patch.pollIntervalSeconds !== undefined ? { poll_interval_seconds: patch.pollIntervalSeconds } : {}),
+      ...(patch.fullContent !== undefined ? { full_content: patch.fullContent } : {}),
+      // Turned on: the next poll reads the feed even if unchanged, to fetch its items' pages.
+      ...(patch.fullContent === true
+        ? {
+            etag: sql<string | null>`case when sources.full_content then sources.etag end`,
+            last_modified: sql<string | null>`case when sources.full_content then sources.last_modified end`,
+          }
+        : {}),
       // A shorter interval takes effect now rather than after the poll already scheduled.
       ...(patch.pollIntervalSeconds != null && patch.enabled !== true
         ? { next_poll_at: sql<Date>`least(sources.next_poll_at, ${new Date(now.getTime() + patch.pollIntervalSeconds * 1000)}::timestamptz)` }

@@ -125,7 +125,16 @@ async function merge(trx: Transaction<DB>, source: SourceRow, target: SourceRow,
   // the merged source's topics, and the moved items the target's.
   const stored = await trx
     .selectFrom('items')
-    .select(['id', 'source_id', 'story_id', 'title', 'summary', 'categories', 'content_html', 'topics'])
+    .select((eb) => [
+      'id',
+      'source_id',
+      'story_id',
+      'title',
+      'summary',
+      'categories',
+      eb.fn.coalesce('full_content_html', 'content_html').as('content_html'),
+      'topics',
+    ])
     .where('source_id', '=', target.id)
     .execute();
   const reclassified = stored

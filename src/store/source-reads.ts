@@ -10,6 +10,9 @@ type Executor = Kysely<DB> | Transaction<DB>;
 export interface SourceHealth extends Source {
   items_total: number;
   items_last_7_days: number;
+  /** Items of the last 7 days whose article could not be extracted (fullContent), and the latest reason. */
+  full_content_failures: number;
+  full_content_last_error: string | null;
 }
 
 /** Every source with its health and item counts; failing sources first, then by URL. */
@@ -35,6 +38,28 @@ function healthQuery(db: Kysely<DB>, now: Date) {
         .whereRef('items.source_id', '=', 'sources.id')
         .where('items.first_seen_at', '>=', weekAgo)
         .as('items_last_7_days'),
+      // An item's page is fetched when it is written (src/ingest/full-content.ts): changed_at dates the outcome.
+      eb
+        .selectFrom('items')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('items.source_id', '=', 'sources.id')
+        // A one-time filter: no scan of the items of a source without fullContent.
+        .where(sql<boolean>`sources.full_content`)
+        .where('items.full_content_error', 'is not', null)
+        .where('items.changed_at', '>=', weekAgo)
+        .as('full_content_failures'),
+      eb
+        .selectFrom('items')
+        .select('items.full_content_error')
+        .whereRef('items.source_id', '=', 'sources.id')
+        // A one-time filter: no scan of the items of a source without fullContent.
+        .where(sql<boolean>`sources.full_content`)
+        .where('items.full_content_error', 'is not', null)
+        .where('items.changed_at', '>=', weekAgo)
+        .orderBy('items.changed_at', 'desc')
+        .orderBy('items.id', 'desc')
+        .limit(1)
+        .as('full_content_last_error'),
     ]);
 }
 

@@ -83,7 +83,7 @@ export async function topicFeedEntries(db: Executor, topic: string, limit: numbe
     .innerJoin('stories as s', 's.id', 'st.story_id')
     .innerJoin('items as i', 'i.id', 's.representative_item_id')
     .innerJoin('sources as src', 'src.id', 'i.source_id')
-    .select([
+    .select((eb) => [
       's.id as story_id',
       's.guid',
       's.published_at',
@@ -92,7 +92,8 @@ export async function topicFeedEntries(db: Executor, topic: string, limit: numbe
       'i.canonical_url',
       'i.title',
       'i.summary',
-      'i.content_html',
+      // The article extracted from its page, for a source with fullContent (src/ingest/full-content.ts).
+      eb.fn.coalesce('i.full_content_html', 'i.content_html').as('content_html'),
       'i.author',
       'i.categories',
       'i.enclosure_url',

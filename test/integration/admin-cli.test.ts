@@ -100,7 +100,7 @@ describe('tidings sources / opml', () => {
     const longId = Number(/^Added source #(\d+):/.exec(long.out)?.[1]);
     try {
       const lines = (await run(['sources', 'list'])).out.trim().split('\n');
-      expect(lines[0]).toMatch(/^ID\s+TITLE\s+URL\s+TOPICS\s+STATE\s+LAST POLL\s+LAST OK\s+NEXT\s+FAILS\s+ITEMS\s+7D\s+ERROR$/);
+      expect(lines[0]).toMatch(/^ID\s+TITLE\s+URL\s+TOPICS\s+STATE\s+LAST POLL\s+LAST OK\s+NEXT\s+FAILS\s+ITEMS\s+7D\s+FULL TEXT\s+ERROR$/);
       const row = (id: number) => lines.find((line) => line.startsWith(`${id} `));
       expect(row(goodId)).toMatch(/^\d+\s+Good News\s+http:\/\/127\.0\.0\.1:\d+\/good\.xml\s+korea\s+ok\s/);
       expect(row(longId)).toMatch(/^\d+\s+The Extraordinarily Long-Winded…\s+http:\/\/127\.0\.0\.1:\d+\/long\.xml\s+korea\s+ok\s/);

@@ -86,8 +86,8 @@ beforeAll(async () => {
   fixtures.route('/hostile.rss', { body: rss() });
   fixtures.route('/hostile.atom', { body: atom(), contentType: 'application/atom+xml' });
   const sources = [
-    { url: fixtures.url('/hostile.rss'), topics: ['korea'], priority: 0, nearDuplicates: false },
-    { url: fixtures.url('/hostile.atom'), topics: ['korea'], priority: 0, nearDuplicates: false },
+    { url: fixtures.url('/hostile.rss'), topics: ['korea'], priority: 0, nearDuplicates: false, fullContent: false },
+    { url: fixtures.url('/hostile.atom'), topics: ['korea'], priority: 0, nearDuplicates: false, fullContent: false },
   ];
   service = await serve({ ...readEnv({}), port: 0, publicUrl: 'http://feeds.test', adminToken: TOKEN }, { ...config, sources }, silentLog, {
     handleSignals: false,

@@ -34,6 +34,7 @@ import { recordRequestStarts } from './request-starts.ts';
 import { buildWorld } from './world-build.ts';
 import { at, feedById, type World } from './world.ts';
 import { startWorldServer, type WorldServer } from './world-server.ts';
+import { checkFullContent } from './invariants-full-content.ts';
 
 const SEED = 20260302;
 const START = new Date('2026-03-02T00:00:00Z');
@@ -72,7 +73,9 @@ function configJson(): object {
       },
       { slug: 'world', title: 'World', include: ['europe'], digest: { period: 'weekly', weekday: 'monday', time: '08:00', timezone: 'Europe/Berlin' } },
     ],
-    sources: world.feeds.filter((f) => f.origin === 'config').map((f) => ({ url: server.url(f), title: f.title, topics: f.topics })),
+    sources: world.feeds
+      .filter((f) => f.origin === 'config')
+      .map((f) => ({ url: server.url(f), title: f.title, topics: f.topics, ...(f.fullContent ? { fullContent: true } : {}) })),
     // Never fires by itself: the simulation runs each poll at its simulated time.
     polling: {
       schedule: '0 0 1 1 *',
@@ -243,6 +246,7 @@ async function checkHour(): Promise<string[]> {
     ...(await checkSources(db, world, now)),
     ...(await checkItemsStored(db, world)),
     ...checkStaleStates(world, (await admin('GET', '/sources')).body.sources, now, staleSeen),
+    ...(await checkFullContent(db, world, server.log)),
   ];
   for (const topic of TOPICS) {
     // A document served unchanged since the last hour was checked then.
@@ -266,6 +270,9 @@ async function checkHour(): Promise<string[]> {
 beforeAll(async () => {
   world = buildWorld(SEED, START, DAYS);
   server = await startWorldServer(world, clock);
+  // A teaser's page is on its publisher's host, at the port the server got.
+  for (const feed of world.feeds.filter((f) => f.fullContent))
+    for (const item of world.items.get(feed.id) ?? []) item.url = item.url.replace(`//${feed.host}/`, `//${feed.host}:${server.port}/`);
   dir = mkdtempSync(path.join(tmpdir(), 'tidings-week-'));
   config = parseFeedsConfig(configJson(), 'simulation');
   const configFile = path.join(dir, 'feeds.config.json');

@@ -292,6 +292,17 @@ function feeds(start: Date): WorldFeed[] {
       stopsAt: h(84),
     }),
     ...blogs,
+    feed({
+      id: 'teasers',
+      host: 'teasers.sim',
+      path: '/teasers.xml',
+      title: 'Teaser Daily',
+      format: 'rss2',
+      phrase: 'Seoul',
+      meanGapMinutes: 240,
+      listSize: 10,
+      fullContent: true,
+    }),
     // Added during the week: by the admin API, the CLI, an OPML import.
     feed({
       id: 'late-api',
@@ -336,7 +347,8 @@ function ownItems(random: Random, f: WorldFeed, start: Date, end: Date): WorldIt
   let t = at(start, -(f.archiveHours ?? 48)).getTime() + random.next() * gapMinutes * 60_000;
   for (let n = 0; t < stop.getTime(); n++) {
     const publishedAt = new Date(Math.floor(t / 1000) * 1000);
-    const url = `https://www.${f.host.replace('.sim', '.example')}${f.path.replace(/\W+/g, '/')}${n}`;
+    // A teaser's page is on the publisher's own host (its port is added once the server listens).
+    const url = f.fullContent ? `http://${f.host}/articles/${n}` : `https://www.${f.host.replace('.sim', '.example')}${f.path.replace(/\W+/g, '/')}${n}`;
     const title = headline(random, f.language, f.phrase);
     const edited = random.next() < 0.15;
     items.push({

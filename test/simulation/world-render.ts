@@ -11,9 +11,25 @@ export function itemHtml(item: WorldItem): string {
   return `<div class="share">${xml(item.wrapper.before)}</div>${paragraphs}<p><a href="${xml(item.url)}">${xml(item.wrapper.after)}</a></p>`;
 }
 
+/** What a fullContent publisher's feed carries: the first words of the story. */
+export function teaserHtml(item: WorldItem): string {
+  return `<p>${xml(item.paragraphs[0]!.split(' ').slice(0, 8).join(' '))} …</p>`;
+}
+
+/** The page of a fullContent publisher's item: the story amid navigation, a cookie banner, related links and a footer. */
+export function articlePage(feed: WorldFeed, item: WorldItem, t: Date): string {
+  const boilerplate = (what: string) => `SIM-BOILERPLATE ${what} of ${xml(feed.title)}`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${xml(titleAt(item, t))} | ${xml(feed.title)}</title></head><body>
+<div class="cookie-banner"><p>${boilerplate('cookie banner')}: we use cookies.</p><button>Accept</button></div>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">${boilerplate('navigation')}</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<main><article><h1>${xml(titleAt(item, t))}</h1>${itemHtml(item)}</article>
+<aside class="related"><h2>Related</h2><ul><li><a href="/articles/0">${boilerplate('related links')}</a></li><li><a href="/articles/1">More news</a></li></ul></aside></main>
+<footer><p>${boilerplate('footer')}. All rights reserved.</p><a href="/about">About</a></footer></body></html>`;
+}
+
 function rss2Item(feed: WorldFeed, item: WorldItem, t: Date): string {
   const guid = item.guid === null ? '' : `<guid isPermaLink="false">${xml(item.guid)}</guid>`;
-  return `<item><title>${xml(titleAt(item, t))}</title><link>${xml(item.url)}</link>${guid}<pubDate>${item.publishedAt.toUTCString()}</pubDate><description>${xml(itemHtml(item))}</description>${feed.id === 'wire-nk' ? '<category>North Korea</category>' : ''}</item>`;
+  return `<item><title>${xml(titleAt(item, t))}</title><link>${xml(item.url)}</link>${guid}<pubDate>${item.publishedAt.toUTCString()}</pubDate><description>${xml(feed.fullContent ? teaserHtml(item) : itemHtml(item))}</description>${feed.id === 'wire-nk' ? '<category>North Korea</category>' : ''}</item>`;
 }
 
 function rss2(feed: WorldFeed, items: WorldItem[], t: Date, encoding: string): string {

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { feedAt, listing, outageAt, servingFeed, type World, type WorldFeed } from './world.ts';
-import { renderWorldFeed } from './world-render.ts';
+import { feedAt, listing, outageAt, servingFeed, type World, type WorldFeed, type WorldItem } from './world.ts';
+import { articlePage, renderWorldFeed } from './world-render.ts';
 
 export interface LoggedRequest {
   /** Simulated time of the request. */
@@ -35,6 +35,14 @@ export interface WorldServer {
 
 const HOSTS_PATTERN = /^([a-z0-9.-]+\.sim)(?::\d+)?$/;
 
+/** The published item of a fullContent publisher whose page is at (host, path). */
+function articleAt(world: World, host: string, path: string, t: Date): { feed: WorldFeed; item: WorldItem } | undefined {
+  if (!path.startsWith('/articles/')) return undefined;
+  const feed = world.feeds.find((f) => f.fullContent && f.host === host);
+  const item = feed && world.items.get(feed.id)?.find((i) => new URL(i.url).pathname === path && i.publishedAt <= t);
+  return feed && item ? { feed, item } : undefined;
+}
+
 export async function startWorldServer(world: World, clock: () => Date): Promise<WorldServer> {
   const state = { forced: false };
   const log: LoggedRequest[] = [];
@@ -48,6 +56,15 @@ export async function startWorldServer(world: World, clock: () => Date): Promise
       entry.status = status;
       response.writeHead(status, headers).end(body);
     };
+    const article = articleAt(world, host, path, now);
+    if (article !== undefined) {
+      // A fullContent publisher's page (world.ts WorldFeed.fullContent), with an ETag.
+      entry.feedId = article.feed.id;
+      const page = articlePage(article.feed, article.item, now);
+      const etag = `"${createHash('sha1').update(page).digest('base64url').slice(0, 20)}"`;
+      if (request.headers['if-none-match'] === etag) return send(304, { etag });
+      return send(200, { 'content-type': 'text/html; charset=utf-8', etag }, page);
+    }
     const feed = feedAt(world, host, path);
     if (feed === undefined) return send(404, { 'content-type': 'text/plain' }, 'no such feed');
     entry.feedId = feed.id;

@@ -46,6 +46,11 @@ export interface WorldFeed {
   origin: 'config' | 'api' | 'cli' | 'opml';
   /** Items carry no dates (RSS 0.91 style): Tidings dates them by first sighting. */
   undated?: boolean;
+  /**
+   * Its feed carries only a teaser; the story is on the item's page (/articles/N on its host,
+   * world-server.ts), amid navigation and boilerplate. The source has fullContent.
+   */
+  fullContent?: boolean;
 }
 
 export interface WorldItem {

@@ -103,7 +103,7 @@ describe('feeds.config.json validation', () => {
 
   it('lists the known fields when no field is close to an unknown one', () => {
     expect(problemLines({ sources: [{ url: 'https://a.example/', name: 'A' }] })).toEqual([
-      'feeds.config.json: sources[0] (https://a.example/): unknown field "name"; the fields here are url, title, topics, priority, nearDuplicates, timezone, auth',
+      'feeds.config.json: sources[0] (https://a.example/): unknown field "name"; the fields here are url, title, topics, priority, nearDuplicates, timezone, auth, fullContent',
     ]);
   });
 
