@@ -104,6 +104,8 @@ export interface ItemsTable {
   own_site: ColumnType<boolean, boolean | undefined, boolean>;
   /** Fields cut to their cap at ingest (src/ingest/field-caps.ts). */
   truncated: ColumnType<string[], string[] | undefined, string[]>;
+  /** What search looks up (src/text/search-tokens.ts), GIN-indexed. */
+  search_tokens: ColumnType<string[], string[] | undefined, string[]>;
   /** Why the item is in its story (founder, canonical URL, or text match with measures). */
   story_reason: ColumnType<StoryReason | null, string | null | undefined, string | null>;
 }

@@ -258,7 +258,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
       // Stored as it is: the upsert would write nothing for it.
       if (unchanged) return;
       const topics = classify({ ...item, contentText }, owner.topics, ctx.compiledTopics);
-      items.push({ ...item, canonicalUrl, contentHash, ownSite: isOnOwnSite(item.url, sites), topics, signature });
+      items.push({ ...item, canonicalUrl, contentHash, ownSite: isOnOwnSite(item.url, sites), topics, signature, contentText });
     });
     const upserted = await upsertItems(trx, owner.id, items, now);
     await recordPollSuccess(trx, source.id, {

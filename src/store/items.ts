@@ -2,6 +2,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { itemDate, SIGNATURE_VERSION, type NormalizedItem, type TextSignature } from '../model.ts';
+import { htmlToPlainText } from '../text/html-text.ts';
+import { searchTokens } from '../text/search-tokens.ts';
 import { pgText, storageKey, storedItemMark } from '../text/storable-text.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -17,6 +19,8 @@ export interface StorableItem extends NormalizedItem {
   signature: TextSignature | null;
   /** itemContentHash (model.ts): equal hashes mean "nothing changed, write nothing". */
   contentHash: string;
+  /** The content as plain text, when the caller has it already (read-feed.ts does): the search tokens are taken from it. */
+  contentText?: string | undefined;
 }
 
 export interface UpsertResult {
@@ -61,6 +65,7 @@ const ITEM_COLUMNS = {
   signature_version: 'smallint',
   truncated: 'text[]',
   own_site: 'boolean',
+  search_tokens: 'text[]',
 } as const;
 
 /** One item as JSON for the insert: 64-bit numbers as strings, dates as ISO strings. */
@@ -101,6 +106,7 @@ function toRecord(item: StorableItem, now: Date): ItemRecord {
     signature_version: item.signature ? SIGNATURE_VERSION : 0,
     truncated: item.truncated,
     own_site: item.ownSite,
+    search_tokens: searchTokens({ ...item, contentText: item.contentText ?? (item.contentHtml ? htmlToPlainText(item.contentHtml) : '') }),
   };
 }
 
