@@ -254,11 +254,11 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     const sites = [feed.siteUrl, source.site_url, response.finalUrl];
     const items: StorableItem[] = [];
     feed.items.forEach((item, i) => {
-      const { canonicalUrl, contentHash, unchanged, contentText, signature } = features[i]!;
+      const { canonicalUrl, contentHash, unchanged, contentText, signature, searchTokens } = features[i]!;
       // Stored as it is: the upsert would write nothing for it.
       if (unchanged) return;
       const topics = classify({ ...item, contentText }, owner.topics, ctx.compiledTopics);
-      items.push({ ...item, canonicalUrl, contentHash, ownSite: isOnOwnSite(item.url, sites), topics, signature, contentText });
+      items.push({ ...item, canonicalUrl, contentHash, ownSite: isOnOwnSite(item.url, sites), topics, signature, searchTokens });
     });
     const upserted = await upsertItems(trx, owner.id, items, now);
     await recordPollSuccess(trx, source.id, {

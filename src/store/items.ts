@@ -19,8 +19,8 @@ export interface StorableItem extends NormalizedItem {
   signature: TextSignature | null;
   /** itemContentHash (model.ts): equal hashes mean "nothing changed, write nothing". */
   contentHash: string;
-  /** The content as plain text, when the caller has it already (read-feed.ts does): the search tokens are taken from it. */
-  contentText?: string | undefined;
+  /** Its search tokens (src/text/search-tokens.ts), when the caller has them already (read-feed.ts does); else computed here. */
+  searchTokens?: string[] | undefined;
 }
 
 export interface UpsertResult {
@@ -106,7 +106,7 @@ function toRecord(item: StorableItem, now: Date): ItemRecord {
     signature_version: item.signature ? SIGNATURE_VERSION : 0,
     truncated: item.truncated,
     own_site: item.ownSite,
-    search_tokens: searchTokens({ ...item, contentText: item.contentText ?? (item.contentHtml ? htmlToPlainText(item.contentHtml) : '') }),
+    search_tokens: item.searchTokens ?? searchTokens({ ...item, contentText: item.contentHtml ? htmlToPlainText(item.contentHtml) : '' }),
   };
 }
 

@@ -17,8 +17,9 @@ import { normalizeText, PHRASE_SEPARATORS, SUBSTRING_SCRIPTS } from './phrase-ma
 
 export const MAX_TOKEN_CHARS = 32;
 
-const WORD_RUN = /[\p{L}\p{N}\p{M}]+/gu;
-const SUBSTRING_RUN = /[\p{Script=Hangul}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+/gu;
+const SUBSTRING_CLASS = '\\p{Script=Hangul}\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}';
+/** One pass: a run of Hangul/Han/Kana (group 1), or a run of other letters, digits and marks (group 2). */
+const RUNS = new RegExp(`([${SUBSTRING_CLASS}]+)|([[\\p{L}\\p{N}\\p{M}]--[${SUBSTRING_CLASS}]]+)`, 'gv');
 
 function headOf(run: string): string {
   if (run.length <= MAX_TOKEN_CHARS) return run;
@@ -27,22 +28,39 @@ function headOf(run: string): string {
 
 /** Each character and each adjacent pair of a run of Hangul, Han or Kana. */
 function addCharacterGrams(run: string, into: Set<string>): void {
-  const chars = Array.from(run);
-  for (let i = 0; i < chars.length; i++) {
-    into.add(chars[i]!);
-    if (i + 1 < chars.length) into.add(chars[i]! + chars[i + 1]!);
+  let previous = '';
+  for (const char of run) {
+    into.add(char);
+    if (previous !== '') into.add(previous + char);
+    previous = char;
   }
 }
 
+const NON_WORD = /[^\p{L}\p{N}\p{M}]+/u;
+
 function addTokens(normalized: string, into: Set<string>): void {
-  for (const [run] of normalized.matchAll(WORD_RUN)) {
-    if (!SUBSTRING_SCRIPTS.test(run)) {
-      into.add(headOf(run));
-      continue;
-    }
-    // A run mixing scripts is no Latin word (a word-boundary phrase cannot match inside it).
-    for (const [grams] of run.matchAll(SUBSTRING_RUN)) addCharacterGrams(grams, into);
+  if (!SUBSTRING_SCRIPTS.test(normalized)) {
+    // Most text has no Hangul, Han or Kana: its words are what lies between non-word characters.
+    for (const run of normalized.split(NON_WORD)) if (run !== '') into.add(headOf(run));
+    return;
   }
+  // A word run touching Hangul, Han or Kana is no Latin word: a word-boundary phrase cannot
+  // match inside it ("k" of "k팝"). Runs of either kind only ever touch the other kind.
+  let substringEnd = -1;
+  let word: { text: string; end: number } | null = null;
+  for (const match of normalized.matchAll(RUNS)) {
+    const [, grams, text] = match;
+    if (grams !== undefined) {
+      if (word !== null && word.end !== match.index) into.add(headOf(word.text));
+      word = null;
+      addCharacterGrams(grams, into);
+      substringEnd = match.index + grams.length;
+    } else if (text !== undefined) {
+      if (word !== null) into.add(headOf(word.text));
+      word = substringEnd === match.index ? null : { text, end: match.index + text.length };
+    }
+  }
+  if (word !== null) into.add(headOf(word.text));
 }
 
 /** The distinct tokens of an item's text (the fields phrases are matched in), in first-seen order. */
@@ -57,7 +75,7 @@ export function phraseTokens(phrase: string): string[] {
   const normalized = normalizeText(phrase.trim());
   const tokens = new Set<string>();
   if (SUBSTRING_SCRIPTS.test(normalized)) {
-    for (const [grams] of normalized.matchAll(SUBSTRING_RUN)) addCharacterGrams(grams, tokens);
+    for (const [, grams] of normalized.matchAll(RUNS)) if (grams !== undefined) addCharacterGrams(grams, tokens);
   } else {
     for (const word of normalized.split(PHRASE_SEPARATORS)) addTokens(word, tokens);
   }
