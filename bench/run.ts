@@ -42,6 +42,7 @@ import type { BenchResults, Figure } from './results.ts';
 import { hostileParsingFigures, textSignatureFigures } from './pure.ts';
 import { servingFigures } from './serving.ts';
 import { fillItems, timeRegeneration, timeStoryLookup } from './scale.ts';
+import { timeSearches } from './search.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -278,6 +279,12 @@ async function servingAndScale(service: Service, db: Service['context']['db']): 
   record('story look-up and assignment per new item (poll of 50)', lookupBatch, 'ms', { text: '≤ 2', met: lookupBatch <= 2 });
   const lookupOne = await timeStoryLookup(db, 1);
   record('story look-up and assignment for a lone new item', lookupOne, 'ms');
+  const search = await timeSearches(db, TOPIC);
+  const each = Object.entries(search.perQuery)
+    .map(([q, ms]) => `${q} ${ms.toFixed(1)}`)
+    .join('; ');
+  console.log(`  search per query (ms): ${each}`);
+  record('search in the topic feed (slowest of 4 queries, 50 results)', search.slowest, 'ms', { text: '≤ 50', met: search.slowest <= 50 });
 }
 
 function finish(totalItems: number, databaseUrl: string | null): void {

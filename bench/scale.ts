@@ -1,7 +1,8 @@
 /**
  * Figures at scale: fills the database with N stored items (generated in SQL, each its own
  * story, a third of them in the benchmark topic), then times regenerating that topic's
- * feed and the story look-up (candidate query + decision + assignment) for one new item.
+ * feed and the story look-up (candidate query + decision + assignment) for one new item;
+ * bench/search.ts times searches in the topic on the same items.
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../src/db/schema.ts';
@@ -25,18 +26,22 @@ export async function fillItems(db: Kysely<DB>, count: number, topic: string, no
   const first = (await sql<{ id: number }>`select min(id)::int as id from sources where url like 'https://scale%'`.execute(db)).rows[0]!.id;
   // The bucket-key index is built once at the end: maintaining it row by row is far slower.
   await sql`drop index if exists items_bucket_keys_idx`.execute(db);
+  await sql`drop index if exists items_search_tokens_idx`.execute(db);
   for (let start = 0; start < count; start += BATCH) {
     const end = Math.min(count, start + BATCH);
     await sql`
       insert into items (source_id, item_key, url, canonical_url, title, summary, content_html, published_at, first_seen_at, changed_at,
-                         content_hash, topics, fingerprint, lead_fingerprint, bucket_keys, title_key, numbers, body_length, signature_version)
+                         content_hash, topics, fingerprint, lead_fingerprint, bucket_keys, title_key, numbers, body_length, signature_version, search_tokens)
       select ${first}::bigint + (g % 100), 'scale-' || g, 'https://scale.example/news/' || g, 'https://scale.example/news/' || g,
-             'Scale story number ' || g, 'Summary of scale story ' || g || '.', '<p>Body of scale story ' || g || '.</p>',
+             'Scale story number ' || g, 'Summary of scale story ' || g || ' on w' || (g % 1000) || ' and v' || (g % 50000) || '.',
+             '<p>Body of scale story ' || g || '.</p>',
              ${now}::timestamptz - (g % 2592000) * interval '1 second', ${now}::timestamptz, ${now}::timestamptz, md5(g::text),
              case when g % 3 = 0 then array[${topic}]::text[] else '{}'::text[] end,
              (random() * 9e18)::bigint, (random() * 9e18)::bigint,
              array(select (random() * 9e18)::bigint + g * 0 from generate_series(1, 13)),
-             array['scale', 'story', g::text], array[g::text], 200, 1
+             array['scale', 'story', g::text], array[g::text], 200, 1,
+             -- The tokens src/text/search-tokens.ts gives this text (bench/search.ts checks a sample).
+             array['scale', 'story', 'number', g::text, 'summary', 'of', 'on', 'w' || (g % 1000), 'and', 'v' || (g % 50000), 'body']
       from generate_series(${start + 1}::int, ${end}::int) g`.execute(db);
   }
   // Each item was stored with a story id of its own (as a poll stores it); create those stories.
@@ -48,6 +53,7 @@ export async function fillItems(db: Kysely<DB>, count: number, topic: string, no
     select ${topic}, story_id, published_at from items where item_key like 'scale-%' and ${topic} = any(topics)
     on conflict do nothing`.execute(db);
   await sql`create index items_bucket_keys_idx on items using gin (bucket_keys) with (fastupdate = off)`.execute(db);
+  await sql`create index items_search_tokens_idx on items using gin (search_tokens)`.execute(db);
   await sql`analyze`.execute(db);
   return (performance.now() - started) / 1000;
 }

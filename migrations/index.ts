@@ -26,6 +26,7 @@ import * as adminPageResults from './2026-12-03T00-00-admin-page-results.ts';
 import * as sourceBasicAuth from './2026-12-03T01-00-source-basic-auth.ts';
 import * as sourceNewestItem from './2026-12-03T02-00-source-newest-item.ts';
 import * as itemFullContent from './2026-12-04T00-00-item-full-content.ts';
+import * as itemSearchIndex from './2026-12-04T01-00-item-search-index.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T01-00-source-basic-auth': sourceBasicAuth,
   '2026-12-03T02-00-source-newest-item': sourceNewestItem,
   '2026-12-04T00-00-item-full-content': itemFullContent,
+  '2026-12-04T01-00-item-search-index': itemSearchIndex,
 };

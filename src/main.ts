@@ -17,11 +17,14 @@ import type { Readiness } from './http/public-routes.ts';
 import { buildServer } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { renderMetrics } from './metrics.ts';
+import { renderFeed } from './render/feed-formats.ts';
 import type { IndexTopic } from './render/pages.ts';
+import { searchFeedDocument } from './render/search-feed.ts';
 import { startScheduler, type Scheduler } from './scheduler.ts';
 import { findDigest, listDigests } from './store/digests.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
 import { documentGenerations, loadDocumentGenerations } from './store/rendered-feeds.ts';
+import { searchTopicEntries } from './store/search.ts';
 import { settingSince } from './store/settings.ts';
 import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs } from '../jobs/index.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
@@ -113,6 +116,11 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       renderDocument: async (slug, kind, format, limit) => {
         const topic = topics.find((t) => t.slug === slug)!;
         const body = (await renderTopicDocuments(db, topic, kind, env.publicUrl, limit))[format];
+        return { body, etag: etagOf(body) };
+      },
+      renderSearch: async (slug, format, limit, query) => {
+        const topic = topics.find((t) => t.slug === slug)!;
+        const body = renderFeed(searchFeedDocument(topic, query.text, await searchTopicEntries(db, slug, query, { limit }), env.publicUrl), format);
         return { body, etag: etagOf(body) };
       },
       findDigest: async (slug, date) => {

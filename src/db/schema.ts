@@ -115,6 +115,8 @@ export interface ItemsTable {
   /** The page's validators, for a conditional GET when a changed item's page is fetched again. */
   full_content_etag: ColumnType<string | null, string | null | undefined, string | null>;
   full_content_last_modified: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What search looks up (src/text/search-tokens.ts), GIN-indexed. */
+  search_tokens: ColumnType<string[], string[] | undefined, string[]>;
   /** Why the item is in its story (founder, canonical URL, or text match with measures). */
   story_reason: ColumnType<StoryReason | null, string | null | undefined, string | null>;
 }

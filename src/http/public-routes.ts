@@ -11,6 +11,7 @@ import { registerDigestRoutes, unknownTopic, type DigestRoutesDeps } from './dig
 import { HttpError } from './errors.ts';
 import type { CachedDocument, FeedCache } from './feed-cache.ts';
 import { sendPage } from './html-page.ts';
+import { searchFeedAnswerer, type SearchFeedDeps } from './search-feeds.ts';
 import { registerTopicListing, type TopicListingDeps } from './topic-listing.ts';
 import { createVariantCache, type VariantCache } from './variant-cache.ts';
 
@@ -38,6 +39,8 @@ export interface PublicRoutesDeps extends DigestRoutesDeps, TopicListingDeps {
   variants?: VariantCache;
   /** Renders a document straight from the database (non-default limits, or not yet cached). */
   renderDocument(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<{ body: string; etag: string }>;
+  /** Renders a search of a topic's feed (`?q=`, search-feeds.ts); without it, `?q=` answers 404. */
+  renderSearch?: SearchFeedDeps['renderSearch'] | undefined;
 }
 
 /** The file names a topic (or digest) feed is served under. */
@@ -61,6 +64,8 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDoc
 export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDeps): void {
   const topics = new Map(deps.topics.map((t) => [t.slug, t]));
   const variants = deps.variants ?? createVariantCache();
+  const renderSearch = deps.renderSearch;
+  const search = renderSearch && searchFeedAnswerer({ feedCache: deps.feedCache, variants, renderSearch });
 
   /** The document to answer with, and the variant cache's key when it is one of its variants. */
   async function documentFor(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<{ doc: CachedDocument; key: string | null }> {
@@ -90,10 +95,14 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
 
   const feedRoute =
     (kind: FeedKind, format: FeedFormat) =>
-    async (request: FastifyRequest<{ Params: { slug: string }; Querystring: { limit?: string } }>, reply: FastifyReply) => {
+    async (request: FastifyRequest<{ Params: { slug: string }; Querystring: { limit?: string; q?: string } }>, reply: FastifyReply) => {
       const { slug } = request.params;
       if (!topics.has(slug)) throw unknownTopic(slug, deps.publicUrl);
       const limit = parseLimit(request.query.limit);
+      if (request.query.q !== undefined) {
+        if (!search) throw new HttpError(404, 'not_found', 'search is not enabled');
+        return search(request, reply, { slug, kind, format, limit, q: request.query.q });
+      }
       const { doc, key } = await documentFor(slug, kind, format, limit);
       sendCached(request, reply, doc, format);
       if (key !== null) variants.remeasure(key); // answering may have compressed it

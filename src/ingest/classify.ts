@@ -7,6 +7,8 @@
  * (Hangul, Han, Kana), which match as substrings: 북한 must match 북한의 and 北朝鮮は.
  */
 
+import { matchableText, phraseSource } from '../text/phrase-match.ts';
+
 export interface TopicRules {
   slug: string;
   include: readonly string[];
@@ -40,32 +42,6 @@ interface CompiledTopic {
 
 export type CompiledTopics = readonly CompiledTopic[];
 
-const SUBSTRING_SCRIPTS = /[\p{Script=Hangul}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
-// Letters, digits and combining marks are "word" characters on both sides of a phrase.
-const BEFORE = '(?<![\\p{L}\\p{N}\\p{M}])';
-const AFTER = '(?![\\p{L}\\p{N}\\p{M}])';
-// Spaces and hyphens in a phrase match any run of whitespace or dashes:
-// "kim jong un" matches "Kim Jong-un" and "Kim\nJong Un".
-const SEPARATOR = '[\\s\\-\u2010\u2011\u2012\u2013\u2014]+';
-
-function normalizeText(text: string): string {
-  // NFKC folds full-width Latin and compatibility forms so "ＤＭＺ" matches "dmz".
-  return text.normalize('NFKC').toLowerCase();
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function phraseSource(raw: string): string {
-  const phrase = normalizeText(raw.trim());
-  const body = phrase
-    .split(/[\s\-\u2010-\u2014]+/)
-    .map(escapeRegExp)
-    .join(SEPARATOR);
-  return SUBSTRING_SCRIPTS.test(phrase) ? body : `${BEFORE}${body}${AFTER}`;
-}
-
 function compilePhrases(raw: readonly string[]): CompiledPhrases {
   const phrases = raw.filter((p) => p.trim() !== '').map((phrase) => ({ phrase, pattern: new RegExp(phraseSource(phrase), 'u') }));
   const any = phrases.length === 0 ? null : new RegExp(phrases.map((p) => `(?:${p.pattern.source})`).join('|'), 'u');
@@ -74,10 +50,6 @@ function compilePhrases(raw: readonly string[]): CompiledPhrases {
 
 export function compileTopics(topics: readonly TopicRules[]): CompiledTopics {
   return topics.map((topic) => ({ slug: topic.slug, include: compilePhrases(topic.include), exclude: compilePhrases(topic.exclude) }));
-}
-
-function searchableText(item: ClassifiableText): string {
-  return normalizeText([item.title, item.summary, item.categories.join('\n'), item.contentText].join('\n'));
 }
 
 /** The phrase found earliest in the text, or null. */
@@ -107,7 +79,7 @@ export function explainTopics(
   sourceTopics: readonly string[],
   topics: CompiledTopics,
 ): { matches: TopicMatch[]; exclusions: TopicExclusion[] } {
-  const text = searchableText(item);
+  const text = matchableText(item);
   const matches: TopicMatch[] = [];
   const exclusions: TopicExclusion[] = [];
   for (const topic of topics) {

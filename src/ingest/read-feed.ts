@@ -11,6 +11,7 @@ import { FeedError } from '../errors.ts';
 import { itemContentHash, type NormalizedFeed, type NormalizedItem } from '../model.ts';
 import { canonicalUrl, textSignature, type TextSignature } from '../dedupe/index.ts';
 import { htmlToPlainText } from '../text/html-text.ts';
+import { searchTokens } from '../text/search-tokens.ts';
 import { storageKey, storedItemMark } from '../text/storable-text.ts';
 import { normalizeFeed } from './normalize.ts';
 import { decodeFeed, describeHtmlPage, parseFeed, resolveAlternateHrefs } from './parse/index.ts';
@@ -27,6 +28,8 @@ export interface ItemFeatures {
   /** The content as plain text ('' when the item has no content). */
   contentText: string;
   signature: TextSignature | null;
+  /** What search looks the item up by (src/text/search-tokens.ts); empty when unchanged. */
+  searchTokens: string[];
 }
 
 export interface ReadFeedResult {
@@ -46,12 +49,20 @@ export function itemFeatures(item: NormalizedItem, stored: ReadonlySet<string> =
   const canonical = canonicalUrl(item.url);
   const contentHash = itemContentHash({ ...item, canonicalUrl: canonical }, true);
   if (stored.has(storedItemMark(storageKey(item.key), contentHash))) {
-    return { canonicalUrl: canonical, contentHash, unchanged: true, contentText: '', signature: null };
+    return { canonicalUrl: canonical, contentHash, unchanged: true, contentText: '', signature: null, searchTokens: [] };
   }
   const contentText = item.contentHtml ? htmlToPlainText(item.contentHtml) : '';
   // The body is whichever is longer: some feeds carry the full text only in the summary.
   const body = contentText.length >= item.summary.length ? contentText : item.summary;
-  return { canonicalUrl: canonical, contentHash, unchanged: false, contentText, signature: textSignature({ title: item.title, text: body }) };
+  return {
+    canonicalUrl: canonical,
+    contentHash,
+    unchanged: false,
+    contentText,
+    signature: textSignature({ title: item.title, text: body }),
+    // Here, in the reader's worker thread, not on the main thread at upsert.
+    searchTokens: searchTokens({ ...item, contentText }),
+  };
 }
 
 const NO_ITEMS: ReadonlySet<string> = new Set();

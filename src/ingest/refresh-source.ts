@@ -25,6 +25,7 @@ import type { Fetcher } from './fetch/index.ts';
 import { fetchArticles, type ExtractArticle, type FetchedArticles } from './full-content.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
 import { htmlToPlainText } from '../text/html-text.ts';
+import { searchTokens as searchTokensOf } from '../text/search-tokens.ts';
 import { sourceCredentials } from './source-credentials.ts';
 import { effectiveDates, establishedBy, nextPollAt, publishingRhythm } from './poll-schedule.ts';
 
@@ -262,7 +263,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     const sites = [feed.siteUrl, source.site_url, response.finalUrl];
     const items: StorableItem[] = [];
     feed.items.forEach((item, i) => {
-      const { canonicalUrl, contentHash, unchanged, contentText, signature } = features[i]!;
+      const { canonicalUrl, contentHash, unchanged, contentText, signature, searchTokens } = features[i]!;
       // Stored as it is: the upsert would write nothing for it.
       if (unchanged) return;
       const article = articles.get(i);
@@ -270,7 +271,9 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
       const topics = classify({ ...item, contentText: text }, owner.topics, ctx.compiledTopics);
       const itemSignature = article?.text == null ? signature : article.signature;
       const ownSite = isOnOwnSite(item.url, sites);
-      items.push({ ...item, canonicalUrl, contentHash, ownSite, topics, signature: itemSignature, fullContent: article?.stored ?? null });
+      // Search finds what readers see: the article when there is one.
+      const tokens = article?.text == null ? searchTokens : searchTokensOf({ ...item, contentText: article.text });
+      items.push({ ...item, canonicalUrl, contentHash, ownSite, topics, signature: itemSignature, fullContent: article?.stored ?? null, searchTokens: tokens });
     });
     const upserted = await upsertItems(trx, owner.id, items, now);
     await recordPollSuccess(trx, source.id, {

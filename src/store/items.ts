@@ -2,6 +2,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { itemDate, SIGNATURE_VERSION, type NormalizedItem, type TextSignature } from '../model.ts';
+import { htmlToPlainText } from '../text/html-text.ts';
+import { searchTokens } from '../text/search-tokens.ts';
 import { pgText, storageKey, storedItemMark } from '../text/storable-text.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -19,6 +21,8 @@ export interface StorableItem extends NormalizedItem {
   contentHash: string;
   /** The item's page and its article, for a source with fullContent; none: not fetched (yet). */
   fullContent?: StoredArticle | null | undefined;
+  /** Its search tokens (src/text/search-tokens.ts), when the caller has them already (read-feed.ts does); else computed here. */
+  searchTokens?: string[] | undefined;
 }
 
 /** What came of fetching an item's page for its article (src/ingest/full-content.ts). */
@@ -88,6 +92,7 @@ const ITEM_COLUMNS = {
   full_content_error: 'text',
   full_content_etag: 'text',
   full_content_last_modified: 'text',
+  search_tokens: 'text[]',
 } as const;
 
 /** One item as JSON for the insert: 64-bit numbers as strings, dates as ISO strings. */
@@ -133,6 +138,7 @@ function toRecord(item: StorableItem, now: Date): ItemRecord {
     full_content_error: pgText(item.fullContent?.error ?? null),
     full_content_etag: pgText(item.fullContent?.etag ?? null),
     full_content_last_modified: pgText(item.fullContent?.lastModified ?? null),
+    search_tokens: item.searchTokens ?? searchTokens({ ...item, contentText: item.contentHtml ? htmlToPlainText(item.contentHtml) : '' }),
   };
 }
 

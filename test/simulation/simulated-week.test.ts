@@ -29,6 +29,7 @@ import {
   type FetchRules,
   type Served,
 } from './invariants.ts';
+import { checkSearches } from './invariants-search.ts';
 import { checkStaleStates, expectedStaleFrom } from './invariants-stale.ts';
 import { recordRequestStarts } from './request-starts.ts';
 import { buildWorld } from './world-build.ts';
@@ -253,6 +254,7 @@ async function checkHour(): Promise<string[]> {
     const feed = await servedDocuments(topic, 'feed');
     if (changedSinceLastCheck(`${topic} feed`, feed)) {
       problems.push(...(await checkFormatsAgree(`${topic} feed`, feed)), ...(await checkTopicEntries(`${topic} feed`, db, world, feed.json)));
+      problems.push(...(await checkSearches(`${topic} search`, db, service.url, topic, feed.json)));
     }
     const digest = await servedDocuments(topic, 'digest');
     if (changedSinceLastCheck(`${topic} digest`, digest)) {
