@@ -23,6 +23,7 @@ import { findDigest, listDigests } from './store/digests.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
 import { documentGenerations, loadDocumentGenerations } from './store/rendered-feeds.ts';
 import { settingSince } from './store/settings.ts';
+import { renderArchivePage } from '../jobs/archive-pages.ts';
 import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs } from '../jobs/index.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
 import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
@@ -114,6 +115,11 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         const topic = topics.find((t) => t.slug === slug)!;
         const body = (await renderTopicDocuments(db, topic, kind, env.publicUrl, limit))[format];
         return { body, etag: etagOf(body) };
+      },
+      renderArchivePage: async (slug, page, format) => {
+        const topic = topics.find((t) => t.slug === slug)!;
+        const rendered = await renderArchivePage(db, topic, page, format, env.publicUrl);
+        return rendered.status === 'found' ? { ...rendered, etag: etagOf(rendered.body) } : rendered;
       },
       findDigest: async (slug, date) => {
         const digest = await findDigest(db, slug, date);

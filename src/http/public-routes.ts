@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FeedFormat, FeedKind } from '../db/schema.ts';
 import { indexPage } from '../render/pages.ts';
+import { registerArchiveRoutes, type ArchiveRoutesDeps } from './archive-routes.ts';
 import { bearerToken, safeEqual } from './auth.ts';
 import { CACHE_CONTROL, cachedResponse } from './cached-response.ts';
 import { registerDigestRoutes, unknownTopic, type DigestRoutesDeps } from './digest-routes.ts';
@@ -26,7 +27,7 @@ export interface Readiness {
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
-export interface PublicRoutesDeps extends DigestRoutesDeps, TopicListingDeps {
+export interface PublicRoutesDeps extends DigestRoutesDeps, TopicListingDeps, ArchiveRoutesDeps {
   feedCache: FeedCache;
   /** Database reachable and migrations current (GET /readyz). */
   readiness?: () => Promise<Readiness>;
@@ -117,6 +118,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     );
   });
   registerDigestRoutes(app, deps);
+  registerArchiveRoutes(app, deps);
 
   const page = Buffer.from(indexPage(deps.topics, deps.publicUrl));
   app.get('/', async (_request, reply) => sendPage(reply, page, { cacheControl: CACHE_CONTROL }));

@@ -76,6 +76,28 @@ function sourceRef(row: { source_id: number; source_title: string | null; source
   return { id: row.source_id, title: row.source_title ?? new URL(row.source_url).hostname, url: row.source_url, siteUrl: row.source_site_url };
 }
 
+/** What a feed entry is read from: the story, its representative item and that item's source. */
+export const FEED_ENTRY_COLUMNS = [
+  's.id as story_id',
+  's.guid',
+  's.published_at',
+  's.updated_at',
+  'i.url',
+  'i.canonical_url',
+  'i.title',
+  'i.summary',
+  'i.content_html',
+  'i.author',
+  'i.categories',
+  'i.enclosure_url',
+  'i.enclosure_type',
+  'i.enclosure_length',
+  'src.id as source_id',
+  'src.title as source_title',
+  'src.url as source_url',
+  'src.site_url as source_site_url',
+] as const;
+
 /** The newest `limit` stories of a topic, newest first (ties: newer story first). */
 export async function topicFeedEntries(db: Executor, topic: string, limit: number): Promise<FeedEntry[]> {
   const rows = await db
@@ -83,31 +105,38 @@ export async function topicFeedEntries(db: Executor, topic: string, limit: numbe
     .innerJoin('stories as s', 's.id', 'st.story_id')
     .innerJoin('items as i', 'i.id', 's.representative_item_id')
     .innerJoin('sources as src', 'src.id', 'i.source_id')
-    .select([
-      's.id as story_id',
-      's.guid',
-      's.published_at',
-      's.updated_at',
-      'i.url',
-      'i.canonical_url',
-      'i.title',
-      'i.summary',
-      'i.content_html',
-      'i.author',
-      'i.categories',
-      'i.enclosure_url',
-      'i.enclosure_type',
-      'i.enclosure_length',
-      'src.id as source_id',
-      'src.title as source_title',
-      'src.url as source_url',
-      'src.site_url as source_site_url',
-    ])
+    .select(FEED_ENTRY_COLUMNS)
     .where('st.topic', '=', topic)
     .orderBy('st.published_at', 'desc')
     .orderBy('st.story_id', 'desc')
     .limit(limit)
     .execute();
+  return feedEntriesOf(db, rows);
+}
+
+type FeedEntryRow = {
+  story_id: number;
+  guid: string;
+  published_at: Date;
+  updated_at: Date;
+  url: string | null;
+  canonical_url: string | null;
+  title: string;
+  summary: string;
+  content_html: string | null;
+  author: string | null;
+  categories: string[];
+  enclosure_url: string | null;
+  enclosure_type: string | null;
+  enclosure_length: number | null;
+  source_id: number;
+  source_title: string | null;
+  source_url: string;
+  source_site_url: string | null;
+};
+
+/** Feed entries from rows of FEED_ENTRY_COLUMNS, in their order, with the other outlets of each story. */
+export async function feedEntriesOf(db: Executor, rows: readonly FeedEntryRow[]): Promise<FeedEntry[]> {
   const copies = await otherCopies(
     db,
     rows.map((r) => ({ storyId: r.story_id, sourceId: r.source_id, canonicalUrl: r.canonical_url ?? r.url })),

@@ -29,6 +29,7 @@ import {
   type FetchRules,
   type Served,
 } from './invariants.ts';
+import { checkArchive, type ArchivePagesSeen } from './invariants-archive.ts';
 import { checkStaleStates, expectedStaleFrom } from './invariants-stale.ts';
 import { recordRequestStarts } from './request-starts.ts';
 import { buildWorld } from './world-build.ts';
@@ -235,6 +236,8 @@ function changedSinceLastCheck(name: string, served: Served): boolean {
 const reported = new Set<string>();
 /** Feeds whose source has shown as stale. */
 const staleSeen = new Set<string>();
+/** What each topic's archive pages listed when last walked. */
+const archivePages: ArchivePagesSeen = new Map();
 
 async function checkHour(): Promise<string[]> {
   const db = service.context.db;
@@ -250,6 +253,7 @@ async function checkHour(): Promise<string[]> {
     if (changedSinceLastCheck(`${topic} feed`, feed)) {
       problems.push(...(await checkFormatsAgree(`${topic} feed`, feed)), ...(await checkTopicEntries(`${topic} feed`, db, world, feed.json)));
     }
+    problems.push(...(await checkArchive(`${topic} archive`, db, service.url, env.publicUrl, topic, archivePages)));
     const digest = await servedDocuments(topic, 'digest');
     if (changedSinceLastCheck(`${topic} digest`, digest)) {
       problems.push(...(await checkFormatsAgree(`${topic} digest`, digest)), ...checkDigests(`${topic} digest`, digest.json, digestsSeen));
