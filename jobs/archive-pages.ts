@@ -1,7 +1,8 @@
 /**
  * The archive side of a topic feed (RFC 5005 §4; src/store/topic-archive.ts): what the
  * current document adds for it when regenerate-feeds.ts renders it, and the archive pages,
- * rendered on demand for the archive routes (src/http/archive-routes.ts). Not a scheduled
+ * rendered on demand for the archive routes (src/http/archive-routes.ts), and the stories of
+ * the topic pages for browsers (src/http/topic-page-routes.ts). Not a scheduled
  * job: regenerating a topic feed archives its full pages (archiveFullPages) under the
  * document's lock.
  */
@@ -12,6 +13,7 @@ import { archivePageUrls, type ArchiveLinks } from '../src/render/archive-links.
 import type { DigestTopicInfo } from '../src/render/digest.ts';
 import { renderFeed, type FeedDocument, type FeedFormat } from '../src/render/feed-formats.ts';
 import { topicFeedDocument, topicFeedUrls } from '../src/render/topic-feed.ts';
+import type { RiverStories } from '../src/render/topic-page.ts';
 import { archiveExtent, archivePageEntries, unarchivedEntries, type ArchiveExtent } from '../src/store/topic-archive.ts';
 
 /** The current document's archive link: to the newest page, when one still holds a story. */
@@ -64,4 +66,32 @@ export async function renderArchivePage(
 ): Promise<{ status: 'found'; body: string } | { status: 'gone' | 'missing' }> {
   const found = await archivePageDocument(db, topic, page, publicUrl);
   return found.status === 'found' ? { status: 'found', body: renderFeed(found.doc, format) } : { status: found.status };
+}
+
+const newestFirst = (a: FeedEntry, b: FeedEntry) => b.publishedAt.getTime() - a.publishedAt.getTime() || b.storyId - a.storyId;
+
+/**
+ * The topic page: the stories not archived yet and those of the newest archive page, so that
+ * paging back from it ("Older stories": the page before) shows every story once.
+ */
+export async function topicPageStories(db: Kysely<DB>, slug: string): Promise<RiverStories & { status: 'found' }> {
+  const extent = await archiveExtent(db, slug);
+  const newest = extent.pages - 1;
+  const unarchived = await unarchivedEntries(db, slug);
+  if (extent.oldest === null) return { status: 'found', stories: unarchived, paging: { page: null, older: null, newer: null } };
+  const stories = [...unarchived, ...(await archivePageEntries(db, slug, newest))].sort(newestFirst);
+  return { status: 'found', stories, paging: { page: null, older: newest - 1 >= extent.oldest ? newest - 1 : null, newer: null } };
+}
+
+/** One archive page for browsers; its newer neighbour is the topic page when that shows the next page's stories. */
+export async function archivePageStories(db: Kysely<DB>, slug: string, page: number): Promise<RiverStories> {
+  const extent = await archiveExtent(db, slug);
+  if (page >= extent.pages) return { status: 'missing' };
+  if (extent.oldest === null || page < extent.oldest) return { status: 'gone' };
+  const stories = await archivePageEntries(db, slug, page);
+  return {
+    status: 'found',
+    stories,
+    paging: { page, older: page - 1 >= extent.oldest ? page - 1 : null, newer: page + 1 >= extent.pages - 1 ? 'topic' : page + 1 },
+  };
 }

@@ -22,8 +22,9 @@ import { startScheduler, type Scheduler } from './scheduler.ts';
 import { findDigest, listDigests } from './store/digests.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
 import { documentGenerations, loadDocumentGenerations } from './store/rendered-feeds.ts';
+import { topicFeedEntries } from './store/stories.ts';
 import { settingSince } from './store/settings.ts';
-import { renderArchivePage } from '../jobs/archive-pages.ts';
+import { archivePageStories, renderArchivePage, topicPageStories } from '../jobs/archive-pages.ts';
 import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs } from '../jobs/index.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
 import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
@@ -121,6 +122,9 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         const rendered = await renderArchivePage(db, topic, page, format, env.publicUrl);
         return rendered.status === 'found' ? { ...rendered, etag: etagOf(rendered.body) } : rendered;
       },
+      topicPageStories: (slug) => topicPageStories(db, slug),
+      archivePageStories: (slug, page) => archivePageStories(db, slug, page),
+      latestStories: (slug, limit) => topicFeedEntries(db, slug, limit),
       findDigest: async (slug, date) => {
         const digest = await findDigest(db, slug, date);
         return digest && { title: digest.title, html: digest.html, text: digest.text, periodStart: digest.period_start, periodEnd: digest.period_end };
