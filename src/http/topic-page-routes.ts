@@ -107,10 +107,7 @@ export function registerTopicPageRoutes(app: FastifyInstance, deps: TopicPageDep
         found === null
           ? `Search is not available on this server yet; the newest stories are below.`
           : `${found.length} ${found.length === 1 ? 'story matches' : 'stories match'} “${query}”.`;
-      const body = topicPage(
-        { topic, stories: river, paging: { page: null, older: null, newer: found === null ? null : 'topic' }, search: { query, note } },
-        deps.publicUrl,
-      );
+      const body = topicPage({ topic, stories: river, paging: { page: null, older: null, newer: null }, search: { query, note } }, deps.publicUrl);
       return sendPage(reply, body, { cacheControl: 'no-store', forms: true });
     }
     const doc = await cachedPage(`topic|${topic.slug}`, topic.slug, async () => {

@@ -9,7 +9,7 @@
  * (its rules changed; they come back to the same page if they return to it). Pages are
  * numbered from 0, the oldest; a number is never reused (topic_archives.pages counts them).
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { FeedEntry } from '../model.ts';
 import { FEED_ENTRY_COLUMNS, feedEntriesOf } from './stories.ts';
@@ -32,12 +32,17 @@ export interface ArchiveExtent {
  * lock (jobs/regenerate-feeds.ts), as archiveFullPages is.
  */
 async function unarchivedStoryIds(db: Executor, topic: string): Promise<number[]> {
-  const rows = await sql<{ story_id: number }>`
-    select st.story_id from story_topics st
-    where st.topic = ${topic}
-      and not exists (select 1 from topic_archive_entries a where a.story_id = st.story_id and a.topic = ${topic})
-    order by st.published_at, st.story_id`.execute(db);
-  return rows.rows.map((row) => Number(row.story_id));
+  const rows = await db
+    .selectFrom('story_topics as st')
+    .select('st.story_id')
+    .where('st.topic', '=', topic)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('topic_archive_entries as a').select('a.page').whereRef('a.story_id', '=', 'st.story_id').where('a.topic', '=', topic))),
+    )
+    .orderBy('st.published_at')
+    .orderBy('st.story_id')
+    .execute();
+  return rows.map((row) => Number(row.story_id));
 }
 
 /**
