@@ -212,4 +212,10 @@ describe('topic pages in Chromium', () => {
     const etag = first.headers.get('etag')!;
     expect((await fetch(`${service.url}/topics/korea/`, { headers: { 'if-none-match': etag } })).status).toBe(304);
   });
+
+  it('sends /topics/<slug> to the page with its slash, keeping the search', async () => {
+    const response = await fetch(`${service.url}/topics/korea?q=seoul`, { redirect: 'manual' });
+    expect(response.status).toBe(301);
+    expect(response.headers.get('location')).toBe('/topics/korea/?q=seoul');
+  });
 });
