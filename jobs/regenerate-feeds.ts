@@ -16,6 +16,8 @@ import { topicFeedDocument } from '../src/render/topic-feed.ts';
 import { recentDigests } from '../src/store/digests.ts';
 import { FORMATS, saveGeneration, storedEtags, withDocumentLock, type RenderedBody } from '../src/store/rendered-feeds.ts';
 import { topicFeedEntries } from '../src/store/stories.ts';
+import { archiveExtent, archiveFullPages } from '../src/store/topic-archive.ts';
+import { currentArchiveLinks, withUnarchived } from './archive-pages.ts';
 
 /** Entries in the stored documents; other `limit`s are rendered on demand and cached. */
 export const DEFAULT_FEED_LIMIT = 50;
@@ -36,7 +38,13 @@ export function etagOf(body: string): string {
 }
 
 async function topicDocument(db: Kysely<DB>, topic: DigestTopicInfo, kind: FeedKind, publicUrl: string, limit: number): Promise<FeedDocument> {
-  if (kind === 'feed') return topicFeedDocument(topic, await topicFeedEntries(db, topic.slug, limit), publicUrl);
+  if (kind === 'feed') {
+    // The stored document also holds the stories not archived yet (archive-pages.ts), and links to the archive.
+    const newest = await topicFeedEntries(db, topic.slug, limit);
+    const doc = topicFeedDocument(topic, limit === DEFAULT_FEED_LIMIT ? await withUnarchived(db, topic.slug, newest) : newest, publicUrl);
+    doc.archive = currentArchiveLinks(await archiveExtent(db, topic.slug), publicUrl, topic.slug);
+    return doc;
+  }
   return digestFeedDocument(topic, await recentDigests(db, topic.slug, limit), publicUrl);
 }
 
@@ -72,6 +80,8 @@ export async function regenerateFeeds(ctx: RegenerateContext, options: Regenerat
 async function regenerateDocuments(ctx: RegenerateContext, topic: DigestTopicInfo, kind: FeedKind): Promise<number> {
   const key = { topic: topic.slug, kind };
   const saved = await withDocumentLock(ctx.db, key, async (trx) => {
+    // Under the document's lock: one process at a time numbers the topic's new archive pages.
+    if (kind === 'feed') await archiveFullPages(trx, topic.slug);
     const rendered = await renderTopicDocuments(trx, topic, kind, ctx.publicUrl, DEFAULT_FEED_LIMIT);
     const bodies = Object.fromEntries(FORMATS.map((format) => [format, { body: rendered[format], etag: etagOf(rendered[format]) }])) as Record<
       FeedFormat,

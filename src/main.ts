@@ -25,7 +25,9 @@ import { findDigest, listDigests } from './store/digests.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
 import { documentGenerations, loadDocumentGenerations } from './store/rendered-feeds.ts';
 import { searchTopicEntries } from './store/search.ts';
+import { topicFeedEntries } from './store/stories.ts';
 import { settingSince } from './store/settings.ts';
+import { archivePageStories, renderArchivePage, topicPageStories } from '../jobs/archive-pages.ts';
 import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs } from '../jobs/index.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
 import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
@@ -123,6 +125,15 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         const body = renderFeed(searchFeedDocument(topic, query.text, await searchTopicEntries(db, slug, query, { limit }), env.publicUrl), format);
         return { body, etag: etagOf(body) };
       },
+      renderArchivePage: async (slug, page, format) => {
+        const topic = topics.find((t) => t.slug === slug)!;
+        const rendered = await renderArchivePage(db, topic, page, format, env.publicUrl);
+        return rendered.status === 'found' ? { ...rendered, etag: etagOf(rendered.body) } : rendered;
+      },
+      topicPageStories: (slug) => topicPageStories(db, slug),
+      archivePageStories: (slug, page) => archivePageStories(db, slug, page),
+      latestStories: (slug, limit) => topicFeedEntries(db, slug, limit),
+      searchStories: (slug, query) => searchTopicEntries(db, slug, query, { limit: 50 }),
       findDigest: async (slug, date) => {
         const digest = await findDigest(db, slug, date);
         return digest && { title: digest.title, html: digest.html, text: digest.text, periodStart: digest.period_start, periodEnd: digest.period_end };

@@ -143,6 +143,19 @@ export interface StoryTopicsTable {
   published_at: Timestamp;
 }
 
+/** How many pages each topic's archive has filled (src/store/topic-archive.ts). */
+export interface TopicArchivesTable {
+  topic: string;
+  pages: number;
+}
+
+/** The archive page of each archived story of a topic, set once (src/store/topic-archive.ts). */
+export interface TopicArchiveEntriesTable {
+  story_id: number;
+  topic: string;
+  page: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -248,6 +261,8 @@ export interface DB {
   ungrouped_items: UngroupedItemsTable;
   admin_sessions: AdminSessionsTable;
   admin_page_results: AdminPageResultsTable;
+  topic_archives: TopicArchivesTable;
+  topic_archive_entries: TopicArchiveEntriesTable;
 }
 
 export type Source = Selectable<SourcesTable>;

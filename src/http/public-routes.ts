@@ -4,15 +4,15 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FeedFormat, FeedKind } from '../db/schema.ts';
-import { indexPage } from '../render/pages.ts';
+import { registerArchiveRoutes, type ArchiveRoutesDeps } from './archive-routes.ts';
 import { bearerToken, safeEqual } from './auth.ts';
-import { CACHE_CONTROL, cachedResponse } from './cached-response.ts';
+import { cachedResponse } from './cached-response.ts';
 import { registerDigestRoutes, unknownTopic, type DigestRoutesDeps } from './digest-routes.ts';
 import { HttpError } from './errors.ts';
 import type { CachedDocument, FeedCache } from './feed-cache.ts';
-import { sendPage } from './html-page.ts';
 import { searchFeedAnswerer, type SearchFeedDeps } from './search-feeds.ts';
 import { registerTopicListing, type TopicListingDeps } from './topic-listing.ts';
+import { registerTopicPageRoutes, type TopicPageDeps } from './topic-page-routes.ts';
 import { createVariantCache, type VariantCache } from './variant-cache.ts';
 
 export const DEFAULT_LIMIT = 50;
@@ -27,7 +27,7 @@ export interface Readiness {
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
-export interface PublicRoutesDeps extends DigestRoutesDeps, TopicListingDeps {
+export interface PublicRoutesDeps extends DigestRoutesDeps, TopicListingDeps, ArchiveRoutesDeps, TopicPageDeps {
   feedCache: FeedCache;
   /** Database reachable and migrations current (GET /readyz). */
   readiness?: () => Promise<Readiness>;
@@ -126,9 +126,9 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     );
   });
   registerDigestRoutes(app, deps);
+  registerArchiveRoutes(app, deps);
 
-  const page = Buffer.from(indexPage(deps.topics, deps.publicUrl));
-  app.get('/', async (_request, reply) => sendPage(reply, page, { cacheControl: CACHE_CONTROL }));
+  registerTopicPageRoutes(app, deps);
   registerTopicListing(app, deps);
 
   // Liveness: the process answers. Readiness: it can do its work (load balancers route on it).

@@ -2,6 +2,7 @@
  * Atom 1.0 (RFC 4287). Titles and summaries are text constructs of type "text" (§3.1.1.1:
  * no markup), the body a "html" one; every string is escaped (xml-safe.ts), never CDATA.
  */
+import { archiveNamespace, archiveXml } from './archive-links.ts';
 import { alternateFormats, ENCLOSURE_FALLBACK_TYPE, GENERATOR, type DocumentEntry, type DocumentSource, type FeedDocument } from './feed-document.ts';
 import { plainTitle } from './plain-title.ts';
 import { element, textElement, XML_DECLARATION } from './xml-safe.ts';
@@ -42,7 +43,7 @@ function entry(item: DocumentEntry): string {
 }
 
 export function renderAtom(doc: FeedDocument): string {
-  const feed = element('feed', { xmlns: 'http://www.w3.org/2005/Atom' }, [
+  const feed = element('feed', { xmlns: 'http://www.w3.org/2005/Atom', ...archiveNamespace(doc) }, [
     textElement('id', doc.id),
     textElement('title', plainTitle(doc.title), { type: 'text' }),
     doc.description === '' ? '' : textElement('subtitle', doc.description, { type: 'text' }),
@@ -51,6 +52,7 @@ export function renderAtom(doc: FeedDocument): string {
     element('link', { rel: 'alternate', type: 'text/html', href: doc.homeUrl }),
     element('link', { rel: 'self', type: 'application/atom+xml', href: doc.urls.atom }),
     ...alternateFormats(doc, 'atom').map((link) => element('link', { rel: 'alternate', ...link })),
+    ...archiveXml(doc, 'atom'),
     ...doc.entries.map(entry),
   ]);
   return `${XML_DECLARATION}\n${feed}\n`;

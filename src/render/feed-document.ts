@@ -1,4 +1,6 @@
 /** The format-neutral feed document every format is rendered from, and what the formats share. */
+import type { ArchiveLinks } from './archive-links.ts';
+
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
 export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
@@ -47,6 +49,8 @@ export interface FeedDocument {
   /** Latest change of any entry (deterministic: never "now"). */
   updated: Date;
   entries: DocumentEntry[];
+  /** Archived-feed links (RFC 5005 §4; archive-links.ts): topic feeds and their archive pages. */
+  archive?: ArchiveLinks | undefined;
 }
 
 export const GENERATOR = 'Tidings';

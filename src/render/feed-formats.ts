@@ -5,6 +5,7 @@
  * pure function of the document: unchanged content renders to the same bytes and keeps its
  * ETag.
  */
+import { archiveJson } from './archive-links.ts';
 import { renderAtom } from './atom.ts';
 import { ENCLOSURE_FALLBACK_TYPE, GENERATOR, type FeedDocument, type FeedFormat } from './feed-document.ts';
 import { plainTitle } from './plain-title.ts';
@@ -27,6 +28,7 @@ function renderJsonFeed(doc: FeedDocument): string {
     feed_url: doc.urls.json,
     description: doc.description || undefined,
     authors: [{ name: GENERATOR }],
+    ...archiveJson(doc),
     items: doc.entries.map((entry) => ({
       id: entry.id,
       url: entry.url,

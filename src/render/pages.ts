@@ -19,6 +19,10 @@ export const STYLE = `
   code { font-size: .9em; word-break: break-all; }
   ol.digests { padding-left: 1.2rem; } ol.digests li { margin: .75rem 0; } ol.digests h2 { font-size: 1.1rem; margin: 0; }
   .status { color: var(--muted); margin-bottom: 0; }
+  ol.river { list-style: none; padding: 0; } ol.river li { margin: 1rem 0; overflow-wrap: anywhere; }
+  ol.river h3 { font-size: 1.05rem; margin: 0; } ol.river p { margin: .2rem 0; } .meta, .also { color: var(--muted); font-size: .9rem; }
+  form.search { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: 1rem 0; }
+  form.search input { flex: 1 1 12rem; font: inherit; padding: .3rem; }
 `;
 
 /** "daily digest" or "weekly digest". */
@@ -48,8 +52,18 @@ export function subscribeLinks(label: string, urls: Record<'rss' | 'atom' | 'jso
     </ul>`;
 }
 
-export function indexPage(topics: readonly IndexTopic[], publicUrl: string): string {
+/** The topic's page for browsers (topic-page.ts): /topics/<slug>/. */
+export function topicPagePath(slug: string): string {
+  return `/topics/${encodeURIComponent(slug)}/`;
+}
+
+/** `latest`: the HTML of a topic's newest stories (topic-page.ts storyRiver), when known. */
+export function indexPage(topics: readonly IndexTopic[], publicUrl: string, latest?: (topic: IndexTopic) => string): string {
   const sections = topics.map((topic) => {
+    const stories = latest
+      ? `${latest(topic)}
+    <p><a href="${escapeHtml(publicUrl + topicPagePath(topic.slug))}">All ${escapeHtml(topic.title)} stories</a>, newest first, and older ones page by page.</p>`
+      : `<p><a href="${escapeHtml(publicUrl + topicPagePath(topic.slug))}">Read the ${escapeHtml(topic.title)} stories</a> in the browser.</p>`;
     const digest = topic.hasDigest
       ? `${subscribeLinks(`Digest, one entry ${digestScheduleText(topic.digest)}:`, topicFeedUrls(publicUrl, topic.slug, 'digest'))}
     <p><a href="${escapeHtml(`${publicUrl}${digestIndexPath(topic.slug)}`)}">Past ${escapeHtml(topic.title)} digests</a>, to read in the browser.</p>`
@@ -57,6 +71,7 @@ export function indexPage(topics: readonly IndexTopic[], publicUrl: string): str
     return `<section id="${escapeHtml(topic.slug)}">
     <h2>${escapeHtml(topic.title)}</h2>
     ${topic.description ? `<p>${escapeHtml(topic.description)}</p>` : ''}
+    ${stories}
     ${subscribeLinks('Every story, as it is published:', topicFeedUrls(publicUrl, topic.slug, 'feed'))}
     ${digest}
     <p>Paste a feed address into your feed reader, e.g. <code>${escapeHtml(topicFeedUrls(publicUrl, topic.slug, 'feed').rss)}</code></p>

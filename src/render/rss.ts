@@ -4,6 +4,7 @@
  * the self and alternate links. Every string is escaped text (xml-safe.ts), never CDATA.
  */
 import { escapeHtml } from '../text/html-text.ts';
+import { archiveNamespace, archiveXml } from './archive-links.ts';
 import { alternateFormats, ENCLOSURE_FALLBACK_TYPE, GENERATOR, type DocumentEntry, type FeedDocument } from './feed-document.ts';
 import { plainTitle } from './plain-title.ts';
 import { element, textElement, XML_DECLARATION } from './xml-safe.ts';
@@ -44,7 +45,8 @@ export function renderRss(doc: FeedDocument): string {
     textElement('generator', GENERATOR),
     element('atom:link', { href: doc.urls.rss, rel: 'self', type: 'application/rss+xml' }),
     ...alternateFormats(doc, 'rss').map((link) => element('atom:link', { rel: 'alternate', ...link })),
+    ...archiveXml(doc, 'rss'),
     ...doc.entries.map(item),
   ]);
-  return `${XML_DECLARATION}\n${element('rss', NAMESPACES, [channel])}\n`;
+  return `${XML_DECLARATION}\n${element('rss', { ...NAMESPACES, ...archiveNamespace(doc) }, [channel])}\n`;
 }

@@ -41,7 +41,7 @@ export function nameUuid(name: string): string {
 }
 
 /** The other outlets' copies as readers get them: tracking parameters (utm_*, fbclid, …) dropped. */
-function otherCopies(entry: FeedEntry): Array<{ source: string; url: string | null; title: string }> {
+export function otherCopies(entry: FeedEntry): Array<{ source: string; url: string | null; title: string }> {
   return entry.alsoReportedBy.map((copy) => ({ source: copy.source.title, url: copy.url === null ? null : withoutTracking(copy.url), title: copy.title }));
 }
 

@@ -30,6 +30,7 @@ import {
   type Served,
 } from './invariants.ts';
 import { checkSearches } from './invariants-search.ts';
+import { checkArchive, type ArchivePagesSeen } from './invariants-archive.ts';
 import { checkStaleStates, expectedStaleFrom } from './invariants-stale.ts';
 import { recordRequestStarts } from './request-starts.ts';
 import { buildWorld } from './world-build.ts';
@@ -239,6 +240,8 @@ function changedSinceLastCheck(name: string, served: Served): boolean {
 const reported = new Set<string>();
 /** Feeds whose source has shown as stale. */
 const staleSeen = new Set<string>();
+/** What each topic's archive pages listed when last walked. */
+const archivePages: ArchivePagesSeen = new Map();
 
 async function checkHour(): Promise<string[]> {
   const db = service.context.db;
@@ -256,6 +259,7 @@ async function checkHour(): Promise<string[]> {
       problems.push(...(await checkFormatsAgree(`${topic} feed`, feed)), ...(await checkTopicEntries(`${topic} feed`, db, world, feed.json)));
       problems.push(...(await checkSearches(`${topic} search`, db, service.url, topic, feed.json)));
     }
+    problems.push(...(await checkArchive(`${topic} archive`, db, service.url, env.publicUrl, topic, archivePages)));
     const digest = await servedDocuments(topic, 'digest');
     if (changedSinceLastCheck(`${topic} digest`, digest)) {
       problems.push(...(await checkFormatsAgree(`${topic} digest`, digest)), ...checkDigests(`${topic} digest`, digest.json, digestsSeen));
