@@ -17,13 +17,15 @@ import type { Readiness } from './http/public-routes.ts';
 import { buildServer } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { renderMetrics } from './metrics.ts';
+import { documentHubs, hubLinkHeader } from './render/hub-links.ts';
 import type { IndexTopic } from './render/pages.ts';
+import { topicFeedUrls } from './render/topic-feed.ts';
 import { startScheduler, type Scheduler } from './scheduler.ts';
 import { findDigest, listDigests } from './store/digests.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
 import { documentGenerations, loadDocumentGenerations } from './store/rendered-feeds.ts';
 import { settingSince } from './store/settings.ts';
-import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs } from '../jobs/index.ts';
+import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs, WEBSUB_JOB, websubEnabled } from '../jobs/index.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
 import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
 
@@ -100,6 +102,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
     // All topics, not only re-classified ones: titles and descriptions may have changed too.
     await regenerateFeeds(context);
     await feedCache.sync();
+    const hubs = documentHubs(config.websub, env.publicUrl);
     const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, digest: t.digest, hasDigest: true }));
     if (env.adminToken !== null && env.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
       log.warn({ length: env.adminToken.length }, `ADMIN_TOKEN is short; use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters (e.g. openssl rand -hex 32)`);
@@ -112,9 +115,10 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       feedCache,
       renderDocument: async (slug, kind, format, limit) => {
         const topic = topics.find((t) => t.slug === slug)!;
-        const body = (await renderTopicDocuments(db, topic, kind, env.publicUrl, limit))[format];
+        const body = (await renderTopicDocuments(db, topic, kind, env.publicUrl, limit, hubs))[format];
         return { body, etag: etagOf(body) };
       },
+      documentLink: (slug, kind, format) => hubLinkHeader(hubs, topicFeedUrls(env.publicUrl, slug, kind)[format]),
       findDigest: async (slug, date) => {
         const digest = await findDigest(db, slug, date);
         return digest && { title: digest.title, html: digest.html, text: digest.text, periodStart: digest.period_start, periodEnd: digest.period_end };
@@ -152,6 +156,8 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
   feedCache.start(FEED_CACHE_SYNC_MS, (error) => log.warn({ err: error }, 'feed cache sync failed; serving the last documents'));
 
   scheduler = startScheduler(scheduledJobs(context), log.child({ component: 'scheduler' }));
+  // A document changed here: its WebSub pings and deliveries are queued; send them now, not at the next tick.
+  if (websubEnabled(context)) context.rendered.add(() => void scheduler?.runNow(WEBSUB_JOB));
   const digestsNow = () => Promise.all(config.topics.map((t) => scheduler.runNow(digestJobName(t.slug)))).then(() => {});
   // Poll once at start-up, then catch up on digests missed while down: the items of those
   // periods still in the sources' feeds belong in them.

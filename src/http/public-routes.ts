@@ -9,6 +9,7 @@ import { bearerToken, safeEqual } from './auth.ts';
 import { CACHE_CONTROL, cachedResponse } from './cached-response.ts';
 import { registerDigestRoutes, unknownTopic, type DigestRoutesDeps } from './digest-routes.ts';
 import { HttpError } from './errors.ts';
+import type { DocumentLink } from './fast-feeds.ts';
 import type { CachedDocument, FeedCache } from './feed-cache.ts';
 import { sendPage } from './html-page.ts';
 import { registerTopicListing, type TopicListingDeps } from './topic-listing.ts';
@@ -38,6 +39,8 @@ export interface PublicRoutesDeps extends DigestRoutesDeps, TopicListingDeps {
   variants?: VariantCache;
   /** Renders a document straight from the database (non-default limits, or not yet cached). */
   renderDocument(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<{ body: string; etag: string }>;
+  /** The WebSub Link header of each document (default: none). */
+  documentLink?: DocumentLink | undefined;
 }
 
 /** The file names a topic (or digest) feed is served under. */
@@ -52,8 +55,8 @@ export function parseLimit(raw: unknown): number {
   return Number(text);
 }
 
-function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDocument, format: FeedFormat): FastifyReply {
-  const response = cachedResponse(doc, format, request.headers);
+function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDocument, format: FeedFormat, link: string | null = null): FastifyReply {
+  const response = cachedResponse(doc, format, request.headers, link);
   reply.code(response.status).headers(response.headers);
   return response.body === null ? reply.send() : reply.send(response.body);
 }
@@ -95,7 +98,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
       if (!topics.has(slug)) throw unknownTopic(slug, deps.publicUrl);
       const limit = parseLimit(request.query.limit);
       const { doc, key } = await documentFor(slug, kind, format, limit);
-      sendCached(request, reply, doc, format);
+      sendCached(request, reply, doc, format, deps.documentLink?.(slug, kind, format) ?? null);
       if (key !== null) variants.remeasure(key); // answering may have compressed it
       return reply;
     };

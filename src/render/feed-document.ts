@@ -46,6 +46,8 @@ export interface FeedDocument {
   urls: Record<FeedFormat, string>;
   /** Latest change of any entry (deterministic: never "now"). */
   updated: Date;
+  /** WebSub hubs the document names (hub-links.ts); none when absent. */
+  hubs?: readonly string[] | undefined;
   entries: DocumentEntry[];
 }
 

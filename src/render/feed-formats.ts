@@ -7,6 +7,7 @@
  */
 import { renderAtom } from './atom.ts';
 import { ENCLOSURE_FALLBACK_TYPE, GENERATOR, type FeedDocument, type FeedFormat } from './feed-document.ts';
+import { jsonFeedHubs } from './hub-links.ts';
 import { plainTitle } from './plain-title.ts';
 import { renderRss } from './rss.ts';
 
@@ -27,6 +28,7 @@ function renderJsonFeed(doc: FeedDocument): string {
     feed_url: doc.urls.json,
     description: doc.description || undefined,
     authors: [{ name: GENERATOR }],
+    hubs: jsonFeedHubs(doc.hubs),
     items: doc.entries.map((entry) => ({
       id: entry.id,
       url: entry.url,

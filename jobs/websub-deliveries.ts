@@ -1,0 +1,71 @@
+/**
+ * Sends what the WebSub outbox holds (src/store/websub-outbox.ts): publish pings to the
+ * configured hubs, and for the built-in hub intent verifications and content distributions.
+ * Rows are claimed under a lease, so several instances on one database share the work and
+ * each request goes once; a failure is retried with backoff (src/websub/outbox-outcome.ts)
+ * and counted in tidings_websub_requests_total. Polling never waits for any of it: the rows
+ * are queued by the regeneration's transaction and sent by this job, scheduled on its own.
+ */
+import type { AppContext } from '../src/app-context.ts';
+import type { OutboxRow } from '../src/store/websub-outbox.ts';
+import { claimDueRequests, finishRequest, retryRequest } from '../src/store/websub-outbox.ts';
+import { retryAt, type RequestOutcome } from '../src/websub/outbox-outcome.ts';
+import { pingHub } from '../src/websub/publish-ping.ts';
+
+export type WebSubContext = Pick<AppContext, 'db' | 'owner' | 'now' | 'log' | 'metrics' | 'oneShotRequests' | 'config' | 'publicUrl' | 'topics'>;
+
+export interface WebSubDeliveryOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/** Requests sent at once; each is one small request with the polling deadline. */
+const BATCH = 16;
+
+/** Sends every due request, batch after batch, until none is due; returns how many were tried. */
+export async function sendWebSubRequests(ctx: WebSubContext, options: WebSubDeliveryOptions = {}): Promise<number> {
+  const log = ctx.log.child({ component: 'websub' });
+  // A claim outlives every request of its batch (each bounded by polling.timeoutMs), so only a dead sender loses one.
+  const leaseMs = 2 * ctx.config.polling.timeoutMs + 60_000;
+  let tried = 0;
+  while (!options.signal?.aborted) {
+    const now = ctx.now();
+    const rows = await claimDueRequests(ctx.db, ctx.owner, now, new Date(now.getTime() + leaseMs), BATCH);
+    if (rows.length === 0) break;
+    await Promise.all(rows.map((row) => sendOne(ctx, row, log, options.signal)));
+    tried += rows.length;
+  }
+  return tried;
+}
+
+async function sendOne(ctx: WebSubContext, row: OutboxRow, log: WebSubContext['log'], signal: AbortSignal | undefined): Promise<void> {
+  let outcome: RequestOutcome;
+  try {
+    outcome = await attempt(ctx, row, signal);
+  } catch (error) {
+    if (signal?.aborted) return; // shutting down: the claim lapses and another run sends it
+    outcome = { result: 'failed', error: (error as Error).message };
+  }
+  const fields = { kind: row.kind, target: row.target_url, topic: row.topic_url, attempts: row.attempts + 1 };
+  if (outcome.result === 'failed') {
+    const next = retryAt(row.attempts + 1, ctx.now());
+    if (next === null) {
+      await finishRequest(ctx.db, row.id);
+      ctx.metrics.websubRequests.inc({ kind: row.kind, outcome: 'gave_up' });
+      log.warn({ ...fields, error: outcome.error }, 'WebSub request failed again; giving up');
+    } else {
+      await retryRequest(ctx.db, row.id, next, outcome.error);
+      ctx.metrics.websubRequests.inc({ kind: row.kind, outcome: 'failed' });
+      log.warn({ ...fields, error: outcome.error, retryAt: next }, 'WebSub request failed; will retry');
+    }
+    return;
+  }
+  await finishRequest(ctx.db, row.id);
+  ctx.metrics.websubRequests.inc({ kind: row.kind, outcome: outcome.result });
+  if (outcome.result === 'sent') log.debug(fields, 'WebSub request sent');
+  else log.info({ ...fields, reason: outcome.reason }, `WebSub request ended: ${outcome.result}`);
+}
+
+async function attempt(ctx: WebSubContext, row: OutboxRow, signal: AbortSignal | undefined): Promise<RequestOutcome> {
+  if (row.kind === 'publish') return pingHub(ctx.oneShotRequests, row.target_url, row.topic_url, signal);
+  return { result: 'refused', reason: 'the built-in hub is not available' };
+}
