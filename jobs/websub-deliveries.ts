@@ -7,8 +7,12 @@
  * are queued by the regeneration's transaction and sent by this job, scheduled on its own.
  */
 import type { AppContext } from '../src/app-context.ts';
+import { documentHubs } from '../src/render/hub-links.ts';
+import { dropExpiredHubSubscriptions } from '../src/store/websub-hub.ts';
 import type { OutboxRow } from '../src/store/websub-outbox.ts';
 import { claimDueRequests, finishRequest, retryRequest } from '../src/store/websub-outbox.ts';
+import { distributeContent, verifyIntent, type HubRequestContext } from '../src/websub/hub-requests.ts';
+import { hubTopics } from '../src/websub/hub-topics.ts';
 import { retryAt, type RequestOutcome } from '../src/websub/outbox-outcome.ts';
 import { pingHub } from '../src/websub/publish-ping.ts';
 
@@ -26,23 +30,34 @@ export async function sendWebSubRequests(ctx: WebSubContext, options: WebSubDeli
   const log = ctx.log.child({ component: 'websub' });
   // A claim outlives every request of its batch (each bounded by polling.timeoutMs), so only a dead sender loses one.
   const leaseMs = 2 * ctx.config.polling.timeoutMs + 60_000;
+  const hub: HubRequestContext = {
+    db: ctx.db,
+    now: ctx.now,
+    http: ctx.oneShotRequests,
+    topics: hubTopics(ctx.topics, ctx.publicUrl),
+    hubs: documentHubs(ctx.config.websub, ctx.publicUrl),
+    signal: options.signal,
+  };
+  // §5.1: a lease that ended without renewal ends the subscription.
+  const expired = await dropExpiredHubSubscriptions(ctx.db, ctx.now());
+  if (expired > 0) log.info({ subscriptions: expired }, 'WebSub subscriptions expired');
   let tried = 0;
   while (!options.signal?.aborted) {
     const now = ctx.now();
     const rows = await claimDueRequests(ctx.db, ctx.owner, now, new Date(now.getTime() + leaseMs), BATCH);
     if (rows.length === 0) break;
-    await Promise.all(rows.map((row) => sendOne(ctx, row, log, options.signal)));
+    await Promise.all(rows.map((row) => sendOne(ctx, hub, row, log)));
     tried += rows.length;
   }
   return tried;
 }
 
-async function sendOne(ctx: WebSubContext, row: OutboxRow, log: WebSubContext['log'], signal: AbortSignal | undefined): Promise<void> {
+async function sendOne(ctx: WebSubContext, hub: HubRequestContext, row: OutboxRow, log: WebSubContext['log']): Promise<void> {
   let outcome: RequestOutcome;
   try {
-    outcome = await attempt(ctx, row, signal);
+    outcome = await attempt(hub, row);
   } catch (error) {
-    if (signal?.aborted) return; // shutting down: the claim lapses and another run sends it
+    if (hub.signal?.aborted) return; // shutting down: the claim lapses and another run sends it
     outcome = { result: 'failed', error: (error as Error).message };
   }
   const fields = { kind: row.kind, target: row.target_url, topic: row.topic_url, attempts: row.attempts + 1 };
@@ -65,7 +80,8 @@ async function sendOne(ctx: WebSubContext, row: OutboxRow, log: WebSubContext['l
   else log.info({ ...fields, reason: outcome.reason }, `WebSub request ended: ${outcome.result}`);
 }
 
-async function attempt(ctx: WebSubContext, row: OutboxRow, signal: AbortSignal | undefined): Promise<RequestOutcome> {
-  if (row.kind === 'publish') return pingHub(ctx.oneShotRequests, row.target_url, row.topic_url, signal);
-  return { result: 'refused', reason: 'the built-in hub is not available' };
+function attempt(hub: HubRequestContext, row: OutboxRow): Promise<RequestOutcome> {
+  if (row.kind === 'publish') return pingHub(hub.http, row.target_url, row.topic_url, hub.signal);
+  if (row.kind === 'verify') return verifyIntent(hub, row);
+  return distributeContent(hub, row);
 }

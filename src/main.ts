@@ -15,6 +15,7 @@ import { pendingMigrations } from './db/migrate.ts';
 import { createFeedCache } from './http/feed-cache.ts';
 import type { Readiness } from './http/public-routes.ts';
 import { buildServer } from './http/server.ts';
+import type { WebSubHubDeps } from './http/websub-hub-routes.ts';
 import type { Logger } from './logger.ts';
 import { renderMetrics } from './metrics.ts';
 import { documentHubs, hubLinkHeader } from './render/hub-links.ts';
@@ -25,6 +26,8 @@ import { findDigest, listDigests } from './store/digests.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
 import { documentGenerations, loadDocumentGenerations } from './store/rendered-feeds.ts';
 import { settingSince } from './store/settings.ts';
+import { queueVerification } from './store/websub-outbox.ts';
+import { hubTopics } from './websub/hub-topics.ts';
 import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs, WEBSUB_JOB, websubEnabled } from '../jobs/index.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
 import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
@@ -78,6 +81,18 @@ export interface ServeOptions {
   now?: () => Date;
 }
 
+/** The built-in hub's endpoint: our documents are its topics; a request is verified by the WebSub job, started at once. */
+function builtinHub(context: AppContext, sendNow: () => void): WebSubHubDeps {
+  const topics = hubTopics(context.topics, context.publicUrl);
+  return {
+    isOwnTopic: (url) => topics.has(url),
+    requestVerification: async (request) => {
+      await queueVerification(context.db, request, context.now());
+      sendNow();
+    },
+  };
+}
+
 /** Shorter admin tokens are accepted but easy to guess: say so at start-up. */
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
@@ -119,6 +134,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         return { body, etag: etagOf(body) };
       },
       documentLink: (slug, kind, format) => hubLinkHeader(hubs, topicFeedUrls(env.publicUrl, slug, kind)[format]),
+      websubHub: config.websub.builtin ? builtinHub(context, () => void scheduler?.runNow(WEBSUB_JOB)) : undefined,
       findDigest: async (slug, date) => {
         const digest = await findDigest(db, slug, date);
         return digest && { title: digest.title, html: digest.html, text: digest.text, periodStart: digest.period_start, periodEnd: digest.period_end };
