@@ -7,6 +7,7 @@
  * are queued by the regeneration's transaction and sent by this job, scheduled on its own.
  */
 import type { AppContext } from '../src/app-context.ts';
+import { FeedError } from '../src/errors.ts';
 import { documentHubs } from '../src/render/hub-links.ts';
 import { dropExpiredHubSubscriptions } from '../src/store/websub-hub.ts';
 import type { OutboxRow } from '../src/store/websub-outbox.ts';
@@ -58,7 +59,11 @@ async function sendOne(ctx: WebSubContext, hub: HubRequestContext, row: OutboxRo
     outcome = await attempt(hub, row);
   } catch (error) {
     if (hub.signal?.aborted) return; // shutting down: the claim lapses and another run sends it
-    outcome = { result: 'failed', error: (error as Error).message };
+    // An address the SSRF guard refuses stays refused: no point in trying again.
+    outcome =
+      error instanceof FeedError && error.code === 'blocked_address'
+        ? { result: 'refused', reason: error.message }
+        : { result: 'failed', error: (error as Error).message };
   }
   const fields = { kind: row.kind, target: row.target_url, topic: row.topic_url, attempts: row.attempts + 1 };
   if (outcome.result === 'failed') {

@@ -66,6 +66,7 @@ export function createOneShotRequester(
     } catch (error) {
       if (response) discardBody(response.body);
       if (req.signal?.aborted) throw req.signal.reason;
+      if (error instanceof FeedError) throw error; // the SSRF guard's blocked_address, as polls get it
       throw deadline.deadlineHit ? deadlineError(url, settings.timeoutMs, error) : transportError(error, url, settings);
     } finally {
       deadline.dispose();
