@@ -39,6 +39,12 @@ module.exports = {
       layer('render'),
       '^src/(store|ingest|admin|http)/|^src/db/(?!schema\\.ts$)|^src/(app-context|main|cli|scheduler)\\.ts$',
     ),
+    forbid(
+      'websub-below-http',
+      'websub/ builds and judges WebSub requests (pings, verifications, deliveries); the routes and jobs call it',
+      layer('websub'),
+      '^src/(http|admin|dedupe)/|^src/db/(?!schema\\.ts$)|^src/(main|cli|scheduler)\\.ts$',
+    ),
     forbid('admin-below-http', 'admin/ use-cases are shared by the HTTP API, the page and the CLI', layer('admin'), '^src/http/|^src/(main|cli)\\.ts$'),
     forbid('jobs-at-the-edge', 'src/ reaches jobs/ only from main.ts and cli.ts (they pass jobs down as functions)', '^src/(?!(main|cli)\\.ts$)', '^jobs/'),
     forbid('jobs-not-from-http', 'jobs run over the app context, never over HTTP code', '^jobs/', '^src/(http/|main\\.ts$|cli\\.ts$)'),

@@ -15,6 +15,7 @@ import { pruneItems } from './prune-items.ts';
 import { reclassifyItems } from './reclassify-items.ts';
 import { regenerateFeeds } from './regenerate-feeds.ts';
 import { vacuumTables } from './vacuum-tables.ts';
+import { sendWebSubRequests } from './websub-deliveries.ts';
 
 /** Retention runs daily at a quiet hour (server time); each batch is a short transaction. */
 const PRUNE_SCHEDULE = '17 4 * * *';
@@ -22,9 +23,12 @@ const PRUNE_SCHEDULE = '17 4 * * *';
 const VACUUM_SCHEDULE = '41 * * * *';
 /** Sources an admin removed; every minute too, so a deletion cut short by a restart resumes. */
 const DELETE_SCHEDULE = '30 * * * * *';
+/** WebSub pings and deliveries: every 5 s (and at once after a local regeneration, src/main.ts), so readers hear of a change in seconds. */
+const WEBSUB_SCHEDULE = '*/5 * * * * *';
 
 export const POLL_JOB = 'poll-feeds';
 export const DELETE_JOB = 'delete-sources';
+export const WEBSUB_JOB = 'websub-requests';
 export const digestJobName = (slug: string): string => `digest:${slug}`;
 
 /** The jobs `tidings serve` schedules. */
@@ -34,6 +38,7 @@ export function scheduledJobs(ctx: AppContext): Job[] {
     { name: DELETE_JOB, schedule: DELETE_SCHEDULE, run: (signal) => deleteMarkedSources(ctx, { signal }) },
     { name: 'prune-items', schedule: PRUNE_SCHEDULE, run: (signal) => pruneItems(ctx, { signal }) },
     ...(ctx.database.kind === 'pglite' ? [{ name: 'vacuum-tables', schedule: VACUUM_SCHEDULE, run: () => vacuumTables(ctx) }] : []),
+    ...(websubEnabled(ctx) ? [{ name: WEBSUB_JOB, schedule: WEBSUB_SCHEDULE, run: (signal: AbortSignal) => sendWebSubRequests(ctx, { signal }) }] : []),
     // One job per topic, in the topic's time zone, a few seconds after each period ends.
     ...ctx.topics.map((topic) => ({
       name: digestJobName(topic.slug),
@@ -42,6 +47,11 @@ export function scheduledJobs(ctx: AppContext): Job[] {
       run: () => buildDueDigests(ctx, { topic }),
     })),
   ];
+}
+
+/** Whether WebSub requests are ever queued here: hubs to ping, or the built-in hub. */
+export function websubEnabled(ctx: Pick<AppContext, 'config'>): boolean {
+  return ctx.config.websub.hubs.length > 0 || ctx.config.websub.builtin;
 }
 
 /**

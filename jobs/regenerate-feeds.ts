@@ -12,18 +12,22 @@ import type { AppContext } from '../src/app-context.ts';
 import type { DB, FeedFormat, FeedKind } from '../src/db/schema.ts';
 import { digestFeedDocument, type DigestTopicInfo } from '../src/render/digest.ts';
 import { renderFeed, type FeedDocument } from '../src/render/feed-formats.ts';
-import { topicFeedDocument } from '../src/render/topic-feed.ts';
+import { documentHubs } from '../src/render/hub-links.ts';
+import { topicFeedDocument, topicFeedUrls } from '../src/render/topic-feed.ts';
 import { recentDigests } from '../src/store/digests.ts';
 import { FORMATS, saveGeneration, storedEtags, withDocumentLock, type RenderedBody } from '../src/store/rendered-feeds.ts';
 import { topicFeedEntries } from '../src/store/stories.ts';
 import { archiveExtent, archiveFullPages } from '../src/store/topic-archive.ts';
 import { currentArchiveLinks, withUnarchived } from './archive-pages.ts';
+import { queueDocumentChanges } from '../src/store/websub-outbox.ts';
 
 /** Entries in the stored documents; other `limit`s are rendered on demand and cached. */
 export const DEFAULT_FEED_LIMIT = 50;
 
 /** What regenerating reads; every new generation is told to `rendered` (the serving cache). */
-export type RegenerateContext = Pick<AppContext, 'db' | 'publicUrl' | 'log' | 'now' | 'metrics' | 'rendered'> & { topics: readonly DigestTopicInfo[] };
+export type RegenerateContext = Pick<AppContext, 'db' | 'publicUrl' | 'log' | 'now' | 'metrics' | 'rendered' | 'config'> & {
+  topics: readonly DigestTopicInfo[];
+};
 
 export interface RegenerateOptions {
   /** Only these topics (default: every configured topic). */
@@ -55,8 +59,10 @@ export async function renderTopicDocuments(
   kind: FeedKind,
   publicUrl: string,
   limit: number,
+  hubs: readonly string[] = [],
 ): Promise<Record<FeedFormat, string>> {
-  const doc = await topicDocument(db, topic, kind, publicUrl, limit);
+  // WebSub §4: every document names its hubs (and itself, as it always has).
+  const doc = { ...(await topicDocument(db, topic, kind, publicUrl, limit)), hubs };
   return { rss: renderFeed(doc, 'rss'), atom: renderFeed(doc, 'atom'), json: renderFeed(doc, 'json') };
 }
 
@@ -79,17 +85,25 @@ export async function regenerateFeeds(ctx: RegenerateContext, options: Regenerat
 /** Returns how many formats changed (0, or all three formats saved as a new generation). */
 async function regenerateDocuments(ctx: RegenerateContext, topic: DigestTopicInfo, kind: FeedKind): Promise<number> {
   const key = { topic: topic.slug, kind };
+  const { websub } = ctx.config;
   const saved = await withDocumentLock(ctx.db, key, async (trx) => {
     // Under the document's lock: one process at a time numbers the topic's new archive pages.
     if (kind === 'feed') await archiveFullPages(trx, topic.slug);
-    const rendered = await renderTopicDocuments(trx, topic, kind, ctx.publicUrl, DEFAULT_FEED_LIMIT);
+    const rendered = await renderTopicDocuments(trx, topic, kind, ctx.publicUrl, DEFAULT_FEED_LIMIT, documentHubs(websub, ctx.publicUrl));
     const bodies = Object.fromEntries(FORMATS.map((format) => [format, { body: rendered[format], etag: etagOf(rendered[format]) }])) as Record<
       FeedFormat,
       RenderedBody
     >;
     const stored = await storedEtags(trx, key);
-    const changed = FORMATS.filter((format) => stored[format] !== bodies[format].etag).length;
-    return changed === 0 ? null : { changed, generation: await saveGeneration(trx, key, bodies, ctx.now()) };
+    const changed = FORMATS.filter((format) => stored[format] !== bodies[format].etag);
+    if (changed.length === 0) return null;
+    const generation = await saveGeneration(trx, key, bodies, ctx.now());
+    // In this transaction: the pings and distributions of this change are queued exactly
+    // when it is saved, once, whichever process saved it (src/store/websub-outbox.ts).
+    const urls = topicFeedUrls(ctx.publicUrl, topic.slug, kind);
+    const topicUrls = changed.map((format) => urls[format]);
+    await queueDocumentChanges(trx, { hubs: websub.hubs, topicUrls, toSubscribers: websub.builtin }, ctx.now());
+    return { changed: changed.length, generation };
   });
   if (saved === null) return 0;
   ctx.metrics.regenerations.inc({ kind }, saved.changed);

@@ -28,6 +28,7 @@ import * as sourceNewestItem from './2026-12-03T02-00-source-newest-item.ts';
 import * as itemFullContent from './2026-12-04T00-00-item-full-content.ts';
 import * as itemSearchIndex from './2026-12-04T01-00-item-search-index.ts';
 import * as topicArchives from './2026-12-04T02-00-topic-archives.ts';
+import * as websubPublishing from './2026-12-04T03-00-websub-publishing.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T00-00-item-full-content': itemFullContent,
   '2026-12-04T01-00-item-search-index': itemSearchIndex,
   '2026-12-04T02-00-topic-archives': topicArchives,
+  '2026-12-04T03-00-websub-publishing': websubPublishing,
 };

@@ -16,7 +16,7 @@ import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import type { DB } from './db/schema.ts';
 import { compileTopics, type CompiledTopics } from './ingest/classify.ts';
 import { coalesceCalls } from './ingest/coalesce-calls.ts';
-import { createFetcher, type Fetcher, type FetcherOptions } from './ingest/fetch/index.ts';
+import { createFetcher, createOneShotRequester, type Fetcher, type FetcherOptions, type OneShotRequester } from './ingest/fetch/index.ts';
 import { createHostGate, type HostGate, type HostGateOptions } from './ingest/host-slots.ts';
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
 import { extractArticle } from './ingest/extract-article.ts';
@@ -47,6 +47,8 @@ export interface AppContext {
   /** The base URL of the published documents (PUBLIC_URL). */
   publicUrl: string;
   fetcher: Pick<Fetcher, 'fetchFeed'>;
+  /** Single requests that are not feed fetches (WebSub pings and deliveries), behind the same SSRF guard. */
+  oneShotRequests: OneShotRequester;
   /** Decode, parse and normalize a fetched feed (worker threads under `serve` and the CLI). */
   readFeed: ReadFeed;
   /** The article of an item's page, for sources with fullContent (the same worker threads). */
@@ -261,6 +263,12 @@ export function buildAppContext(env: Env, config: FeedsConfig, database: Databas
     perHost: config.polling.perHost,
     ...options.fetcherHooks,
   });
+  const oneShotRequests = createOneShotRequester({
+    timeoutMs: config.polling.timeoutMs,
+    userAgent: userAgent(env.publicUrl),
+    allowPrivateNetworks: config.polling.allowPrivateNetworks,
+    ...options.fetcherHooks,
+  });
   // Parsing runs in worker threads: every core works and the HTTP server never stalls.
   const readFeedPool = options.readFeed ? null : createReadFeedPool();
   const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -274,6 +282,7 @@ export function buildAppContext(env: Env, config: FeedsConfig, database: Databas
     compiledTopics: compileTopics(config.topics),
     publicUrl: env.publicUrl,
     fetcher,
+    oneShotRequests,
     readFeed: options.readFeed ?? readFeedPool!.readFeed,
     extractArticle: readFeedPool ? readFeedPool.extractArticle : async (task) => extractArticle(task),
     stories: storyGrouper(database.db, storyGrouping(config.dedupe), now, pollLog),
@@ -290,6 +299,7 @@ export function buildAppContext(env: Env, config: FeedsConfig, database: Databas
     async close() {
       await readFeedPool?.close();
       await fetcher.close();
+      await oneShotRequests.close();
       await database.close();
     },
   };

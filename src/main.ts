@@ -15,11 +15,14 @@ import { pendingMigrations } from './db/migrate.ts';
 import { createFeedCache } from './http/feed-cache.ts';
 import type { Readiness } from './http/public-routes.ts';
 import { buildServer } from './http/server.ts';
+import type { WebSubHubDeps } from './http/websub-hub-routes.ts';
 import type { Logger } from './logger.ts';
 import { renderMetrics } from './metrics.ts';
 import { renderFeed } from './render/feed-formats.ts';
 import type { IndexTopic } from './render/pages.ts';
 import { searchFeedDocument } from './render/search-feed.ts';
+import { documentHubs, hubLinkHeader } from './render/hub-links.ts';
+import { topicFeedUrls } from './render/topic-feed.ts';
 import { startScheduler, type Scheduler } from './scheduler.ts';
 import { findDigest, listDigests } from './store/digests.ts';
 import { failingSourceCount, pingDatabase, pollLagSeconds } from './store/health.ts';
@@ -28,7 +31,9 @@ import { searchTopicEntries } from './store/search.ts';
 import { topicFeedEntries } from './store/stories.ts';
 import { settingSince } from './store/settings.ts';
 import { archivePageStories, renderArchivePage, topicPageStories } from '../jobs/archive-pages.ts';
-import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs } from '../jobs/index.ts';
+import { queueVerification } from './store/websub-outbox.ts';
+import { hubTopics } from './websub/hub-topics.ts';
+import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs, WEBSUB_JOB, websubEnabled } from '../jobs/index.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
 import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
 
@@ -81,6 +86,18 @@ export interface ServeOptions {
   now?: () => Date;
 }
 
+/** The built-in hub's endpoint: our documents are its topics; a request is verified by the WebSub job, started at once. */
+function builtinHub(context: AppContext, sendNow: () => void): WebSubHubDeps {
+  const topics = hubTopics(context.topics, context.publicUrl);
+  return {
+    isOwnTopic: (url) => topics.has(url),
+    requestVerification: async (request) => {
+      await queueVerification(context.db, request, context.now());
+      sendNow();
+    },
+  };
+}
+
 /** Shorter admin tokens are accepted but easy to guess: say so at start-up. */
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
@@ -105,6 +122,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
     // All topics, not only re-classified ones: titles and descriptions may have changed too.
     await regenerateFeeds(context);
     await feedCache.sync();
+    const hubs = documentHubs(config.websub, env.publicUrl);
     const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, digest: t.digest, hasDigest: true }));
     if (env.adminToken !== null && env.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
       log.warn({ length: env.adminToken.length }, `ADMIN_TOKEN is short; use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters (e.g. openssl rand -hex 32)`);
@@ -117,7 +135,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       feedCache,
       renderDocument: async (slug, kind, format, limit) => {
         const topic = topics.find((t) => t.slug === slug)!;
-        const body = (await renderTopicDocuments(db, topic, kind, env.publicUrl, limit))[format];
+        const body = (await renderTopicDocuments(db, topic, kind, env.publicUrl, limit, hubs))[format];
         return { body, etag: etagOf(body) };
       },
       renderSearch: async (slug, format, limit, query) => {
@@ -134,6 +152,8 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       archivePageStories: (slug, page) => archivePageStories(db, slug, page),
       latestStories: (slug, limit) => topicFeedEntries(db, slug, limit),
       searchStories: (slug, query) => searchTopicEntries(db, slug, query, { limit: 50 }),
+      documentLink: (slug, kind, format) => hubLinkHeader(hubs, topicFeedUrls(env.publicUrl, slug, kind)[format]),
+      websubHub: config.websub.builtin ? builtinHub(context, () => void scheduler?.runNow(WEBSUB_JOB)) : undefined,
       findDigest: async (slug, date) => {
         const digest = await findDigest(db, slug, date);
         return digest && { title: digest.title, html: digest.html, text: digest.text, periodStart: digest.period_start, periodEnd: digest.period_end };
@@ -171,6 +191,8 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
   feedCache.start(FEED_CACHE_SYNC_MS, (error) => log.warn({ err: error }, 'feed cache sync failed; serving the last documents'));
 
   scheduler = startScheduler(scheduledJobs(context), log.child({ component: 'scheduler' }));
+  // A document changed here: its WebSub pings and deliveries are queued; send them now, not at the next tick.
+  if (websubEnabled(context)) context.rendered.add(() => void scheduler?.runNow(WEBSUB_JOB));
   const digestsNow = () => Promise.all(config.topics.map((t) => scheduler.runNow(digestJobName(t.slug)))).then(() => {});
   // Poll once at start-up, then catch up on digests missed while down: the items of those
   // periods still in the sources' feeds belong in them.

@@ -18,6 +18,7 @@ export interface Metrics {
   sourcesFailing: Gauge;
   sourcesStale: Gauge;
   digestsPublished: Counter<'topic'>;
+  websubRequests: Counter<'kind' | 'outcome'>;
 }
 
 export interface DatabaseGauges {
@@ -71,6 +72,12 @@ export function createMetrics(): Metrics {
       registers,
     }),
     digestsPublished: new Counter({ name: 'tidings_digests_published_total', help: 'Digests published, by topic', labelNames: ['topic'], registers }),
+    websubRequests: new Counter({
+      name: 'tidings_websub_requests_total',
+      help: 'WebSub requests by kind (publish, verify, deliver) and outcome (sent, failed, gave_up, refused, gone)',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    }),
   };
 }
 

@@ -247,6 +247,39 @@ export interface AdminPageResultsTable {
   body: ColumnType<unknown, string, string>;
 }
 
+/** A verified subscription to the built-in WebSub hub (src/store/websub-hub.ts). */
+export interface WebSubHubSubscriptionsTable {
+  id: Generated<number>;
+  topic_url: string;
+  callback_url: string;
+  /** hub.secret: content distributions to this callback are signed with it (WebSub §7.1). */
+  secret: string | null;
+  lease_seconds: number;
+  expires_at: Timestamp;
+  created_at: DefaultedTimestamp;
+}
+
+export type WebSubOutboxKind = 'publish' | 'verify' | 'deliver';
+
+/** A WebSub request owed to a hub or a subscriber (src/store/websub-outbox.ts). */
+export interface WebSubOutboxTable {
+  id: Generated<number>;
+  kind: WebSubOutboxKind;
+  /** The hub (publish) or the subscriber's callback (verify, deliver). */
+  target_url: string;
+  topic_url: string;
+  /** verify only: the request being verified. */
+  mode: 'subscribe' | 'unsubscribe' | null;
+  lease_seconds: number | null;
+  secret: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  last_error: string | null;
+  created_at: DefaultedTimestamp;
+}
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -263,6 +296,8 @@ export interface DB {
   admin_page_results: AdminPageResultsTable;
   topic_archives: TopicArchivesTable;
   topic_archive_entries: TopicArchiveEntriesTable;
+  websub_hub_subscriptions: WebSubHubSubscriptionsTable;
+  websub_outbox: WebSubOutboxTable;
 }
 
 export type Source = Selectable<SourcesTable>;

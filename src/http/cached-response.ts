@@ -33,6 +33,8 @@ export function cachedResponse(
   doc: CachedDocument,
   format: FeedFormat,
   request: { 'accept-encoding'?: string | undefined; 'if-none-match'?: string | undefined; 'if-modified-since'?: string | undefined },
+  /** The WebSub `Link` header (src/render/hub-links.ts), when the document names hubs. */
+  link: string | null = null,
 ): CachedResponse {
   const encoding = preferredEncoding(request['accept-encoding']);
   const etag = representationEtag(doc.etag, encoding);
@@ -47,6 +49,7 @@ export function cachedResponse(
     'cache-control': CACHE_CONTROL,
     vary: 'Accept-Encoding',
   };
+  if (link !== null) headers.link = link;
   if (encoding === 'identity') return { status: 200, headers, body: doc.body };
   headers['content-encoding'] = encoding;
   return { status: 200, headers, body: compressed(doc, encoding) };

@@ -18,23 +18,32 @@ interface Route {
   topic: string;
   kind: FeedKind;
   format: FeedFormat;
+  /** The WebSub Link header of the document, worked out once (null: no hubs). */
+  link: string | null;
 }
 
+/** The WebSub `Link` header of a document (src/render/hub-links.ts), or null. */
+export type DocumentLink = (topic: string, kind: FeedKind, format: FeedFormat) => string | null;
+
 /** Every URL the fast path answers, with what it names: one Map look-up a request. */
-function feedRoutes(topics: ReadonlySet<string>): Map<string, Route> {
+function feedRoutes(topics: ReadonlySet<string>, link: DocumentLink): Map<string, Route> {
   const routes = new Map<string, Route>();
   for (const topic of topics) {
     for (const [file, format] of Object.entries(FORMATS)) {
-      routes.set(`/topics/${topic}/${file}`, { topic, kind: 'feed', format });
-      routes.set(`/topics/${topic}/digest/${file}`, { topic, kind: 'digest', format });
+      routes.set(`/topics/${topic}/${file}`, { topic, kind: 'feed', format, link: link(topic, 'feed', format) });
+      routes.set(`/topics/${topic}/digest/${file}`, { topic, kind: 'digest', format, link: link(topic, 'digest', format) });
     }
   }
   return routes;
 }
 
 /** Returns a handler that answers and returns true, or returns false and leaves the request alone. */
-export function fastFeedHandler(feedCache: FeedCache, topics: ReadonlySet<string>): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const routes = feedRoutes(topics);
+export function fastFeedHandler(
+  feedCache: FeedCache,
+  topics: ReadonlySet<string>,
+  link: DocumentLink = () => null,
+): (request: IncomingMessage, response: ServerResponse) => boolean {
+  const routes = feedRoutes(topics, link);
   return (request, response) => {
     if (request.method !== 'GET' || request.url === undefined) return false;
     // A query string, or any other spelling of the path, is not in the map: fastify answers it.
@@ -44,7 +53,7 @@ export function fastFeedHandler(feedCache: FeedCache, topics: ReadonlySet<string
     if (doc === undefined) return false;
     let answer: ReturnType<typeof cachedResponse>;
     try {
-      answer = cachedResponse(doc, route.format, request.headers);
+      answer = cachedResponse(doc, route.format, request.headers, route.link);
     } catch {
       return false; // fastify's route answers it, with its error handling
     }

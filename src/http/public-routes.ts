@@ -9,6 +9,7 @@ import { bearerToken, safeEqual } from './auth.ts';
 import { cachedResponse } from './cached-response.ts';
 import { registerDigestRoutes, unknownTopic, type DigestRoutesDeps } from './digest-routes.ts';
 import { HttpError } from './errors.ts';
+import type { DocumentLink } from './fast-feeds.ts';
 import type { CachedDocument, FeedCache } from './feed-cache.ts';
 import { searchFeedAnswerer, type SearchFeedDeps } from './search-feeds.ts';
 import { registerTopicListing, type TopicListingDeps } from './topic-listing.ts';
@@ -41,6 +42,8 @@ export interface PublicRoutesDeps extends DigestRoutesDeps, TopicListingDeps, Ar
   renderDocument(slug: string, kind: FeedKind, format: FeedFormat, limit: number): Promise<{ body: string; etag: string }>;
   /** Renders a search of a topic's feed (`?q=`, search-feeds.ts); without it, `?q=` answers 404. */
   renderSearch?: SearchFeedDeps['renderSearch'] | undefined;
+  /** The WebSub Link header of each document (default: none). */
+  documentLink?: DocumentLink | undefined;
 }
 
 /** The file names a topic (or digest) feed is served under. */
@@ -55,8 +58,8 @@ export function parseLimit(raw: unknown): number {
   return Number(text);
 }
 
-function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDocument, format: FeedFormat): FastifyReply {
-  const response = cachedResponse(doc, format, request.headers);
+function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDocument, format: FeedFormat, link: string | null = null): FastifyReply {
+  const response = cachedResponse(doc, format, request.headers, link);
   reply.code(response.status).headers(response.headers);
   return response.body === null ? reply.send() : reply.send(response.body);
 }
@@ -104,7 +107,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
         return search(request, reply, { slug, kind, format, limit, q: request.query.q });
       }
       const { doc, key } = await documentFor(slug, kind, format, limit);
-      sendCached(request, reply, doc, format);
+      sendCached(request, reply, doc, format, deps.documentLink?.(slug, kind, format) ?? null);
       if (key !== null) variants.remeasure(key); // answering may have compressed it
       return reply;
     };

@@ -7,6 +7,7 @@ import { registerAdminRoutes, type AdminDeps } from './admin-routes.ts';
 import { installErrorHandlers, sendErrorTo } from './errors.ts';
 import { fastFeedHandler } from './fast-feeds.ts';
 import { registerPublicRoutes, type PublicRoutesDeps } from './public-routes.ts';
+import { registerWebSubHubRoutes, type WebSubHubDeps } from './websub-hub-routes.ts';
 
 export interface ServerDeps extends PublicRoutesDeps {
   log: Logger;
@@ -17,10 +18,12 @@ export interface ServerDeps extends PublicRoutesDeps {
    * request.ip, which the wrong-token limiter counts by, is the client's address.
    */
   trustProxy?: TrustProxy | undefined;
+  /** The built-in WebSub hub (websub.builtin); without it, POST /websub/hub is 404. */
+  websubHub?: WebSubHubDeps | undefined;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const fastFeeds = fastFeedHandler(deps.feedCache, new Set(deps.topics.map((t) => t.slug)));
+  const fastFeeds = fastFeedHandler(deps.feedCache, new Set(deps.topics.map((t) => t.slug)), deps.documentLink);
   // Once closing, every request goes to fastify, which tells clients to go away (503, Connection: close).
   let closing = false;
   const app = Fastify({
@@ -41,5 +44,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   installErrorHandlers(app);
   registerPublicRoutes(app, deps);
   registerAdminRoutes(app, deps.admin);
+  registerWebSubHubRoutes(app, deps.websubHub);
   return app;
 }

@@ -51,6 +51,7 @@ export function renderAtom(doc: FeedDocument): string {
     textElement('generator', GENERATOR),
     element('link', { rel: 'alternate', type: 'text/html', href: doc.homeUrl }),
     element('link', { rel: 'self', type: 'application/atom+xml', href: doc.urls.atom }),
+    ...(doc.hubs ?? []).map((href) => element('link', { rel: 'hub', href })),
     ...alternateFormats(doc, 'atom').map((link) => element('link', { rel: 'alternate', ...link })),
     ...archiveXml(doc, 'atom'),
     ...doc.entries.map(entry),

@@ -48,6 +48,8 @@ export interface FeedDocument {
   urls: Record<FeedFormat, string>;
   /** Latest change of any entry (deterministic: never "now"). */
   updated: Date;
+  /** WebSub hubs the document names (hub-links.ts); none when absent. */
+  hubs?: readonly string[] | undefined;
   entries: DocumentEntry[];
   /** Archived-feed links (RFC 5005 §4; archive-links.ts): topic feeds and their archive pages. */
   archive?: ArchiveLinks | undefined;

@@ -8,6 +8,7 @@
 import { archiveJson } from './archive-links.ts';
 import { renderAtom } from './atom.ts';
 import { ENCLOSURE_FALLBACK_TYPE, GENERATOR, type FeedDocument, type FeedFormat } from './feed-document.ts';
+import { jsonFeedHubs } from './hub-links.ts';
 import { plainTitle } from './plain-title.ts';
 import { renderRss } from './rss.ts';
 
@@ -29,6 +30,7 @@ function renderJsonFeed(doc: FeedDocument): string {
     description: doc.description || undefined,
     authors: [{ name: GENERATOR }],
     ...archiveJson(doc),
+    hubs: jsonFeedHubs(doc.hubs),
     items: doc.entries.map((entry) => ({
       id: entry.id,
       url: entry.url,

@@ -44,6 +44,7 @@ export function renderRss(doc: FeedDocument): string {
     textElement('docs', 'https://www.rssboard.org/rss-specification'),
     textElement('generator', GENERATOR),
     element('atom:link', { href: doc.urls.rss, rel: 'self', type: 'application/rss+xml' }),
+    ...(doc.hubs ?? []).map((href) => element('atom:link', { href, rel: 'hub' })),
     ...alternateFormats(doc, 'rss').map((link) => element('atom:link', { rel: 'alternate', ...link })),
     ...archiveXml(doc, 'rss'),
     ...doc.entries.map(item),

@@ -20,5 +20,6 @@
  * timeouts produce FeedError('timeout').
  */
 export { createFetcher } from './fetcher.ts';
+export { createOneShotRequester, type OneShotRequest, type OneShotRequester, type OneShotResponse } from './one-shot-request.ts';
 export type { BasicCredentials, Fetcher, FetcherOptions, FetchRequest, FetchResult } from './types.ts';
 export type { CacheHeaders } from './cache-headers.ts';
