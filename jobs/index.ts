@@ -15,6 +15,7 @@ import { pruneItems } from './prune-items.ts';
 import { reclassifyItems } from './reclassify-items.ts';
 import { regenerateFeeds } from './regenerate-feeds.ts';
 import { vacuumTables } from './vacuum-tables.ts';
+import { renewWebSubSubscriptions } from './websub-subscriptions.ts';
 
 /** Retention runs daily at a quiet hour (server time); each batch is a short transaction. */
 const PRUNE_SCHEDULE = '17 4 * * *';
@@ -22,9 +23,12 @@ const PRUNE_SCHEDULE = '17 4 * * *';
 const VACUUM_SCHEDULE = '41 * * * *';
 /** Sources an admin removed; every minute too, so a deletion cut short by a restart resumes. */
 const DELETE_SCHEDULE = '30 * * * * *';
+/** WebSub hub requests due (subscribe, renew, unsubscribe): every minute, so a paused source is unsubscribed soon. */
+const WEBSUB_SCHEDULE = '45 * * * * *';
 
 export const POLL_JOB = 'poll-feeds';
 export const DELETE_JOB = 'delete-sources';
+export const WEBSUB_JOB = 'websub-subscriptions';
 export const digestJobName = (slug: string): string => `digest:${slug}`;
 
 /** The jobs `tidings serve` schedules. */
@@ -32,6 +36,7 @@ export function scheduledJobs(ctx: AppContext): Job[] {
   return [
     { name: POLL_JOB, schedule: ctx.config.polling.schedule, run: (signal) => pollFeeds(ctx, { signal }) },
     { name: DELETE_JOB, schedule: DELETE_SCHEDULE, run: (signal) => deleteMarkedSources(ctx, { signal }) },
+    { name: WEBSUB_JOB, schedule: WEBSUB_SCHEDULE, run: (signal) => renewWebSubSubscriptions(ctx, { signal }) },
     { name: 'prune-items', schedule: PRUNE_SCHEDULE, run: (signal) => pruneItems(ctx, { signal }) },
     ...(ctx.database.kind === 'pglite' ? [{ name: 'vacuum-tables', schedule: VACUUM_SCHEDULE, run: () => vacuumTables(ctx) }] : []),
     // One job per topic, in the topic's time zone, a few seconds after each period ends.

@@ -25,6 +25,7 @@ import * as sourceTimezone from './2026-12-02T08-30-source-timezone.ts';
 import * as adminPageResults from './2026-12-03T00-00-admin-page-results.ts';
 import * as sourceBasicAuth from './2026-12-03T01-00-source-basic-auth.ts';
 import * as sourceNewestItem from './2026-12-03T02-00-source-newest-item.ts';
+import * as websubSourceSubscriptions from './2026-12-04T04-00-websub-source-subscriptions.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T00-00-admin-page-results': adminPageResults,
   '2026-12-03T01-00-source-basic-auth': sourceBasicAuth,
   '2026-12-03T02-00-source-newest-item': sourceNewestItem,
+  '2026-12-04T04-00-websub-source-subscriptions': websubSourceSubscriptions,
 };

@@ -44,7 +44,8 @@ export interface AppContext {
   compiledTopics: CompiledTopics;
   /** The base URL of the published documents (PUBLIC_URL). */
   publicUrl: string;
-  fetcher: Pick<Fetcher, 'fetchFeed'>;
+  /** Feed requests, and WebSub hub requests (postForm), through one SSRF guard. */
+  fetcher: Pick<Fetcher, 'fetchFeed' | 'postForm'>;
   /** Decode, parse and normalize a fetched feed (worker threads under `serve` and the CLI). */
   readFeed: ReadFeed;
   /** Puts committed items into stories, batched across concurrent polls (src/dedupe/grouping-runs.ts). */

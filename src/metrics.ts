@@ -18,6 +18,8 @@ export interface Metrics {
   sourcesFailing: Gauge;
   sourcesStale: Gauge;
   digestsPublished: Counter<'topic'>;
+  websubPushes: Counter<'outcome'>;
+  websubHubRequests: Counter<'mode' | 'outcome'>;
 }
 
 export interface DatabaseGauges {
@@ -71,6 +73,18 @@ export function createMetrics(): Metrics {
       registers,
     }),
     digestsPublished: new Counter({ name: 'tidings_digests_published_total', help: 'Digests published, by topic', labelNames: ['topic'], registers }),
+    websubPushes: new Counter({
+      name: 'tidings_websub_pushes_total',
+      help: 'Content pushed to WebSub callbacks, by outcome (stored, or why it was rejected)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    websubHubRequests: new Counter({
+      name: 'tidings_websub_hub_requests_total',
+      help: 'Subscribe and unsubscribe requests sent to WebSub hubs, by mode and outcome (accepted, failed)',
+      labelNames: ['mode', 'outcome'],
+      registers,
+    }),
   };
 }
 

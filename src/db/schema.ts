@@ -62,6 +62,8 @@ export interface SourcesTable {
    */
   newest_item_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   publishing_gap_seconds: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The verified WebSub lease end of its subscription (websub_subscriptions): polled at polling.maxInterval until then. */
+  push_subscribed_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -221,6 +223,29 @@ export interface AdminPageResultsTable {
   body: ColumnType<unknown, string, string>;
 }
 
+/** A source's WebSub subscription (src/store/websub-subscriptions.ts; the migration says why each column). */
+export interface WebSubSubscriptionsTable {
+  id: Generated<number>;
+  source_id: number | null;
+  hub_url: string;
+  topic_url: string;
+  callback_id: string;
+  secret: string;
+  state: 'subscribing' | 'subscribed' | 'unsubscribing';
+  lease_seconds: number | null;
+  subscribed_until: Timestamp | null;
+  next_attempt_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  last_push_at: Timestamp | null;
+  pushes: ColumnType<number, number | undefined, number>;
+  rejected_pushes: ColumnType<number, number | undefined, number>;
+  claim_owner: string | null;
+  claim_until: Timestamp | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -235,7 +260,10 @@ export interface DB {
   ungrouped_items: UngroupedItemsTable;
   admin_sessions: AdminSessionsTable;
   admin_page_results: AdminPageResultsTable;
+  websub_subscriptions: WebSubSubscriptionsTable;
 }
+
+export type WebSubSubscription = Selectable<WebSubSubscriptionsTable>;
 
 export type Source = Selectable<SourcesTable>;
 export type NewSource = Insertable<SourcesTable>;

@@ -7,6 +7,8 @@ import { registerAdminRoutes, type AdminDeps } from './admin-routes.ts';
 import { installErrorHandlers, sendErrorTo } from './errors.ts';
 import { fastFeedHandler } from './fast-feeds.ts';
 import { registerPublicRoutes, type PublicRoutesDeps } from './public-routes.ts';
+import { registerWebSubCallbackRoutes } from './websub-callback-routes.ts';
+import type { WebSubCallbacks } from '../ingest/push-content.ts';
 
 export interface ServerDeps extends PublicRoutesDeps {
   log: Logger;
@@ -17,6 +19,8 @@ export interface ServerDeps extends PublicRoutesDeps {
    * request.ip, which the wrong-token limiter counts by, is the client's address.
    */
   trustProxy?: TrustProxy | undefined;
+  /** GET/POST /websub/callback/:id, the WebSub subscriber's callback; without it, not routed. */
+  websubCallbacks?: WebSubCallbacks | undefined;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
@@ -41,5 +45,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   installErrorHandlers(app);
   registerPublicRoutes(app, deps);
   registerAdminRoutes(app, deps.admin);
+  registerWebSubCallbackRoutes(app, deps.websubCallbacks);
   return app;
 }

@@ -20,5 +20,5 @@
  * timeouts produce FeedError('timeout').
  */
 export { createFetcher } from './fetcher.ts';
-export type { BasicCredentials, Fetcher, FetcherOptions, FetchRequest, FetchResult } from './types.ts';
+export type { BasicCredentials, Fetcher, FetcherOptions, FetchRequest, FetchResult, FormPostRequest, FormPostResult } from './types.ts';
 export type { CacheHeaders } from './cache-headers.ts';
