@@ -40,16 +40,20 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-/** `leaseSeconds`: what the hub grants, whatever was asked. */
-export async function startTestHub(options: { leaseSeconds?: number } = {}): Promise<TestHub> {
+/**
+ * `leaseSeconds`: what the hub grants, whatever was asked; `resolveCallback`: where a callback
+ * URL is reached (the simulation's PUBLIC_URL names no port).
+ */
+export async function startTestHub(options: { leaseSeconds?: number; resolveCallback?: (callback: string) => string } = {}): Promise<TestHub> {
   const granted = options.leaseSeconds ?? 86_400;
+  const reach = options.resolveCallback ?? ((callback: string) => callback);
   const subscriptions = new Map<string, HubSubscription>();
   const requests: HubRequest[] = [];
   const pending = new Set<Promise<void>>();
 
   async function verify(request: HubRequest, form: URLSearchParams): Promise<void> {
     const challenge = randomBytes(12).toString('hex');
-    const url = new URL(request.callback);
+    const url = new URL(reach(request.callback));
     url.searchParams.set('hub.mode', request.mode);
     url.searchParams.set('hub.topic', request.topic);
     url.searchParams.set('hub.challenge', challenge);
@@ -82,7 +86,7 @@ export async function startTestHub(options: { leaseSeconds?: number } = {}): Pro
   async function pushRaw(callback: string, body: string | Buffer, signature: string | null, contentType = 'application/rss+xml'): Promise<number> {
     const headers: Record<string, string> = { 'content-type': contentType };
     if (signature !== null) headers['x-hub-signature'] = signature;
-    const answer = await fetch(callback, { method: 'POST', headers, body });
+    const answer = await fetch(reach(callback), { method: 'POST', headers, body });
     await answer.arrayBuffer();
     return answer.status;
   }

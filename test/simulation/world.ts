@@ -46,6 +46,8 @@ export interface WorldFeed {
   origin: 'config' | 'api' | 'cli' | 'opml';
   /** Items carry no dates (RSS 0.91 style): Tidings dates them by first sighting. */
   undated?: boolean;
+  /** It names the simulation's WebSub hub in a Link header, which pushes its documents (websub-publishers.ts). */
+  hub?: boolean;
 }
 
 export interface WorldItem {
