@@ -3,7 +3,8 @@
  * read (decode, parse, normalize) → derive → store → group → record the outcome. Every
  * outcome is recorded here before the call returns: 200s and failures on the source row
  * (failures as a stable code and message), 304s too (in one statement with concurrent
- * polls' 304s), and a poll event each. The only place where ingest stages meet the store.
+ * polls' 304s), and a poll event each. Where a poll's ingest stages meet the store; the read,
+ * store and group steps it shares with a WebSub push (push-content.ts) are in store-feed-items.ts.
  */
 import type { Kysely } from 'kysely';
 import type { Env } from '../config/env.ts';
