@@ -4,7 +4,8 @@
  * publisher's document whenever it changed (a fat ping), signed, plus now and then a forged
  * one. Checked right after each push (before any poll): the pushed items are stored, once,
  * and forged content never is; each hour: one subscription per pushing publisher whose
- * source is enabled (a restart, renewals and a pause must not leave two or none).
+ * source is enabled (a restart, renewals and a pause must not leave two or none; a resumed
+ * one may still have its request pending).
  */
 import type { Kysely } from 'kysely';
 import { renewWebSubSubscriptions } from '../../jobs/websub-subscriptions.ts';
@@ -80,10 +81,19 @@ export async function startSimulatedHub(world: World, feeds: WorldFeed[], callba
       const problems: string[] = [];
       for (const feed of feeds) {
         const topic = feedUrl(feed);
-        const source = await db.selectFrom('sources').select(['enabled', 'last_success_at']).where('url', '=', topic).executeTakeFirst();
+        const source = await db.selectFrom('sources').select(['id', 'enabled', 'last_success_at']).where('url', '=', topic).executeTakeFirst();
         const expected = source?.enabled && source.last_success_at !== null ? 1 : 0;
         const found = hub.subscribers(topic).length;
-        if (found !== expected) problems.push(`${feed.id}: ${found} subscription(s) at the hub, expected ${expected}`);
+        // A resumed source is subscribed again once a poll finds the hub: until the job's next run, the request is pending.
+        const pending =
+          source !== undefined &&
+          (await db
+            .selectFrom('websub_subscriptions')
+            .select('id')
+            .where('source_id', '=', source.id)
+            .where('state', '=', 'subscribing')
+            .executeTakeFirst()) !== undefined;
+        if (found !== expected && !(found === 0 && pending)) problems.push(`${feed.id}: ${found} subscription(s) at the hub, expected ${expected}`);
       }
       return problems;
     },
