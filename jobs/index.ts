@@ -16,6 +16,7 @@ import { reclassifyItems } from './reclassify-items.ts';
 import { regenerateFeeds } from './regenerate-feeds.ts';
 import { vacuumTables } from './vacuum-tables.ts';
 import { sendWebSubRequests } from './websub-deliveries.ts';
+import { renewWebSubSubscriptions } from './websub-subscriptions.ts';
 
 /** Retention runs daily at a quiet hour (server time); each batch is a short transaction. */
 const PRUNE_SCHEDULE = '17 4 * * *';
@@ -29,6 +30,10 @@ const WEBSUB_SCHEDULE = '*/5 * * * * *';
 export const POLL_JOB = 'poll-feeds';
 export const DELETE_JOB = 'delete-sources';
 export const WEBSUB_JOB = 'websub-requests';
+/** WebSub hub requests due (subscribe, renew, unsubscribe): every minute, so a paused source is unsubscribed soon. */
+const WEBSUB_SUBSCRIPTIONS_SCHEDULE = '45 * * * * *';
+
+export const WEBSUB_SUBSCRIPTIONS_JOB = 'websub-subscriptions';
 export const digestJobName = (slug: string): string => `digest:${slug}`;
 
 /** The jobs `tidings serve` schedules. */
@@ -36,6 +41,7 @@ export function scheduledJobs(ctx: AppContext): Job[] {
   return [
     { name: POLL_JOB, schedule: ctx.config.polling.schedule, run: (signal) => pollFeeds(ctx, { signal }) },
     { name: DELETE_JOB, schedule: DELETE_SCHEDULE, run: (signal) => deleteMarkedSources(ctx, { signal }) },
+    { name: WEBSUB_SUBSCRIPTIONS_JOB, schedule: WEBSUB_SUBSCRIPTIONS_SCHEDULE, run: (signal) => renewWebSubSubscriptions(ctx, { signal }) },
     { name: 'prune-items', schedule: PRUNE_SCHEDULE, run: (signal) => pruneItems(ctx, { signal }) },
     ...(ctx.database.kind === 'pglite' ? [{ name: 'vacuum-tables', schedule: VACUUM_SCHEDULE, run: () => vacuumTables(ctx) }] : []),
     ...(websubEnabled(ctx) ? [{ name: WEBSUB_JOB, schedule: WEBSUB_SCHEDULE, run: (signal: AbortSignal) => sendWebSubRequests(ctx, { signal }) }] : []),

@@ -36,6 +36,7 @@ import { hubTopics } from './websub/hub-topics.ts';
 import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs, WEBSUB_JOB, websubEnabled } from '../jobs/index.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
 import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
+import { webSubCallbacks } from '../jobs/websub-subscriptions.ts';
 
 export interface Service {
   /** Base URL the server listens on. */
@@ -181,6 +182,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         ),
         secureCookies: env.publicUrl.startsWith('https:'),
       },
+      websubCallbacks: webSubCallbacks(context),
     });
     url = await server.listen({ host: env.host, port: env.port });
   } catch (error) {

@@ -19,6 +19,8 @@ export interface Metrics {
   sourcesStale: Gauge;
   digestsPublished: Counter<'topic'>;
   websubRequests: Counter<'kind' | 'outcome'>;
+  websubPushes: Counter<'outcome'>;
+  websubHubRequests: Counter<'mode' | 'outcome'>;
 }
 
 export interface DatabaseGauges {
@@ -76,6 +78,18 @@ export function createMetrics(): Metrics {
       name: 'tidings_websub_requests_total',
       help: 'WebSub requests by kind (publish, verify, deliver) and outcome (sent, failed, gave_up, refused, gone)',
       labelNames: ['kind', 'outcome'],
+      registers,
+    }),
+    websubPushes: new Counter({
+      name: 'tidings_websub_pushes_total',
+      help: 'Content pushed to WebSub callbacks, by outcome (stored, or why it was rejected)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    websubHubRequests: new Counter({
+      name: 'tidings_websub_hub_requests_total',
+      help: 'Subscribe and unsubscribe requests sent to WebSub hubs, by mode and outcome (accepted, failed)',
+      labelNames: ['mode', 'outcome'],
       registers,
     }),
   };

@@ -65,7 +65,15 @@ export interface NormalizedFeed {
   description: string | null;
   /** RSS <ttl> in minutes, when present and positive. */
   ttlMinutes: number | null;
+  /** The WebSub hubs and self URL the document names (src/ingest/hub-discovery.ts weighs them). */
+  websub: WebSubLinks;
   items: NormalizedItem[];
+}
+
+/** WebSub discovery links (W3C WebSub §4: rel="hub", rel="self"), absolute http(s) URLs. */
+export interface WebSubLinks {
+  hubs: string[];
+  self: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -49,8 +49,34 @@ export interface SourceView {
   newestItemAt: Date | null;
   /** Null while the source is not polled. */
   nextPollAt: Date | null;
+  /** Its WebSub subscription (its feed names a hub), or null. */
+  push: PushView | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/**
+ * A source's WebSub subscription: `subscribing` until the hub verifies it (again after a
+ * denial), then `subscribed` until `subscribedUntil` (renewed before); pushes last arrived at
+ * `lastPushAt`; `error`: the last failed request or the hub's denial.
+ */
+export interface PushView {
+  state: 'subscribing' | 'subscribed';
+  hub: string;
+  subscribedUntil: Date | null;
+  lastPushAt: Date | null;
+  error: string | null;
+}
+
+function pushView(source: SourceHealth): PushView | null {
+  if (source.push_state === null || source.push_state === 'unsubscribing' || source.push_hub === null) return null;
+  return {
+    state: source.push_state,
+    hub: source.push_hub,
+    subscribedUntil: source.push_subscribed_until,
+    lastPushAt: source.push_last_at,
+    error: source.push_error,
+  };
 }
 
 export function sourceState(source: Source, now: Date): SourceState {
@@ -87,6 +113,7 @@ export function sourceView(source: SourceHealth, now: Date): SourceView {
     itemsLast7Days: source.items_last_7_days,
     newestItemAt: source.newest_item_at,
     nextPollAt: source.enabled ? source.next_poll_at : null,
+    push: pushView(source),
     createdAt: source.created_at,
     updatedAt: source.updated_at,
   };

@@ -64,6 +64,8 @@ export interface SourcesTable {
   publishing_gap_seconds: ColumnType<number | null, number | null | undefined, number | null>;
   /** Each new or changed item's page is fetched and its article used as content (src/ingest/full-content.ts). */
   full_content: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The verified WebSub lease end of its subscription (websub_subscriptions): polled at polling.maxInterval until then. */
+  push_subscribed_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -280,6 +282,29 @@ export interface WebSubOutboxTable {
   created_at: DefaultedTimestamp;
 }
 
+/** A source's WebSub subscription (src/store/websub-subscriptions.ts; the migration says why each column). */
+export interface WebSubSubscriptionsTable {
+  id: Generated<number>;
+  source_id: number | null;
+  hub_url: string;
+  topic_url: string;
+  callback_id: string;
+  secret: string;
+  state: 'subscribing' | 'subscribed' | 'unsubscribing';
+  lease_seconds: number | null;
+  subscribed_until: Timestamp | null;
+  next_attempt_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  last_push_at: Timestamp | null;
+  pushes: ColumnType<number, number | undefined, number>;
+  rejected_pushes: ColumnType<number, number | undefined, number>;
+  claim_owner: string | null;
+  claim_until: Timestamp | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -298,7 +323,10 @@ export interface DB {
   topic_archive_entries: TopicArchiveEntriesTable;
   websub_hub_subscriptions: WebSubHubSubscriptionsTable;
   websub_outbox: WebSubOutboxTable;
+  websub_subscriptions: WebSubSubscriptionsTable;
 }
+
+export type WebSubSubscription = Selectable<WebSubSubscriptionsTable>;
 
 export type Source = Selectable<SourcesTable>;
 export type NewSource = Insertable<SourcesTable>;

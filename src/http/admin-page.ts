@@ -205,6 +205,7 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
     <dt>Last success</dt><dd>${timeCell(s.lastSuccessAt, now)}</dd>
     <dt>Consecutive failures</dt><dd>${s.consecutiveFailures}</dd>
     <dt>Next poll</dt><dd>${nextPoll(s, now)}</dd>
+    <dt>Push (WebSub)</dt><dd>${pushCell(s, now)}</dd>
     <dt>Items</dt><dd>${s.itemsTotal} stored, ${s.itemsLast7Days} in the last 7 days</dd>
     <dt>Full article text</dt><dd>${fullContentFacts(s)}</dd>
     <dt>Topics</dt><dd>${s.topics.length > 0 ? h(s.topics.join(', ')) : '<span class="muted">none (items enter topics by phrase only)</span>'}</dd>
@@ -228,6 +229,15 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
   <h2>Poll history</h2>
   ${events ? `<table class="events cards"><caption>The latest polls, newest first.</caption><thead><tr><th scope="col">When</th><th scope="col">Outcome</th><th scope="col" class="num">HTTP</th><th scope="col" class="num">New</th><th scope="col" class="num">Updated</th><th scope="col" class="num">ms</th><th scope="col">Error</th></tr></thead><tbody>${events}</tbody></table>` : '<p class="muted">Not polled yet.</p>'}`;
   return layout({ title: name, csrf, flashes }, body);
+}
+
+/** The source's WebSub subscription: its state, until when, the last push (README § Push subscriptions). */
+function pushCell(s: SourceView, now: Date): string {
+  const push = s.push;
+  if (push === null) return '<span class="muted">none (the feed names no hub)</span>';
+  const state = push.state === 'subscribed' ? `subscribed until ${timeCell(push.subscribedUntil, now)}` : 'subscribing (awaiting the hub)';
+  const error = push.error ? `; ${h(push.error)}` : '';
+  return `${state} at ${externalLink(push.hub, push.hub)}; last push ${timeCell(push.lastPushAt, now)}${error}`;
 }
 
 export function deleteConfirmPage(source: SourceView, csrf: string, configNote: string | null): string {

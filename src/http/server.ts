@@ -8,6 +8,8 @@ import { installErrorHandlers, sendErrorTo } from './errors.ts';
 import { fastFeedHandler } from './fast-feeds.ts';
 import { registerPublicRoutes, type PublicRoutesDeps } from './public-routes.ts';
 import { registerWebSubHubRoutes, type WebSubHubDeps } from './websub-hub-routes.ts';
+import { registerWebSubCallbackRoutes } from './websub-callback-routes.ts';
+import type { WebSubCallbacks } from '../ingest/push-content.ts';
 
 export interface ServerDeps extends PublicRoutesDeps {
   log: Logger;
@@ -20,6 +22,8 @@ export interface ServerDeps extends PublicRoutesDeps {
   trustProxy?: TrustProxy | undefined;
   /** The built-in WebSub hub (websub.builtin); without it, POST /websub/hub is 404. */
   websubHub?: WebSubHubDeps | undefined;
+  /** GET/POST /websub/callback/:id, the WebSub subscriber's callback; without it, not routed. */
+  websubCallbacks?: WebSubCallbacks | undefined;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
@@ -45,5 +49,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   registerPublicRoutes(app, deps);
   registerAdminRoutes(app, deps.admin);
   registerWebSubHubRoutes(app, deps.websubHub);
+  registerWebSubCallbackRoutes(app, deps.websubCallbacks);
   return app;
 }

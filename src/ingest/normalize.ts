@@ -10,7 +10,7 @@
  *   the renderer to sanitize.
  */
 import { createHash } from 'node:crypto';
-import type { NormalizedFeed, NormalizedItem } from '../model.ts';
+import type { NormalizedFeed, NormalizedItem, WebSubLinks } from '../model.ts';
 import { collapseWhitespace, containsHtmlTag, decodeHtmlEntities, escapeHtml, htmlToPlainText } from '../text/html-text.ts';
 import { parseFeedDate } from './feed-dates.ts';
 import { capFields, capText, FIELD_CAPS } from './field-caps.ts';
@@ -30,6 +30,7 @@ export function normalizeFeed(parsed: ParsedFeed, feedUrl: string, timeZone: str
     siteUrl: pickUrl(parsed.links, feedBase),
     description: nullIfEmpty(plainText(parsed.description)),
     ttlMinutes: parseTtl(parsed.ttl),
+    websub: webSubLinks(parsed.links, feedBase),
     items: keepOnePerKey(items).map(capFields),
   };
 }
@@ -90,6 +91,19 @@ function pickUrl(links: ParsedLink[], base: string): string | null {
     if (url !== null) return url;
   }
   return null;
+}
+
+/**
+ * The hubs and self URL the document names: Atom links and RSS atom:link with rel "hub" or
+ * "self" (W3C WebSub §4), JSON Feed `hubs` and `feed_url` (read as such links by parse/).
+ */
+function webSubLinks(links: ParsedLink[], base: string): WebSubLinks {
+  const withRel = (rel: string) =>
+    links
+      .filter((link) => (link.rel ?? '').trim().toLowerCase().split(/\s+/).includes(rel))
+      .map((link) => resolveHttpUrl(link.href, resolveBase(base, link.base)))
+      .filter((url): url is string => url !== null);
+  return { hubs: [...new Set(withRel('hub'))], self: withRel('self')[0] ?? null };
 }
 
 function isHtmlLink(link: ParsedLink): boolean {

@@ -13,6 +13,11 @@ export interface ScheduleInput {
   maxIntervalSeconds: number;
   /** An admin-set interval for this source: replaces the computed one on success. */
   overrideSeconds?: number | null | undefined;
+  /**
+   * The source's WebSub pushes are verified to arrive (push-subscriptions.ts): polling is
+   * only a safety net, at the maximum interval (an admin's override still wins).
+   */
+  pushSubscribed?: boolean | undefined;
   /** Publication times of the feed's items (a 200 response): how often the source publishes. */
   itemDates?: ReadonlyArray<Date | null> | undefined;
   /** Publisher hints, all lower bounds: RSS <ttl> (RSS 2.0 spec), Cache-Control max-age and
@@ -109,7 +114,8 @@ export function nextPollAt(input: ScheduleInput): Date {
   } else {
     // A 200 judges by its own items; a 304 by what the last 200 established.
     const rate = input.itemDates ? publishingIntervalSeconds(input.itemDates, input.now) : (input.established?.rateSeconds ?? null);
-    seconds = withJitter(input.overrideSeconds ?? Math.min(Math.max(rate ?? min, min), max), random);
+    const computed = input.pushSubscribed ? max : Math.min(Math.max(rate ?? min, min), max);
+    seconds = withJitter(input.overrideSeconds ?? computed, random);
   }
   const hints = [...responseHints(input), input.established?.hintSeconds ?? 0, input.retryAfterSeconds ?? 0];
   // Publisher hints may lengthen the interval, but never beyond the maximum; nor may jitter.

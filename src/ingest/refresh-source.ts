@@ -3,7 +3,8 @@
  * read (decode, parse, normalize) → derive → store → group → record the outcome. Every
  * outcome is recorded here before the call returns: 200s and failures on the source row
  * (failures as a stable code and message), 304s too (in one statement with concurrent
- * polls' 304s), and a poll event each. The only place where ingest stages meet the store.
+ * polls' 304s), and a poll event each. Where a poll's ingest stages meet the store; the read,
+ * store and group steps it shares with a WebSub push (push-content.ts) are in store-feed-items.ts.
  */
 import type { Kysely } from 'kysely';
 import type { Env } from '../config/env.ts';
@@ -11,25 +12,25 @@ import type { FeedsConfig } from '../config/feeds-config.ts';
 import type { DB, Source } from '../db/schema.ts';
 import { FeedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { ReadFeedResult, ReadOptions } from './read-feed.ts';
 import type { Metrics } from '../metrics.ts';
-import { storedArticlePages, storedItemMarks, upsertItems, type StorableItem } from '../store/items.ts';
+import { upsertItems } from '../store/items.ts';
 import { followPermanentRedirect, type ClassifyStoredItem, type RedirectOutcome } from '../store/source-merge.ts';
 import type { NewPollEvent } from '../store/poll-events.ts';
 import { DISABLED_REASONS } from '../store/disabled-reasons.ts';
 import { recordPollFailure, recordPollSuccess, type NotModifiedPoll } from '../store/poll-outcomes.ts';
 import { releaseLease } from '../store/source-claims.ts';
-import { isOnOwnSite, type StoryGrouper } from '../dedupe/index.ts';
+import type { StoryGrouper } from '../dedupe/index.ts';
 import { classify, type CompiledTopics } from './classify.ts';
 import type { Fetcher } from './fetch/index.ts';
-import { fetchArticles, type ExtractArticle, type FetchedArticles } from './full-content.ts';
+import type { ExtractArticle } from './full-content.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
 import { htmlToPlainText } from '../text/html-text.ts';
-import { searchTokens as searchTokensOf } from '../text/search-tokens.ts';
 import { sourceCredentials } from './source-credentials.ts';
 import { effectiveDates, establishedBy, nextPollAt, publishingRhythm } from './poll-schedule.ts';
+import { isPushSubscribed, noteAdvertisedHub } from './push-subscriptions.ts';
+import { countWrittenItems, groupStories, readArticles, readSourceFeed, siteUrlsOf, storableItems, type ReadFeed } from './store-feed-items.ts';
 
-export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: string, options?: ReadOptions) => Promise<ReadFeedResult>;
+export type { ReadFeed } from './store-feed-items.ts';
 
 /**
  * Where poll outcomes are written: each call is one poll's, batched with the concurrent
@@ -47,7 +48,8 @@ export interface RefreshContext {
   readFeed: ReadFeed;
   /** The article of an item's page, for sources with fullContent (full-content.ts); off the main thread. */
   extractArticle: ExtractArticle;
-  config: Pick<FeedsConfig, 'polling'>;
+  /** `websub.subscribe`: a feed's hub becomes a subscription (push-subscriptions.ts); absent: off. */
+  config: Pick<FeedsConfig, 'polling'> & Partial<Pick<FeedsConfig, 'websub'>>;
   /** Where a source's password is read from, at each poll (source-credentials.ts). */
   env: Pick<Env, 'lookupVariable'>;
   compiledTopics: CompiledTopics;
@@ -101,7 +103,6 @@ export interface DeferredMove {
 }
 
 const NOTHING_TO_GROUP: Promise<string[]> = Promise.resolve([]);
-const NO_ARTICLES: FetchedArticles = { articles: new Map(), deferred: 0 };
 
 /** Polls one claimed source. Feed problems are recorded, never thrown; database errors propagate. */
 export async function refreshSource(ctx: RefreshContext, source: Source, signal?: AbortSignal): Promise<PolledSource> {
@@ -223,6 +224,7 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     minIntervalSeconds: polling.minInterval,
     maxIntervalSeconds: polling.maxInterval,
     overrideSeconds: source.poll_interval_seconds,
+    pushSubscribed: isPushSubscribed(source, now),
     cacheMaxAgeSeconds: response.headers.cacheControlMaxAge,
     expires: response.headers.expires,
   };
@@ -247,35 +249,16 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     const grouping = redirect.kind === 'kept' ? NOTHING_TO_GROUP : Promise.resolve([...redirect.topics]);
     return { outcome: 'not_modified' as const, status: 304, grouping, deferred: deferredOf(source, newUrl, redirect) };
   }
-  // What the source has stored, so the reader skips the work for unchanged items. Not across
-  // a move: a merge stores the items under another source.
-  const stored = response.permanentUrl === null ? await storedItemMarks(ctx.db, source.id, source.full_content) : undefined;
-  const { feed, features } = await ctx.readFeed(response.body, response.contentType, response.finalUrl, { stored, timeZone: source.timezone });
-  // The new and changed items' articles, before the transaction: they are what is stored, grouped and classified.
-  const { articles, deferred } = source.full_content
-    ? await fetchArticles(ctx, feed.items, features, (keys) => storedArticlePages(ctx.db, source.id, keys), signal)
-    : NO_ARTICLES;
+  const document = { body: response.body, contentType: response.contentType, feedUrl: response.finalUrl };
+  const read = await readSourceFeed(ctx, source, document, response.permanentUrl === null);
+  const { feed } = read;
+  const { articles, deferred } = await readArticles(ctx, source, read, signal);
   const fresh = { ...schedule, ttlMinutes: feed.ttlMinutes, itemDates: effectiveDates(feed.items) };
   const { written, redirect } = await ctx.db.transaction().execute(async (trx) => {
     // A move first: when it merges this source into another, the items are stored there.
     const redirect = response.permanentUrl === null ? null : await followPermanentRedirect(trx, source.id, response.permanentUrl, now, classifyStored);
     const owner = redirect?.kind === 'merged' ? redirect.into : source;
-    const sites = [feed.siteUrl, source.site_url, response.finalUrl];
-    const items: StorableItem[] = [];
-    feed.items.forEach((item, i) => {
-      const { canonicalUrl, contentHash, unchanged, contentText, signature, searchTokens } = features[i]!;
-      // Stored as it is: the upsert would write nothing for it.
-      if (unchanged) return;
-      const article = articles.get(i);
-      const text = article?.text ?? contentText;
-      const topics = classify({ ...item, contentText: text }, owner.topics, ctx.compiledTopics);
-      const itemSignature = article?.text == null ? signature : article.signature;
-      const ownSite = isOnOwnSite(item.url, sites);
-      // Search finds what readers see: the article when there is one.
-      const tokens = article?.text == null ? searchTokens : searchTokensOf({ ...item, contentText: article.text });
-      items.push({ ...item, canonicalUrl, contentHash, ownSite, topics, signature: itemSignature, fullContent: article?.stored ?? null, searchTokens: tokens });
-    });
-    const upserted = await upsertItems(trx, owner.id, items, now);
+    const upserted = await upsertItems(trx, owner.id, storableItems(ctx, owner, read, siteUrlsOf(feed, source, response.finalUrl), articles), now);
     await recordPollSuccess(trx, source.id, {
       now,
       nextPollAt: nextPollAt(fresh),
@@ -291,8 +274,8 @@ async function pollAndStore(ctx: RefreshContext, source: Source, signal: AbortSi
     return { written: upserted, redirect };
   });
   if (redirect) logRedirect(ctx, source, response.permanentUrl!, redirect);
-  ctx.metrics?.items.inc({ change: 'new' }, written.insertedIds.length);
-  ctx.metrics?.items.inc({ change: 'updated' }, written.updatedIds.length);
+  countWrittenItems(ctx.metrics, written);
+  if (redirect?.kind !== 'merged') await noteAdvertisedHub(ctx, source, feed.websub, response.links, response.finalUrl);
   const changed = written.insertedIds.length > 0 || written.updatedIds.length > 0;
   let grouping = changed ? groupStories(ctx, source.id, written.updatedIds) : NOTHING_TO_GROUP;
   if (redirect && redirect.kind !== 'kept') grouping = grouping.then((topics) => [...new Set([...topics, ...redirect.topics])]);
@@ -316,23 +299,6 @@ function logRedirect(ctx: RefreshContext, source: Source, newUrl: string, redire
       { ...fields, into: redirect.into.id, movedItems: redirect.movedItems, droppedItems: redirect.droppedItems },
       'feed moved permanently to another source; merged into it',
     );
-}
-
-/**
- * Grouping runs after the commit, batched with other polls' items (src/dedupe/grouping-runs.ts). It
- * is the one serialized step of a cycle, so a poll does not wait for it: its caller
- * starts the next poll (and this one's feed is no longer held in memory meanwhile).
- */
-async function groupStories(ctx: RefreshContext, sourceId: number, updatedIds: number[]): Promise<string[]> {
-  try {
-    const grouped = await ctx.stories.group(updatedIds);
-    for (const [via, count] of Object.entries(grouped.merged)) if (count > 0) ctx.metrics?.storiesMerged.inc({ via }, count);
-    return [...grouped.topics];
-  } catch (error) {
-    // The poll itself succeeded and its items are stored; the next grouping run picks them up.
-    ctx.log.error({ err: error, sourceId }, 'grouping items into stories failed; retried at the next poll');
-    return [];
-  }
 }
 
 async function recordFailure(ctx: RefreshContext, source: Source, error: unknown) {

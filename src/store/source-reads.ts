@@ -1,13 +1,14 @@
 /**
- * All SQL that reads sources: the listing with health and item counts (admin, CLI), the
+ * All SQL that reads sources: the listing with health, item counts and push subscription (admin, CLI), the
  * plain listing (export), each source's topics (classification), and lookups by URL.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, Source } from '../db/schema.ts';
+import { wantedSubscriptions, type PushHealth } from './websub-subscriptions.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-export interface SourceHealth extends Source {
+export interface SourceHealth extends Source, PushHealth {
   items_total: number;
   items_last_7_days: number;
   /** Items of the last 7 days whose article could not be extracted (fullContent), and the latest reason. */
@@ -29,7 +30,9 @@ function healthQuery(db: Kysely<DB>, now: Date) {
   const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
   return db
     .selectFrom('sources')
+    .leftJoin(wantedSubscriptions(db).as('push'), 'push.source_id', 'sources.id')
     .selectAll('sources')
+    .select(['push.state as push_state', 'push.hub_url as push_hub', 'push.last_push_at as push_last_at', 'push.last_error as push_error'])
     .select((eb) => [
       eb.selectFrom('items').select(eb.fn.countAll<number>().as('n')).whereRef('items.source_id', '=', 'sources.id').as('items_total'),
       eb

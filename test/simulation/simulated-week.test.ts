@@ -37,6 +37,7 @@ import { buildWorld } from './world-build.ts';
 import { at, feedById, type World } from './world.ts';
 import { startWorldServer, type WorldServer } from './world-server.ts';
 import { checkFullContent } from './invariants-full-content.ts';
+import { pushingFeeds, startSimulatedHub, type SimulatedHub } from './websub-publishers.ts';
 
 const SEED = 20260302;
 const START = new Date('2026-03-02T00:00:00Z');
@@ -62,6 +63,7 @@ let env: Env;
 let cliEnv: NodeJS.ProcessEnv;
 let config: ReturnType<typeof parseFeedsConfig>;
 let service: Service;
+let hub: SimulatedHub;
 const violations: string[] = [];
 
 function configJson(): object {
@@ -270,12 +272,14 @@ async function checkHour(): Promise<string[]> {
   const fresh = fetchProblems.filter((problem) => !reported.has(problem));
   for (const problem of fresh) reported.add(problem);
   problems.push(...fresh, ...(await checkPolledEnough(db, server.log, now, MAX_INTERVAL_SECONDS, resumed)));
+  problems.push(...(await hub.checkSubscriptions(db, server.url)));
   return problems;
 }
 
 beforeAll(async () => {
   world = buildWorld(SEED, START, DAYS);
-  server = await startWorldServer(world, clock);
+  hub = await startSimulatedHub(world, pushingFeeds(world), () => service.url);
+  server = await startWorldServer(world, clock, hub.url);
   // A teaser's page is on its publisher's host, at the port the server got.
   for (const feed of world.feeds.filter((f) => f.fullContent))
     for (const item of world.items.get(feed.id) ?? []) item.url = item.url.replace(`//${feed.host}/`, `//${feed.host}:${server.port}/`);
@@ -301,6 +305,7 @@ afterAll(async () => {
   requestStarts.stop();
   await service?.stop();
   await server?.close();
+  await hub?.close();
   await postgres?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -308,7 +313,7 @@ afterAll(async () => {
 describe('a simulated week', () => {
   it('keeps every invariant, hour after hour', async () => {
     const ticks = (DAYS * 24 * 60) / TICK_MINUTES;
-    const spent = { actions: 0, polls: 0, digests: 0, checks: 0 };
+    const spent = { actions: 0, pushes: 0, polls: 0, digests: 0, checks: 0 };
     const timed = async (part: keyof typeof spent, work: () => Promise<unknown>) => {
       const started = performance.now();
       await work();
@@ -318,6 +323,10 @@ describe('a simulated week', () => {
       now = new Date(START.getTime() + tick * TICK_MINUTES * 60_000);
       const hour = (tick * TICK_MINUTES) / 60;
       for (const action of actions.filter((a) => a.hour === hour)) await timed('actions', action.run);
+      // Pushes between polls: stored at once, never twice (websub-publishers.ts).
+      await timed('pushes', async () =>
+        violations.push(...(await hub.tick(service.context, now, server.url, tick % 6 === 3)).map((p) => `${now.toISOString()}: ${p}`)),
+      );
       await timed('polls', () => service.pollNow());
       if (tick % (60 / TICK_MINUTES) !== 0) continue;
       await timed('digests', () => service.digestsNow());
@@ -331,7 +340,8 @@ describe('a simulated week', () => {
     if (quiet !== null && quiet.from < world.end && !staleSeen.has('quiet-early'))
       violations.push(`quiet-early never showed as stale (stale from ${quiet.from.toISOString()})`);
     const seconds = Object.fromEntries(Object.entries(spent).map(([part, ms]) => [part, Math.round(ms / 100) / 10]));
-    console.log(`simulated ${DAYS} days: ${server.log.length} requests to publishers; wall-clock seconds ${JSON.stringify(seconds)}`);
+    if (hub.pushes() === 0) violations.push('the hub never pushed');
+    console.log(`simulated ${DAYS} days: ${server.log.length} requests to publishers, ${hub.pushes()} pushes; wall-clock seconds ${JSON.stringify(seconds)}`);
     expect(violations.slice(0, 40)).toEqual([]);
   }, 600_000);
 });

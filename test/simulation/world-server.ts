@@ -43,7 +43,8 @@ function articleAt(world: World, host: string, path: string, t: Date): { feed: W
   return feed && item ? { feed, item } : undefined;
 }
 
-export async function startWorldServer(world: World, clock: () => Date): Promise<WorldServer> {
+/** `hubUrl`: the WebSub hub the feeds marked `hub` name (W3C WebSub §4, Link header). */
+export async function startWorldServer(world: World, clock: () => Date, hubUrl?: string): Promise<WorldServer> {
   const state = { forced: false };
   const log: LoggedRequest[] = [];
   const server: Server = createServer((request, response) => {
@@ -90,6 +91,7 @@ export async function startWorldServer(world: World, clock: () => Date): Promise
     if (current.validators === 'etag' || current.validators === 'both') headers.etag = etag;
     if (current.validators === 'last-modified' || current.validators === 'both') headers['last-modified'] = doc.lastModified.toUTCString();
     if (current.maxAgeSeconds) headers['cache-control'] = `max-age=${current.maxAgeSeconds}`;
+    if (current.hub && hubUrl) headers.link = `<${hubUrl}>; rel="hub", <http://${host}:${(server.address() as AddressInfo).port}${current.path}>; rel="self"`;
     if (current.expiresSeconds) headers.expires = new Date(now.getTime() + current.expiresSeconds * 1000).toUTCString();
     entry.hintSeconds = Math.max(current.ttlMinutes ? current.ttlMinutes * 60 : 0, current.maxAgeSeconds ?? 0, current.expiresSeconds ?? 0);
     const etagMatches = headers.etag !== undefined && request.headers['if-none-match'] === headers.etag;

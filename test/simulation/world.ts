@@ -51,6 +51,8 @@ export interface WorldFeed {
    * world-server.ts), amid navigation and boilerplate. The source has fullContent.
    */
   fullContent?: boolean;
+  /** It names the simulation's WebSub hub in a Link header, which pushes its documents (websub-publishers.ts). */
+  hub?: boolean;
 }
 
 export interface WorldItem {

@@ -11,7 +11,7 @@ import { deadlineSignal } from './deadline-signal.ts';
 import { deadlineError, statusError, transportError, withRedirectContext, type HopCredentials } from './error-mapping.ts';
 import { followRedirect, permanentUrlOf, REDIRECT_STATUSES, resolveLocation, withoutFragment, type ChainState } from './redirects.ts';
 import { ACCEPT_ENCODING, discardBody, parseContentEncoding, readBody, rejectDeclaredOversize } from './response-body.ts';
-import { firstHeader } from './response-headers.ts';
+import { allHeaders, firstHeader } from './response-headers.ts';
 import type { Settings } from './settings.ts';
 import type { FetchRequest, FetchResult } from './types.ts';
 
@@ -167,5 +167,6 @@ async function handleResponse(
     lastModified: firstHeader(headers, 'last-modified'),
     headers: parseCacheHeaders(headers),
     bytesReceived,
+    links: allHeaders(headers, 'link'),
   };
 }

@@ -58,10 +58,27 @@ export type FetchResult =
       headers: CacheHeaders;
       /** Body bytes read from the network (before decompression). */
       bytesReceived: number;
+      /** The values of the Link header (RFC 8288), as sent: WebSub discovery reads rel="hub" and rel="self" there (W3C WebSub §4). */
+      links: string[];
     };
+
+/** A form POSTed to a WebSub hub (form-post.ts). */
+export interface FormPostRequest {
+  url: string;
+  form: Record<string, string>;
+  signal?: AbortSignal | undefined;
+}
+
+/** The hub's answer: its status and the start of its body (for the error a refusal records). */
+export interface FormPostResult {
+  status: number;
+  text: string;
+}
 
 export interface Fetcher {
   fetchFeed(req: FetchRequest): Promise<FetchResult>;
+  /** POSTs a form (a WebSub hub request) through the same guard; transport failures are FeedErrors. */
+  postForm(req: FormPostRequest): Promise<FormPostResult>;
   /** Closes idle keep-alive connections; waits for requests in flight. */
   close(): Promise<void>;
 }

@@ -11,9 +11,10 @@
  *   is about). title, summary and content_text are plain text, content_html is HTML (the spec:
  *   "the only place HTML is allowed"); `authors` (1.1) is preferred to `author` (1.0); tags are
  *   categories; every attachment is an enclosure (normalize keeps the first usable one, as for
- *   RSS). `feed_url` is the base of relative URLs, `home_page_url` the site.
- * - Ignored: `_`-prefixed extensions, icon, favicon, image, banner_image, next_url, hubs,
- *   language, expired, user_comment.
+ *   RSS). `feed_url` is the base of relative URLs, `home_page_url` the site. A `hubs` entry of
+ *   type "WebSub" is a link with rel "hub", `feed_url` one with rel "self" (WebSub §4 discovery).
+ * - Ignored: `_`-prefixed extensions, icon, favicon, image, banner_image, next_url, other hub
+ *   types (rssCloud), language, expired, user_comment.
  * - Untrusted types: a member of the wrong type is skipped (json-values.ts), an item that is not
  *   an object is skipped. An item without an id is kept and keyed like an RSS item without a
  *   guid (by its link, else a hash): the spec asks readers to discard it, but dropping a
@@ -39,7 +40,7 @@ export function readJsonFeed(text: string): ParsedFeed {
     bases: feedUrl === null ? [] : [feedUrl],
     title: plainText(textMember(document, 'title')),
     description: plainText(textMember(document, 'description')),
-    links: [...link(stringMember(document, 'home_page_url'), null), ...link(feedUrl, 'self')],
+    links: [...link(stringMember(document, 'home_page_url'), null), ...link(feedUrl, 'self'), ...webSubHubs(document)],
     authors: authorNames(document),
     ttl: null,
     items: items.filter(isJsonObject).map(readItem),
@@ -89,6 +90,14 @@ function itemLinks(item: JsonObject, id: string | null): ParsedLink[] {
 
 function link(href: string | null, rel: string | null): ParsedLink[] {
   return href === null || href.trim() === '' ? [] : [{ href, rel, type: null, length: null, base: null }];
+}
+
+/** JSON Feed 1.1 `hubs`: objects with `type` and `url`; only WebSub hubs are of use here. */
+function webSubHubs(document: JsonObject): ParsedLink[] {
+  return arrayMember(document, 'hubs')
+    .filter(isJsonObject)
+    .filter((hub) => stringMember(hub, 'type')?.trim().toLowerCase() === 'websub')
+    .flatMap((hub) => link(stringMember(hub, 'url'), 'hub'));
 }
 
 /** 1.1 `authors` when it names anyone (the spec: prefer it), else 1.0 `author`; a bare string is a name too. */

@@ -311,6 +311,7 @@ describe('normalizeFeed: feed fields', () => {
       siteUrl: 'https://news.example.org/feeds/',
       description: 'All the news',
       ttlMinutes: 30,
+      websub: { hubs: [], self: 'https://news.example.org/feeds/atom.xml' },
       items: [],
     });
   });

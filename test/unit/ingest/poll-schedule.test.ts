@@ -145,3 +145,9 @@ describe('publishingRhythm', () => {
     expect(publishingRhythm([null, null], now, 0)).toBeNull();
   });
 });
+
+describe('a source subscribed for pushes', () => {
+  it('is polled at the maximum interval, a safety net, whatever its publishing rate', () => {
+    expect(delay({ pushSubscribed: true, itemDates: [now, now, now] })).toBe(86400);
+  });
+});

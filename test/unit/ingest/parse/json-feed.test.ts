@@ -111,8 +111,15 @@ describe('parseFeed: JSON Feed documents', () => {
   it('ignores extensions, images and the other members it has no use for', async () => {
     const plain = { id: '1', url: 'https://x.example/1', content_text: 'x' };
     const decorated = { ...plain, image: 'https://x.example/i.png', banner_image: 'https://x.example/b.png', language: 'en', _ext: { title: 'no' } };
-    const extras = { icon: 'https://x.example/i.png', expired: true, hubs: [{ type: 'WebSub', url: 'https://hub.example/' }], _ext: { items: [] } };
+    const extras = { icon: 'https://x.example/i.png', expired: true, hubs: [{ type: 'rssCloud', url: 'https://cloud.example/' }], _ext: { items: [] } };
     expect(await parseFeed(jsonFeed([decorated], extras))).toEqual(await parseFeed(jsonFeed([plain])));
+  });
+});
+
+describe('parseFeed: JSON Feed hubs', () => {
+  it('reads a WebSub hub as a link with rel "hub" (W3C WebSub §4)', async () => {
+    const parsed = await parseFeed(jsonFeed([], { hubs: [{ type: 'WebSub', url: 'https://hub.example/' }] }));
+    expect(parsed.links).toContainEqual({ href: 'https://hub.example/', rel: 'hub', type: null, length: null, base: null });
   });
 });
 
