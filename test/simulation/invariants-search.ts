@@ -60,7 +60,9 @@ interface StoryText {
 async function storyTexts(db: Kysely<DB>, topic: string, guids: string[]): Promise<Map<string, StoryText>> {
   if (guids.length === 0) return new Map();
   const rows = await sql<{ guid: string; title: string; summary: string; categories: string[]; content_html: string | null; in_topic: boolean }>`
-    select s.guid, i.title, i.summary, i.categories, i.content_html,
+    select s.guid, i.title, i.summary, i.categories,
+           -- what readers see, and what search looks in: an article from the item's page first
+           coalesce(i.full_content_html, i.content_html) as content_html,
            exists (select 1 from story_topics st where st.story_id = s.id and st.topic = ${topic}) as in_topic
     from stories s join items i on i.id = s.representative_item_id
     where s.guid = any(${guids}::uuid[])`.execute(db);
