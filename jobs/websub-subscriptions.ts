@@ -20,8 +20,10 @@ export async function renewWebSubSubscriptions(ctx: WebSubContext, options: { si
 }
 
 /**
- * The callback's answers. A push is answered once its items are stored; grouping them into
- * stories and re-rendering the topics they changed follow in the background, as after a poll.
+ * The callback's answers. A push is answered once its items are stored, grouped into stories
+ * and the topics they changed re-rendered: a hub's 2xx then means readers can see them, and a
+ * reader fetching the formats one after another gets one generation, not a render racing in
+ * the background (the simulated week checks both).
  */
 export function webSubCallbacks(ctx: AppContext): WebSubCallbacks {
   const log = ctx.log.child({ component: 'websub' });
@@ -30,9 +32,12 @@ export function webSubCallbacks(ctx: AppContext): WebSubCallbacks {
     verify: (callbackId, request) => answerVerification(pushCtx, callbackId, request),
     async push(callbackId, content) {
       const answer = await receivePush(pushCtx, callbackId, content);
-      void answer.grouped
-        .then((topics) => (topics.length > 0 ? regenerateFeeds(ctx, { topics, kinds: ['feed'] }) : 0))
-        .catch((error: unknown) => log.error({ err: error }, 'websub: re-rendering after a push failed; the next poll re-renders'));
+      try {
+        const topics = await answer.grouped;
+        if (topics.length > 0) await regenerateFeeds(ctx, { topics, kinds: ['feed'] });
+      } catch (error) {
+        log.error({ err: error }, 'websub: re-rendering after a push failed; the next poll re-renders');
+      }
       return answer;
     },
     tooLarge: () => tooLargePush(ctx),
