@@ -19,7 +19,6 @@ import { coalesceCalls } from './ingest/coalesce-calls.ts';
 import { createFetcher, createOneShotRequester, type Fetcher, type FetcherOptions, type OneShotRequester } from './ingest/fetch/index.ts';
 import { createHostGate, type HostGate, type HostGateOptions } from './ingest/host-slots.ts';
 import { createReadFeedPool } from './ingest/read-feed-pool.ts';
-import { extractArticle } from './ingest/extract-article.ts';
 import type { ExtractArticle } from './ingest/full-content.ts';
 import type { PollOutcomes, ReadFeed } from './ingest/refresh-source.ts';
 import { createStoryGrouper, storyGrouping, type StoryGrouper, type StoryGrouping } from './dedupe/index.ts';
@@ -285,7 +284,9 @@ export function buildAppContext(env: Env, config: FeedsConfig, database: Databas
     fetcher,
     oneShotRequests,
     readFeed: options.readFeed ?? readFeedPool!.readFeed,
-    extractArticle: readFeedPool ? readFeedPool.extractArticle : async (task) => extractArticle(task),
+    // Without worker threads (tests), on this thread; loaded on first use: linkedom and
+    // Readability are megabytes of code a service that reads no articles never needs.
+    extractArticle: readFeedPool ? readFeedPool.extractArticle : async (task) => (await import('./ingest/extract-article.ts')).extractArticle(task),
     stories: storyGrouper(database.db, storyGrouping(config.dedupe), now, pollLog),
     // Politeness per host goes through the database, so it holds for every process using it:
     // instances sharing Postgres, and a CLI poll beside the service on the embedded database.
