@@ -31,13 +31,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )
     insert into ungrouped_items (item_id, published_at) select id, published_at from pending`.execute(db);
   await sql`alter table items alter column story_id set not null`.execute(db);
-  // `if exists`: 2026-11-24T03-00 created this index only in its second form (it was edited
-  // after landing); databases migrated with the first form never had it.
-  await sql`drop index if exists items_ungrouped_idx`.execute(db);
+  await sql`drop index items_ungrouped_idx`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`create index if not exists items_ungrouped_idx on items (published_at, id) where story_id is null`.execute(db);
+  await sql`create index items_ungrouped_idx on items (published_at, id) where story_id is null`.execute(db);
   await sql`alter table items alter column story_id drop not null`.execute(db);
   await sql`update items set story_id = null, story_reason = null where id in (select item_id from ungrouped_items)`.execute(db);
   await sql`alter table items alter column story_reason drop default`.execute(db);

@@ -11,6 +11,7 @@ import * as digests from './2026-11-24T02-00-digests.ts';
 import * as nearDuplicates from './2026-11-24T03-00-near-duplicates.ts';
 import * as pollEvents from './2026-11-24T04-00-poll-events.ts';
 import * as hostPoliteness from './2026-11-24T05-00-host-politeness.ts';
+import * as ungroupedIndexFirstForm from './2026-11-24T06-00-ungrouped-index-first-form.ts';
 import * as provisionalStories from './2026-11-25T00-00-provisional-stories.ts';
 import * as itemStatistics from './2026-12-01T00-00-item-statistics.ts';
 import * as renderedFeedGenerations from './2026-12-02T00-00-rendered-feed-generations.ts';
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T03-00-near-duplicates': nearDuplicates,
   '2026-11-24T04-00-poll-events': pollEvents,
   '2026-11-24T05-00-host-politeness': hostPoliteness,
+  '2026-11-24T06-00-ungrouped-index-first-form': ungroupedIndexFirstForm,
   '2026-11-25T00-00-provisional-stories': provisionalStories,
   '2026-12-01T00-00-item-statistics': itemStatistics,
   '2026-12-02T00-00-rendered-feed-generations': renderedFeedGenerations,
