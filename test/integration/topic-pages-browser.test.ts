@@ -5,10 +5,9 @@
  * the index's latest stories, on a phone-width screen and with no script. Screenshots go to
  * test-output/topic-pages/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
 import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
@@ -17,26 +16,16 @@ import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { refreshStories } from '../../src/store/stories.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
+import { launchBrowser, type Browser } from '../helpers/chromium.ts';
 import { makeItem } from '../helpers/items.ts';
 import { startPublicService } from '../helpers/public-service.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const OUTPUT = path.resolve('test-output/topic-pages');
 const STORIES = 120;
 const FIRST = Date.parse('2026-11-20T00:00:00Z');
 
 let service: Service;
-let profile: string;
+let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let consoleErrors: string[];
@@ -87,27 +76,19 @@ async function storeStories(): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's package or set CHROMIUM_PATH`);
   service = await startPublicService();
   await storeStories();
-  profile = mkdtempSync(path.join(tmpdir(), 'tidings-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    headless: true,
-    viewport: { width: 1000, height: 800 },
-  });
-  context.setDefaultTimeout(10_000);
-  page = context.pages()[0] ?? (await context.newPage());
+  // JavaScript stays on (the pages have none) so that style checks can read computed styles.
+  browser = await launchBrowser({ javaScriptEnabled: true, viewport: { width: 1000, height: 800 } });
+  ({ context, page } = browser);
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   mkdirSync(OUTPUT, { recursive: true });
 }, 60_000);
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await service?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 beforeEach(() => {
   consoleErrors = [];
