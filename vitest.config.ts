@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongTestsFirst from './test/helpers/long-tests-first.ts';
 
 export default defineConfig({
   test: {
@@ -8,5 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: more workers only add contention (PGlite is single-threaded WASM).
     maxWorkers: 2,
+    sequence: { sequencer: LongTestsFirst },
   },
 });

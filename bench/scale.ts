@@ -12,6 +12,7 @@ import { storyGrouping } from '../src/dedupe/index.ts';
 import { parseFeedsConfig } from '../src/config/load-config.ts';
 import { upsertItems } from '../src/store/items.ts';
 import { groupPendingItems } from '../src/store/story-assignment.ts';
+import { addStoryTopics } from '../src/store/stories.ts';
 import type { RegenerateContext } from '../jobs/regenerate-feeds.ts';
 import { regenerateFeeds } from '../jobs/regenerate-feeds.ts';
 
@@ -48,10 +49,11 @@ export async function fillItems(db: Kysely<DB>, count: number, topic: string, no
   await sql`
     insert into stories (id, representative_item_id, published_at, first_seen_at, updated_at) overriding system value
     select story_id, id, published_at, first_seen_at, first_seen_at from items where item_key like 'scale-%'`.execute(db);
-  await sql`
+  // As polls add them: queued for the archive, which the first regeneration fills.
+  await addStoryTopics(sql`
     insert into story_topics (topic, story_id, published_at)
     select ${topic}, story_id, published_at from items where item_key like 'scale-%' and ${topic} = any(topics)
-    on conflict do nothing`.execute(db);
+    on conflict do nothing`).execute(db);
   await sql`create index items_bucket_keys_idx on items using gin (bucket_keys) with (fastupdate = off)`.execute(db);
   await sql`create index items_search_tokens_idx on items using gin (search_tokens)`.execute(db);
   await sql`analyze`.execute(db);

@@ -158,6 +158,12 @@ export interface TopicArchiveEntriesTable {
   page: number;
 }
 
+/** Stories in a topic and not on an archive page yet (src/store/topic-archive.ts). */
+export interface TopicArchivePendingTable {
+  topic: string;
+  story_id: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -321,6 +327,7 @@ export interface DB {
   admin_page_results: AdminPageResultsTable;
   topic_archives: TopicArchivesTable;
   topic_archive_entries: TopicArchiveEntriesTable;
+  topic_archive_pending: TopicArchivePendingTable;
   websub_hub_subscriptions: WebSubHubSubscriptionsTable;
   websub_outbox: WebSubOutboxTable;
   websub_subscriptions: WebSubSubscriptionsTable;

@@ -2,7 +2,7 @@
  * All SQL about stories once items are grouped (story-assignment.ts): keeping each story's
  * aggregates, representative and topics current, and reading topic feeds one entry per story.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { idIn } from './id-list.ts';
 import type { FeedEntry, SourceRef } from '../model.ts';
@@ -60,16 +60,31 @@ export async function refreshStories(db: Executor, storyIds: number[], now: Date
     delete from story_topics where ctid = any(array(
       select st.ctid from unnest(${ids}::bigint[]) as x(id)
       cross join lateral (select ctid from story_topics where story_id = x.id offset 0) as st))`.execute(db);
-  const after = await sql<{ topic: string }>`
+  const after = await addStoryTopics(sql`
     insert into story_topics (topic, story_id, published_at)
     select distinct t.topic, s.id, s.published_at
     from unnest(${ids}::bigint[]) as x(id)
     cross join lateral (select s.id, s.published_at from stories s where s.id = x.id offset 0) as s
     cross join lateral (select i.topics from items i where i.story_id = x.id offset 0) as i
-    cross join lateral unnest(i.topics) as t(topic)
-    returning topic`.execute(db);
+    cross join lateral unnest(i.topics) as t(topic)`).execute(db);
   for (const row of after.rows) topics.add(row.topic);
   return topics;
+}
+
+/**
+ * Runs an insert into story_topics and queues each row whose story is not on an archive page
+ * of that topic yet (src/store/topic-archive.ts): the archiver reads that short queue instead
+ * of comparing every story of the topic with its archive. Returns the topics of the rows.
+ */
+export function addStoryTopics(insert: RawBuilder<unknown>): RawBuilder<{ topic: string }> {
+  return sql<{ topic: string }>`
+    with added as (${insert} returning topic, story_id),
+    queued as (
+      insert into topic_archive_pending (topic, story_id)
+      select a.topic, a.story_id from added a
+      where not exists (select 1 from topic_archive_entries e where e.story_id = a.story_id and e.topic = a.topic)
+      on conflict do nothing)
+    select topic from added`;
 }
 
 function sourceRef(row: { source_id: number; source_title: string | null; source_url: string; source_site_url: string | null }): SourceRef {

@@ -13,7 +13,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, StoryReason } from '../db/schema.ts';
 import type { StoryDecision, StoryGrouping } from '../model.ts';
 import { idIn } from './id-list.ts';
-import { refreshStories } from './stories.ts';
+import { addStoryTopics, refreshStories } from './stories.ts';
 import { CandidateIndex, EMPTY_SIGNATURE, GROUPING_COLUMNS, storedCandidates, toGroupable, type GroupingRow } from './story-candidates.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -173,15 +173,14 @@ function storyReason(decision: StoryDecision<number>): JoinReason {
  */
 async function addFoundedStoryTopics(db: Executor, storyIds: number[]): Promise<Set<string>> {
   if (storyIds.length === 0) return new Set();
-  const rows = await sql<{ topic: string }>`
+  const rows = await addStoryTopics(sql`
     insert into story_topics (topic, story_id, published_at)
     select distinct t.topic, s.id, s.published_at
     from unnest(${storyIds}::bigint[]) as x(id)
     cross join lateral (select s.id, s.published_at, s.representative_item_id from stories s where s.id = x.id offset 0) as s
     cross join lateral (select i.topics from items i where i.id = s.representative_item_id offset 0) as i
     cross join lateral unnest(i.topics) as t(topic)
-    on conflict do nothing
-    returning topic`.execute(db);
+    on conflict do nothing`).execute(db);
   return new Set(rows.rows.map((r) => r.topic));
 }
 

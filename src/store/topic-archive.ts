@@ -9,9 +9,10 @@
  * (its rules changed; they come back to the same page if they return to it). Pages are
  * numbered from 0, the oldest; a number is never reused (topic_archives.pages counts them).
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { FeedEntry } from '../model.ts';
+import { idIn } from './id-list.ts';
 import { FEED_ENTRY_COLUMNS, feedEntriesOf } from './stories.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -28,17 +29,20 @@ export interface ArchiveExtent {
 }
 
 /**
- * The topic's stories not on any page yet, oldest first. Run under the topic document's
- * lock (jobs/regenerate-feeds.ts), as archiveFullPages is.
+ * The topic's stories not on any page yet, oldest first: the queue addStoryTopics fills
+ * (src/store/stories.ts), after dropping its rows of stories archived since or no longer in the
+ * topic. Run under the topic document's lock (jobs/regenerate-feeds.ts), as archiveFullPages is.
  */
-async function unarchivedStoryIds(db: Executor, topic: string): Promise<number[]> {
+async function unarchivedStoryIds(db: Transaction<DB>, topic: string): Promise<number[]> {
+  await sql`
+    delete from topic_archive_pending p where p.topic = ${topic}
+    and (not exists (select 1 from story_topics st where st.topic = p.topic and st.story_id = p.story_id)
+      or exists (select 1 from topic_archive_entries a where a.story_id = p.story_id and a.topic = p.topic))`.execute(db);
   const rows = await db
-    .selectFrom('story_topics as st')
+    .selectFrom('topic_archive_pending as p')
+    .innerJoin('story_topics as st', (join) => join.onRef('st.topic', '=', 'p.topic').onRef('st.story_id', '=', 'p.story_id'))
     .select('st.story_id')
-    .where('st.topic', '=', topic)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('topic_archive_entries as a').select('a.page').whereRef('a.story_id', '=', 'st.story_id').where('a.topic', '=', topic))),
-    )
+    .where('p.topic', '=', topic)
     .orderBy('st.published_at')
     .orderBy('st.story_id')
     .execute();
@@ -63,6 +67,16 @@ export async function archiveFullPages(db: Transaction<DB>, topic: string): Prom
       .values(rows.slice(start, start + 1000))
       .execute();
   await db
+    .deleteFrom('topic_archive_pending')
+    .where('topic', '=', topic)
+    .where(
+      idIn(
+        'story_id',
+        rows.map((row) => row.story_id),
+      ),
+    )
+    .execute();
+  await db
     .insertInto('topic_archives')
     .values({ topic, pages: first + full })
     .onConflict((oc) => oc.column('topic').doUpdateSet({ pages: first + full }))
@@ -73,12 +87,13 @@ export async function archiveFullPages(db: Transaction<DB>, topic: string): Prom
 /** The topic's stories not archived yet, as feed entries, newest first (fewer than a page once archiveFullPages ran). */
 export async function unarchivedEntries(db: Executor, topic: string): Promise<FeedEntry[]> {
   const rows = await db
-    .selectFrom('story_topics as st')
+    .selectFrom('topic_archive_pending as p')
+    .innerJoin('story_topics as st', (join) => join.onRef('st.topic', '=', 'p.topic').onRef('st.story_id', '=', 'p.story_id'))
     .innerJoin('stories as s', 's.id', 'st.story_id')
     .innerJoin('items as i', 'i.id', 's.representative_item_id')
     .innerJoin('sources as src', 'src.id', 'i.source_id')
     .select(FEED_ENTRY_COLUMNS)
-    .where('st.topic', '=', topic)
+    .where('p.topic', '=', topic)
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('topic_archive_entries as a').select('a.page').whereRef('a.story_id', '=', 'st.story_id').where('a.topic', '=', topic))),
     )

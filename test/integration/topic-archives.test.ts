@@ -3,7 +3,9 @@
  * reaches every story of the topic once, pages keep their stories as new ones arrive, and
  * pages emptied by retention answer 410.
  */
+import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '../../migrations/index.ts';
 import { pruneItems } from '../../jobs/prune-items.ts';
 import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
 import { readEnv } from '../../src/config/env.ts';
@@ -173,5 +175,39 @@ describe('topic archives', () => {
     const archived = pages.flatMap((p) => p.ids);
     expect(new Set(archived).size).toBe(archived.length);
     expect([...new Set([...current, ...archived])].sort()).toEqual(await storedStoryIds());
+  });
+});
+
+describe('2026-12-05T02-00-topic-archive-pending', () => {
+  it('queues for the archive the stories stored before it that no page holds, and only those', async () => {
+    const database = await createTestDatabase();
+    try {
+      const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+      expect((await migrator.migrateTo('2026-12-04T04-00-websub-source-subscriptions')).error).toBeUndefined();
+      // As the previous version stored them, in SQL: one story archived on page 0, one not.
+      const now = new Date('2026-11-24T12:00:00Z');
+      const source = (
+        await sql<{ id: number }>`insert into sources (url, origin) values ('https://a.example/feed', 'config') returning id`.execute(database.db)
+      ).rows[0]!.id;
+      const storyIds: number[] = [];
+      for (const key of ['archived', 'pending']) {
+        const item = (
+          await sql<{ id: number; story_id: number }>`
+            insert into items (source_id, item_key, url, title, summary, published_at, content_hash, topics)
+            values (${source}, ${key}, ${`https://a.example/${key}`}, ${key}, '', ${now}, 'h', '{korea}') returning id, story_id`.execute(database.db)
+        ).rows[0]!;
+        await sql`insert into stories (id, representative_item_id, published_at, first_seen_at, updated_at) overriding system value
+                  values (${item.story_id}, ${item.id}, ${now}, ${now}, ${now})`.execute(database.db);
+        await sql`insert into story_topics (topic, story_id, published_at) values ('korea', ${item.story_id}, ${now})`.execute(database.db);
+        storyIds.push(Number(item.story_id));
+      }
+      await sql`insert into topic_archive_entries (story_id, topic, page) values (${storyIds[0]}, 'korea', 0)`.execute(database.db);
+
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const queued = await database.db.selectFrom('topic_archive_pending').select(['topic', 'story_id']).execute();
+      expect(queued.map((row) => [row.topic, Number(row.story_id)])).toEqual([['korea', storyIds[1]]]);
+    } finally {
+      await database.close();
+    }
   });
 });
