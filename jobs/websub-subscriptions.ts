@@ -10,7 +10,7 @@ import { answerVerification, receivePush, tooLargePush, type WebSubCallbacks } f
 import { sendDueHubRequests, type HubRequestsDone } from '../src/ingest/push-subscriptions.ts';
 import { regenerateFeeds } from './regenerate-feeds.ts';
 
-export type WebSubContext = Pick<AppContext, 'db' | 'fetcher' | 'publicUrl' | 'config' | 'metrics' | 'log' | 'owner' | 'now'>;
+export type WebSubContext = Pick<AppContext, 'db' | 'oneShotRequests' | 'publicUrl' | 'config' | 'metrics' | 'log' | 'owner' | 'now'>;
 
 export async function renewWebSubSubscriptions(ctx: WebSubContext, options: { signal?: AbortSignal | undefined } = {}): Promise<HubRequestsDone> {
   const log = ctx.log.child({ component: 'websub' });

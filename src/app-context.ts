@@ -45,9 +45,9 @@ export interface AppContext {
   compiledTopics: CompiledTopics;
   /** The base URL of the published documents (PUBLIC_URL). */
   publicUrl: string;
-  /** Feed requests, and WebSub hub requests (postForm), through one SSRF guard. */
-  fetcher: Pick<Fetcher, 'fetchFeed' | 'postForm'>;
-  /** Single requests that are not feed fetches (WebSub pings and deliveries), behind the same SSRF guard. */
+  /** Feed requests, through the SSRF guard. */
+  fetcher: Pick<Fetcher, 'fetchFeed'>;
+  /** Single requests that are not feed fetches (WebSub pings, deliveries, hub subscriptions), behind the same SSRF guard. */
   oneShotRequests: OneShotRequester;
   /** Decode, parse and normalize a fetched feed (worker threads under `serve` and the CLI). */
   readFeed: ReadFeed;

@@ -13,6 +13,7 @@ import { createAppContext, type AppContextOptions } from './app-context.ts';
 import { defaultIo, UsageError, type CliDeps, type Io } from './cli/cli-io.ts';
 import { configSyncCommand, digestBuildCommand, migrateCommand, pollCommand, serveCommand } from './cli/service-commands.ts';
 import { adminCommand, sourcesListCommand } from './cli/source-commands.ts';
+import { sourceEditCommand, type OneSourceCommand } from './cli/source-edit-commands.ts';
 
 export type { CliDeps, Io } from './cli/cli-io.ts';
 
@@ -29,6 +30,12 @@ Commands:
                              fetch URL, check it is a feed, add it and store its items; for a web
                              page, print the feeds it offers
   sources remove ID          delete a source (by id or URL) and its items
+  sources pause ID           stop polling a source (by id or URL); its items stay
+  sources resume ID          poll a paused source again, from the next cycle
+  sources edit ID [--title TEXT] [--topic SLUG]... [--interval DURATION] [--full-content on|off]
+                             change a source: --topic replaces its topics (--topic '' clears them);
+                             --interval 15m, 2h… (1m to 30d) or default (as the feed suggests)
+  sources show ID            a source's health, latest items and poll history
   opml import FILE           add the feeds of an OPML list (folders/categories named like a topic map to it)
   opml export                print every source as OPML
   digest build --topic SLUG [--date YYYY-MM-DD] [--force]
@@ -54,6 +61,8 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
         source: { type: 'string' },
         topic: { type: 'string', multiple: true },
         title: { type: 'string' },
+        interval: { type: 'string' },
+        'full-content': { type: 'string' },
         date: { type: 'string' },
         force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -87,6 +96,11 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
       case 'opml import':
       case 'opml export':
         return await adminCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}`, rest.slice(1), values);
+      case 'sources pause':
+      case 'sources resume':
+      case 'sources edit':
+      case 'sources show':
+        return await sourceEditCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `sources ${rest[0]}` as OneSourceCommand, rest.slice(1), values);
       case 'digest build':
         if (values.topic?.length !== 1) throw new UsageError('digest build needs one --topic SLUG');
         return await digestBuildCommand(await open(loadFeedsConfig(env.feedsConfigPath)), io, { ...values, topic: values.topic[0]! });

@@ -1,4 +1,5 @@
-/** Words the admin API, page and CLI share: how a source is named, and the notes about config sources. */
+/** Words the admin API, page and CLI share: how a source is named, its state, and the notes about config sources. */
+import type { SourceState } from './source-view.ts';
 
 /** What happens to an admin's change of a source from feeds.config.json (see manage-sources.ts). */
 export const CONFIG_NOTES = {
@@ -17,3 +18,15 @@ export function sourceName(source: { title: string | null; url: string }): strin
     return source.url;
   }
 }
+
+/** A source's state in words (source-view.ts says what each one means). */
+export const STATE_LABELS: Record<SourceState, string> = {
+  ok: 'OK',
+  stale: 'Stale (no new items for much longer than usual)',
+  failing: 'Failing',
+  flagged: 'Needs attention (repeated 404)',
+  pending: 'Not polled yet',
+  paused: 'Paused',
+  disabled: 'Disabled',
+  deleting: 'Being deleted',
+};

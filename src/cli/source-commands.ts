@@ -122,13 +122,16 @@ async function sourcesAdd(
   return 0;
 }
 
+/** The id of the source a command names by id or by URL. */
+export async function sourceIdOf(api: AdminApi, idOrUrl: string): Promise<number> {
+  if (/^\d+$/.test(idOrUrl)) return Number(idOrUrl);
+  const id = (await api.listSources()).find((s) => s.url === idOrUrl)?.id;
+  if (id === undefined) throw new Error(`no source with id or URL ${idOrUrl}`);
+  return id;
+}
+
 async function sourcesRemove(api: AdminApi, io: Io, idOrUrl: string, json: boolean): Promise<number> {
-  let id = /^\d+$/.test(idOrUrl) ? Number(idOrUrl) : undefined;
-  if (id === undefined) {
-    id = (await api.listSources()).find((s) => s.url === idOrUrl)?.id;
-    if (id === undefined) throw new Error(`no source with id or URL ${idOrUrl}`);
-  }
-  const removed = await api.removeSource(id);
+  const removed = await api.removeSource(await sourceIdOf(api, idOrUrl));
   if (json) io.out(JSON.stringify(removed, null, 2));
   else
     io.out(

@@ -7,7 +7,7 @@
 import type { SourceDetail } from '../admin/manage-sources.ts';
 import type { SourceView } from '../admin/source-view.ts';
 import { LIMITS } from '../admin/validate.ts';
-import { sourceName } from '../admin/wording.ts';
+import { sourceName, STATE_LABELS } from '../admin/wording.ts';
 import { csrfField, externalLink, h, layout, timeCell, type Flash } from './admin-layout.ts';
 import { resultSections, type AddForm, type PageResult } from './admin-page-results.ts';
 
@@ -29,17 +29,6 @@ export function loginPage(options: { error?: string; status?: 'disabled' } = {})
 
 // ---------------------------------------------------------------------------
 // The sources table
-
-const STATE_LABELS: Record<SourceView['state'], string> = {
-  ok: 'OK',
-  stale: 'Stale (no new items for much longer than usual)',
-  failing: 'Failing',
-  flagged: 'Needs attention (repeated 404)',
-  pending: 'Not polled yet',
-  paused: 'Paused',
-  disabled: 'Disabled',
-  deleting: 'Being deleted',
-};
 
 const isFailing = (s: SourceView) => s.state === 'failing' || s.state === 'flagged';
 

@@ -4,8 +4,9 @@
  * (jobs/websub-subscriptions.ts) sends the requests due: subscribe with a callback under
  * PUBLIC_URL/websub/callback/, a secret of its own and a lease, renewals before the lease
  * ends, unsubscribe once the source is paused, disabled or removed. Hub requests go through
- * the fetcher (its SSRF guard), retried with backoff. The SQL is in
- * src/store/websub-subscriptions.ts; the callback's side is in push-content.ts.
+ * the one-shot requester (the polls' SSRF guard, deadline and answer cap), retried with
+ * backoff. The SQL is in src/store/websub-subscriptions.ts; the callback's side is in
+ * push-content.ts.
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -22,7 +23,7 @@ import {
   retireUnwantedSubscriptions,
   setSourceSubscription,
 } from '../store/websub-subscriptions.ts';
-import type { Fetcher } from './fetch/index.ts';
+import type { OneShotRequester } from './fetch/index.ts';
 import { discoverHub } from './hub-discovery.ts';
 
 /** The lease asked for (§5.1 hub.lease_seconds); the hub may grant another, stated in its verification. */
@@ -90,7 +91,7 @@ export async function noteAdvertisedHub(
 
 export interface HubRequestContext {
   db: Kysely<DB>;
-  fetcher: Pick<Fetcher, 'postForm'>;
+  oneShotRequests: Pick<OneShotRequester, 'request'>;
   publicUrl: string;
   config: Pick<FeedsConfig, 'websub'>;
   metrics?: Metrics | undefined;
@@ -139,10 +140,12 @@ async function sendHubRequest(ctx: HubRequestContext, row: WebSubSubscription, s
   if (mode === 'subscribe') Object.assign(form, { 'hub.secret': row.secret, 'hub.lease_seconds': String(REQUESTED_LEASE_SECONDS) });
   let error: string | null = null;
   try {
-    const answer = await ctx.fetcher.postForm({ url: row.hub_url, form, signal });
+    const body = new URLSearchParams(form).toString();
+    const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+    const answer = await ctx.oneShotRequests.request({ method: 'POST', url: row.hub_url, headers, body, signal });
     // §5.1.2: 202 Accepted, the verification follows; any 2xx is taken as such.
-    if (answer.status < 200 || answer.status > 299)
-      error = `the hub answered ${answer.status} to ${mode}${answer.text ? `: ${answer.text.slice(0, 200)}` : ''}`;
+    const text = answer.body.trim().slice(0, 200);
+    if (answer.status < 200 || answer.status > 299) error = `the hub answered ${answer.status} to ${mode}${text ? `: ${text}` : ''}`;
   } catch (caught) {
     if (signal?.aborted && !(caught instanceof FeedError)) throw caught;
     error = caught instanceof FeedError ? caught.message : `${mode} request failed: ${String(caught)}`;

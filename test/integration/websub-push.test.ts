@@ -202,3 +202,28 @@ describe('"websub": {"subscribe": false}', () => {
     }
   });
 });
+
+describe('a hub that refuses', () => {
+  it("records the hub's refusal and its answer, trimmed, on the source", async () => {
+    const database = await createTestDatabase();
+    const ctx = testContext(database, testConfig());
+    try {
+      const refusedUrl = fixtures.url('/refused.xml');
+      fixtures.route('/refusing-hub', { status: 400, contentType: 'text/plain', body: '  unknown topic\n' });
+      fixtures.route('/refused.xml', {
+        body: `<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Refused</title><link>https://refused.example/</link>
+<atom:link rel="hub" href="${fixtures.url('/refusing-hub')}"/><atom:link rel="self" href="${refusedUrl}"/></channel></rss>`,
+      });
+      await syncConfigSources(database.db, [{ url: refusedUrl, topics: [] }], ctx.now());
+      await pollFeeds(ctx);
+      const hits = fixtures.hits('/refusing-hub');
+      expect(await renewWebSubSubscriptions(ctx)).toMatchObject({ sent: 0, failed: 1 });
+      expect(fixtures.hits('/refusing-hub')).toBe(hits + 1);
+      const row = await findSourceHealth(database.db, (await database.db.selectFrom('sources').select('id').executeTakeFirstOrThrow()).id, ctx.now());
+      expect(sourceView(row!, ctx.now()).push).toMatchObject({ state: 'subscribing', error: 'the hub answered 400 to subscribe: unknown topic' });
+    } finally {
+      await ctx.close();
+      await database.close();
+    }
+  });
+});

@@ -1,8 +1,7 @@
-/** createFetcher: one keep-alive agent and the concurrency caps around each request chain (and hub requests on the same agent). */
+/** createFetcher: one keep-alive agent and the concurrency caps around each request chain. */
 import { FeedError } from '../../errors.ts';
 import { createKeyedSemaphore, createSemaphore } from '../concurrency.ts';
 import { createAgent } from './guarded-agent.ts';
-import { postForm } from './form-post.ts';
 import { fetchChain } from './request-chain.ts';
 import { resolveSettings } from './settings.ts';
 import type { Fetcher, FetcherOptions, FetchRequest, FetchResult } from './types.ts';
@@ -32,7 +31,6 @@ export function createFetcher(options: FetcherOptions): Fetcher {
 
   return {
     fetchFeed,
-    postForm: (req) => postForm(agent, settings, req),
     close: () => agent.close(),
   };
 }

@@ -21,5 +21,5 @@
  */
 export { createFetcher } from './fetcher.ts';
 export { createOneShotRequester, type OneShotRequest, type OneShotRequester, type OneShotResponse } from './one-shot-request.ts';
-export type { BasicCredentials, Fetcher, FetcherOptions, FetchRequest, FetchResult, FormPostRequest, FormPostResult } from './types.ts';
+export type { BasicCredentials, Fetcher, FetcherOptions, FetchRequest, FetchResult } from './types.ts';
 export type { CacheHeaders } from './cache-headers.ts';

@@ -62,23 +62,8 @@ export type FetchResult =
       links: string[];
     };
 
-/** A form POSTed to a WebSub hub (form-post.ts). */
-export interface FormPostRequest {
-  url: string;
-  form: Record<string, string>;
-  signal?: AbortSignal | undefined;
-}
-
-/** The hub's answer: its status and the start of its body (for the error a refusal records). */
-export interface FormPostResult {
-  status: number;
-  text: string;
-}
-
 export interface Fetcher {
   fetchFeed(req: FetchRequest): Promise<FetchResult>;
-  /** POSTs a form (a WebSub hub request) through the same guard; transport failures are FeedErrors. */
-  postForm(req: FormPostRequest): Promise<FormPostResult>;
   /** Closes idle keep-alive connections; waits for requests in flight. */
   close(): Promise<void>;
 }
