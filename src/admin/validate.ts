@@ -9,6 +9,7 @@
  * UTF-16 surrogate (it has no UTF-8 form and would be stored as U+FFFD).
  */
 import type { AdminContext } from './context.ts';
+import { ruleProblem } from '../text/topic-rules.ts';
 import { AdminError } from './errors.ts';
 
 export const LIMITS = {
@@ -102,13 +103,16 @@ export function checkPollInterval<T extends number | null | undefined>(seconds: 
   return seconds;
 }
 
-/** Topic rule phrases (`field`: include or exclude), trimmed; none may be empty. */
+/** Topic rules (`field`: include or exclude), trimmed; none may be empty or fail to read (src/text/topic-rules.ts). */
 export function checkPhrases(field: string, phrases: readonly string[] | undefined): string[] | undefined {
   if (phrases === undefined) return undefined;
   if (phrases.length > LIMITS.phrases) throw new AdminError('invalid', 'invalid_phrases', `${field}: at most ${LIMITS.phrases} phrases, not ${phrases.length}`);
   return phrases.map((raw, i) => {
     const phrase = checkText(raw, `${field} phrase ${i + 1}`, 'invalid_phrases', LIMITS.phraseLength, 'a phrase is plain text');
     if (phrase === '') throw new AdminError('invalid', 'invalid_phrases', `${field} phrase ${i + 1} is empty`);
+    const problem = ruleProblem(phrase);
+    if (problem !== null)
+      throw new AdminError('invalid', 'invalid_phrases', `${field} phrase ${i + 1} is not a rule: ${problem} (e.g. "seoul" or title:"north korea")`);
     return phrase;
   });
 }
