@@ -15,6 +15,7 @@ import { AdminError } from './errors.ts';
 export const LIMITS = {
   urlLength: 2048,
   titleLength: 300,
+  descriptionLength: 1000,
   topics: 50,
   phrases: 200,
   phraseLength: 200,
@@ -35,7 +36,7 @@ export function unsafeCharacter(text: string): string | null {
 }
 
 /** The text, trimmed, or an AdminError naming `what` and the problem. */
-function checkText(raw: string, what: string, code: string, maxLength: number, hint: string): string {
+export function checkText(raw: string, what: string, code: string, maxLength: number, hint: string): string {
   // Trimmed first: a pasted value's trailing newline is not worth refusing.
   const text = raw.trim();
   const problem = unsafeCharacter(text);
@@ -80,7 +81,7 @@ export function checkTitle(raw: string | null): string | null {
 export function checkTopics(ctx: Pick<AdminContext, 'topics'>, slugs: readonly string[]): string[] {
   if (slugs.length > LIMITS.topics) throw new AdminError('invalid', 'invalid_topics', `at most ${LIMITS.topics} topics, not ${slugs.length}`);
   for (const slug of slugs) checkText(slug, 'a topic', 'invalid_topics', 100, 'topics are named by their slug, e.g. "korea"');
-  const known = new Set(ctx.topics.map((t) => t.slug));
+  const known = new Set(ctx.topics.current().bySlug.keys());
   const unknown = slugs.filter((slug) => !known.has(slug));
   if (unknown.length > 0) {
     const list = [...known].join(', ') || 'none are configured';
