@@ -8,6 +8,7 @@ import type { AdminActions } from '../src/admin/context.ts';
 import type { AppContext } from '../src/app-context.ts';
 import { digestCronExpression } from '../src/digest-periods.ts';
 import type { Job } from '../src/scheduler.ts';
+import { topicChangeApplier, type TopicChangeApplier } from './apply-topic-changes.ts';
 import { buildDueDigests } from './build-digests.ts';
 import { deleteMarkedSources } from './delete-sources.ts';
 import { pollFeeds } from './poll-feeds.ts';
@@ -34,7 +35,8 @@ export const WEBSUB_JOB = 'websub-requests';
 const WEBSUB_SUBSCRIPTIONS_SCHEDULE = '45 * * * * *';
 
 export const WEBSUB_SUBSCRIPTIONS_JOB = 'websub-subscriptions';
-export const digestJobName = (slug: string): string => `digest:${slug}`;
+export const DIGEST_JOB_PREFIX = 'digest:';
+export const digestJobName = (slug: string): string => `${DIGEST_JOB_PREFIX}${slug}`;
 
 /** The jobs `tidings serve` schedules. */
 export function scheduledJobs(ctx: AppContext): Job[] {
@@ -45,14 +47,25 @@ export function scheduledJobs(ctx: AppContext): Job[] {
     { name: 'prune-items', schedule: PRUNE_SCHEDULE, run: (signal) => pruneItems(ctx, { signal }) },
     ...(ctx.database.kind === 'pglite' ? [{ name: 'vacuum-tables', schedule: VACUUM_SCHEDULE, run: () => vacuumTables(ctx) }] : []),
     ...(websubEnabled(ctx) ? [{ name: WEBSUB_JOB, schedule: WEBSUB_SCHEDULE, run: (signal: AbortSignal) => sendWebSubRequests(ctx, { signal }) }] : []),
-    // One job per topic, in the topic's time zone, a few seconds after each period ends.
-    ...ctx.topics.map((topic) => ({
-      name: digestJobName(topic.slug),
-      schedule: `5 ${digestCronExpression(topic.digest)}`,
-      timezone: topic.digest.timezone,
-      run: () => buildDueDigests(ctx, { topic }),
-    })),
+    ...digestJobs(ctx),
   ];
+}
+
+/**
+ * One job per topic, in the topic's time zone, a few seconds after each period ends. The
+ * topics change while serving (src/topic-registry.ts): src/main.ts hands the scheduler these
+ * again on each change, and a run reads its topic as it is then (its title names the digest).
+ */
+export function digestJobs(ctx: AppContext): Job[] {
+  return ctx.topics.current().list.map(({ slug, digest }) => ({
+    name: digestJobName(slug),
+    schedule: `5 ${digestCronExpression(digest)}`,
+    timezone: digest.timezone,
+    run: async () => {
+      const topic = ctx.topics.current().bySlug.get(slug);
+      return topic ? buildDueDigests(ctx, { topic }) : [];
+    },
+  }));
 }
 
 /** Whether WebSub requests are ever queued here: hubs to ping, or the built-in hub. */
@@ -63,10 +76,14 @@ export function websubEnabled(ctx: Pick<AppContext, 'config'>): boolean {
 /**
  * The jobs an admin action runs (src/admin/ calls these, never jobs/ directly).
  * `deleteInBackground` starts the scheduler's deletion job; without it (the CLI) a
- * deletion runs before the answer.
+ * deletion runs before the answer. `topicChanges`: the service's applier, whose work the
+ * answers do not wait for; without it (the CLI) a topic change is applied before the answer.
  */
-export function adminActions(ctx: AppContext, deleteInBackground?: () => void): AdminActions {
+export function adminActions(ctx: AppContext, deleteInBackground?: () => void, topicChanges?: TopicChangeApplier): AdminActions {
+  const topics = topicChanges ?? topicChangeApplier(ctx);
   return {
+    applyTopicChange: (change) => topics.apply(change),
+    topicChangesInBackground: topicChanges !== undefined,
     pollSource: (url, fetcher) => pollFeeds(fetcher ? { ...ctx, fetcher } : ctx, { sourceUrl: url }),
     reclassifySources: (sourceIds) => reclassifyItems(ctx, { sourceIds }),
     deleteMarkedSource: (id) => deleteMarkedSources(ctx, { only: id }),

@@ -17,7 +17,7 @@ import { regenerateFeeds, type RegenerateContext } from './regenerate-feeds.ts';
 const SETTING = 'classification_rules';
 const PAGE = 1000;
 
-export type ReclassifyContext = Omit<RegenerateContext, 'topics'> & Pick<AppContext, 'topics' | 'compiledTopics' | 'config'>;
+export type ReclassifyContext = RegenerateContext & Pick<AppContext, 'config'>;
 
 export interface ReclassifyOptions {
   /** Only the items of these sources (default: every source's). */
@@ -28,10 +28,22 @@ export interface ReclassifyOptions {
 async function rulesFingerprint(ctx: ReclassifyContext): Promise<string> {
   const sources = await listSourceTopics(ctx.db);
   const rules = {
-    topics: ctx.topics.map((t) => [t.slug, t.include, t.exclude]),
-    sources: sources.map((s) => [s.id, [...s.topics].sort()]),
+    topics: ctx.topics.current().list.map((t) => [t.slug, t.include, t.exclude]),
+    // `source:` rules read the source's title and URL.
+    sources: sources.map((s) => [s.id, [...s.topics].sort(), s.title, s.url]),
   };
   return createHash('sha256').update(JSON.stringify(rules)).digest('hex');
+}
+
+/**
+ * Re-classifies under the rules in force now and records them as applied (an admin's change
+ * to the topics, jobs/apply-topic-changes.ts), so the next start does not do it again.
+ */
+export async function reclassifyUnderCurrentRules(ctx: ReclassifyContext): Promise<Set<string>> {
+  const fingerprint = await rulesFingerprint(ctx);
+  const changed = await reclassifyItems(ctx);
+  await putSetting(ctx.db, SETTING, fingerprint, ctx.now());
+  return changed;
 }
 
 /** Re-classifies when the rules changed since the last run; returns the topics whose content changed. */
@@ -50,7 +62,8 @@ export async function reclassifyItems(ctx: ReclassifyContext, options: Reclassif
   const started = performance.now();
   const now = ctx.now();
   const since = new Date(now.getTime() - ctx.config.retention.days * 86_400_000);
-  const sourceTopics = new Map((await listSourceTopics(ctx.db)).map((s) => [s.id, s.topics]));
+  const sources = new Map((await listSourceTopics(ctx.db)).map((s) => [s.id, s]));
+  const { compiled } = ctx.topics.current();
   const stories = new Set<number>();
   let scanned = 0;
   let updated = 0;
@@ -64,9 +77,16 @@ export async function reclassifyItems(ctx: ReclassifyContext, options: Reclassif
       .map((row) => ({
         row,
         topics: classify(
-          { title: row.title, summary: row.summary, categories: row.categories, contentText: row.content_html ? htmlToPlainText(row.content_html) : '' },
-          sourceTopics.get(row.source_id) ?? [],
-          ctx.compiledTopics,
+          {
+            title: row.title,
+            summary: row.summary,
+            categories: row.categories,
+            author: row.author,
+            contentText: row.content_html ? htmlToPlainText(row.content_html) : '',
+            source: sources.get(row.source_id),
+          },
+          sources.get(row.source_id)?.topics ?? [],
+          compiled,
         ),
       }))
       .filter(({ row, topics }) => topics.join('\u0000') !== row.topics.join('\u0000'));

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../src/app-context.ts';
+import type { LiveTopics } from '../src/topic-registry.ts';
 import type { DB, FeedFormat, FeedKind } from '../src/db/schema.ts';
 import { digestFeedDocument, type DigestTopicInfo } from '../src/render/digest.ts';
 import { renderFeed, type FeedDocument } from '../src/render/feed-formats.ts';
@@ -26,11 +27,12 @@ export const DEFAULT_FEED_LIMIT = 50;
 
 /** What regenerating reads; every new generation is told to `rendered` (the serving cache). */
 export type RegenerateContext = Pick<AppContext, 'db' | 'publicUrl' | 'log' | 'now' | 'metrics' | 'rendered' | 'config'> & {
-  topics: readonly DigestTopicInfo[];
+  /** The topics now (src/topic-registry.ts): a topic removed meanwhile is not rendered again. */
+  topics: LiveTopics;
 };
 
 export interface RegenerateOptions {
-  /** Only these topics (default: every configured topic). */
+  /** Only these topics (default: every topic). */
   topics?: Iterable<string> | undefined;
   /** Only these documents (default: the topic feed and the digest feed). */
   kinds?: readonly FeedKind[] | undefined;
@@ -67,14 +69,14 @@ export async function renderTopicDocuments(
 }
 
 /**
- * Regenerates the documents of the given topics (all configured topics when omitted) and
+ * Regenerates the documents of the given topics (all topics when omitted) and
  * kinds (topic feed and digest feed by default); returns how many documents changed.
  */
 export async function regenerateFeeds(ctx: RegenerateContext, options: RegenerateOptions = {}): Promise<number> {
   const wanted = options.topics === undefined ? null : new Set(options.topics);
   const kinds = options.kinds ?? ['feed', 'digest'];
   let changed = 0;
-  for (const topic of ctx.topics) {
+  for (const topic of ctx.topics.current().list) {
     if (wanted !== null && !wanted.has(topic.slug)) continue;
     for (const kind of kinds) changed += await regenerateDocuments(ctx, topic, kind);
   }

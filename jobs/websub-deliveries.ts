@@ -35,7 +35,7 @@ export async function sendWebSubRequests(ctx: WebSubContext, options: WebSubDeli
     db: ctx.db,
     now: ctx.now,
     http: ctx.oneShotRequests,
-    topics: hubTopics(ctx.topics, ctx.publicUrl),
+    topics: hubTopics(ctx.topics.current().list, ctx.publicUrl),
     hubs: documentHubs(ctx.config.websub, ctx.publicUrl),
     signal: options.signal,
   };

@@ -9,12 +9,11 @@ import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Env } from './config/env.ts';
-import type { FeedsConfig, PollingConfig, TopicConfig } from './config/feeds-config.ts';
+import type { FeedsConfig, PollingConfig } from './config/feeds-config.ts';
 import { checkSourcePasswords } from './config/source-passwords.ts';
 import { openDatabase, type Database, type EmbeddedRole } from './db/database.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import type { DB } from './db/schema.ts';
-import { compileTopics, type CompiledTopics } from './ingest/classify.ts';
 import { coalesceCalls } from './ingest/coalesce-calls.ts';
 import { createFetcher, createOneShotRequester, type Fetcher, type FetcherOptions, type OneShotRequester } from './ingest/fetch/index.ts';
 import { createHostGate, type HostGate, type HostGateOptions } from './ingest/host-slots.ts';
@@ -28,6 +27,8 @@ import { ensureHostSlots, releaseHostSlots, tryAcquireHostSlots, type SlotReleas
 import { recordPollEvents, type NewPollEvent } from './store/poll-events.ts';
 import type { DocumentGeneration } from './store/rendered-feeds.ts';
 import { syncConfigSources } from './store/config-sources.ts';
+import { syncConfigTopics } from './store/topics.ts';
+import { createTopicRegistry, type TopicRegistry } from './topic-registry.ts';
 import { recordNotModified, type NotModifiedPoll } from './store/poll-outcomes.ts';
 import { groupPendingItems } from './store/story-assignment.ts';
 import { analyzeGrownTables } from './store/table-statistics.ts';
@@ -40,9 +41,8 @@ export interface AppContext {
   /** The database handle (its kind, socket, close); `db` is its query builder. */
   database: Database;
   db: Kysely<DB>;
-  /** The configured topics, and their rules compiled once for classifying. */
-  topics: readonly TopicConfig[];
-  compiledTopics: CompiledTopics;
+  /** The topics as they are now, with their rules compiled (stored in the database, live: src/topic-registry.ts). */
+  topics: TopicRegistry;
   /** The base URL of the published documents (PUBLIC_URL). */
   publicUrl: string;
   /** Feed requests, through the SSRF guard. */
@@ -237,14 +237,23 @@ export async function createAppContext(env: Env, config: FeedsConfig, options: A
         throw new Error(`the database is not up to date (pending migrations: ${pending.join(', ')}); run \`tidings migrate\` or start the service first`);
     }
     if (options.syncConfig) {
+      // Topics first: the sources name them.
+      const topics = await syncConfigTopics(database.db, config.topics, now());
       const synced = await syncConfigSources(database.db, config.sources, now());
-      log.info({ ...synced, database: database.kind }, 'config sources synced');
+      log.info({ ...synced, topics, database: database.kind }, 'config sources and topics synced');
     }
   } catch (error) {
     await database.close();
     throw error;
   }
-  return buildAppContext(env, config, database, { ...options, log, now });
+  const context = buildAppContext(env, config, database, { ...options, log, now });
+  try {
+    await context.topics.reload();
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+  return context;
 }
 
 /**
@@ -278,8 +287,8 @@ export function buildAppContext(env: Env, config: FeedsConfig, database: Databas
     config,
     database,
     db: database.db,
-    topics: config.topics,
-    compiledTopics: compileTopics(config.topics),
+    // The config file's until reload() reads the database (createAppContext does; tests may).
+    topics: createTopicRegistry(database.db, config.topics),
     publicUrl: env.publicUrl,
     fetcher,
     oneShotRequests,

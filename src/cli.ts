@@ -14,6 +14,7 @@ import { defaultIo, UsageError, type CliDeps, type Io } from './cli/cli-io.ts';
 import { configSyncCommand, digestBuildCommand, migrateCommand, pollCommand, serveCommand } from './cli/service-commands.ts';
 import { adminCommand, sourcesListCommand } from './cli/source-commands.ts';
 import { sourceEditCommand, type OneSourceCommand } from './cli/source-edit-commands.ts';
+import { topicsCommand } from './cli/topic-commands.ts';
 
 export type { CliDeps, Io } from './cli/cli-io.ts';
 
@@ -23,7 +24,7 @@ Commands:
   serve                      migrate, sync feeds.config.json, serve HTTP and run the scheduler (npm start)
   poll --once [--source URL] run one poll cycle (or poll one source now) and print the results
   migrate                    apply pending database migrations
-  config sync                add, update and disable sources to match feeds.config.json now
+  config sync                add, update and disable sources and topics to match feeds.config.json now
                              (serve does this at every start; no other command touches them)
   sources list               print every source with its title, topics and health
   sources add URL [--topic SLUG]... [--title TEXT]
@@ -38,6 +39,12 @@ Commands:
   sources show ID            a source's health, latest items and poll history
   opml import FILE           add the feeds of an OPML list (folders/categories named like a topic map to it)
   opml export                print every source as OPML
+  topics list                print every topic: slug, title, origin (config or admin), rules, digest
+  topics add SLUG --title TEXT [--include PHRASE]... [--exclude PHRASE]... [--description TEXT]
+                             add a topic; its feeds serve the stored items its rules match at once
+  topics edit SLUG [--title TEXT] [--include PHRASE]... [--exclude PHRASE]... [--description TEXT]
+                             change a topic (--include and --exclude replace its lists); the items are re-classified
+  topics remove SLUG         delete a topic: its feeds, pages, archives and digests go
   digest build --topic SLUG [--date YYYY-MM-DD] [--force]
                              build the digest of the period ending on that local date (default:
                              the latest ended period) and print it; --force rebuilds a published one
@@ -63,6 +70,9 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
         title: { type: 'string' },
         interval: { type: 'string' },
         'full-content': { type: 'string' },
+        include: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        description: { type: 'string' },
         date: { type: 'string' },
         force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -101,6 +111,11 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
       case 'sources edit':
       case 'sources show':
         return await sourceEditCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `sources ${rest[0]}` as OneSourceCommand, rest.slice(1), values);
+      case 'topics list':
+      case 'topics add':
+      case 'topics edit':
+      case 'topics remove':
+        return await topicsCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}`, rest.slice(1), values);
       case 'digest build':
         if (values.topic?.length !== 1) throw new UsageError('digest build needs one --topic SLUG');
         return await digestBuildCommand(await open(loadFeedsConfig(env.feedsConfigPath)), io, { ...values, topic: values.topic[0]! });

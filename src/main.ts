@@ -15,6 +15,8 @@ import { pendingMigrations } from './db/migrate.ts';
 import { createFeedCache } from './http/feed-cache.ts';
 import type { Readiness } from './http/public-routes.ts';
 import { buildServer } from './http/server.ts';
+import { servedTopics } from './http/served-topics.ts';
+import type { TopicSet } from './topic-registry.ts';
 import type { WebSubHubDeps } from './http/websub-hub-routes.ts';
 import type { Logger } from './logger.ts';
 import { renderMetrics } from './metrics.ts';
@@ -33,7 +35,8 @@ import { settingSince } from './store/settings.ts';
 import { archivePageStories, renderArchivePage, topicPageStories } from '../jobs/archive-pages.ts';
 import { queueVerification } from './store/websub-outbox.ts';
 import { hubTopics } from './websub/hub-topics.ts';
-import { adminActions, DELETE_JOB, digestJobName, POLL_JOB, scheduledJobs, WEBSUB_JOB, websubEnabled } from '../jobs/index.ts';
+import { adminActions, DELETE_JOB, DIGEST_JOB_PREFIX, digestJobName, digestJobs, POLL_JOB, scheduledJobs, WEBSUB_JOB, websubEnabled } from '../jobs/index.ts';
+import { topicChangeApplier } from '../jobs/apply-topic-changes.ts';
 import { reclassifyIfRulesChanged } from '../jobs/reclassify-items.ts';
 import { etagOf, regenerateFeeds, renderTopicDocuments } from '../jobs/regenerate-feeds.ts';
 import { webSubCallbacks } from '../jobs/websub-subscriptions.ts';
@@ -46,8 +49,10 @@ export interface Service {
   pollNow(): Promise<void>;
   /** Runs every topic's digest job now and waits for them. */
   digestsNow(): Promise<void>;
-  /** Loads documents rendered elsewhere (other instances, the CLI) into the serving cache now. */
+  /** Loads topics changed and documents rendered elsewhere (other instances, the CLI) now, as the 5 s tick does. */
   syncFeeds(): Promise<void>;
+  /** Resolves once the topic changes made here are applied (items re-classified, documents re-rendered). */
+  topicsSettled(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves once the service has stopped (after a signal or stop()). */
   stopped: Promise<void>;
@@ -87,11 +92,21 @@ export interface ServeOptions {
   now?: () => Date;
 }
 
+/** The value of `make` for the topics now, made again only when they change. */
+function perTopicSet<T>(context: AppContext, make: (set: TopicSet) => T): () => T {
+  let made: { set: TopicSet; value: T } | undefined;
+  return () => {
+    const set = context.topics.current();
+    if (made?.set.list !== set.list) made = { set, value: make(set) };
+    return made.value;
+  };
+}
+
 /** The built-in hub's endpoint: our documents are its topics; a request is verified by the WebSub job, started at once. */
 function builtinHub(context: AppContext, sendNow: () => void): WebSubHubDeps {
-  const topics = hubTopics(context.topics, context.publicUrl);
+  const topics = perTopicSet(context, (set) => hubTopics(set.list, context.publicUrl));
   return {
-    isOwnTopic: (url) => topics.has(url),
+    isOwnTopic: (url) => topics().has(url),
     requestVerification: async (request) => {
       await queueVerification(context.db, request, context.now());
       sendNow();
@@ -112,7 +127,13 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
     role: 'service',
   });
   const { db } = context;
-  const feedCache = createFeedCache({ generations: () => documentGenerations(db), documents: (keys) => loadDocumentGenerations(db, keys) });
+  // Each sync first notices topics changed elsewhere (one small read), then loads their documents.
+  const generations = async () => {
+    await context.topics.refresh();
+    return documentGenerations(db);
+  };
+  const feedCache = createFeedCache({ generations, documents: (keys) => loadDocumentGenerations(db, keys) });
+  const topicChanges = topicChangeApplier(context);
   // Documents rendered here (jobs, admin actions) reach this instance's cache at once.
   context.rendered.add(feedCache.put);
   let server: ReturnType<typeof buildServer>;
@@ -124,7 +145,17 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
     await regenerateFeeds(context);
     await feedCache.sync();
     const hubs = documentHubs(config.websub, env.publicUrl);
-    const topics: IndexTopic[] = config.topics.map((t) => ({ slug: t.slug, title: t.title, description: t.description, digest: t.digest, hasDigest: true }));
+    // Every topic has a digest; the list is made again only when the topics change.
+    const topics = servedTopics(
+      perTopicSet(context, (set): IndexTopic[] =>
+        set.list.map((t) => ({ slug: t.slug, title: t.title, description: t.description, digest: t.digest, hasDigest: true })),
+      ),
+    );
+    const topicOf = (slug: string) => {
+      const topic = topics.get(slug);
+      if (!topic) throw new Error(`no topic "${slug}" (removed meanwhile)`);
+      return topic;
+    };
     if (env.adminToken !== null && env.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
       log.warn({ length: env.adminToken.length }, `ADMIN_TOKEN is short; use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters (e.g. openssl rand -hex 32)`);
     }
@@ -135,17 +166,17 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       trustProxy: env.trustProxy,
       feedCache,
       renderDocument: async (slug, kind, format, limit) => {
-        const topic = topics.find((t) => t.slug === slug)!;
+        const topic = topicOf(slug);
         const body = (await renderTopicDocuments(db, topic, kind, env.publicUrl, limit, hubs))[format];
         return { body, etag: etagOf(body) };
       },
       renderSearch: async (slug, format, limit, query) => {
-        const topic = topics.find((t) => t.slug === slug)!;
+        const topic = topicOf(slug);
         const body = renderFeed(searchFeedDocument(topic, query.text, await searchTopicEntries(db, slug, query, { limit }), env.publicUrl), format);
         return { body, etag: etagOf(body) };
       },
       renderArchivePage: async (slug, page, format) => {
-        const topic = topics.find((t) => t.slug === slug)!;
+        const topic = topicOf(slug);
         const rendered = await renderArchivePage(db, topic, page, format, env.publicUrl);
         return rendered.status === 'found' ? { ...rendered, etag: etagOf(rendered.body) } : rendered;
       },
@@ -177,7 +208,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
         api: createAdminApi(
           adminContext(
             context,
-            adminActions(context, () => void scheduler?.runNow(DELETE_JOB)),
+            adminActions(context, () => void scheduler?.runNow(DELETE_JOB), topicChanges),
           ),
         ),
         secureCookies: env.publicUrl.startsWith('https:'),
@@ -193,9 +224,11 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
   feedCache.start(FEED_CACHE_SYNC_MS, (error) => log.warn({ err: error }, 'feed cache sync failed; serving the last documents'));
 
   scheduler = startScheduler(scheduledJobs(context), log.child({ component: 'scheduler' }));
+  // Topics changed (here, elsewhere, by the CLI): each one's digest job follows.
+  context.topics.onChange(() => scheduler?.replace(DIGEST_JOB_PREFIX, digestJobs(context)));
   // A document changed here: its WebSub pings and deliveries are queued; send them now, not at the next tick.
   if (websubEnabled(context)) context.rendered.add(() => void scheduler?.runNow(WEBSUB_JOB));
-  const digestsNow = () => Promise.all(config.topics.map((t) => scheduler.runNow(digestJobName(t.slug)))).then(() => {});
+  const digestsNow = () => Promise.all(context.topics.current().list.map((t) => scheduler.runNow(digestJobName(t.slug)))).then(() => {});
   // Poll once at start-up, then catch up on digests missed while down: the items of those
   // periods still in the sources' feeds belong in them.
   void ((options.pollAtStart ?? true) ? scheduler.runNow(POLL_JOB) : Promise.resolve()).then(digestsNow);
@@ -205,7 +238,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       publicUrl: env.publicUrl,
       database: context.database.kind,
       socket: context.database.socketPath,
-      topics: config.topics.length,
+      topics: context.topics.current().list.length,
       sources: config.sources.length,
     },
     'Tidings is running',
@@ -220,6 +253,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
       feedCache.stop();
       await server.close();
       await scheduler.stop();
+      await topicChanges.idle();
       await context.close();
       log.info('stopped');
       resolveStopped();
@@ -234,6 +268,7 @@ export async function serve(env: Env, config: FeedsConfig, log: Logger, options:
     pollNow: () => scheduler.runNow(POLL_JOB),
     digestsNow,
     syncFeeds: () => feedCache.sync().then(() => {}),
+    topicsSettled: () => topicChanges.idle(),
     stop,
     stopped,
   };

@@ -20,6 +20,12 @@ export interface Job {
 export interface Scheduler {
   /** Runs a job now unless it is already running; resolves when that run ends. */
   runNow(name: string): Promise<void>;
+  /**
+   * Replaces the jobs whose names start with `prefix` by `jobs` (the digest jobs, when the
+   * topics change): a job whose schedule is unchanged keeps its timer; a run in progress of
+   * a job that goes finishes.
+   */
+  replace(prefix: string, jobs: Job[]): void;
   stop(): Promise<void>;
 }
 
@@ -50,12 +56,16 @@ export function startScheduler(jobs: Job[], log: Logger): Scheduler {
     return run;
   };
 
-  const tasks: ScheduledTask[] = jobs.map((job) =>
-    cron.schedule(job.schedule, () => void trigger(job), {
+  const tasks = new Map<string, ScheduledTask>();
+  const schedule = (job: Job) => {
+    // The job as it is at the tick: replace() may have swapped in a new one under this name.
+    const task = cron.schedule(job.schedule, () => void (byName.has(job.name) && trigger(byName.get(job.name)!)), {
       name: job.name,
       ...(job.timezone ? { timezone: job.timezone } : {}),
-    }),
-  );
+    });
+    tasks.set(job.name, task);
+  };
+  for (const job of jobs) schedule(job);
   for (const job of jobs) if (job.runAtStart) void trigger(job);
 
   return {
@@ -64,8 +74,25 @@ export function startScheduler(jobs: Job[], log: Logger): Scheduler {
       if (!job) throw new Error(`unknown job "${name}"`);
       return trigger(job);
     },
+    replace(prefix, next) {
+      if (controller.signal.aborted) return;
+      const wanted = new Map(next.map((job) => [job.name, job]));
+      for (const [name, job] of byName) {
+        if (!name.startsWith(prefix)) continue;
+        const kept = wanted.get(name);
+        if (kept && kept.schedule === job.schedule && kept.timezone === job.timezone) continue;
+        void tasks.get(name)?.destroy();
+        tasks.delete(name);
+        byName.delete(name);
+      }
+      for (const job of next) {
+        const scheduled = tasks.has(job.name);
+        byName.set(job.name, job);
+        if (!scheduled) schedule(job);
+      }
+    },
     async stop() {
-      await Promise.all(tasks.map((task) => task.destroy()));
+      await Promise.all([...tasks.values()].map((task) => task.destroy()));
       controller.abort();
       await Promise.all(running.values());
     },

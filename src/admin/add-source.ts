@@ -8,7 +8,7 @@
  *  - A URL that already is a source: refused, naming that source.
  */
 import { FeedError } from '../errors.ts';
-import { classify, compileTopics } from '../ingest/classify.ts';
+import { classify } from '../ingest/classify.ts';
 import type { FetchResult } from '../ingest/fetch/index.ts';
 import { htmlToPlainText } from '../text/html-text.ts';
 import { itemDate, type NormalizedFeed } from '../model.ts';
@@ -86,7 +86,7 @@ export async function addSource(ctx: AdminContext, input: AddSourceInput): Promi
   }
   // A URL that redirects to a feed already polled would only poll it twice.
   if (probed.fetched.finalUrl !== url) await rejectExisting(ctx, [probed.fetched.finalUrl], url);
-  const feed = preview(ctx, probed.fetched, probed.feed, topics);
+  const feed = preview(ctx, probed.fetched, probed.feed, { topics, title: title ?? probed.feed.title, url });
   if (input.dryRun) return { kind: 'preview', url, feed };
 
   const now = ctx.now();
@@ -178,8 +178,13 @@ async function discoverFeeds(ctx: AdminContext, pageUrl: string, alternates: str
   return choices.filter((choice, i) => choices.findIndex((c) => c.url === choice.url) === i);
 }
 
-function preview(ctx: AdminContext, fetched: FetchResult & { kind: 'ok' }, feed: NormalizedFeed, topics: string[]): FeedPreview {
-  const compiled = compileTopics(ctx.topics);
+function preview(
+  ctx: AdminContext,
+  fetched: FetchResult & { kind: 'ok' },
+  feed: NormalizedFeed,
+  source: { topics: string[]; title: string | null; url: string },
+): FeedPreview {
+  const { compiled } = ctx.topics.current();
   const latest = [...feed.items].sort((a, b) => (itemDate(b)?.getTime() ?? -Infinity) - (itemDate(a)?.getTime() ?? -Infinity)).slice(0, PREVIEW_ITEMS);
   return {
     finalUrl: fetched.finalUrl,
@@ -191,7 +196,7 @@ function preview(ctx: AdminContext, fetched: FetchResult & { kind: 'ok' }, feed:
       title: item.title,
       url: item.url,
       publishedAt: itemDate(item),
-      topics: classify({ ...item, contentText: item.contentHtml ? htmlToPlainText(item.contentHtml) : '' }, topics, compiled),
+      topics: classify({ ...item, contentText: item.contentHtml ? htmlToPlainText(item.contentHtml) : '', source }, source.topics, compiled),
     })),
   };
 }

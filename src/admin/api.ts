@@ -21,10 +21,23 @@ import type { SourceView } from './source-view.ts';
 import { pageResults, type PageResults } from './page-results.ts';
 import { adminSessions, type AdminSessions } from './sessions.ts';
 import { previewTopic, type TopicPreview, type TopicPreviewInput } from './topic-preview.ts';
+import type { TopicFields } from '../store/topics.ts';
+import {
+  changeTopic,
+  checkTopic,
+  createTopic,
+  listTopics,
+  previewTopicRules,
+  removeTopic,
+  type TopicChangeOutcome,
+  type TopicChanges,
+  type TopicInput,
+  type TopicView,
+} from './topics.ts';
 
 export interface AdminApi {
-  /** The configured topics, for forms and validation messages. */
-  topics: ReadonlyArray<{ slug: string; title: string }>;
+  /** The topics now (they change while serving), for forms and validation messages. */
+  readonly topics: ReadonlyArray<{ slug: string; title: string }>;
   listSources(): Promise<SourceView[]>;
   getSource(id: number): Promise<SourceDetail>;
   addSource(input: AddSourceInput): Promise<AddSourceOutcome>;
@@ -34,6 +47,13 @@ export interface AdminApi {
   importOpml(text: string): Promise<OpmlImportSummary>;
   exportOpml(): Promise<string>;
   previewTopic(slug: string, input: TopicPreviewInput): Promise<TopicPreview>;
+  // Topics (topics.ts): stored, live in every instance.
+  listTopics(): Promise<TopicView[]>;
+  createTopic(input: TopicInput): Promise<TopicChangeOutcome>;
+  changeTopic(slug: string, changes: TopicChanges): Promise<TopicChangeOutcome>;
+  removeTopic(slug: string): Promise<TopicChangeOutcome>;
+  /** Checks a topic as createTopic would and previews its rules, changing nothing (the page's Preview). */
+  previewTopicRules(input: TopicInput): Promise<{ topic: TopicFields; preview: TopicPreview }>;
   /** The admin page's log-in sessions. */
   sessions: AdminSessions;
   /** What the admin page's form posts leave for the page they redirect to. */
@@ -42,7 +62,9 @@ export interface AdminApi {
 
 export function createAdminApi(ctx: AdminContext): AdminApi {
   return {
-    topics: ctx.topics.map((t) => ({ slug: t.slug, title: t.title })),
+    get topics() {
+      return ctx.topics.current().list.map((t) => ({ slug: t.slug, title: t.title }));
+    },
     listSources: () => listSources(ctx),
     getSource: (id) => getSource(ctx, id),
     addSource: (input) => addSource(ctx, input),
@@ -52,6 +74,14 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     importOpml: (text) => importOpml(ctx, text),
     exportOpml: () => exportOpml(ctx),
     previewTopic: (slug, input) => previewTopic(ctx, slug, input),
+    listTopics: () => listTopics(ctx),
+    createTopic: (input) => createTopic(ctx, input),
+    changeTopic: (slug, changes) => changeTopic(ctx, slug, changes),
+    removeTopic: (slug) => removeTopic(ctx, slug),
+    previewTopicRules: async (input) => {
+      const topic = checkTopic(input);
+      return { topic, preview: await previewTopicRules(ctx, topic) };
+    },
     sessions: adminSessions(ctx),
     pageResults: pageResults(ctx),
   };
@@ -64,4 +94,5 @@ export type { PageResults } from './page-results.ts';
 export type { AdminSessions } from './sessions.ts';
 export type { SourceView } from './source-view.ts';
 export type { TopicPreview, TopicPreviewInput } from './topic-preview.ts';
+export type { TopicChangeOutcome, TopicChanges, TopicInput, TopicView } from './topics.ts';
 export { AdminError } from './errors.ts';

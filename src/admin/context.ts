@@ -24,11 +24,20 @@ export interface AdminActions {
   regenerate(topics?: Iterable<string>): Promise<number>;
   /** Starts the background deletion of marked sources; unset (the CLI): deletions run before the answer. */
   deleteInBackground?: (() => void) | undefined;
+  /**
+   * After a change to the topics is stored: re-classifies the stored items when the rules
+   * changed and re-renders these topics' documents (jobs/apply-topic-changes.ts). Never rejects.
+   */
+  applyTopicChange(change: { slugs: readonly string[]; reclassify: boolean }): Promise<void>;
+  /** true (serve): an answer does not wait for applyTopicChange; unset (the CLI): it does. */
+  topicChangesInBackground?: boolean | undefined;
 }
 
 export type AdminContext = Pick<AppContext, 'db' | 'topics' | 'fetcher' | 'readFeed' | 'hostGate' | 'now'> & {
   actions: AdminActions;
   log: AppContext['log'];
+  /** retention.days: how far back a topic change re-classifies (and its answer counts). */
+  retentionDays: number;
 };
 
 export function adminContext(ctx: AppContext, actions: AdminActions): AdminContext {
@@ -41,5 +50,6 @@ export function adminContext(ctx: AppContext, actions: AdminActions): AdminConte
     now: ctx.now,
     actions,
     log: ctx.log.child({ component: 'admin' }),
+    retentionDays: ctx.config.retention.days,
   };
 }

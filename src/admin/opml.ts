@@ -85,7 +85,7 @@ export async function importOpml(ctx: AdminContext, text: string): Promise<OpmlI
 /** A category name → the topic slug it names (by slug or title, case-insensitively). */
 function topicMatcher(ctx: AdminContext): (category: string) => string | undefined {
   const byName = new Map<string, string>();
-  for (const topic of ctx.topics) {
+  for (const topic of ctx.topics.current().list) {
     byName.set(topic.title.trim().toLowerCase(), topic.slug);
     byName.set(topic.slug, topic.slug);
   }

@@ -52,12 +52,37 @@ const MAX_SCANNED = 20_000;
 const MAX_LISTED = 200;
 
 export async function previewTopic(ctx: AdminContext, slug: string, input: TopicPreviewInput): Promise<TopicPreview> {
-  const topic = ctx.topics.find((t) => t.slug === slug);
-  if (!topic) throw new AdminError('not_found', 'unknown_topic', `no topic "${slug}" (topics: ${ctx.topics.map((t) => t.slug).join(', ') || 'none'})`);
-  // The same normalization as the config file's phrases.
-  const include = (checkPhrases('include', input.include) ?? topic.include).map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
-  const exclude = (checkPhrases('exclude', input.exclude) ?? topic.exclude).map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
-  const days = checkPreviewDays(input.days) ?? DEFAULT_PREVIEW_DAYS;
+  const topic = ctx.topics.current().bySlug.get(slug);
+  if (!topic) throw unknownTopic(ctx, slug);
+  const include = normalizePhrases(checkPhrases('include', input.include) ?? topic.include);
+  const exclude = normalizePhrases(checkPhrases('exclude', input.exclude) ?? topic.exclude);
+  return previewRules(ctx, slug, { include, exclude }, checkPreviewDays(input.days) ?? DEFAULT_PREVIEW_DAYS);
+}
+
+export function unknownTopic(ctx: Pick<AdminContext, 'topics'>, slug: string): AdminError {
+  const slugs = [...ctx.topics.current().bySlug.keys()];
+  return new AdminError('not_found', 'unknown_topic', `no topic "${slug.slice(0, 100)}" (topics: ${slugs.join(', ') || 'none'})`);
+}
+
+/** The same normalization as the config file's phrases: trimmed, lower-case. */
+export function normalizePhrases(phrases: readonly string[]): string[] {
+  return phrases.map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+}
+
+/**
+ * Which items of the last `days` the rules (already checked and normalized) would put in
+ * the topic `slug` and take out of it, against the items' stored topics. The slug need not
+ * be a topic yet (a topic being created).
+ */
+export async function previewRules(
+  ctx: Pick<AdminContext, 'db' | 'now'>,
+  slug: string,
+  rules: { include: string[]; exclude: string[] },
+  days: number,
+  /** sources: false: as if no source declared the topic (a topic being deleted). */
+  options: { sources?: boolean } = {},
+): Promise<TopicPreview> {
+  const { include, exclude } = rules;
   const compiled = compileTopics([{ slug, include, exclude }]);
   const items = await itemsPublishedSince(ctx.db, new Date(ctx.now().getTime() - days * 86_400_000), MAX_SCANNED);
 
@@ -77,9 +102,11 @@ export async function previewTopic(ctx: AdminContext, slug: string, input: Topic
       title: item.title,
       summary: item.summary,
       categories: item.categories,
+      author: item.author,
       contentText: item.content_html ? htmlToPlainText(item.content_html) : '',
+      source: { title: item.source_title, url: item.source_url },
     };
-    const { matches, exclusions } = explainTopics(text, item.source_topics, compiled);
+    const { matches, exclusions } = explainTopics(text, options.sources === false ? [] : item.source_topics, compiled);
     const now = item.topics.includes(slug);
     const would = matches.length > 0;
     const list = now && would ? 'stay' : would ? 'enter' : now ? 'leave' : null;

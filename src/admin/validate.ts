@@ -9,11 +9,13 @@
  * UTF-16 surrogate (it has no UTF-8 form and would be stored as U+FFFD).
  */
 import type { AdminContext } from './context.ts';
+import { ruleProblem } from '../text/topic-rules.ts';
 import { AdminError } from './errors.ts';
 
 export const LIMITS = {
   urlLength: 2048,
   titleLength: 300,
+  descriptionLength: 1000,
   topics: 50,
   phrases: 200,
   phraseLength: 200,
@@ -34,7 +36,7 @@ export function unsafeCharacter(text: string): string | null {
 }
 
 /** The text, trimmed, or an AdminError naming `what` and the problem. */
-function checkText(raw: string, what: string, code: string, maxLength: number, hint: string): string {
+export function checkText(raw: string, what: string, code: string, maxLength: number, hint: string): string {
   // Trimmed first: a pasted value's trailing newline is not worth refusing.
   const text = raw.trim();
   const problem = unsafeCharacter(text);
@@ -79,7 +81,7 @@ export function checkTitle(raw: string | null): string | null {
 export function checkTopics(ctx: Pick<AdminContext, 'topics'>, slugs: readonly string[]): string[] {
   if (slugs.length > LIMITS.topics) throw new AdminError('invalid', 'invalid_topics', `at most ${LIMITS.topics} topics, not ${slugs.length}`);
   for (const slug of slugs) checkText(slug, 'a topic', 'invalid_topics', 100, 'topics are named by their slug, e.g. "korea"');
-  const known = new Set(ctx.topics.map((t) => t.slug));
+  const known = new Set(ctx.topics.current().bySlug.keys());
   const unknown = slugs.filter((slug) => !known.has(slug));
   if (unknown.length > 0) {
     const list = [...known].join(', ') || 'none are configured';
@@ -102,13 +104,16 @@ export function checkPollInterval<T extends number | null | undefined>(seconds: 
   return seconds;
 }
 
-/** Topic rule phrases (`field`: include or exclude), trimmed; none may be empty. */
+/** Topic rules (`field`: include or exclude), trimmed; none may be empty or fail to read (src/text/topic-rules.ts). */
 export function checkPhrases(field: string, phrases: readonly string[] | undefined): string[] | undefined {
   if (phrases === undefined) return undefined;
   if (phrases.length > LIMITS.phrases) throw new AdminError('invalid', 'invalid_phrases', `${field}: at most ${LIMITS.phrases} phrases, not ${phrases.length}`);
   return phrases.map((raw, i) => {
     const phrase = checkText(raw, `${field} phrase ${i + 1}`, 'invalid_phrases', LIMITS.phraseLength, 'a phrase is plain text');
     if (phrase === '') throw new AdminError('invalid', 'invalid_phrases', `${field} phrase ${i + 1} is empty`);
+    const problem = ruleProblem(phrase);
+    if (problem !== null)
+      throw new AdminError('invalid', 'invalid_phrases', `${field} phrase ${i + 1} is not a rule: ${problem} (e.g. "seoul" or title:"north korea")`);
     return phrase;
   });
 }

@@ -85,8 +85,9 @@ export async function digestBuildCommand(
   options: { topic: string; date?: string | undefined; force: boolean; json: boolean },
 ): Promise<number> {
   try {
-    const topic = ctx.topics.find((t) => t.slug === options.topic);
-    if (!topic) throw new Error(`unknown topic "${options.topic}" (topics: ${ctx.topics.map((t) => t.slug).join(', ') || 'none'})`);
+    const topics = ctx.topics.current();
+    const topic = topics.bySlug.get(options.topic);
+    if (!topic) throw new Error(`unknown topic "${options.topic}" (topics: ${[...topics.bySlug.keys()].join(', ') || 'none'})`);
     const period = options.date ? periodForDate(topic, options.date) : latestEndedPeriod(ctx.now(), topic.digest);
     // The job re-renders the digest feed when it published.
     const built = await buildDigest(ctx, { topic, period, replace: options.force });

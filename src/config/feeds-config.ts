@@ -5,6 +5,7 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
+import { ruleProblem } from '../text/topic-rules.ts';
 import { namesList, nearestName } from './nearest-name.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -56,10 +57,15 @@ function isTimeZone(value: string): boolean {
 }
 
 const httpUrl = z.string().trim().refine(isHttpUrl, { message: 'must be an http(s) URL' });
+// A rule: a phrase, or a phrase qualified to one field (`title:missile`, src/text/topic-rules.ts).
 const phrase = z
   .string()
   .trim()
   .min(1, 'must not be empty')
+  .superRefine((rule, ctx) => {
+    const problem = ruleProblem(rule);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: `is not a rule: ${problem} (e.g. "seoul" or title:"north korea")` });
+  })
   .transform((s) => s.toLowerCase());
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 
@@ -73,7 +79,8 @@ const digestSchema = z
   })
   .strict();
 
-const topicSchema = z
+/** A topic, as the file gives it and as the admin API and CLI are held to (src/admin/topics.ts). */
+export const topicSchema = z
   .object({
     slug: z.string().regex(SLUG, 'must be lower-case letters, digits and dashes (e.g. "korea")'),
     title: z.string().trim().min(1, 'must not be empty'),

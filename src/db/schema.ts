@@ -164,6 +164,30 @@ export interface TopicArchivePendingTable {
   story_id: number;
 }
 
+/** A topic (src/store/topics.ts): from feeds.config.json (synced at start) or made by an admin. */
+export interface TopicsTable {
+  slug: string;
+  title: string;
+  description: string;
+  include: string[];
+  exclude: string[];
+  /** The digest settings as the config file has them (time, timezone, maxStories, period, weekday); written as JSON text. */
+  digest: ColumnType<TopicDigestSettings, string, string>;
+  origin: 'config' | 'admin';
+  /** Listing order: the file's order for config topics, creation order for admins'. */
+  position: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TopicDigestSettings {
+  time: string;
+  timezone: string;
+  maxStories: number;
+  period: 'daily' | 'weekly';
+  weekday: 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -331,6 +355,7 @@ export interface DB {
   websub_hub_subscriptions: WebSubHubSubscriptionsTable;
   websub_outbox: WebSubOutboxTable;
   websub_subscriptions: WebSubSubscriptionsTable;
+  topics: TopicsTable;
 }
 
 export type WebSubSubscription = Selectable<WebSubSubscriptionsTable>;

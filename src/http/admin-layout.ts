@@ -82,6 +82,7 @@ export function layout(options: LayoutOptions, body: string): string {
   const nav = options.csrf
     ? `<nav aria-label="Admin"><ul>
         <li><a href="/admin">Sources</a></li>
+        <li><a href="/admin/topics">Topics</a></li>
         <li><a href="/admin/opml" download>Export OPML</a></li>
         <li><a href="/">Public page</a></li>
         <li><form class="inline" method="post" action="/admin/logout">${csrfField(options.csrf)}<button type="submit">Log out</button></form></li>

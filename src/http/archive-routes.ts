@@ -9,11 +9,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FeedFormat } from '../db/schema.ts';
 import { archiveFileFormat } from '../render/archive-links.ts';
 import { FEED_CONTENT_TYPES } from '../render/feed-formats.ts';
-import type { IndexTopic } from '../render/pages.ts';
 import { isNotModified, preferredEncoding, representationEtag } from './conditional.ts';
 import { unknownTopic } from './digest-routes.ts';
 import { HttpError } from './errors.ts';
 import { compressed, type CachedDocument, type FeedCache } from './feed-cache.ts';
+import type { ServedTopics } from './served-topics.ts';
 import { createVariantCache, type VariantCache } from './variant-cache.ts';
 
 /**
@@ -30,7 +30,7 @@ export type ArchiveRender = { status: 'found'; body: string; etag: string } | { 
 
 export interface ArchiveRoutesDeps {
   publicUrl: string;
-  topics: readonly IndexTopic[];
+  topics: ServedTopics;
   /** The topic feeds served: a new generation of one retires its rendered archive pages. */
   feedCache?: Pick<FeedCache, 'get'> | undefined;
   /** Renders one archive page in one format (absent: no archives are served). */
@@ -62,7 +62,6 @@ export function sendRendered(request: FastifyRequest, reply: FastifyReply, doc: 
 }
 
 export function registerArchiveRoutes(app: FastifyInstance, deps: ArchiveRoutesDeps, cache: VariantCache = createVariantCache(ARCHIVE_CACHE_BYTES)): void {
-  const slugs = new Set(deps.topics.map((t) => t.slug));
   const render = deps.renderArchivePage;
 
   async function pageDocument(slug: string, rawPage: string, format: FeedFormat): Promise<CachedDocument> {
@@ -83,7 +82,7 @@ export function registerArchiveRoutes(app: FastifyInstance, deps: ArchiveRoutesD
 
   app.get('/topics/:slug/archive/:page/:file', async (request: FastifyRequest<{ Params: { slug: string; page: string; file: string } }>, reply) => {
     const { slug, page, file } = request.params;
-    if (!slugs.has(slug)) throw unknownTopic(slug, deps.publicUrl);
+    if (!deps.topics.get(slug)) throw unknownTopic(slug, deps.publicUrl);
     const format = archiveFileFormat(file);
     if (format === undefined) {
       throw new HttpError(404, 'unknown_format', `nothing at ${file.slice(0, 40)}: an archive page is rss.xml, atom.xml or feed.json`);

@@ -9,6 +9,7 @@ import { digestPage, type DigestPageInput, type IndexTopic } from '../render/pag
 import { CACHE_CONTROL } from './cached-response.ts';
 import { HttpError } from './errors.ts';
 import { sendPage } from './html-page.ts';
+import type { ServedTopics } from './served-topics.ts';
 
 /** The digest index lists at most this many (a year and a day of daily digests). */
 export const MAX_LISTED_DIGESTS = 366;
@@ -20,7 +21,7 @@ export interface PublishedDigest extends Omit<DigestPageInput, 'topic'> {
 }
 
 export interface DigestRoutesDeps {
-  topics: readonly IndexTopic[];
+  topics: ServedTopics;
   publicUrl: string;
   /** A published digest, by topic and local date (YYYY-MM-DD). */
   findDigest(slug: string, date: string): Promise<PublishedDigest | undefined>;
@@ -43,10 +44,8 @@ export function unknownTopic(slug: string, publicUrl: string): HttpError {
 }
 
 export function registerDigestRoutes(app: FastifyInstance, deps: DigestRoutesDeps): void {
-  const topics = new Map(deps.topics.map((t) => [t.slug, t]));
-
   const topicWithDigest = (slug: string): IndexTopic => {
-    const topic = topics.get(slug);
+    const topic = deps.topics.get(slug);
     if (!topic) throw unknownTopic(slug, deps.publicUrl);
     if (!topic.hasDigest) throw new HttpError(404, 'no_digest', `the topic "${topic.title}" has no digest`);
     return topic;
@@ -68,7 +67,7 @@ export function registerDigestRoutes(app: FastifyInstance, deps: DigestRoutesDep
 
   app.get('/topics/:slug/digest/:date', async (request: FastifyRequest<{ Params: { slug: string; date: string } }>, reply) => {
     const { slug } = request.params;
-    const topic = topics.get(slug);
+    const topic = deps.topics.get(slug);
     if (!topic) throw unknownTopic(slug, deps.publicUrl);
     const asText = request.params.date.endsWith('.txt');
     const date = asText ? request.params.date.slice(0, -'.txt'.length) : request.params.date;

@@ -37,17 +37,31 @@ function feedRoutes(topics: ReadonlySet<string>, link: DocumentLink): Map<string
   return routes;
 }
 
-/** Returns a handler that answers and returns true, or returns false and leaves the request alone. */
+/**
+ * Returns a handler that answers and returns true, or returns false and leaves the request
+ * alone. `topics`: the slugs served, or a function giving the topics now (they change while
+ * serving): the route map is rebuilt when it gives a new list, never per request.
+ */
 export function fastFeedHandler(
   feedCache: FeedCache,
-  topics: ReadonlySet<string>,
+  topics: ReadonlySet<string> | (() => readonly { slug: string }[]),
   link: DocumentLink = () => null,
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const routes = feedRoutes(topics, link);
+  let routes = typeof topics === 'function' ? new Map<string, Route>() : feedRoutes(topics, link);
+  let routed: readonly { slug: string }[] | undefined;
+  const currentRoutes = () => {
+    if (typeof topics !== 'function') return routes;
+    const list = topics();
+    if (list !== routed) {
+      routed = list;
+      routes = feedRoutes(new Set(list.map((t) => t.slug)), link);
+    }
+    return routes;
+  };
   return (request, response) => {
     if (request.method !== 'GET' || request.url === undefined) return false;
     // A query string, or any other spelling of the path, is not in the map: fastify answers it.
-    const route = routes.get(request.url);
+    const route = currentRoutes().get(request.url);
     if (route === undefined) return false;
     const doc = feedCache.get(route.topic, route.kind, route.format);
     if (doc === undefined) return false;

@@ -86,6 +86,14 @@ class DocumentMap {
   set(topic: string, kind: FeedKind, held: Held): void {
     this.byKind[kind].set(topic, held);
   }
+
+  delete(topic: string, kind: FeedKind): void {
+    this.byKind[kind].delete(topic);
+  }
+
+  *keys(): Generator<{ topic: string; kind: FeedKind; held: Held }> {
+    for (const kind of ['feed', 'digest'] as const) for (const [topic, held] of this.byKind[kind]) yield { topic, kind, held };
+  }
 }
 
 function cachedFormat(doc: DocumentGeneration, format: FeedFormat, stored: StoredFormat, before: CachedDocument | undefined): CachedDocument {
@@ -132,6 +140,9 @@ export function createFeedCache(source: GenerationSource): FeedCache {
     // waited on it (a local put, or an overlapping sync): those are left alone.
     const startedAt = swaps;
     const current = await source.generations();
+    // A document no longer stored (its topic was deleted) is dropped, unless swapped in meanwhile.
+    const stored = new Set(current.map((doc) => `${doc.kind}\n${doc.topic}`));
+    for (const { topic, kind, held } of [...docs.keys()]) if (!stored.has(`${kind}\n${topic}`) && held.swap <= startedAt) docs.delete(topic, kind);
     const changed = current.filter((doc) => docs.get(doc.topic, doc.kind)?.generation !== doc.generation);
     if (changed.length === 0) return 0;
     let swapped = 0;

@@ -65,7 +65,6 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, doc: CachedDoc
 }
 
 export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDeps): void {
-  const topics = new Map(deps.topics.map((t) => [t.slug, t]));
   const variants = deps.variants ?? createVariantCache();
   const renderSearch = deps.renderSearch;
   const search = renderSearch && searchFeedAnswerer({ feedCache: deps.feedCache, variants, renderSearch });
@@ -100,7 +99,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
     (kind: FeedKind, format: FeedFormat) =>
     async (request: FastifyRequest<{ Params: { slug: string }; Querystring: { limit?: string; q?: string } }>, reply: FastifyReply) => {
       const { slug } = request.params;
-      if (!topics.has(slug)) throw unknownTopic(slug, deps.publicUrl);
+      if (!deps.topics.get(slug)) throw unknownTopic(slug, deps.publicUrl);
       const limit = parseLimit(request.query.limit);
       if (request.query.q !== undefined) {
         if (!search) throw new HttpError(404, 'not_found', 'search is not enabled');
@@ -121,7 +120,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRoutesDep
   // Any other file under a topic: say what there is instead of a bare "no such page".
   app.get('/topics/:slug/:file', async (request: FastifyRequest<{ Params: { slug: string; file: string } }>) => {
     const { slug, file } = request.params;
-    if (!topics.has(slug)) throw unknownTopic(slug, deps.publicUrl);
+    if (!deps.topics.get(slug)) throw unknownTopic(slug, deps.publicUrl);
     throw new HttpError(
       404,
       'unknown_format',

@@ -27,7 +27,7 @@ export interface ServerDeps extends PublicRoutesDeps {
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const fastFeeds = fastFeedHandler(deps.feedCache, new Set(deps.topics.map((t) => t.slug)), deps.documentLink);
+  const fastFeeds = fastFeedHandler(deps.feedCache, deps.topics.list, deps.documentLink);
   // Once closing, every request goes to fastify, which tells clients to go away (503, Connection: close).
   let closing = false;
   const app = Fastify({

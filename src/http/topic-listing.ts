@@ -9,12 +9,13 @@ import { renderOpml, type OpmlOutline } from '../render/opml.ts';
 import { digestIndexPath, digestKind, type IndexTopic } from '../render/pages.ts';
 import { topicFeedUrls } from '../render/topic-feed.ts';
 import { CACHE_CONTROL } from './cached-response.ts';
+import type { ServedTopics } from './served-topics.ts';
 import { isNotModified } from './conditional.ts';
 
 const TITLE = 'Tidings topic feeds';
 
 export interface TopicListingDeps {
-  topics: readonly IndexTopic[];
+  topics: ServedTopics;
   publicUrl: string;
   /**
    * Since when the listing with this fingerprint has been published (stored, so instances
@@ -44,30 +45,41 @@ function wholeSeconds(date: Date): Date {
 }
 
 export function registerTopicListing(app: FastifyInstance, deps: TopicListingDeps): void {
-  const outlines = topicOutlines(deps.topics, deps.publicUrl);
-  const fingerprint = createHash('sha256')
-    .update(renderOpml(TITLE, outlines, new Date(0)))
-    .digest('base64url');
   const built = new Date();
-  let document: { body: string; etag: string; created: Date } | undefined;
+  /** The listing of one list of topics (they change while serving: a new list, a new listing). */
+  let listing:
+    | { topics: readonly IndexTopic[]; outlines: OpmlOutline[]; fingerprint: string; document?: { body: string; etag: string; created: Date } }
+    | undefined;
 
-  const render = (created: Date) => {
+  const render = (outlines: OpmlOutline[], created: Date) => {
     const body = renderOpml(TITLE, outlines, created);
     return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, created };
   };
 
   /** Rendered once the listing's date is known; until the database answers, with the server's start time. */
   const current = async () => {
-    if (document) return document;
+    const topics = deps.topics.list();
+    if (listing?.topics !== topics) {
+      const outlines = topicOutlines(topics, deps.publicUrl);
+      listing = {
+        topics,
+        outlines,
+        fingerprint: createHash('sha256')
+          .update(renderOpml(TITLE, outlines, new Date(0)))
+          .digest('base64url'),
+      };
+    }
+    const held = listing;
+    if (held.document) return held.document;
     let since: Date;
     try {
-      since = deps.listingSince ? await deps.listingSince(fingerprint) : built;
+      since = deps.listingSince ? await deps.listingSince(held.fingerprint) : built;
     } catch (error) {
       app.log.warn({ err: error }, 'topic listing date unavailable; using the start time for now');
-      return render(wholeSeconds(built));
+      return render(held.outlines, wholeSeconds(built));
     }
-    document = render(wholeSeconds(since));
-    return document;
+    held.document = render(held.outlines, wholeSeconds(since));
+    return held.document;
   };
 
   app.get('/topics.opml', async (request, reply) => {

@@ -19,6 +19,7 @@ import { unknownTopic } from './digest-routes.ts';
 import type { CachedDocument, FeedCache } from './feed-cache.ts';
 import { sendPage } from './html-page.ts';
 import { searchQueryParam } from './search-feeds.ts';
+import type { ServedTopics } from './served-topics.ts';
 import { createVariantCache, type VariantCache } from './variant-cache.ts';
 
 /** Stories each topic shows on the index. */
@@ -29,7 +30,7 @@ const RENDERED_TTL_MS = 60_000;
 const PAGE_CACHE_BYTES = 4 * 1024 * 1024;
 
 export interface TopicPageDeps {
-  topics: readonly IndexTopic[];
+  topics: ServedTopics;
   publicUrl: string;
   feedCache?: Pick<FeedCache, 'get'> | undefined;
   /** The topic page's stories (jobs/archive-pages.ts topicPageStories); absent: no topic pages. */
@@ -74,10 +75,9 @@ function searchQuery(raw: unknown): string | null {
 }
 
 export function registerTopicPageRoutes(app: FastifyInstance, deps: TopicPageDeps, cache: VariantCache = createVariantCache(PAGE_CACHE_BYTES)): void {
-  const topics = new Map(deps.topics.map((t) => [t.slug, t]));
   const generationOf = (slug: string) => deps.feedCache?.get(slug, 'feed', 'atom')?.generation ?? -1;
   const topicOf = (slug: string): IndexTopic => {
-    const topic = topics.get(slug);
+    const topic = deps.topics.get(slug);
     if (!topic) throw unknownTopic(slug, deps.publicUrl);
     return topic;
   };
@@ -133,23 +133,23 @@ export function registerTopicPageRoutes(app: FastifyInstance, deps: TopicPageDep
     return sendHtml(request, reply, doc, true);
   });
 
-  const plainIndex = indexPage(deps.topics, deps.publicUrl);
-  let index: { fingerprint: string; doc: CachedDocument; expires: number } | undefined;
+  let index: { topics: readonly IndexTopic[]; fingerprint: string; doc: CachedDocument; expires: number } | undefined;
   app.get('/', async (request, reply) => {
-    const fingerprint = deps.topics.map((t) => generationOf(t.slug)).join(',');
-    if (index === undefined || index.fingerprint !== fingerprint || index.expires <= Date.now()) {
-      let body = plainIndex;
+    const topics = deps.topics.list();
+    const fingerprint = topics.map((t) => generationOf(t.slug)).join(',');
+    if (index === undefined || index.topics !== topics || index.fingerprint !== fingerprint || index.expires <= Date.now()) {
+      let body = indexPage(topics, deps.publicUrl);
       if (deps.latestStories) {
         try {
           const latest = new Map<string, FeedEntry[]>();
-          for (const topic of deps.topics) latest.set(topic.slug, await deps.latestStories(topic.slug, INDEX_STORIES));
-          body = indexPage(deps.topics, deps.publicUrl, (topic) => storyRiver(latest.get(topic.slug) ?? [], topic.digest.timezone));
+          for (const topic of topics) latest.set(topic.slug, await deps.latestStories(topic.slug, INDEX_STORIES));
+          body = indexPage(topics, deps.publicUrl, (topic) => storyRiver(latest.get(topic.slug) ?? [], topic.digest.timezone));
         } catch (error) {
           request.log.warn({ err: error }, 'latest stories unavailable; the index shows subscribe links only');
         }
       }
       const doc = asDocument('', body, 0);
-      index = { fingerprint, doc: index?.doc.etag === doc.etag ? index.doc : doc, expires: Date.now() + RENDERED_TTL_MS };
+      index = { topics, fingerprint, doc: index?.doc.etag === doc.etag ? index.doc : doc, expires: Date.now() + RENDERED_TTL_MS };
     }
     return sendHtml(request, reply, index.doc, false);
   });

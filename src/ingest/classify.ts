@@ -1,13 +1,16 @@
 /**
  * Which topics an item belongs to (docs/architecture.md § feeds.config.json): its source's
- * declared topics, or any topic one of whose `include` phrases occurs in its title,
- * summary, categories or content text; in either case not when an `exclude` phrase
- * occurs. Phrases match case-insensitively on word boundaries, except phrases in
- * scripts that do not separate words by spaces or that glue particles to words
- * (Hangul, Han, Kana), which match as substrings: 북한 must match 북한의 and 北朝鮮は.
+ * declared topics, or any topic one of whose `include` rules matches; in either case not
+ * when an `exclude` rule matches. A rule is a phrase looked for in the title, summary,
+ * categories and content text, or a phrase qualified to one field (`title:missile`,
+ * `source:yonhap`, src/text/topic-rules.ts). Phrases match case-insensitively on word
+ * boundaries, except phrases in scripts that do not separate words by spaces or that glue
+ * particles to words (Hangul, Han, Kana), which match as substrings: 북한 must match 북한의
+ * and 北朝鮮は.
  */
 
-import { matchableText, phraseSource } from '../text/phrase-match.ts';
+import { phraseSource } from '../text/phrase-match.ts';
+import { fieldText, parseRule, type RuleField, type RuleSubject } from '../text/topic-rules.ts';
 
 export interface TopicRules {
   slug: string;
@@ -15,7 +18,8 @@ export interface TopicRules {
   exclude: readonly string[];
 }
 
-export interface ClassifiableText {
+/** The item as rules see it: its text fields, author, and (for `source:` rules) its source. */
+export interface ClassifiableText extends RuleSubject {
   title: string;
   summary: string;
   categories: readonly string[];
@@ -24,41 +28,68 @@ export interface ClassifiableText {
 }
 
 interface CompiledPhrase {
-  phrase: string;
+  /** The rule as written (what an explanation names). */
+  rule: string;
   pattern: RegExp;
 }
 
-/** One alternation per phrase list: one scan of the text instead of one per phrase. */
-interface CompiledPhrases {
-  any: RegExp | null;
+/** The rules of one field in one alternation: one scan of that field's text instead of one per rule. */
+interface CompiledField {
+  field: RuleField;
+  any: RegExp;
   phrases: CompiledPhrase[];
 }
 
+type CompiledRules = readonly CompiledField[];
+
 interface CompiledTopic {
   slug: string;
-  include: CompiledPhrases;
-  exclude: CompiledPhrases;
+  include: CompiledRules;
+  exclude: CompiledRules;
 }
 
 export type CompiledTopics = readonly CompiledTopic[];
 
-function compilePhrases(raw: readonly string[]): CompiledPhrases {
-  const phrases = raw.filter((p) => p.trim() !== '').map((phrase) => ({ phrase, pattern: new RegExp(phraseSource(phrase), 'u') }));
-  const any = phrases.length === 0 ? null : new RegExp(phrases.map((p) => `(?:${p.pattern.source})`).join('|'), 'u');
-  return { any, phrases };
+function compileRules(raw: readonly string[]): CompiledRules {
+  const byField = new Map<RuleField, CompiledPhrase[]>();
+  for (const rule of raw) {
+    if (rule.trim() === '') continue;
+    const { field, phrase } = parseRule(rule);
+    const phrases = byField.get(field) ?? [];
+    phrases.push({ rule, pattern: new RegExp(phraseSource(phrase), 'u') });
+    byField.set(field, phrases);
+  }
+  return [...byField].map(([field, phrases]) => ({ field, phrases, any: new RegExp(phrases.map((p) => `(?:${p.pattern.source})`).join('|'), 'u') }));
 }
 
 export function compileTopics(topics: readonly TopicRules[]): CompiledTopics {
-  return topics.map((topic) => ({ slug: topic.slug, include: compilePhrases(topic.include), exclude: compilePhrases(topic.exclude) }));
+  return topics.map((topic) => ({ slug: topic.slug, include: compileRules(topic.include), exclude: compileRules(topic.exclude) }));
 }
 
-/** The phrase found earliest in the text, or null. */
-function firstMatch(compiled: CompiledPhrases, text: string): string | null {
-  const found = compiled.any?.exec(text);
-  if (!found) return null;
-  // Re-test the matched span alone to name the phrase; its context was already checked.
-  const span = text.slice(found.index, found.index + found[0].length);
-  return compiled.phrases.find(({ pattern }) => pattern.test(span))?.phrase ?? null;
+/** An item's field texts, each normalized once, when a rule first needs it. */
+function fieldTexts(item: ClassifiableText): (field: RuleField) => string {
+  const texts = new Map<RuleField, string>();
+  return (field) => {
+    let text = texts.get(field);
+    if (text === undefined) {
+      text = fieldText(item, field);
+      texts.set(field, text);
+    }
+    return text;
+  };
+}
+
+/** The rule that matches (within a field, the one found earliest), or null. */
+function firstMatch(rules: CompiledRules, textOf: (field: RuleField) => string): string | null {
+  for (const compiled of rules) {
+    const text = textOf(compiled.field);
+    const found = compiled.any.exec(text);
+    if (!found) continue;
+    // Re-test the matched span alone to name the rule; its context was already checked.
+    const span = text.slice(found.index, found.index + found[0].length);
+    return compiled.phrases.find(({ pattern }) => pattern.test(span))?.rule ?? null;
+  }
+  return null;
 }
 
 export interface TopicMatch {
@@ -69,7 +100,7 @@ export interface TopicMatch {
 
 export interface TopicExclusion {
   slug: string;
-  /** The exclude phrase that kept the item out. */
+  /** The exclude rule that kept the item out. */
   excludedBy: string;
 }
 
@@ -79,7 +110,7 @@ export function explainTopics(
   sourceTopics: readonly string[],
   topics: CompiledTopics,
 ): { matches: TopicMatch[]; exclusions: TopicExclusion[] } {
-  const text = matchableText(item);
+  const text = fieldTexts(item);
   const matches: TopicMatch[] = [];
   const exclusions: TopicExclusion[] = [];
   for (const topic of topics) {

@@ -20,7 +20,8 @@ import { DISABLED_REASONS } from '../store/disabled-reasons.ts';
 import { recordPollFailure, recordPollSuccess, type NotModifiedPoll } from '../store/poll-outcomes.ts';
 import { releaseLease } from '../store/source-claims.ts';
 import type { StoryGrouper } from '../dedupe/index.ts';
-import { classify, type CompiledTopics } from './classify.ts';
+import { classify } from './classify.ts';
+import type { LiveTopics } from '../topic-registry.ts';
 import type { Fetcher } from './fetch/index.ts';
 import type { ExtractArticle } from './full-content.ts';
 import { HostBusyError, type HostGate } from './host-slots.ts';
@@ -52,7 +53,8 @@ export interface RefreshContext {
   config: Pick<FeedsConfig, 'polling'> & Partial<Pick<FeedsConfig, 'websub'>>;
   /** Where a source's password is read from, at each poll (source-credentials.ts). */
   env: Pick<Env, 'lookupVariable'>;
-  compiledTopics: CompiledTopics;
+  /** The topics now (src/topic-registry.ts): classification reads their compiled rules. */
+  topics: LiveTopics;
   /** Puts committed items into stories (canonical URL, near-duplicate text), batched across polls. */
   stories: StoryGrouper;
   metrics?: Metrics | undefined;
@@ -167,7 +169,8 @@ export async function followDeferredMove(ctx: RefreshContext, move: DeferredMove
 }
 
 function classifyStoredWith(ctx: RefreshContext): ClassifyStoredItem {
-  return (row, topics) => classify({ ...row, contentText: row.content_html ? htmlToPlainText(row.content_html) : '' }, topics, ctx.compiledTopics);
+  return (row, source) =>
+    classify({ ...row, contentText: row.content_html ? htmlToPlainText(row.content_html) : '', source }, source.topics, ctx.topics.current().compiled);
 }
 
 /** The move to retry after the cycle, when the redirect could not merge only because its target was busy. */

@@ -12,7 +12,8 @@ import type { NormalizedFeed } from '../model.ts';
 import { storedArticlePages, storedItemMarks, type StorableItem, type UpsertResult } from '../store/items.ts';
 import { isOnOwnSite, type StoryGrouper } from '../dedupe/index.ts';
 import { searchTokens as searchTokensOf } from '../text/search-tokens.ts';
-import { classify, type CompiledTopics } from './classify.ts';
+import { classify } from './classify.ts';
+import type { LiveTopics } from '../topic-registry.ts';
 import { fetchArticles, type FetchedArticles, type FullContentContext, type ItemArticle } from './full-content.ts';
 import type { ItemFeatures, ReadFeedResult, ReadOptions } from './read-feed.ts';
 
@@ -22,7 +23,8 @@ export type ReadFeed = (bytes: Uint8Array, contentType: string | null, feedUrl: 
 export interface FeedItemsContext {
   db: Kysely<DB>;
   readFeed: ReadFeed;
-  compiledTopics: CompiledTopics;
+  /** The topics as they are now (src/topic-registry.ts): classification reads their compiled rules. */
+  topics: LiveTopics;
   stories: StoryGrouper;
   metrics?: Metrics | undefined;
   log: Logger;
@@ -66,20 +68,23 @@ export async function readArticles(
  * would write nothing for them).
  */
 export function storableItems(
-  ctx: Pick<FeedItemsContext, 'compiledTopics'>,
-  owner: Pick<Source, 'topics'>,
+  ctx: Pick<FeedItemsContext, 'topics'>,
+  owner: Pick<Source, 'topics' | 'url'> & { title?: string | null | undefined },
   read: Pick<ReadFeedResult, 'feed' | 'features'>,
   sites: ReadonlyArray<string | null>,
   articles: ReadonlyMap<number, ItemArticle> = NO_ARTICLES.articles,
 ): StorableItem[] {
   const items: StorableItem[] = [];
+  const { compiled } = ctx.topics.current();
+  // `source:` rules see the source's title, or before its first poll is recorded, the feed's.
+  const source = { title: owner.title ?? read.feed.title, url: owner.url };
   read.feed.items.forEach((item, i) => {
     const { canonicalUrl, contentHash, unchanged, contentText, signature, searchTokens }: ItemFeatures = read.features[i]!;
     if (unchanged) return;
     // An article read from the item's page stands for its content: rules, grouping and search use it.
     const article = articles.get(i);
     const text = article?.text ?? null;
-    const topics = classify({ ...item, contentText: text ?? contentText }, owner.topics, ctx.compiledTopics);
+    const topics = classify({ ...item, contentText: text ?? contentText, source }, owner.topics, compiled);
     items.push({
       ...item,
       canonicalUrl,

@@ -34,6 +34,7 @@ export interface PreviewableItem {
   url: string | null;
   summary: string;
   categories: string[];
+  author: string | null;
   content_html: string | null;
   published_at: Date;
   topics: string[];
@@ -54,6 +55,7 @@ export async function itemsPublishedSince(db: Kysely<DB>, since: Date, limit: nu
       'i.url',
       'i.summary',
       'i.categories',
+      'i.author',
       // The article extracted from its page, for a source with fullContent (src/ingest/full-content.ts).
       eb.fn.coalesce('i.full_content_html', 'i.content_html').as('content_html'),
       'i.published_at',

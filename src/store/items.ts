@@ -240,6 +240,7 @@ export interface ClassifiableRow {
   title: string;
   summary: string;
   categories: string[];
+  author: string | null;
   content_html: string | null;
   topics: string[];
 }
@@ -255,6 +256,7 @@ export async function itemsToClassify(db: Executor, since: Date, afterId: number
       'title',
       'summary',
       'categories',
+      'author',
       eb.fn.coalesce('full_content_html', 'content_html').as('content_html'),
       'topics',
     ])

@@ -9,8 +9,8 @@ import { DISABLED_REASONS } from './disabled-reasons.ts';
 import { setItemTopics, type ClassifiableRow } from './items.ts';
 import { refreshStories } from './stories.ts';
 
-/** An item's topics given its source's declared topics (classify.ts), for items whose source's topics a merge changed. */
-export type ClassifyStoredItem = (item: ClassifiableRow, sourceTopics: readonly string[]) => string[];
+/** An item's topics given its source (declared topics, and title and URL for `source:` rules; classify.ts), for items whose source's topics a merge changed. */
+export type ClassifyStoredItem = (item: ClassifiableRow, source: { topics: readonly string[]; title: string | null; url: string }) => string[];
 
 export interface SourceMerge {
   kind: 'merged';
@@ -37,7 +37,7 @@ export type RedirectOutcome =
 const MAX_CHAIN = 16;
 const STORY_PAGE = 1000;
 
-const SOURCE_COLUMNS = ['id', 'url', 'topics', 'enabled', 'disabled_reason', 'merged_into_id', 'lease_until'] as const;
+const SOURCE_COLUMNS = ['id', 'url', 'title', 'topics', 'enabled', 'disabled_reason', 'merged_into_id', 'lease_until'] as const;
 
 /**
  * Points source `sourceId` at `newUrl`, where its feed now permanently redirects. When
@@ -132,13 +132,14 @@ async function merge(trx: Transaction<DB>, source: SourceRow, target: SourceRow,
       'title',
       'summary',
       'categories',
+      'author',
       eb.fn.coalesce('full_content_html', 'content_html').as('content_html'),
       'topics',
     ])
     .where('source_id', '=', target.id)
     .execute();
   const reclassified = stored
-    .map((row) => ({ row, topics: classifyItem(row, topics) }))
+    .map((row) => ({ row, topics: classifyItem(row, { topics, title: target.title, url: target.url }) }))
     .filter(({ row, topics: next }) => next.join('\u0000') !== row.topics.join('\u0000'));
   await setItemTopics(
     trx,

@@ -67,8 +67,8 @@ function healthQuery(db: Kysely<DB>, now: Date) {
 }
 
 /** Each source's declared topics (for classification). */
-export async function listSourceTopics(db: Kysely<DB>): Promise<Array<{ id: number; topics: string[] }>> {
-  return db.selectFrom('sources').select(['id', 'topics']).orderBy('id').execute();
+export async function listSourceTopics(db: Kysely<DB>): Promise<Array<{ id: number; topics: string[]; title: string | null; url: string }>> {
+  return db.selectFrom('sources').select(['id', 'topics', 'title', 'url']).orderBy('id').execute();
 }
 
 /** Every source, by id (for export). */

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
 import { readEnv } from '../../src/config/env.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { servedTopics } from '../../src/http/served-topics.ts';
 import { createFeedCache } from '../../src/http/feed-cache.ts';
 import { serve, type Service } from '../../src/main.ts';
 import { syncConfigSources } from '../../src/store/config-sources.ts';
@@ -143,7 +144,7 @@ describe('admin API: authentication', () => {
     for (const admin of [undefined, { token: null, api: {} as never, secureCookies: false }]) {
       const app = buildServer({
         log: silentLog,
-        topics: [],
+        topics: servedTopics([]),
         publicUrl: 'http://x.test',
         feedCache: createFeedCache({ generations: async () => [], documents: async () => [] }),
         renderDocument: async () => ({ body: '', etag: '""' }),

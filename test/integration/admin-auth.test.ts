@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AdminApi } from '../../src/admin/api.ts';
 import { createFeedCache } from '../../src/http/feed-cache.ts';
+import { servedTopics } from '../../src/http/served-topics.ts';
 import { buildServer, type ServerDeps } from '../../src/http/server.ts';
 import { silentLog } from '../helpers/context.ts';
 
@@ -38,7 +39,7 @@ afterEach(async () => {
 async function start(extra: Partial<ServerDeps> = {}): Promise<string> {
   const app = buildServer({
     log: silentLog,
-    topics: [],
+    topics: servedTopics([]),
     publicUrl: 'http://x.test',
     feedCache: createFeedCache({ generations: async () => [], documents: async () => [] }),
     renderDocument: async () => ({ body: '', etag: '""' }),

@@ -40,7 +40,7 @@ beforeAll(async () => {
   const env = { ...readEnv({}), port: 0, publicUrl: 'http://feeds.test' };
   service = await serve(env, config, silentLog, { handleSignals: false, database: await createTestDatabase() });
   await service.pollNow();
-  const [korea, world] = service.context.topics;
+  const [korea, world] = service.context.topics.current().list;
   await buildDigest(service.context, { topic: korea!, period: periodForDate(korea!, '2026-12-02'), replace: true });
   await buildDigest(service.context, { topic: world!, period: periodForDate(world!, '2026-11-30'), replace: true });
   await service.syncFeeds();

@@ -7,6 +7,7 @@ import { regenerateFeeds } from '../../jobs/regenerate-feeds.ts';
 import type { FeedFormat } from '../../src/db/schema.ts';
 import { createFeedCache } from '../../src/http/feed-cache.ts';
 import { documentGenerations, loadDocumentGenerations } from '../../src/store/rendered-feeds.ts';
+import { fixedTopics } from '../../src/topic-registry.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { testConfig, testContext } from '../helpers/context.ts';
 
@@ -38,7 +39,7 @@ describe('feed cache syncing from the database', () => {
       // Another process renders the topic under a new title, while this one keeps syncing.
       let writing = true;
       const regeneration = regenerateFeeds(
-        { ...regenerate, topics: [{ ...regenerate.topics[0]!, title: `Korea ${n}` }] },
+        { ...regenerate, topics: fixedTopics([{ ...regenerate.topics.current().list[0]!, title: `Korea ${n}` }]) },
         { topics: ['korea'], kinds: ['feed'] },
       ).finally(() => (writing = false));
       do {

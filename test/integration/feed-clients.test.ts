@@ -42,7 +42,7 @@ beforeAll(async () => {
   service = await serve({ ...readEnv({}), port: 0 }, config, silentLog, { handleSignals: false, database: await createTestDatabase() });
   await service.pollNow();
   // The fixture items are dated 23 November 2026: publish the digest of the day ending on the 24th.
-  const topic = service.context.topics[0]!;
+  const topic = service.context.topics.current().list[0]!;
   await buildDigest(service.context, { topic, period: periodForDate(topic, '2026-11-24'), replace: true });
   await service.syncFeeds();
 });

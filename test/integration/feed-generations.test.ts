@@ -73,7 +73,7 @@ const DIGEST_TITLE = 'daily digest: Monday 23 November, 07:00 – Tuesday 24 Nov
 
 /** Publishes Korea's digest of 24 November 2026 (the fixtures' day) and renders it, as `tidings digest build` does. */
 async function publishDigest(service: Service, cli: AppContext = otherProcess(service)): Promise<void> {
-  const topic = service.context.topics[0]!;
+  const topic = service.context.topics.current().list[0]!;
   const built = await buildDigest(cli, { topic, period: periodForDate(topic, '2026-11-24'), replace: true });
   expect(built).toMatchObject({ published: true, title: expect.stringContaining(DIGEST_TITLE) });
 }

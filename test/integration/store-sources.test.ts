@@ -273,7 +273,7 @@ describe('recording poll outcomes', () => {
 
 describe('following a permanent redirect', () => {
   // No topic rules: an item's topics are its source's (classify.ts does the same with none).
-  const sourceTopicsOnly: ClassifyStoredItem = (_item, topics) => [...topics];
+  const sourceTopicsOnly: ClassifyStoredItem = (_item, source) => [...source.topics];
   const follow = (sourceId: number, newUrl: string, when = now) =>
     database.db.transaction().execute((trx) => followPermanentRedirect(trx, sourceId, newUrl, when, sourceTopicsOnly));
   const byUrl = async (url: string) => (await sources()).find((s) => s.url === url)!;

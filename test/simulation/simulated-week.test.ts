@@ -39,6 +39,7 @@ import { at, feedById, type World } from './world.ts';
 import { startWorldServer, type WorldServer } from './world-server.ts';
 import { checkFullContent } from './invariants-full-content.ts';
 import { pushingFeeds, startSimulatedHub, type SimulatedHub } from './websub-publishers.ts';
+import { curationTopics } from './curation-topics.ts';
 
 const SEED = 20260302;
 const START = new Date('2026-03-02T00:00:00Z');
@@ -225,6 +226,9 @@ const actions: Array<{ hour: number; run: () => Promise<void> }> = [
   },
 ];
 
+const curation = curationTopics(admin, () => service, clock);
+actions.push(...curation.actions);
+
 async function servedDocuments(topic: string, kind: 'feed' | 'digest'): Promise<Served> {
   const base = `${service.url}/topics/${topic}/${kind === 'digest' ? 'digest/' : ''}`;
   const get = async (file: string) => (await fetch(base + file)).text();
@@ -282,7 +286,7 @@ async function checkHour(hour: number): Promise<string[]> {
   const fresh = fetchProblems.filter((problem) => !reported.has(problem));
   for (const problem of fresh) reported.add(problem);
   problems.push(...fresh, ...(await checkPolledEnough(db, server.log, now, MAX_INTERVAL_SECONDS, resumed)));
-  problems.push(...(await hub.checkSubscriptions(db, server.url)));
+  problems.push(...(await hub.checkSubscriptions(db, server.url)), ...(await curation.check()));
   return problems;
 }
 

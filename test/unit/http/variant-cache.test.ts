@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CachedDocument } from '../../../src/http/feed-cache.ts';
 import { buildServer } from '../../../src/http/server.ts';
+import { servedTopics } from '../../../src/http/served-topics.ts';
 import { createFeedCache } from '../../../src/http/feed-cache.ts';
 import { createVariantCache } from '../../../src/http/variant-cache.ts';
 import { silentLog } from '../../helpers/context.ts';
@@ -55,9 +56,9 @@ describe('?limit= variants over HTTP', () => {
     let renders = 0;
     const app = buildServer({
       log: silentLog,
-      topics: [
+      topics: servedTopics([
         { slug: 'korea', title: 'Korea', description: '', digest: { period: 'daily', time: '07:00', timezone: 'UTC', weekday: 'monday' }, hasDigest: true },
-      ],
+      ]),
       publicUrl: 'http://x.test',
       feedCache: createFeedCache({ generations: async () => [], documents: async () => [] }),
       // ~200 bytes an entry, not very compressible: limit=500 is ~100 kB, the 167 limits asked ~8 MB.

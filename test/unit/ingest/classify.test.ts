@@ -61,3 +61,46 @@ describe('classify', () => {
     expect(classify(text({ title: 'Why C (lang) matters' }), [], special)).toEqual([]);
   });
 });
+
+describe('classify with qualified rules', () => {
+  const qualified = compileTopics([
+    { slug: 'missiles', include: ['title:missile', 'category:"defense news"'], exclude: ['author:"press office"'] },
+    { slug: 'yonhap', include: ['source:yonhap', 'source:yna.co.kr'], exclude: [] },
+    { slug: 'korean', include: ['title:북한'], exclude: [] },
+  ]);
+  const source = { title: 'Yonhap News', url: 'https://en.yna.co.kr/rss' };
+
+  it('matches a title: rule in the title only', () => {
+    expect(classify(text({ title: 'Missile launched' }), [], qualified)).toEqual(['missiles']);
+    expect(classify(text({ summary: 'A missile was launched' }), [], qualified)).toEqual([]);
+  });
+
+  it('matches a category: rule in one category, never across two', () => {
+    expect(classify(text({ categories: ['World', 'Defense News'] }), [], qualified)).toEqual(['missiles']);
+    expect(classify(text({ categories: ['Defense', 'News'] }), [], qualified)).toEqual([]);
+    expect(classify(text({ title: 'Defense news today' }), [], qualified)).toEqual([]);
+  });
+
+  it('matches a source: rule on the source title or host, on word boundaries', () => {
+    expect(classify(text({ title: 'Weather' }), [], qualified)).toEqual([]);
+    expect(classify(text({ title: 'Weather', source }), [], qualified)).toEqual(['yonhap']);
+    expect(classify(text({ title: 'Weather', source: { title: null, url: 'https://www.yna.co.kr/feed' } }), [], qualified)).toEqual(['yonhap']);
+    expect(classify(text({ title: 'Weather', source: { title: 'Yonhapster', url: 'https://example.org/' } }), [], qualified)).toEqual([]);
+  });
+
+  it('excludes by author', () => {
+    expect(classify(text({ title: 'Missile launched', author: 'The Press Office' }), [], qualified)).toEqual([]);
+    expect(explainTopics(text({ title: 'Missile launched', author: 'The Press Office' }), [], qualified).exclusions).toEqual([
+      { slug: 'missiles', excludedBy: 'author:"press office"' },
+    ]);
+  });
+
+  it('matches a qualified CJK phrase as a substring of its field', () => {
+    expect(classify(text({ title: '북한의 미사일' }), [], qualified)).toEqual(['korean']);
+    expect(classify(text({ summary: '북한의 미사일' }), [], qualified)).toEqual([]);
+  });
+
+  it('names the qualified rule that matched', () => {
+    expect(explainTopics(text({ title: 'Missile launched' }), [], qualified).matches).toEqual([{ slug: 'missiles', matchedBy: 'title:missile' }]);
+  });
+});
