@@ -31,6 +31,7 @@ import * as itemSearchIndex from './2026-12-04T01-00-item-search-index.ts';
 import * as topicArchives from './2026-12-04T02-00-topic-archives.ts';
 import * as websubPublishing from './2026-12-04T03-00-websub-publishing.ts';
 import * as websubSourceSubscriptions from './2026-12-04T04-00-websub-source-subscriptions.ts';
+import * as storyCuration from './2026-12-05T01-00-story-curation.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-24T00-00-sources-and-items': sourcesAndItems,
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T02-00-topic-archives': topicArchives,
   '2026-12-04T03-00-websub-publishing': websubPublishing,
   '2026-12-04T04-00-websub-source-subscriptions': websubSourceSubscriptions,
+  '2026-12-05T01-00-story-curation': storyCuration,
 };

@@ -121,12 +121,18 @@ export interface ItemsTable {
   search_tokens: ColumnType<string[], string[] | undefined, string[]>;
   /** Why the item is in its story (founder, canonical URL, or text match with measures). */
   story_reason: ColumnType<StoryReason | null, string | null | undefined, string | null>;
+  /** Hidden by an admin (src/admin/story-curation.ts): in its story, but in nothing readers get. */
+  hidden_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Who hid it (curation_log.actor). */
+  hidden_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type StoryReason =
   | { via: 'founded' }
   | { via: 'canonical-url'; matchedItemId: number }
-  | { via: 'text'; matchedItemId: number; hammingDistance: number; leadHammingDistance: number; titleSimilarity: number; reason: string };
+  | { via: 'text'; matchedItemId: number; hammingDistance: number; leadHammingDistance: number; titleSimilarity: number; reason: string }
+  /** Moved in by an admin's merge: it founded story `fromStoryId`, merged into this one. */
+  | { via: 'merged'; fromStoryId: number };
 
 export interface StoriesTable {
   id: Generated<number>;
@@ -305,6 +311,30 @@ export interface WebSubSubscriptionsTable {
   updated_at: DefaultedTimestamp;
 }
 
+// -- Story curation (migrations/2026-12-05T01-00-story-curation.ts) --------------------------
+
+/** An item (by source and item_key) an admin split out of a story, kept out of it (src/store/story-curation.ts). */
+export interface StorySplitsTable {
+  source_id: number;
+  item_key: string;
+  story_id: number;
+  created_at: Timestamp;
+}
+
+export type CurationAction = 'split' | 'merge' | 'hide' | 'unhide';
+
+/** What admins did to stories and items (src/store/curation-log.ts). */
+export interface CurationLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  /** "session <key prefix>", "api token" or "cli". */
+  actor: string;
+  action: CurationAction;
+  story_ids: number[];
+  item_ids: number[];
+  detail: ColumnType<Record<string, unknown>, string, string>;
+}
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -324,6 +354,8 @@ export interface DB {
   websub_hub_subscriptions: WebSubHubSubscriptionsTable;
   websub_outbox: WebSubOutboxTable;
   websub_subscriptions: WebSubSubscriptionsTable;
+  story_splits: StorySplitsTable;
+  curation_log: CurationLogTable;
 }
 
 export type WebSubSubscription = Selectable<WebSubSubscriptionsTable>;

@@ -140,6 +140,22 @@ async function candidateQuery(db: Executor, urls: string[], probes: GroupingRow[
   return rows.rows;
 }
 
+/**
+ * The stories each of these items was split out of by an admin (story_splits, by source and
+ * item_key): its candidates in those stories are not candidates. The table holds a few rows
+ * per curated story, so this is a handful of primary-key probes, usually none.
+ */
+export async function storiesKeptOut(db: Executor, itemIds: number[]): Promise<Map<number, Set<number>>> {
+  const kept = new Map<number, Set<number>>();
+  if (itemIds.length === 0) return kept;
+  const rows = await sql<{ item_id: number; story_id: number }>`
+    select i.id as item_id, sp.story_id from story_splits sp
+    join items i on i.source_id = sp.source_id and i.item_key = sp.item_key
+    where i.id = any(${itemIds}::bigint[])`.execute(db);
+  for (const row of rows.rows) kept.set(row.item_id, (kept.get(row.item_id) ?? new Set()).add(row.story_id));
+  return kept;
+}
+
 /** In-memory inverted index of possible earlier copies: by canonical URL and by bucket key. */
 export class CandidateIndex {
   private readonly byUrl = new Map<string, Groupable[]>();
