@@ -21,6 +21,7 @@ import type { SourceView } from './source-view.ts';
 import { pageResults, type PageResults } from './page-results.ts';
 import { adminSessions, type AdminSessions } from './sessions.ts';
 import { previewTopic, type TopicPreview, type TopicPreviewInput } from './topic-preview.ts';
+import { storyCuration, type StoryCuration } from './story-curation.ts';
 
 export interface AdminApi {
   /** The configured topics, for forms and validation messages. */
@@ -38,6 +39,8 @@ export interface AdminApi {
   sessions: AdminSessions;
   /** What the admin page's form posts leave for the page they redirect to. */
   pageResults: PageResults;
+  /** Stories: read, split, merge, hide and unhide items, the curation log. */
+  stories: StoryCuration;
 }
 
 export function createAdminApi(ctx: AdminContext): AdminApi {
@@ -54,6 +57,7 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     previewTopic: (slug, input) => previewTopic(ctx, slug, input),
     sessions: adminSessions(ctx),
     pageResults: pageResults(ctx),
+    stories: storyCuration(ctx),
   };
 }
 
@@ -64,4 +68,7 @@ export type { PageResults } from './page-results.ts';
 export type { AdminSessions } from './sessions.ts';
 export type { SourceView } from './source-view.ts';
 export type { TopicPreview, TopicPreviewInput } from './topic-preview.ts';
+export type { CurationOutcome, StoryCuration } from './story-curation.ts';
+export type { LoggedCuration } from '../store/curation-log.ts';
+export type { JoinReason, StoryDetail, StoryItemView, StorySummary, TopicStories } from './story-view.ts';
 export { AdminError } from './errors.ts';

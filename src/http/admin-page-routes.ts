@@ -22,6 +22,7 @@ import {
   type PageResultBody,
 } from './admin-page-results.ts';
 import { registerSourcePageRoutes, type FormSession, type PageQuery } from './admin-page-source-routes.ts';
+import { registerStoryPageRoutes } from './admin-page-story-routes.ts';
 import { toHttpError } from './admin-http.ts';
 import {
   checkAdminToken,
@@ -191,7 +192,9 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
     ),
   );
 
-  registerSourcePageRoutes(app, { api, html, sessionOf, csrfOf: (session) => csrfToken(keys, session.value), shown, formPost });
+  const kit = { api, html, sessionOf, csrfOf: (session: { value: string }) => csrfToken(keys, session.value), shown, formPost };
+  registerSourcePageRoutes(app, kit);
+  registerStoryPageRoutes(app, kit);
 
   // -- OPML ------------------------------------------------------------------
 
