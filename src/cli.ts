@@ -13,6 +13,7 @@ import { createAppContext, type AppContextOptions } from './app-context.ts';
 import { defaultIo, UsageError, type CliDeps, type Io } from './cli/cli-io.ts';
 import { configSyncCommand, digestBuildCommand, migrateCommand, pollCommand, serveCommand } from './cli/service-commands.ts';
 import { adminCommand, sourcesListCommand } from './cli/source-commands.ts';
+import { storyCommand, type StoryCommand } from './cli/story-commands.ts';
 
 export type { CliDeps, Io } from './cli/cli-io.ts';
 
@@ -31,6 +32,12 @@ Commands:
   sources remove ID          delete a source (by id or URL) and its items
   opml import FILE           add the feeds of an OPML list (folders/categories named like a topic map to it)
   opml export                print every source as OPML
+  stories show ID            a story's items, why each joined it, which are hidden
+  stories split ID --item ITEM
+                             move the item out of story ID into a story of its own, for good
+  stories merge ID ID...     make one story of these (the oldest keeps its feed entry id)
+  items hide ID              leave an item out of every topic feed, search and future digest
+  items unhide ID            put a hidden item back
   digest build --topic SLUG [--date YYYY-MM-DD] [--force]
                              build the digest of the period ending on that local date (default:
                              the latest ended period) and print it; --force rebuilds a published one
@@ -56,6 +63,7 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
         title: { type: 'string' },
         date: { type: 'string' },
         force: { type: 'boolean', default: false },
+        item: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -87,6 +95,12 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
       case 'opml import':
       case 'opml export':
         return await adminCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}`, rest.slice(1), values);
+      case 'stories show':
+      case 'stories split':
+      case 'stories merge':
+      case 'items hide':
+      case 'items unhide':
+        return await storyCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}` as StoryCommand, rest.slice(1), values);
       case 'digest build':
         if (values.topic?.length !== 1) throw new UsageError('digest build needs one --topic SLUG');
         return await digestBuildCommand(await open(loadFeedsConfig(env.feedsConfigPath)), io, { ...values, topic: values.topic[0]! });
