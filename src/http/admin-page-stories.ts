@@ -90,7 +90,7 @@ function itemRow(story: StoryDetail, item: StoryDetail['items'][number], csrf: s
 function splitsList(story: StoryDetail, now: Date): string {
   if (story.splits.length === 0) return '';
   const rows = story.splits.map((s) => {
-    const item = s.itemId === null ? 'an item no longer stored' : `${h(s.itemTitle || `item #${s.itemId}`)} (#${s.itemId})`;
+    const item = s.itemId === null ? 'an item no longer stored' : `${h(s.itemTitle || 'untitled')} <small>#${s.itemId}</small>`;
     const where =
       s.inStoryId === null ? '' : s.inStoryId === story.id ? ' (in this story)' : ` (now in <a href="/admin/stories/${s.inStoryId}">story #${s.inStoryId}</a>)`;
     const from = s.keptOutOf === story.id ? 'this story' : `<a href="/admin/stories/${s.keptOutOf}">story #${s.keptOutOf}</a>`;
