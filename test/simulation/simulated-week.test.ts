@@ -38,6 +38,7 @@ import { at, feedById, type World } from './world.ts';
 import { startWorldServer, type WorldServer } from './world-server.ts';
 import { checkFullContent } from './invariants-full-content.ts';
 import { pushingFeeds, startSimulatedHub, type SimulatedHub } from './websub-publishers.ts';
+import { storyCuration } from './curation-stories.ts';
 
 const SEED = 20260302;
 const START = new Date('2026-03-02T00:00:00Z');
@@ -224,6 +225,9 @@ const actions: Array<{ hour: number; run: () => Promise<void> }> = [
   },
 ];
 
+const curation = storyCuration(SEED, DAYS, { world: () => world, admin, context: () => service.context });
+actions.push(...curation.actions);
+
 async function servedDocuments(topic: string, kind: 'feed' | 'digest'): Promise<Served> {
   const base = `${service.url}/topics/${topic}/${kind === 'digest' ? 'digest/' : ''}`;
   const get = async (file: string) => (await fetch(base + file)).text();
@@ -253,12 +257,13 @@ async function checkHour(): Promise<string[]> {
     ...(await checkItemsStored(db, world)),
     ...checkStaleStates(world, (await admin('GET', '/sources')).body.sources, now, staleSeen),
     ...(await checkFullContent(db, world, server.log)),
+    ...(await curation.check()),
   ];
   for (const topic of TOPICS) {
     // A document served unchanged since the last hour was checked then.
     const feed = await servedDocuments(topic, 'feed');
     if (changedSinceLastCheck(`${topic} feed`, feed)) {
-      problems.push(...(await checkFormatsAgree(`${topic} feed`, feed)), ...(await checkTopicEntries(`${topic} feed`, db, world, feed.json)));
+      problems.push(...(await checkFormatsAgree(`${topic} feed`, feed)), ...(await checkTopicEntries(`${topic} feed`, db, world, feed.json, curation.curated)));
       problems.push(...(await checkSearches(`${topic} search`, db, service.url, topic, feed.json)));
     }
     problems.push(...(await checkArchive(`${topic} archive`, db, service.url, env.publicUrl, topic, archivePages)));
