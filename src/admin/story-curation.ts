@@ -49,6 +49,8 @@ function refusal(result: CurationRefusal, ids: { storyId?: number; itemId?: numb
       return new AdminError('conflict', 'already_hidden', `item #${ids.itemId} is hidden already`);
     case 'not_hidden':
       return new AdminError('conflict', 'not_hidden', `item #${ids.itemId} is not hidden`);
+    case 'not_grouped':
+      return new AdminError('conflict', 'not_grouped', `item #${ids.itemId} is not in a story yet (its poll is grouping it); try again in a moment`);
   }
 }
 

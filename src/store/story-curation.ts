@@ -23,7 +23,9 @@ export type CurationRefusal =
   | { refused: 'unknown_item' }
   | { refused: 'not_in_story'; storyId: number }
   | { refused: 'only_item' }
-  | { refused: 'already_hidden' | 'not_hidden' };
+  | { refused: 'already_hidden' | 'not_hidden' }
+  /** Stored, but its poll has not grouped it yet (a moment). */
+  | { refused: 'not_grouped' };
 
 export interface CurationDone {
   refused?: undefined;
@@ -156,12 +158,12 @@ export async function setItemHidden(db: Kysely<DB>, itemId: number, hidden: bool
     const item = await lockedItem(trx, itemId);
     if (item === undefined) return { refused: 'unknown_item' };
     if ((item.hidden_at !== null) === hidden) return { refused: hidden ? 'already_hidden' : 'not_hidden' };
+    if ((await trx.selectFrom('stories').select('id').where('id', '=', item.story_id).executeTakeFirst()) === undefined) return { refused: 'not_grouped' };
     await trx
       .updateTable('items')
       .set(hidden ? { hidden_at: who.now, hidden_by: who.actor } : { hidden_at: null, hidden_by: null })
       .where('id', '=', itemId)
       .execute();
-    // An item still queued for grouping has no story yet: grouping leaves a hidden founder out of the topics.
     const topics = await refreshStories(trx, [item.story_id], who.now);
     const logId = await log(trx, who, hidden ? 'hide' : 'unhide', [item.story_id], [item.id], {
       itemTitle: item.title,

@@ -73,10 +73,10 @@ async function items(): Promise<Record<string, { id: number; story: number }>> {
   return Object.fromEntries(rows.map((r) => [r.item_key, { id: r.id, story: r.story_id }]));
 }
 
-/** The topic's served documents, all three formats. */
-async function served(query = ''): Promise<{ rss: string; atom: string; json: string }> {
+/** The topic's served documents, all three formats, and its page for browsers. */
+async function served(query = ''): Promise<{ rss: string; atom: string; json: string; page: string }> {
   const get = async (file: string) => (await fetch(`${service.url}/topics/korea/${file}${query}`)).text();
-  return { rss: await get('rss.xml'), atom: await get('atom.xml'), json: await get('feed.json') };
+  return { rss: await get('rss.xml'), atom: await get('atom.xml'), json: await get('feed.json'), page: await get('') };
 }
 const entries = async () => (JSON.parse((await served()).json) as { items: Array<{ id: string; title: string; _tidings: any }> }).items;
 
@@ -228,7 +228,7 @@ describe('hiding an item', () => {
     expect((await call('POST', '/admin/api/items/999999/hide')).status).toBe(404);
   });
 
-  it('drops a story whose items are all hidden from the documents, search and the next digest; published digests stay; unhide brings it back', async () => {
+  it('drops a story whose items are all hidden from the documents, the topic page, search and the next digest; published digests stay; unhide brings it back', async () => {
     const { d3 } = await items();
     const topic = service.context.topics[0]!;
     const period = (date: string) => ({ start: new Date(Date.now() - 86_400_000), end: new Date(Date.now() + 3_600_000), date });

@@ -2,7 +2,8 @@
  * Where a split must hold beyond the admin API's own tests (story-curation-api.test.ts): the
  * separation follows the story it names into a merge, and follows its item when the item's
  * source merges into another (a permanent redirect); an item stored again is grouped around
- * the story it was split out of.
+ * the story it was split out of. An item not grouped yet cannot be hidden (it has no story to
+ * refresh).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
@@ -10,7 +11,7 @@ import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { followPermanentRedirect } from '../../src/store/source-merge.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
-import { mergeStories, splitItem } from '../../src/store/story-curation.ts';
+import { mergeStories, setItemHidden, splitItem } from '../../src/store/story-curation.ts';
 import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 
@@ -88,5 +89,14 @@ describe('a split item', () => {
     await database.db.deleteFrom('items').where('item_key', '=', 'b1').execute();
     await store('c', 'b1', URL_ONE);
     expect(await storyOf('c', 'b1')).not.toBe(left);
+  });
+});
+
+describe('hiding', () => {
+  it('waits for the item to be grouped', async () => {
+    await upsertItems(database.db, source.a, [makeItem({ key: 'a1', topics: ['korea'] })], now);
+    expect(await setItemHidden(database.db, await idOf('a', 'a1'), true, who)).toEqual({ refused: 'not_grouped' });
+    await groupPendingItems(database.db, now, CANONICAL_URL_ONLY);
+    expect(await setItemHidden(database.db, await idOf('a', 'a1'), true, who)).toMatchObject({ storyId: await storyOf('a', 'a1') });
   });
 });
