@@ -148,9 +148,10 @@ async function candidateQuery(db: Executor, urls: string[], probes: GroupingRow[
 export async function storiesKeptOut(db: Executor, itemIds: number[]): Promise<Map<number, Set<number>>> {
   const kept = new Map<number, Set<number>>();
   if (itemIds.length === 0) return kept;
+  // Driven by story_splits (OFFSET 0 fence: one probe of the items key per split), never by the batch's ids.
   const rows = await sql<{ item_id: number; story_id: number }>`
     select i.id as item_id, sp.story_id from story_splits sp
-    join items i on i.source_id = sp.source_id and i.item_key = sp.item_key
+    cross join lateral (select i.id from items i where i.source_id = sp.source_id and i.item_key = sp.item_key offset 0) as i
     where i.id = any(${itemIds}::bigint[])`.execute(db);
   for (const row of rows.rows) kept.set(row.item_id, (kept.get(row.item_id) ?? new Set()).add(row.story_id));
   return kept;
