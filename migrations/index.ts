@@ -32,6 +32,7 @@ import * as topicArchives from './2026-12-04T02-00-topic-archives.ts';
 import * as websubPublishing from './2026-12-04T03-00-websub-publishing.ts';
 import * as websubSourceSubscriptions from './2026-12-04T04-00-websub-source-subscriptions.ts';
 import * as adminTopics from './2026-12-05T00-00-admin-topics.ts';
+import * as storyCuration from './2026-12-05T01-00-story-curation.ts';
 import * as topicArchivePending from './2026-12-05T02-00-topic-archive-pending.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -62,5 +63,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T03-00-websub-publishing': websubPublishing,
   '2026-12-04T04-00-websub-source-subscriptions': websubSourceSubscriptions,
   '2026-12-05T00-00-admin-topics': adminTopics,
+  '2026-12-05T01-00-story-curation': storyCuration,
   '2026-12-05T02-00-topic-archive-pending': topicArchivePending,
 };

@@ -15,6 +15,7 @@ import { configSyncCommand, digestBuildCommand, migrateCommand, pollCommand, ser
 import { adminCommand, sourcesListCommand } from './cli/source-commands.ts';
 import { sourceEditCommand, type OneSourceCommand } from './cli/source-edit-commands.ts';
 import { topicsCommand } from './cli/topic-commands.ts';
+import { storyCommand, type StoryCommand } from './cli/story-commands.ts';
 
 export type { CliDeps, Io } from './cli/cli-io.ts';
 
@@ -45,6 +46,12 @@ Commands:
   topics edit SLUG [--title TEXT] [--include PHRASE]... [--exclude PHRASE]... [--description TEXT]
                              change a topic (--include and --exclude replace its lists); the items are re-classified
   topics remove SLUG         delete a topic: its feeds, pages, archives and digests go
+  stories show ID            a story's items, why each joined it, which are hidden
+  stories split ID --item ITEM
+                             move the item out of story ID into a story of its own, for good
+  stories merge ID ID...     make one story of these (the oldest keeps its feed entry id)
+  items hide ID              leave an item out of every topic feed, search and future digest
+  items unhide ID            put a hidden item back
   digest build --topic SLUG [--date YYYY-MM-DD] [--force]
                              build the digest of the period ending on that local date (default:
                              the latest ended period) and print it; --force rebuilds a published one
@@ -75,6 +82,7 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
         description: { type: 'string' },
         date: { type: 'string' },
         force: { type: 'boolean', default: false },
+        item: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -116,6 +124,12 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
       case 'topics edit':
       case 'topics remove':
         return await topicsCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}`, rest.slice(1), values);
+      case 'stories show':
+      case 'stories split':
+      case 'stories merge':
+      case 'items hide':
+      case 'items unhide':
+        return await storyCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}` as StoryCommand, rest.slice(1), values);
       case 'digest build':
         if (values.topic?.length !== 1) throw new UsageError('digest build needs one --topic SLUG');
         return await digestBuildCommand(await open(loadFeedsConfig(env.feedsConfigPath)), io, { ...values, topic: values.topic[0]! });

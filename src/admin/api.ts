@@ -34,6 +34,7 @@ import {
   type TopicInput,
   type TopicView,
 } from './topics.ts';
+import { storyCuration, type StoryCuration } from './story-curation.ts';
 
 export interface AdminApi {
   /** The topics now (they change while serving), for forms and validation messages. */
@@ -58,6 +59,8 @@ export interface AdminApi {
   sessions: AdminSessions;
   /** What the admin page's form posts leave for the page they redirect to. */
   pageResults: PageResults;
+  /** Stories: read, split, merge, hide and unhide items, the curation log. */
+  stories: StoryCuration;
 }
 
 export function createAdminApi(ctx: AdminContext): AdminApi {
@@ -84,6 +87,7 @@ export function createAdminApi(ctx: AdminContext): AdminApi {
     },
     sessions: adminSessions(ctx),
     pageResults: pageResults(ctx),
+    stories: storyCuration(ctx),
   };
 }
 
@@ -95,4 +99,7 @@ export type { AdminSessions } from './sessions.ts';
 export type { SourceView } from './source-view.ts';
 export type { TopicPreview, TopicPreviewInput } from './topic-preview.ts';
 export type { TopicChangeOutcome, TopicChanges, TopicInput, TopicView } from './topics.ts';
+export type { CurationOutcome, StoryCuration } from './story-curation.ts';
+export type { LoggedCuration } from '../store/curation-log.ts';
+export type { JoinReason, StoryDetail, StoryItemView, StorySummary, TopicStories } from './story-view.ts';
 export { AdminError } from './errors.ts';

@@ -31,7 +31,18 @@ export interface SourceDetail {
   source: SourceView;
   /** Its newest items, newest first. */
   /** `truncated`: fields the publisher sent longer than their cap (cut at ingest). */
-  items: Array<{ id: number; title: string; url: string | null; publishedAt: Date; firstSeenAt: Date; topics: string[]; truncated: string[] }>;
+  /** `storyId`: its story (GET /admin/api/stories/:id); `hidden`: an admin hid it (story-curation.ts). */
+  items: Array<{
+    id: number;
+    title: string;
+    url: string | null;
+    publishedAt: Date;
+    firstSeenAt: Date;
+    topics: string[];
+    truncated: string[];
+    storyId: number;
+    hidden: boolean;
+  }>;
   /** Its latest polls, newest first: the error history. */
   events: PollEventView[];
 }
@@ -51,6 +62,8 @@ function itemView(item: ItemSummary): SourceDetail['items'][number] {
     firstSeenAt: item.first_seen_at,
     topics: item.topics,
     truncated: item.truncated,
+    storyId: item.story_id,
+    hidden: item.hidden_at !== null,
   };
 }
 

@@ -25,6 +25,11 @@ export function sessionKey(id: string): string {
   return createHash('sha256').update(id).digest('hex');
 }
 
+/** How the curation log names what a session did: the same key prefix its log lines carry. */
+export function sessionActor(id: string): string {
+  return `session ${sessionKey(id).slice(0, 12)}`;
+}
+
 export async function openSession(ctx: SessionContext): Promise<string> {
   const now = ctx.now();
   await pruneAdminSessions(ctx.db, now);

@@ -131,3 +131,42 @@ export function checkSourceId(id: number): number {
   if (!Number.isSafeInteger(id) || id < 1) throw new AdminError('invalid', 'invalid_id', `a source id is a positive whole number, not ${id}`);
   return id;
 }
+
+// -- Story curation (story-curation.ts, story-view.ts) ------------------------------------------
+
+export const CURATION_LIMITS = {
+  /** Stories one merge takes. */
+  mergeStories: 20,
+  /** Stories a page of a topic's list shows (default 50). */
+  storyPage: { default: 50, max: 200 },
+  /** Curation log entries one read returns (default 50). */
+  logEntries: { default: 50, max: 500 },
+} as const;
+
+/** A story or item id (`what`: "a story id"): a positive whole number. */
+export function checkRecordId(id: unknown, what: string): number {
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1)
+    throw new AdminError(
+      'invalid',
+      'invalid_id',
+      `${what} is a positive whole number, not ${typeof id === 'number' ? String(id) : (JSON.stringify(id) ?? String(id))}`,
+    );
+  return id;
+}
+
+/** The stories of a merge: two or more distinct ids. */
+export function checkMergeIds(ids: readonly unknown[]): number[] {
+  const max = CURATION_LIMITS.mergeStories;
+  if (ids.length < 2 || ids.length > max) throw new AdminError('invalid', 'invalid_story_ids', `a merge takes 2 to ${max} story ids, not ${ids.length}`);
+  const checked = ids.map((id) => checkRecordId(id, 'a story id'));
+  if (new Set(checked).size !== checked.length) throw new AdminError('invalid', 'invalid_story_ids', 'a story id is given twice');
+  return checked;
+}
+
+/** A page size: undefined takes the default. */
+export function checkPageLimit(limit: number | undefined, bounds: { default: number; max: number }): number {
+  if (limit === undefined) return bounds.default;
+  if (!Number.isInteger(limit) || limit < 1 || limit > bounds.max)
+    throw new AdminError('invalid', 'invalid_limit', `limit is a whole number from 1 to ${bounds.max}, not ${limit}`);
+  return limit;
+}

@@ -1,5 +1,6 @@
 /** Table types for kysely, kept in step with migrations/. */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { CurationLogTable, StorySplitsTable, TopicsTable } from './schema-curation.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -121,12 +122,18 @@ export interface ItemsTable {
   search_tokens: ColumnType<string[], string[] | undefined, string[]>;
   /** Why the item is in its story (founder, canonical URL, or text match with measures). */
   story_reason: ColumnType<StoryReason | null, string | null | undefined, string | null>;
+  /** Hidden by an admin (src/admin/story-curation.ts): in its story, but in nothing readers get. */
+  hidden_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Who hid it (curation_log.actor). */
+  hidden_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type StoryReason =
   | { via: 'founded' }
   | { via: 'canonical-url'; matchedItemId: number }
-  | { via: 'text'; matchedItemId: number; hammingDistance: number; leadHammingDistance: number; titleSimilarity: number; reason: string };
+  | { via: 'text'; matchedItemId: number; hammingDistance: number; leadHammingDistance: number; titleSimilarity: number; reason: string }
+  /** Moved in by an admin's merge: it founded story `fromStoryId`, merged into this one. */
+  | { via: 'merged'; fromStoryId: number };
 
 export interface StoriesTable {
   id: Generated<number>;
@@ -162,30 +169,6 @@ export interface TopicArchiveEntriesTable {
 export interface TopicArchivePendingTable {
   topic: string;
   story_id: number;
-}
-
-/** A topic (src/store/topics.ts): from feeds.config.json (synced at start) or made by an admin. */
-export interface TopicsTable {
-  slug: string;
-  title: string;
-  description: string;
-  include: string[];
-  exclude: string[];
-  /** The digest settings as the config file has them (time, timezone, maxStories, period, weekday); written as JSON text. */
-  digest: ColumnType<TopicDigestSettings, string, string>;
-  origin: 'config' | 'admin';
-  /** Listing order: the file's order for config topics, creation order for admins'. */
-  position: number;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface TopicDigestSettings {
-  time: string;
-  timezone: string;
-  maxStories: number;
-  period: 'daily' | 'weekly';
-  weekday: 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
 }
 
 export interface SettingsTable {
@@ -335,6 +318,10 @@ export interface WebSubSubscriptionsTable {
   updated_at: DefaultedTimestamp;
 }
 
+// -- Story curation (migrations/2026-12-05T01-00-story-curation.ts) --------------------------
+
+export type { CurationAction, CurationLogTable, StorySplitsTable, TopicDigestSettings, TopicsTable } from './schema-curation.ts';
+
 export interface DB {
   sources: SourcesTable;
   items: ItemsTable;
@@ -356,6 +343,8 @@ export interface DB {
   websub_outbox: WebSubOutboxTable;
   websub_subscriptions: WebSubSubscriptionsTable;
   topics: TopicsTable;
+  story_splits: StorySplitsTable;
+  curation_log: CurationLogTable;
 }
 
 export type WebSubSubscription = Selectable<WebSubSubscriptionsTable>;

@@ -13,8 +13,8 @@ export function toHttpError(error: unknown): unknown {
   return error;
 }
 
-export function parseId(raw: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(raw)) throw new HttpError(400, 'invalid_id', `a source id is a positive whole number, not "${raw.slice(0, 50)}"`);
+export function parseId(raw: string, what = 'a source id'): number {
+  if (!/^[1-9]\d{0,14}$/.test(raw)) throw new HttpError(400, 'invalid_id', `${what} is a positive whole number, not "${raw.slice(0, 50)}"`);
   return Number(raw);
 }
 

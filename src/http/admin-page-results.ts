@@ -24,6 +24,11 @@ const DONE: Record<string, Flash> = {
   deleting: { kind: 'note', text: 'Deleting the source: its items are removed in the background, a batch at a time; the table shows how many are left.' },
   'deleted-config': { kind: 'note', text: `Source deleted, with its items; note: ${CONFIG_NOTES.delete}.` },
   'logged-in': { kind: 'ok', text: 'Logged in.' },
+  // Story curation (admin-page-story-routes.ts)
+  split: { kind: 'ok', text: 'Split: the copy is a story of its own now, and polls never put it back into this one (see “Kept apart”).' },
+  merged: { kind: 'ok', text: 'Merged: the stories are one, under the oldest one’s feed entry; polls keep them together.' },
+  hidden: { kind: 'ok', text: 'Hidden: the copy is left out of every topic feed, search and future digest.' },
+  unhidden: { kind: 'ok', text: 'Unhidden: the copy is back in the topic feeds.' },
 };
 
 /** Shown for a `?result=` this session cannot read: expired, another session's, or made up. */

@@ -23,6 +23,7 @@ import {
 } from './admin-page-results.ts';
 import { registerSourcePageRoutes, type FormSession, type PageQuery } from './admin-page-source-routes.ts';
 import { registerTopicPageRoutes } from './admin-page-topic-routes.ts';
+import { registerStoryPageRoutes } from './admin-page-story-routes.ts';
 import { toHttpError } from './admin-http.ts';
 import {
   checkAdminToken,
@@ -195,6 +196,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPageDep
   const kit = { api, html, sessionOf, csrfOf: (session: { value: string }) => csrfToken(keys, session.value), shown, formPost };
   registerSourcePageRoutes(app, kit);
   registerTopicPageRoutes(app, kit);
+  registerStoryPageRoutes(app, kit);
 
   // -- OPML ------------------------------------------------------------------
 

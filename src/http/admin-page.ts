@@ -10,6 +10,7 @@ import { LIMITS } from '../admin/validate.ts';
 import { sourceName, STATE_LABELS } from '../admin/wording.ts';
 import { csrfField, externalLink, h, layout, timeCell, type Flash } from './admin-layout.ts';
 import { resultSections, type AddForm, type PageResult } from './admin-page-results.ts';
+import { storiesLinks } from './admin-page-stories.ts';
 
 export interface TopicOption {
   slug: string;
@@ -139,6 +140,7 @@ export interface DashboardInput {
 export function dashboardPage(input: DashboardInput): string {
   const names = new Map(input.sources.map((s) => [s.id, sourceName(s)]));
   const body = `<h1>Sources</h1>
+  ${storiesLinks(input.topics)}
   ${resultSections(input.result, input.csrf, (id) => names.get(id))}
   ${sourcesTable(input.sources, input.csrf, input.now)}
   <h2 id="add">Add a source</h2>
@@ -166,7 +168,7 @@ export function sourcePage(detail: SourceDetail, topics: readonly TopicOption[],
   const items = detail.items
     .map(
       (i) =>
-        `<li>${externalLink(i.url, i.title || '(untitled)')} <small>${timeCell(i.publishedAt, now)}${i.topics.length > 0 ? ` · ${h(i.topics.join(', '))}` : ''}${i.truncated.length > 0 ? ` · <span class="warn">cut to size: ${h(i.truncated.join(', '))}</span>` : ''}</small></li>`,
+        `<li>${externalLink(i.url, i.title || '(untitled)')} <small><a href="/admin/stories/${i.storyId}" aria-label="Story of ${h(i.title || 'this item')}">story</a>${i.hidden ? ' · <span class="warn">hidden</span>' : ''} · ${timeCell(i.publishedAt, now)}${i.topics.length > 0 ? ` · ${h(i.topics.join(', '))}` : ''}${i.truncated.length > 0 ? ` · <span class="warn">cut to size: ${h(i.truncated.join(', '))}</span>` : ''}</small></li>`,
     )
     .join('\n');
   const events = detail.events

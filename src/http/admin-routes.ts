@@ -12,6 +12,7 @@ import { loginPage } from './admin-page.ts';
 import { parseBody, parseId, toHttpError } from './admin-http.ts';
 import { registerAdminPageRoutes } from './admin-page-routes.ts';
 import { registerTopicApi } from './admin-topic-routes.ts';
+import { registerStoryApi } from './admin-story-routes.ts';
 import { bearerToken, checkAdminToken, createAttemptLimiter, type AttemptLimiter } from './auth.ts';
 import { handleError, HttpError } from './errors.ts';
 import { prefersHtml } from './content-negotiation.ts';
@@ -160,4 +161,6 @@ function registerApi(app: FastifyInstance, api: AdminApi, token: string, limiter
   app.post('/topics/:slug/preview', async (request: FastifyRequest<{ Params: { slug: string } }>) =>
     api.previewTopic(request.params.slug, parseBody(previewBody, request.body)),
   );
+
+  registerStoryApi(app, api);
 }

@@ -6,7 +6,8 @@ import type { DigestStory } from '../model.ts';
 /**
  * A topic's stories published in [start, end), ranked by how many outlets carried them,
  * then by recency. A story's time is its representative's publication time (clamped to
- * when it was first seen), so old items from a newly added feed stay out of today.
+ * when it was first seen), so old items from a newly added feed stay out of today. Items an
+ * admin hid are not outlets (nor representatives, nor in topics: stories.ts refreshStories).
  */
 export async function storiesForDigest(db: Kysely<DB>, topic: string, start: Date, end: Date, limit: number): Promise<DigestStory[]> {
   const rows = await db
@@ -24,7 +25,7 @@ export async function storiesForDigest(db: Kysely<DB>, topic: string, start: Dat
         from (
           select distinct on (c.source_id) c.source_id, coalesce(src.title, src.url) as title, c.url, (c.id = s.representative_item_id) as first
           from items c join sources src on src.id = c.source_id
-          where c.story_id = s.id
+          where c.story_id = s.id and c.hidden_at is null
           order by c.source_id, (c.id = s.representative_item_id) desc, c.published_at
         ) o
       )`.as('outlets'),

@@ -10,13 +10,16 @@ export interface ItemSummary {
   first_seen_at: Date;
   topics: string[];
   truncated: string[];
+  /** Its story (the admin's story page), and whether an admin hid it. */
+  story_id: number;
+  hidden_at: Date | null;
 }
 
 /** A source's newest items, newest first. */
 export async function recentItemsOfSource(db: Kysely<DB>, sourceId: number, limit: number): Promise<ItemSummary[]> {
   return db
     .selectFrom('items')
-    .select(['id', 'title', 'url', 'published_at', 'first_seen_at', 'topics', 'truncated'])
+    .select(['id', 'title', 'url', 'published_at', 'first_seen_at', 'topics', 'truncated', 'story_id', 'hidden_at'])
     .where('source_id', '=', sourceId)
     .orderBy('published_at', 'desc')
     .orderBy('id', 'desc')

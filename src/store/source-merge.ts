@@ -107,6 +107,11 @@ async function merge(trx: Transaction<DB>, source: SourceRow, target: SourceRow,
       and exists (select 1 from items t where t.source_id = ${target.id} and t.item_key = d.item_key)
     returning d.story_id`.execute(trx);
   const moved = await trx.updateTable('items').set({ source_id: target.id }).where('source_id', '=', source.id).returning('story_id').execute();
+  // Items an admin split out of a story stay out of it under their new source (story-curation.ts).
+  await sql`
+    with gone as (delete from story_splits where source_id = ${source.id} returning item_key, story_id, created_at)
+    insert into story_splits (source_id, item_key, story_id, created_at) select ${target.id}, item_key, story_id, created_at from gone
+    on conflict do nothing`.execute(trx);
   await trx.updateTable('sources').set({ topics, updated_at: now }).where('id', '=', target.id).execute();
   await trx
     .updateTable('sources')

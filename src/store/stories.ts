@@ -25,6 +25,11 @@ type Executor = Kysely<DB> | Transaction<DB>;
  * priority, then the first stored. The story is dated as its representative: no copy makes
  * it earlier. Stories left without items are deleted. Returns the topics affected before or
  * after.
+ *
+ * Items an admin hid (items.hidden_at) stay in their story but count for nothing readers get:
+ * the representative is a visible item whenever there is one, the counts are of visible items
+ * (source_count ranks digests), and the topics are those of visible items only, so a story
+ * whose items are all hidden is in no topic document, digest, search or archive page.
  */
 export async function refreshStories(db: Executor, storyIds: number[], now: Date): Promise<Set<string>> {
   const topics = new Set<string>();
@@ -44,14 +49,15 @@ export async function refreshStories(db: Executor, storyIds: number[], now: Date
       updated_at = ${now}
     from unnest(${ids}::bigint[]) as x(id)
     cross join lateral (
-      -- The representative is the original publisher (see above); the story has its date.
-      select count(*)::int as item_count,
-             count(distinct i.source_id)::int as source_count,
-             (array_agg(i.id order by i.own_site desc, i.published_at, (select src.priority from sources src where src.id = i.source_id) desc, i.id))[1] as representative_item_id,
-             (array_agg(i.published_at order by i.own_site desc, i.published_at, (select src.priority from sources src where src.id = i.source_id) desc, i.id))[1] as published_at
+      -- The representative is the original publisher among visible items (see above); the story has its date.
+      select count(*)::int as stored_count,
+             count(*) filter (where i.hidden_at is null)::int as item_count,
+             count(distinct i.source_id) filter (where i.hidden_at is null)::int as source_count,
+             (array_agg(i.id order by i.hidden_at is null desc, i.own_site desc, i.published_at, (select src.priority from sources src where src.id = i.source_id) desc, i.id))[1] as representative_item_id,
+             (array_agg(i.published_at order by i.hidden_at is null desc, i.own_site desc, i.published_at, (select src.priority from sources src where src.id = i.source_id) desc, i.id))[1] as published_at
       from items i where i.story_id = x.id
     ) as a
-    where s.id = x.id and a.item_count > 0`.execute(db);
+    where s.id = x.id and a.stored_count > 0`.execute(db);
   await sql`
     delete from stories s where s.id = any(${ids}::bigint[])
     and not exists (select 1 from items i where i.story_id = s.id)`.execute(db);
@@ -65,7 +71,7 @@ export async function refreshStories(db: Executor, storyIds: number[], now: Date
     select distinct t.topic, s.id, s.published_at
     from unnest(${ids}::bigint[]) as x(id)
     cross join lateral (select s.id, s.published_at from stories s where s.id = x.id offset 0) as s
-    cross join lateral (select i.topics from items i where i.story_id = x.id offset 0) as i
+    cross join lateral (select i.topics from items i where i.story_id = x.id and i.hidden_at is null offset 0) as i
     cross join lateral unnest(i.topics) as t(topic)`).execute(db);
   for (const row of after.rows) topics.add(row.topic);
   return topics;
@@ -183,7 +189,8 @@ export async function feedEntriesOf(db: Executor, rows: readonly FeedEntryRow[])
  * representative's list one copy each, their earliest. Each copy is named after the source
  * it links to: among sources sharing an article, the one on whose site it lives (own_site)
  * names it, not an aggregator that listed it first; a source without a title is named by
- * the host of its copy, not of its feed (feeds.feedburner.com names no outlet).
+ * the host of its copy, not of its feed (feeds.feedburner.com names no outlet). Hidden items
+ * are no copies.
  */
 async function otherCopies(
   db: Executor,
@@ -209,6 +216,7 @@ async function otherCopies(
     ])
     .distinctOn(['i.story_id', 'i.source_id'])
     .where(idIn('i.story_id', [...representatives.keys()]))
+    .where('i.hidden_at', 'is', null)
     .orderBy('i.story_id')
     .orderBy('i.source_id')
     .orderBy('i.published_at')

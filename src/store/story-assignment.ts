@@ -14,7 +14,7 @@ import type { DB, StoryReason } from '../db/schema.ts';
 import type { StoryDecision, StoryGrouping } from '../model.ts';
 import { idIn } from './id-list.ts';
 import { addStoryTopics, refreshStories } from './stories.ts';
-import { CandidateIndex, EMPTY_SIGNATURE, GROUPING_COLUMNS, storedCandidates, toGroupable, type GroupingRow } from './story-candidates.ts';
+import { CandidateIndex, EMPTY_SIGNATURE, GROUPING_COLUMNS, storedCandidates, storiesKeptOut, toGroupable, type GroupingRow } from './story-candidates.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -41,9 +41,10 @@ function queuedRows(db: Executor) {
 
 /**
  * Two polls inserting copies of one article at once must not each found a story: the second
- * waits here until the first commits, then sees its items as candidates.
+ * waits here until the first commits, then sees its items as candidates. An admin's split or
+ * merge (story-curation.ts) takes it too, so no item joins a story being taken apart.
  */
-async function lockAssignment(db: Executor): Promise<void> {
+export async function lockAssignment(db: Executor): Promise<void> {
   await sql`select pg_advisory_xact_lock(${STORY_ASSIGNMENT_LOCK}::bigint)`.execute(db);
 }
 
@@ -110,12 +111,18 @@ async function groupNewItems(
   const rows = [...queued].sort((a, b) => a.published_at.getTime() - b.published_at.getTime() || a.id - b.id);
   const index = new CandidateIndex();
   for (const candidate of await storedCandidates(db, rows, grouping.windowMs)) index.add(toGroupable(candidate));
+  // An item an admin split out of a story never rejoins it (e.g. listed again after retention deleted it).
+  const keptOut = await storiesKeptOut(
+    db,
+    rows.map((r) => r.id),
+  );
 
   const joiners: Joiner[] = [];
   const founders: GroupingRow[] = [];
   for (const row of rows) {
     const item = toGroupable(row); // its own story until it joins one
-    const candidates = index.candidatesFor(item, grouping.windowMs);
+    const apart = keptOut.get(row.id);
+    const candidates = index.candidatesFor(item, grouping.windowMs).filter((c) => apart === undefined || !apart.has(c.storyId));
     const decision =
       item.signature || candidates.length > 0
         ? grouping.decide({ canonicalUrl: item.canonicalUrl, signature: item.signature ?? EMPTY_SIGNATURE }, candidates)
@@ -151,7 +158,7 @@ async function groupNewItems(
   return { foundedOnly, joined: [...joined], merged };
 }
 
-type JoinReason = Exclude<StoryReason, { via: 'founded' }>;
+type JoinReason = Extract<StoryReason, { via: 'canonical-url' | 'text' }>;
 
 interface Joiner {
   itemId: number;
@@ -178,7 +185,7 @@ async function addFoundedStoryTopics(db: Executor, storyIds: number[]): Promise<
     select distinct t.topic, s.id, s.published_at
     from unnest(${storyIds}::bigint[]) as x(id)
     cross join lateral (select s.id, s.published_at, s.representative_item_id from stories s where s.id = x.id offset 0) as s
-    cross join lateral (select i.topics from items i where i.id = s.representative_item_id offset 0) as i
+    cross join lateral (select i.topics from items i where i.id = s.representative_item_id and i.hidden_at is null offset 0) as i
     cross join lateral unnest(i.topics) as t(topic)
     on conflict do nothing`).execute(db);
   return new Set(rows.rows.map((r) => r.topic));

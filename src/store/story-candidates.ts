@@ -140,6 +140,23 @@ async function candidateQuery(db: Executor, urls: string[], probes: GroupingRow[
   return rows.rows;
 }
 
+/**
+ * The stories each of these items was split out of by an admin (story_splits, by source and
+ * item_key): its candidates in those stories are not candidates. The table holds a few rows
+ * per curated story, so this is a handful of primary-key probes, usually none.
+ */
+export async function storiesKeptOut(db: Executor, itemIds: number[]): Promise<Map<number, Set<number>>> {
+  const kept = new Map<number, Set<number>>();
+  if (itemIds.length === 0) return kept;
+  // Driven by story_splits (OFFSET 0 fence: one probe of the items key per split), never by the batch's ids.
+  const rows = await sql<{ item_id: number; story_id: number }>`
+    select i.id as item_id, sp.story_id from story_splits sp
+    cross join lateral (select i.id from items i where i.source_id = sp.source_id and i.item_key = sp.item_key offset 0) as i
+    where i.id = any(${itemIds}::bigint[])`.execute(db);
+  for (const row of rows.rows) kept.set(row.item_id, (kept.get(row.item_id) ?? new Set()).add(row.story_id));
+  return kept;
+}
+
 /** In-memory inverted index of possible earlier copies: by canonical URL and by bucket key. */
 export class CandidateIndex {
   private readonly byUrl = new Map<string, Groupable[]>();

@@ -139,8 +139,10 @@ export async function checkFormatsAgree(name: string, served: Served): Promise<s
 /**
  * Each entry is dated as its representative's feed dates it; each world story appears once;
  * "Also reported by" never lists the entry's own article, one article twice, or another story.
+ * `curated` world stories an admin split or merged (curation-stories.ts) may appear twice or
+ * list each other's copies.
  */
-export async function checkTopicEntries(name: string, db: Kysely<DB>, world: World, json: string): Promise<string[]> {
+export async function checkTopicEntries(name: string, db: Kysely<DB>, world: World, json: string, curated: ReadonlySet<string> = new Set()): Promise<string[]> {
   const problems: string[] = [];
   const byKey = itemsByKey(world);
   const storyOfUrl = new Map<string, Set<string>>();
@@ -177,7 +179,7 @@ export async function checkTopicEntries(name: string, db: Kysely<DB>, world: Wor
     }
     const story = truth.item.storyKey;
     const twice = stories.get(story);
-    if (twice !== undefined) problems.push(`${name}: story ${story} appears twice ("${twice}" and "${entry.title}")`);
+    if (twice !== undefined && !curated.has(story)) problems.push(`${name}: story ${story} appears twice ("${twice}" and "${entry.title}")`);
     stories.set(story, entry.title);
     const own = canonicalUrl(entry.url);
     const listed = new Set<string>();
@@ -187,7 +189,7 @@ export async function checkTopicEntries(name: string, db: Kysely<DB>, world: Wor
       if (listed.has(canonical)) problems.push(`${name}: "${entry.title}" lists ${copy.url} twice`);
       listed.add(canonical);
       const copyStories = copy.url ? storyOfUrl.get(copy.url) : undefined;
-      if (copyStories && !copyStories.has(story))
+      if (copyStories && !copyStories.has(story) && !curated.has(story))
         problems.push(`${name}: "${entry.title}" lists ${copy.url}, a copy of another story (${[...copyStories].join(', ')})`);
     }
   }

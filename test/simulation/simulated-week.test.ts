@@ -40,6 +40,7 @@ import { startWorldServer, type WorldServer } from './world-server.ts';
 import { checkFullContent } from './invariants-full-content.ts';
 import { pushingFeeds, startSimulatedHub, type SimulatedHub } from './websub-publishers.ts';
 import { curationTopics } from './curation-topics.ts';
+import { storyCuration } from './curation-stories.ts';
 
 const SEED = 20260302;
 const START = new Date('2026-03-02T00:00:00Z');
@@ -226,8 +227,9 @@ const actions: Array<{ hour: number; run: () => Promise<void> }> = [
   },
 ];
 
-const curation = curationTopics(admin, () => service, clock);
-actions.push(...curation.actions);
+const topicCuration = curationTopics(admin, () => service, clock);
+const storyActions = storyCuration(SEED, DAYS, { world: () => world, admin, context: () => service.context });
+actions.push(...topicCuration.actions, ...storyActions.actions);
 
 async function servedDocuments(topic: string, kind: 'feed' | 'digest'): Promise<Served> {
   const base = `${service.url}/topics/${topic}/${kind === 'digest' ? 'digest/' : ''}`;
@@ -265,12 +267,16 @@ async function checkHour(hour: number): Promise<string[]> {
     ...(await checkItemsStored(db, world)),
     ...checkStaleStates(world, (await admin('GET', '/sources')).body.sources, now, staleSeen),
     ...(await checkFullContent(db, world, server.log)),
+    ...(await storyActions.check()),
   ];
   for (const topic of TOPICS) {
     // A document served unchanged since the last hour was checked then.
     const feed = await servedDocuments(topic, 'feed');
     if (changedSinceLastCheck(`${topic} feed`, feed)) {
-      problems.push(...(await checkFormatsAgree(`${topic} feed`, feed)), ...(await checkTopicEntries(`${topic} feed`, db, world, feed.json)));
+      problems.push(
+        ...(await checkFormatsAgree(`${topic} feed`, feed)),
+        ...(await checkTopicEntries(`${topic} feed`, db, world, feed.json, storyActions.curated)),
+      );
     }
     if (deep) {
       problems.push(...(await checkSearches(`${topic} search`, db, service.url, topic, feed.json)));
@@ -286,7 +292,7 @@ async function checkHour(hour: number): Promise<string[]> {
   const fresh = fetchProblems.filter((problem) => !reported.has(problem));
   for (const problem of fresh) reported.add(problem);
   problems.push(...fresh, ...(await checkPolledEnough(db, server.log, now, MAX_INTERVAL_SECONDS, resumed)));
-  problems.push(...(await hub.checkSubscriptions(db, server.url)), ...(await curation.check()));
+  problems.push(...(await hub.checkSubscriptions(db, server.url)), ...(await topicCuration.check()));
   return problems;
 }
 
