@@ -10,7 +10,12 @@ import { loadFeedsConfig } from './config/load-config.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { createAppContext, type AppContextOptions } from './app-context.ts';
-import { defaultIo, UsageError, type CliDeps, type Io } from './cli/cli-io.ts';
+import { createAdminApi } from './admin/api.ts';
+import { adminContext } from './admin/context.ts';
+import { defaultIo, UsageError, type CliDeps, type Io, type OpenAdmin } from './cli/cli-io.ts';
+import { adminActions } from '../jobs/index.ts';
+import { buildDigest, periodForDate } from '../jobs/build-digests.ts';
+import { pollFeeds } from '../jobs/poll-feeds.ts';
 import { configSyncCommand, digestBuildCommand, migrateCommand, pollCommand, serveCommand } from './cli/service-commands.ts';
 import { adminCommand, sourcesListCommand } from './cli/source-commands.ts';
 import { sourceEditCommand, type OneSourceCommand } from './cli/source-edit-commands.ts';
@@ -96,6 +101,11 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
     const quietLog = createLogger(environment.LOG_LEVEL ? env.logLevel : 'warn', { fd: 2, format: env.logFormat });
     const open = (config: FeedsConfig, options: Pick<AppContextOptions, 'migrate' | 'syncConfig'> = {}) =>
       createAppContext(env, config, { log: quietLog, now: deps.now, fetcherHooks: deps.fetcherHooks, ...options });
+    // The admin commands run the admin API's use-cases, with the jobs they need (jobs/index.ts).
+    const openAdmin: OpenAdmin = async (config, options) => {
+      const ctx = await open(config, options);
+      return { ctx, api: createAdminApi(adminContext(ctx, adminActions(ctx))) };
+    };
     switch (`${command} ${rest[0] ?? ''}`.trim()) {
       case 'serve':
         return await serveCommand(env);
@@ -105,7 +115,7 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
         return await configSyncCommand(await open(loadFeedsConfig(env.feedsConfigPath), { syncConfig: true }), io, values.json);
       case 'poll':
         if (!values.once) throw new UsageError('poll needs --once (the scheduler polls continuously under `tidings serve`)');
-        return await pollCommand(await open(loadFeedsConfig(env.feedsConfigPath)), io, values);
+        return await pollCommand(await open(loadFeedsConfig(env.feedsConfigPath)), pollFeeds, io, values);
       case 'sources list':
         // Read-only: no migration, no config sync; nothing is written.
         return await sourcesListCommand(await open(loadFeedsConfig(env.feedsConfigPath), { migrate: false }), io, values.json);
@@ -113,26 +123,29 @@ export async function main(argv: string[], io: Io = defaultIo, environment: Node
       case 'sources remove':
       case 'opml import':
       case 'opml export':
-        return await adminCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}`, rest.slice(1), values);
+        return await adminCommand(openAdmin, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}`, rest.slice(1), values);
       case 'sources pause':
       case 'sources resume':
       case 'sources edit':
       case 'sources show':
-        return await sourceEditCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `sources ${rest[0]}` as OneSourceCommand, rest.slice(1), values);
+        return await sourceEditCommand(openAdmin, loadFeedsConfig(env.feedsConfigPath), io, `sources ${rest[0]}` as OneSourceCommand, rest.slice(1), values);
       case 'topics list':
       case 'topics add':
       case 'topics edit':
       case 'topics remove':
-        return await topicsCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}`, rest.slice(1), values);
+        return await topicsCommand(openAdmin, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}`, rest.slice(1), values);
       case 'stories show':
       case 'stories split':
       case 'stories merge':
       case 'items hide':
       case 'items unhide':
-        return await storyCommand(open, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}` as StoryCommand, rest.slice(1), values);
+        return await storyCommand(openAdmin, loadFeedsConfig(env.feedsConfigPath), io, `${command} ${rest[0]}` as StoryCommand, rest.slice(1), values);
       case 'digest build':
         if (values.topic?.length !== 1) throw new UsageError('digest build needs one --topic SLUG');
-        return await digestBuildCommand(await open(loadFeedsConfig(env.feedsConfigPath)), io, { ...values, topic: values.topic[0]! });
+        return await digestBuildCommand(await open(loadFeedsConfig(env.feedsConfigPath)), { buildDigest, periodForDate }, io, {
+          ...values,
+          topic: values.topic[0]!,
+        });
       default:
         throw new UsageError(`unknown command "${[command, ...rest].join(' ')}"`);
     }

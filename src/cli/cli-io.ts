@@ -1,4 +1,5 @@
 /** What every `tidings` subcommand shares: where it prints, how it fails, how it opens the service. */
+import type { AdminApi } from '../admin/api.ts';
 import type { AppContext, AppContextOptions, FetcherTestHooks } from '../app-context.ts';
 import type { FeedsConfig } from '../config/feeds-config.ts';
 
@@ -24,5 +25,8 @@ export interface CliDeps {
   fetcherHooks?: FetcherTestHooks;
 }
 
-/** Opens the app context the way the command asked (read-only commands skip migration). */
-export type OpenContext = (config: FeedsConfig, options?: Pick<AppContextOptions, 'migrate' | 'syncConfig'>) => Promise<AppContext>;
+/**
+ * Opens the app context with the admin use-cases over it: what the admin commands run. Built
+ * in cli.ts, which hands the jobs down (src/ reaches jobs/ only from main.ts and cli.ts).
+ */
+export type OpenAdmin = (config: FeedsConfig, options?: Pick<AppContextOptions, 'migrate' | 'syncConfig'>) => Promise<{ ctx: AppContext; api: AdminApi }>;

@@ -8,9 +8,8 @@ import { formatTable } from '../render/text-table.ts';
 import type { AppContext } from '../app-context.ts';
 import { loadFeedsConfig } from '../config/load-config.ts';
 import { listSources, listSourcesWithHealth } from '../store/source-reads.ts';
-import { pollFeeds } from '../../jobs/poll-feeds.ts';
-import { buildDigest, periodForDate } from '../../jobs/build-digests.ts';
-import { latestEndedPeriod } from '../digest-periods.ts';
+import { latestEndedPeriod, type DigestPeriod } from '../digest-periods.ts';
+import type { Topic } from '../topic-registry.ts';
 import { findDigest } from '../store/digests.ts';
 import { serve } from '../main.ts';
 import { NO_SOURCES, type Io } from './cli-io.ts';
@@ -38,7 +37,19 @@ export async function migrateCommand(env: Env, io: Io, json: boolean): Promise<n
   }
 }
 
-export async function pollCommand(ctx: AppContext, io: Io, options: { json: boolean; source?: string | undefined }): Promise<number> {
+/** The poll job (jobs/poll-feeds.ts), handed down by cli.ts. */
+export type PollJob = (ctx: AppContext, options: { sourceUrl?: string | undefined }) => Promise<RefreshResult[]>;
+
+/** The digest jobs (jobs/build-digests.ts), handed down by cli.ts. */
+export interface DigestJobs {
+  buildDigest(
+    ctx: AppContext,
+    options: { topic: Topic; period: DigestPeriod; replace: boolean },
+  ): Promise<{ published: boolean; stories: number; text: string }>;
+  periodForDate(topic: Topic, date: string): DigestPeriod;
+}
+
+export async function pollCommand(ctx: AppContext, pollFeeds: PollJob, io: Io, options: { json: boolean; source?: string | undefined }): Promise<number> {
   try {
     // The same job the scheduler runs: it stores, groups and re-renders the topic feeds it changed.
     const results = await pollFeeds(ctx, { sourceUrl: options.source });
@@ -81,6 +92,7 @@ export function formatPollResults(results: RefreshResult[]): string {
 
 export async function digestBuildCommand(
   ctx: AppContext,
+  { buildDigest, periodForDate }: DigestJobs,
   io: Io,
   options: { topic: string; date?: string | undefined; force: boolean; json: boolean },
 ): Promise<number> {

@@ -1,14 +1,12 @@
 /** Source and OPML commands: the same use-cases as the admin API, on the same database. */
 import { readFileSync } from 'node:fs';
-import { createAdminApi, type AdminApi } from '../admin/api.ts';
-import { adminContext } from '../admin/context.ts';
+import type { AdminApi } from '../admin/api.ts';
 import { sourceState } from '../admin/source-view.ts';
 import type { AppContext } from '../app-context.ts';
 import type { FeedsConfig } from '../config/feeds-config.ts';
 import { formatTable, relativeTime } from '../render/text-table.ts';
 import { listSourcesWithHealth, type SourceHealth } from '../store/source-reads.ts';
-import { adminActions } from '../../jobs/index.ts';
-import { NO_SOURCES, UsageError, type Io, type OpenContext } from './cli-io.ts';
+import { NO_SOURCES, UsageError, type Io, type OpenAdmin } from './cli-io.ts';
 
 export async function sourcesListCommand(ctx: AppContext, io: Io, json: boolean): Promise<number> {
   try {
@@ -44,7 +42,7 @@ function formatSources(sources: SourceHealth[], now: Date): string {
 
 /** The admin commands: the same use-cases as the admin API, on the same database. */
 export async function adminCommand(
-  open: OpenContext,
+  open: OpenAdmin,
   config: FeedsConfig,
   io: Io,
   command: string,
@@ -58,9 +56,8 @@ export async function adminCommand(
   // Read the file before opening the database, so a typo fails fast.
   const opml = command === 'opml import' ? readOpmlFile(argument!) : '';
   // opml export only reads.
-  const ctx = await open(config, { migrate: command !== 'opml export' });
+  const { ctx, api } = await open(config, { migrate: command !== 'opml export' });
   try {
-    const api = createAdminApi(adminContext(ctx, adminActions(ctx)));
     switch (command) {
       case 'sources add':
         return await sourcesAdd(api, io, argument!, options);

@@ -4,16 +4,14 @@
  * all three accept, refuse and word things alike. The command line's own values (a duration,
  * on/off) are read here, before the database is opened.
  */
-import { createAdminApi, type SourceChanges } from '../admin/api.ts';
-import { adminContext } from '../admin/context.ts';
+import type { SourceChanges } from '../admin/api.ts';
 import type { SourceDetail } from '../admin/manage-sources.ts';
 import type { SourceView } from '../admin/source-view.ts';
 import { LIMITS } from '../admin/validate.ts';
 import { sourceName, STATE_LABELS } from '../admin/wording.ts';
 import { parseDurationSeconds, type FeedsConfig } from '../config/feeds-config.ts';
 import { formatTable, relativeTime } from '../render/text-table.ts';
-import { adminActions } from '../../jobs/index.ts';
-import { UsageError, type Io, type OpenContext } from './cli-io.ts';
+import { UsageError, type Io, type OpenAdmin } from './cli-io.ts';
 import { sourceIdOf } from './source-commands.ts';
 
 export interface SourceEditOptions {
@@ -30,7 +28,7 @@ export type OneSourceCommand = 'sources pause' | 'sources resume' | 'sources edi
 const EDIT_FLAGS = ['--title', '--topic', '--interval', '--full-content'] as const;
 
 export async function sourceEditCommand(
-  open: OpenContext,
+  open: OpenAdmin,
   config: FeedsConfig,
   io: Io,
   command: OneSourceCommand,
@@ -46,9 +44,8 @@ export async function sourceEditCommand(
   // Bad values fail before the database is opened.
   const changes: SourceChanges = command === 'sources edit' ? editChanges(options) : { enabled: command === 'sources resume' };
   // show only reads.
-  const ctx = await open(config, { migrate: command !== 'sources show' });
+  const { ctx, api } = await open(config, { migrate: command !== 'sources show' });
   try {
-    const api = createAdminApi(adminContext(ctx, adminActions(ctx)));
     const id = await sourceIdOf(api, idOrUrl);
     if (command === 'sources show') {
       const detail = await api.getSource(id);

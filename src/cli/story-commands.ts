@@ -3,13 +3,11 @@
  * hide|unhide`, through the same admin use-cases as the API and the page
  * (src/admin/story-curation.ts), on the same database; logged as done by "cli".
  */
-import { createAdminApi, type CurationOutcome, type StoryDetail } from '../admin/api.ts';
-import { adminContext } from '../admin/context.ts';
+import type { CurationOutcome, StoryDetail } from '../admin/api.ts';
 import { CURATION_ACTORS } from '../admin/story-curation.ts';
 import type { FeedsConfig } from '../config/feeds-config.ts';
 import { formatTable, relativeTime } from '../render/text-table.ts';
-import { adminActions } from '../../jobs/index.ts';
-import { UsageError, type Io, type OpenContext } from './cli-io.ts';
+import { UsageError, type Io, type OpenAdmin } from './cli-io.ts';
 
 export type StoryCommand = 'stories show' | 'stories split' | 'stories merge' | 'items hide' | 'items unhide';
 
@@ -34,7 +32,7 @@ function parse(command: StoryCommand, args: string[], item: string | undefined):
 }
 
 export async function storyCommand(
-  open: OpenContext,
+  open: OpenAdmin,
   config: FeedsConfig,
   io: Io,
   command: StoryCommand,
@@ -42,9 +40,9 @@ export async function storyCommand(
   options: { json: boolean; item?: string | undefined },
 ): Promise<number> {
   const { target, item } = parse(command, args, options.item);
-  const ctx = await open(config, { migrate: command !== 'stories show' });
+  const { ctx, api } = await open(config, { migrate: command !== 'stories show' });
   try {
-    const stories = createAdminApi(adminContext(ctx, adminActions(ctx))).stories;
+    const { stories } = api;
     const actor = CURATION_ACTORS.cli;
     const now = ctx.now();
     if (command === 'stories show') {

@@ -4,12 +4,10 @@
  * exits (the items re-classified, the documents re-rendered); a running service notices the
  * new topics within seconds and serves the documents this command rendered.
  */
-import { createAdminApi, type AdminApi, type TopicChangeOutcome, type TopicView } from '../admin/api.ts';
-import { adminContext } from '../admin/context.ts';
+import type { AdminApi, TopicChangeOutcome, TopicView } from '../admin/api.ts';
 import type { FeedsConfig } from '../config/feeds-config.ts';
 import { formatTable } from '../render/text-table.ts';
-import { adminActions } from '../../jobs/index.ts';
-import { UsageError, type Io, type OpenContext } from './cli-io.ts';
+import { UsageError, type Io, type OpenAdmin } from './cli-io.ts';
 
 export interface TopicOptions {
   json: boolean;
@@ -19,15 +17,14 @@ export interface TopicOptions {
   exclude?: string[] | undefined;
 }
 
-export async function topicsCommand(open: OpenContext, config: FeedsConfig, io: Io, command: string, args: string[], options: TopicOptions): Promise<number> {
+export async function topicsCommand(open: OpenAdmin, config: FeedsConfig, io: Io, command: string, args: string[], options: TopicOptions): Promise<number> {
   const [slug, ...extra] = args;
   if (command !== 'topics list' && slug === undefined) throw new UsageError(`${command} needs a SLUG`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (command === 'topics add' && options.title === undefined) throw new UsageError('topics add needs --title TEXT');
   // Listing only reads.
-  const ctx = await open(config, { migrate: command !== 'topics list' });
+  const { ctx, api } = await open(config, { migrate: command !== 'topics list' });
   try {
-    const api = createAdminApi(adminContext(ctx, adminActions(ctx)));
     switch (command) {
       case 'topics list':
         return topicsList(io, await api.listTopics(), options.json);
