@@ -1,9 +1,11 @@
 /**
  * Migrations are append-only: a migration that has landed may have run on somebody's
  * database, so changing it splits the world into databases migrated with each version.
- * migrations/landed.json holds the SHA-256 of every migration file; a changed file fails
- * here (write a new migration instead), and so does a new file until its checksum is
- * recorded (update the record while the migration has not landed yet).
+ * Every migration file's SHA-256 is recorded: in migrations/landed.json for the first ones
+ * (that file is frozen), and in migrations/checksums/<file>.sha256 for each one since, so
+ * recording a new migration adds a file and never edits one. A changed file fails here
+ * (write a new migration instead), and so does a new file until its checksum is recorded
+ * (a migration that has not landed yet may still change with its record).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,7 +18,15 @@ const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 const files = readdirSync(dir)
   .filter((f) => /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-.+\.ts$/.test(f))
   .sort();
-const landed = JSON.parse(readFileSync(path.join(dir, 'landed.json'), 'utf8')) as Record<string, string>;
+const checksumDir = path.join(dir, 'checksums');
+const landed: Record<string, string> = {
+  ...(JSON.parse(readFileSync(path.join(dir, 'landed.json'), 'utf8')) as Record<string, string>),
+  ...Object.fromEntries(
+    readdirSync(checksumDir)
+      .filter((f) => f.endsWith('.sha256'))
+      .map((f) => [f.replace(/\.sha256$/, ''), readFileSync(path.join(checksumDir, f), 'utf8').trim()]),
+  ),
+};
 const checksum = (file: string) =>
   createHash('sha256')
     .update(readFileSync(path.join(dir, file)))
@@ -29,8 +39,8 @@ describe('migrations/', () => {
   });
 
   it('records the checksum of every migration file', () => {
-    const unrecorded = files.filter((file) => !(file in landed)).map((file) => `"${file}": "${checksum(file)}"`);
-    expect(unrecorded, 'add these lines to migrations/landed.json').toEqual([]);
+    const unrecorded = files.filter((file) => !(file in landed)).map((file) => `echo ${checksum(file)} > migrations/checksums/${file}.sha256`);
+    expect(unrecorded, 'record these checksums (run the commands)').toEqual([]);
   });
 
   it('runs every migration file, in the order of their names', () => {
