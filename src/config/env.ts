@@ -25,7 +25,7 @@ export interface Env {
   /** LOG_FORMAT: `json` or `pretty`; null (unset) picks pretty lines at a terminal and JSON otherwise. */
   logFormat: LogFormat | null;
   /**
-   * Postgres shared_buffers of the embedded database (EMBEDDED_SHARED_BUFFERS, e.g. 16MB):
+   * Postgres shared_buffers of the embedded database (EMBEDDED_SHARED_BUFFERS, e.g. 8MB):
    * the memory it keeps for table pages, most of the idle service's size. The default suits
    * the embedded database's users, tens of sources; hundreds belong on PostgreSQL, or raise
    * it (README § Memory).
@@ -90,7 +90,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
       `EMBEDDED_PROFILE: must be "small" (least memory, the default) or "large" (faster, for hundreds of sources), got "${embeddedProfile}"`,
     );
   }
-  const embeddedSharedBuffers = (nonEmpty(source.EMBEDDED_SHARED_BUFFERS) ?? (embeddedProfile === 'small' ? '16MB' : '128MB')).replace(/\s+/g, '');
+  const embeddedSharedBuffers = (nonEmpty(source.EMBEDDED_SHARED_BUFFERS) ?? (embeddedProfile === 'small' ? '8MB' : '128MB')).replace(/\s+/g, '');
   const buffers = /^(\d+)(kB|MB|GB)$/.exec(embeddedSharedBuffers);
   const buffersKb = buffers ? Number(buffers[1]) * { kB: 1, MB: 1024, GB: 1024 * 1024 }[buffers[2] as 'kB' | 'MB' | 'GB'] : 0;
   if (buffersKb < 1024 || buffersKb > 4 * 1024 * 1024) {

@@ -45,7 +45,7 @@ export interface OpenOptions {
   lockWaitMs?: number;
   /** Embedded service: how long a socket client may hold the database silent (default 60 s). */
   holdIdleMs?: number;
-  /** Embedded: Postgres shared_buffers (default 16MB; Env.embeddedSharedBuffers). */
+  /** Embedded: Postgres shared_buffers (default 8MB; Env.embeddedSharedBuffers). */
   sharedBuffers?: string;
   /** Embedded: let V8 optimize Postgres' WebAssembly (faster, ~35 MB more; Env.embeddedProfile). */
   optimizeWasm?: boolean;

@@ -36,7 +36,7 @@ export interface EmbeddedOptions {
   optimizeWasm?: boolean;
 }
 
-const DEFAULT_SHARED_BUFFERS = '16MB';
+const DEFAULT_SHARED_BUFFERS = '8MB';
 const LOCK_WAIT_MS = 60_000;
 const LOCK_POLL_MS = 100;
 // pg finds a server's Unix socket as `<host directory>/.s.PGSQL.<port>`.
@@ -84,9 +84,10 @@ async function openLocked(dataDir: string, lock: HeldLock, stale: LockHolder | n
     if (stale?.socket) await removePrivateSocketDir(stale.socket);
     await createEmbeddedDataDir(dataDir);
     // Shared buffers are most of an idle embedded service's memory: PGlite touches them all
-    // at start. 16 MB (Postgres' default is 128 MB) keeps the service of a few dozen sources
-    // small; a cycle of a thousand feeds runs slower with them (a PGlite read that misses
-    // them is a filesystem call through WebAssembly), so big lists raise it or use
+    // at start (the migrations alone fill them). 8 MB (Postgres' default is 128 MB) keeps
+    // the service of a few dozen sources small: ~10 MB less idle than 16 MB, for a cold
+    // cycle of 100 feeds 5-15% slower. Bigger lists miss them more (a PGlite read that
+    // misses them is a filesystem call through WebAssembly), so they raise it or use
     // PostgreSQL (README § Memory; npm run bench measures both).
     // A start parameter, not `postgresqlconf`: PGlite would rewrite postgresql.conf with only
     // the lines given, dropping initdb's (timezone = UTC, datestyle, lc_*…).

@@ -33,8 +33,8 @@ describe('readEnv', () => {
     );
   });
 
-  it('sizes the shared buffers of the embedded database from EMBEDDED_SHARED_BUFFERS (default 16MB), refusing odd sizes', () => {
-    expect(readEnv({}).embeddedSharedBuffers).toBe('16MB');
+  it('sizes the shared buffers of the embedded database from EMBEDDED_SHARED_BUFFERS (default 8MB), refusing odd sizes', () => {
+    expect(readEnv({}).embeddedSharedBuffers).toBe('8MB');
     expect(readEnv({ EMBEDDED_SHARED_BUFFERS: '128 MB' }).embeddedSharedBuffers).toBe('128MB');
     expect(() => readEnv({ EMBEDDED_SHARED_BUFFERS: 'lots' })).toThrow(
       'EMBEDDED_SHARED_BUFFERS: must be a size from 1MB to 4GB such as 16MB or 128MB (units kB, MB, GB), got "lots"',
