@@ -24,11 +24,13 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
   return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n');
 }
 
-/** "3m ago", "in 2h": compact relative times for health columns. */
+/** "3m ago", "in 2h", "now": compact relative times for health columns. */
 export function relativeTime(date: Date | null, now: Date): string | null {
   if (date === null) return null;
   const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
+  if (seconds === 0) return 'now';
   const abs = Math.abs(seconds);
-  const text = abs < 60 ? `${abs}s` : abs < 3600 ? `${Math.round(abs / 60)}m` : abs < 172_800 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86_400)}d`;
+  // Each unit up to where the next one reads better: 59.7 minutes is "1h", not "60m".
+  const text = abs < 60 ? `${abs}s` : abs < 3570 ? `${Math.round(abs / 60)}m` : abs < 172_800 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86_400)}d`;
   return seconds < 0 ? `${text} ago` : `in ${text}`;
 }

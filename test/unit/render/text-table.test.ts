@@ -27,4 +27,10 @@ describe('relativeTime', () => {
     expect(relativeTime(new Date('2026-11-24T14:00:00Z'), now)).toBe('in 2h');
     expect(relativeTime(null, now)).toBeNull();
   });
+
+  it('says now for the present moment, and never "60m"', () => {
+    expect(relativeTime(new Date('2026-11-24T12:00:00.300Z'), now)).toBe('now');
+    expect(relativeTime(new Date('2026-11-24T12:59:40Z'), now)).toBe('in 1h');
+    expect(relativeTime(new Date('2026-11-24T11:01:00Z'), now)).toBe('59m ago');
+  });
 });
