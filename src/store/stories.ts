@@ -34,6 +34,9 @@ type Executor = Kysely<DB> | Transaction<DB>;
 export async function refreshStories(db: Executor, storyIds: number[], now: Date): Promise<Set<string>> {
   const topics = new Set<string>();
   if (storyIds.length === 0) return topics;
+  // Memberships are deleted and inserted again: outside a transaction, a document rendered
+  // between the two (a ?limit= variant, a search) would lack these stories.
+  if (!db.isTransaction) return db.transaction().execute((trx) => refreshStories(trx, storyIds, now));
   const ids = [...new Set(storyIds)];
   const before = await sql<{ topic: string }>`
     select distinct st.topic from unnest(${ids}::bigint[]) as x(id)
