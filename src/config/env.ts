@@ -47,6 +47,9 @@ export interface Env {
 }
 
 export type EmbeddedProfile = 'small' | 'large';
+
+/** Each profile's shared buffers unless EMBEDDED_SHARED_BUFFERS says otherwise (src/db/embedded.ts says why small's are small). */
+export const PROFILE_SHARED_BUFFERS: Record<EmbeddedProfile, string> = { small: '8MB', large: '128MB' };
 export type TrustProxy = boolean | string[];
 
 export const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -90,7 +93,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
       `EMBEDDED_PROFILE: must be "small" (least memory, the default) or "large" (faster, for hundreds of sources), got "${embeddedProfile}"`,
     );
   }
-  const embeddedSharedBuffers = (nonEmpty(source.EMBEDDED_SHARED_BUFFERS) ?? (embeddedProfile === 'small' ? '8MB' : '128MB')).replace(/\s+/g, '');
+  const embeddedSharedBuffers = (nonEmpty(source.EMBEDDED_SHARED_BUFFERS) ?? PROFILE_SHARED_BUFFERS[embeddedProfile]).replace(/\s+/g, '');
   const buffers = /^(\d+)(kB|MB|GB)$/.exec(embeddedSharedBuffers);
   const buffersKb = buffers ? Number(buffers[1]) * { kB: 1, MB: 1024, GB: 1024 * 1024 }[buffers[2] as 'kB' | 'MB' | 'GB'] : 0;
   if (buffersKb < 1024 || buffersKb > 4 * 1024 * 1024) {

@@ -20,6 +20,7 @@ import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { PROFILE_SHARED_BUFFERS } from '../config/env.ts';
 import { gateOf } from './backend-gate.ts';
 import type { Database } from './database.ts';
 import { tryLock, type EmbeddedRole, type HeldLock, type LockHolder } from './embedded-lock.ts';
@@ -36,7 +37,7 @@ export interface EmbeddedOptions {
   optimizeWasm?: boolean;
 }
 
-const DEFAULT_SHARED_BUFFERS = '8MB';
+const DEFAULT_SHARED_BUFFERS = PROFILE_SHARED_BUFFERS.small;
 const LOCK_WAIT_MS = 60_000;
 const LOCK_POLL_MS = 100;
 // pg finds a server's Unix socket as `<host directory>/.s.PGSQL.<port>`.

@@ -30,7 +30,9 @@ export function relativeTime(date: Date | null, now: Date): string | null {
   const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
   if (seconds === 0) return 'now';
   const abs = Math.abs(seconds);
-  // Each unit up to where the next one reads better: 59.7 minutes is "1h", not "60m".
-  const text = abs < 60 ? `${abs}s` : abs < 3570 ? `${Math.round(abs / 60)}m` : abs < 172_800 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86_400)}d`;
+  // A unit holds while its rounded count stays below the next unit: 59.7 minutes is "1h", not "60m".
+  const minutes = Math.round(abs / 60);
+  const hours = Math.round(abs / 3600);
+  const text = abs < 60 ? `${abs}s` : minutes < 60 ? `${minutes}m` : hours < 48 ? `${hours}h` : `${Math.round(abs / 86_400)}d`;
   return seconds < 0 ? `${text} ago` : `in ${text}`;
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import { openPglite, openPostgres, type Database } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 
@@ -33,6 +33,41 @@ export async function createTestDataDir(dir: string): Promise<void> {
   const pglite = new PGlite({ dataDir: dir, loadDataDir: new Blob([template]) });
   await pglite.waitReady;
   await pglite.close();
+}
+
+/**
+ * For a test file of the store: its database, created before its first test, emptied
+ * (clearContent) before each and closed after the last. Call it at the file's top level; the
+ * object it returns reads through to that database once it exists.
+ */
+export function useTestDatabase(): TestDatabase {
+  let database: TestDatabase | undefined;
+  const current = () => database ?? failNoDatabase();
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  beforeEach(async () => {
+    await clearContent(current());
+  });
+  return {
+    get db() {
+      return current().db;
+    },
+    get kind() {
+      return current().kind;
+    },
+    get url() {
+      return current().url;
+    },
+    close: () => current().close(),
+  };
+}
+
+function failNoDatabase(): never {
+  throw new Error('useTestDatabase: the database exists only from beforeAll on; read it inside hooks and tests');
 }
 
 /** Empties the content tables between tests: digests, stories, and sources with their items. */

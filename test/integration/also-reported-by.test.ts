@@ -3,7 +3,7 @@
  * store and grouping to the rendered document: each link goes to the copy of the outlet it
  * names, without the publisher's tracking parameters.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canonicalUrl, isOnOwnSite, storyGrouping } from '../../src/dedupe/index.ts';
 import { itemFeatures } from '../../src/ingest/read-feed.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
@@ -12,14 +12,14 @@ import { upsertItems } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { topicFeedEntries } from '../../src/store/stories.ts';
-import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { useTestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 import { labeledItems } from '../helpers/labeled-set.ts';
 
 const grouping = storyGrouping(parseFeedsConfig({}, 'x').dedupe);
 const now = new Date('2026-12-01T00:00:00Z');
 const story = labeledItems[0]!;
-let database: TestDatabase;
+const database = useTestDatabase();
 
 interface Source {
   feed: string;
@@ -29,16 +29,6 @@ interface Source {
 const WIRE: Source = { feed: 'https://wire.example/feed', title: 'Wire Service', site: 'https://wire.example/' };
 const DAILY: Source = { feed: 'https://daily.example/feed', title: 'The Daily', site: 'https://daily.example/' };
 const RADIO: Source = { feed: 'https://radio.example/rss', title: 'Radio One', site: 'https://radio.example/' };
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
-beforeEach(async () => {
-  await clearContent(database);
-});
 
 /**
  * Stores each source's copy of the labeled story (same text, its own link), one poll per

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
 import { buildDigest, buildDueDigests, periodForDate, type DigestContext, type DigestTopic } from '../../jobs/build-digests.ts';
 import { upsertItems } from '../../src/store/items.ts';
@@ -7,11 +7,11 @@ import { findRenderedFeed } from '../../src/store/rendered-feeds.ts';
 import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
-import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { useTestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 import { testConfig, testContext } from '../helpers/context.ts';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let now: Date;
 let ctx: DigestContext;
 let sources: number[];
@@ -23,14 +23,7 @@ const topic: DigestTopic = {
     .digest,
 };
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
 beforeEach(async () => {
-  await clearContent(database);
   await syncConfigSources(
     database.db,
     ['a', 'b', 'c'].map((s) => ({ url: `https://${s}.example/feed`, title: `Outlet ${s.toUpperCase()}`, topics: [] })),

@@ -41,10 +41,16 @@ beforeEach(async () => {
   server.reset();
   await database.db.deleteFrom('sources').execute();
   await ctx?.close();
-  ctx = testContext(database, testConfig({ polling: { timeoutMs: 800, maxBytes: 64 * 1024, allowPrivateNetworks: true } }));
   clock = new Date('2026-11-24T00:00:00Z');
-  ctx.setNow(clock);
+  ctx = pollContext(800);
 });
+
+/** A poll context at `clock`; a short timeout serves the hang-up tests. */
+function pollContext(timeoutMs: number) {
+  const context = testContext(database, testConfig({ polling: { timeoutMs, maxBytes: 64 * 1024, allowPrivateNetworks: true } }));
+  context.setNow(clock);
+  return context;
+}
 
 async function addSources(...paths: string[]) {
   await syncConfigSources(
@@ -89,11 +95,10 @@ describe('poll job', () => {
 
   it('records every 304 of a cycle as a healthy poll: past failure cleared, lease freed, validators kept, next poll set', async () => {
     const paths = Array.from({ length: 70 }, (_, i) => `/feed-${i}.xml`); // more than one batch of outcomes
-    // The file's 800 ms timeout serves the hang-up tests; 70 polls on a loaded machine can
-    // outlast it, and a timed-out poll is not the 304 this test is about.
+    // 70 polls on a loaded machine can outlast 800 ms, and a timed-out poll is not the 304
+    // this test is about.
     await ctx.close();
-    ctx = testContext(database, testConfig({ polling: { timeoutMs: 30_000, maxBytes: 64 * 1024, allowPrivateNetworks: true } }));
-    ctx.setNow(clock);
+    ctx = pollContext(30_000);
     for (const path of paths) server.route(path, { body: feed(1) });
     await addSources(...paths);
     await pollFeeds(ctx);

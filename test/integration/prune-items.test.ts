@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { pruneItems } from '../../jobs/prune-items.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { publishDigest } from '../../src/store/digests.ts';
@@ -6,23 +6,16 @@ import { POLL_EVENTS_KEPT, recordPollEvents } from '../../src/store/poll-events.
 import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
-import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { useTestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 import { testConfig, testContext } from '../helpers/context.ts';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let source: number;
 const now = new Date('2026-11-24T00:00:00Z');
 const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
 beforeEach(async () => {
-  await clearContent(database);
   await syncConfigSources(database.db, [{ url: 'https://a.example/feed', topics: [] }], daysAgo(200));
   source = (await database.db.selectFrom('sources').select('id').executeTakeFirstOrThrow()).id;
 });

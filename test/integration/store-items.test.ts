@@ -1,22 +1,15 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { countItems, upsertItems } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/config-sources.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { useTestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let sourceId: number;
 const now = new Date('2026-11-24T00:00:00Z');
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
 beforeEach(async () => {
-  await database.db.deleteFrom('sources').execute();
   await syncConfigSources(database.db, [{ url: 'https://feeds.example.org/rss', topics: [] }], now);
   sourceId = (await database.db.selectFrom('sources').select('id').executeTakeFirstOrThrow()).id;
 });

@@ -5,30 +5,23 @@
  * the story it was split out of. An item not grouped yet cannot be hidden (it has no story to
  * refresh).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
 import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { followPermanentRedirect } from '../../src/store/source-merge.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { mergeStories, setItemHidden, splitItem } from '../../src/store/story-curation.ts';
-import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { useTestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 const now = new Date('2026-11-24T00:00:00Z');
 const who = { actor: 'test', now };
 const URL_ONE = 'https://news.example/one';
 let source: Record<'a' | 'b' | 'c', number>;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
 beforeEach(async () => {
-  await clearContent(database);
   await syncConfigSources(
     database.db,
     ['a', 'b', 'c'].map((s) => ({ url: `https://${s}.example/feed`, topics: ['korea'] })),

@@ -3,7 +3,7 @@
  * poll (one batch per source, sources in turn, as concurrent polls land), and the stories
  * the database ends up with are compared with the labels.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isOnOwnSite, storyGrouping } from '../../src/dedupe/index.ts';
 import { itemFeatures } from '../../src/ingest/read-feed.ts';
 import { parseFeedsConfig } from '../../src/config/load-config.ts';
@@ -11,24 +11,14 @@ import { upsertItems, type StorableItem } from '../../src/store/items.ts';
 import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
 import { topicFeedEntries } from '../../src/store/stories.ts';
-import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { useTestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 import { labeledItems, pairwiseQuality, type LabeledItem } from '../helpers/labeled-set.ts';
 
 const labeled = labeledItems;
 const grouping = storyGrouping(parseFeedsConfig({}, 'x').dedupe);
-let database: TestDatabase;
+const database = useTestDatabase();
 const now = new Date('2026-12-01T00:00:00Z');
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
-beforeEach(async () => {
-  await clearContent(database);
-});
 
 function storable(item: LabeledItem, topics: string[] = ['korea']): StorableItem {
   const normalized = makeItem({

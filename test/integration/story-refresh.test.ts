@@ -3,42 +3,25 @@
  * never see the story between the two, whoever calls it, transaction or not.
  */
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseFeedsConfig } from '../../src/config/load-config.ts';
-import { storyGrouping } from '../../src/dedupe/index.ts';
-import { itemFeatures } from '../../src/ingest/read-feed.ts';
+import { describe, expect, it } from 'vitest';
+import { CANONICAL_URL_ONLY } from '../../src/dedupe/index.ts';
 import { syncConfigSources } from '../../src/store/config-sources.ts';
 import { upsertItems } from '../../src/store/items.ts';
 import { refreshStories } from '../../src/store/stories.ts';
 import { groupPendingItems } from '../../src/store/story-assignment.ts';
-import { clearContent, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { useTestDatabase } from '../helpers/database.ts';
 import { makeItem } from '../helpers/items.ts';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 const now = new Date('2026-12-01T00:00:00Z');
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
-beforeEach(async () => {
-  await clearContent(database);
-});
 
 /** One stored, grouped item in topic korea; its story's id. */
 async function storyInKorea(): Promise<number> {
-  await syncConfigSources(database.db, [{ url: 'https://a.example/feed', title: 'A', topics: [] }], now);
+  await syncConfigSources(database.db, [{ url: 'https://a.example/feed', topics: [] }], now);
   const source = await database.db.selectFrom('sources').select('id').executeTakeFirstOrThrow();
-  const item = makeItem({ key: 'one', url: 'https://a.example/one', title: 'Talks resume in Seoul', contentHtml: '<p>Talks resume.</p>', publishedAt: now });
-  const { canonicalUrl, contentHash, signature } = itemFeatures(item);
-  await database.db
-    .transaction()
-    .execute((trx) => upsertItems(trx, source.id, [{ ...item, canonicalUrl, contentHash, ownSite: true, topics: ['korea'], signature }], now));
-  await groupPendingItems(database.db, now, storyGrouping(parseFeedsConfig({}, 'x').dedupe));
-  const row = await database.db.selectFrom('items').select('story_id').executeTakeFirstOrThrow();
-  return row.story_id!;
+  await upsertItems(database.db, source.id, [makeItem({ key: 'one', publishedAt: now, topics: ['korea'] })], now);
+  await groupPendingItems(database.db, now, CANONICAL_URL_ONLY);
+  return (await database.db.selectFrom('items').select('story_id').executeTakeFirstOrThrow()).story_id!;
 }
 
 const memberships = (storyId: number) => database.db.selectFrom('story_topics').select('topic').where('story_id', '=', storyId).execute();
